@@ -1,0 +1,117 @@
+# threads-vs-processes — a runnable workbook on threads, processes and the GIL.
+# `make help` lists everything; `make chapter1` runs one experiment end to end.
+
+CC       ?= gcc
+VARIANT  ?= release
+REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+WERROR   ?= -Werror
+CFLAGS_COMMON = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -pthread -Icommon \
+                -DGIT_REVISION='"$(REVISION)"'
+
+ifeq ($(VARIANT),release)
+  BUILD  := build
+  CFLAGS_VARIANT := -O2 -g
+else ifeq ($(VARIANT),tsan)
+  BUILD  := build/tsan
+  CFLAGS_VARIANT := -O1 -g -fsanitize=thread
+else ifeq ($(VARIANT),asan)
+  BUILD  := build/asan
+  CFLAGS_VARIANT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+  $(error VARIANT must be release, tsan or asan)
+endif
+
+CFLAGS  := $(CFLAGS_COMMON) $(CFLAGS_VARIANT) $(CFLAGS_EXTRA)
+LDFLAGS := -pthread $(filter -fsanitize=%,$(CFLAGS_VARIANT)) -lm
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
+CHAPTERS   := 1 2 3
+CHAPTER_BIN := $(CHAPTERS:%=$(BUILD)/chapter%)
+UNIT_SRC   := $(wildcard tests/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
+ARGS       ?=
+
+# The Debian packages the workbook needs (DESIGN.md §9).
+DEBIAN_PACKAGES := gcc make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev gnuplot-nox
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help all figures test unit e2e bench clean deps programs $(CHAPTERS:%=chapter%)
+.DEFAULT_GOAL := help
+.SECONDEXPANSION:
+
+help:
+	@echo "threads-vs-processes: the misconceptions about threads and processes, measured here."
+	@echo
+	@echo "Chapters (make chapterN ARGS=\"--runtime gil --jobs 4\" passes flags; build/chapterN --help lists them):"
+	@for n in $(CHAPTERS); do \
+	  d=$$(ls -d chapters/0$$n-* | head -1); \
+	  printf '  make chapter%-3s %s\n' "$$n" "$$(sed -n 's/^# Chapter [0-9]*: //p' $$d/README.md | head -1)"; \
+	done
+	@echo
+	@echo "  make all       run every chapter"
+	@echo "  make figures   re-draw every figure from the CSVs in results/ (no re-run)"
+	@echo "  make test      unit tests (also under ThreadSanitizer and ASan+UBSan) and end-to-end runs"
+	@echo "  make bench     the headline ratios on this machine"
+	@echo "  make deps      install the Debian packages ($(DEBIAN_PACKAGES))"
+	@echo "  make clean     remove build/ and results/"
+
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all present"; else \
+	  echo "deps: installing $$missing"; \
+	  $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+# --- building ------------------------------------------------------------------
+
+programs: $(CHAPTER_BIN) $(BUILD)/bench
+
+$(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/chapter%: $(COMMON_OBJ) $$(wildcard chapters/0$$*-*/chapter$$*.c) | $(BUILD)
+	$(CC) $(CFLAGS) $(filter %.c,$^) $(COMMON_OBJ) $(LDFLAGS) -o $@
+
+$(BUILD)/bench: tests/bench.c $(COMMON_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(COMMON_OBJ) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(CMOCKA_LIBS) -o $@
+
+$(BUILD) $(BUILD)/common $(BUILD)/tests:
+	mkdir -p $@
+
+# --- running the chapters -------------------------------------------------------
+
+# Run the experiment, then draw its figure (PNG, SVG, and in the terminal).
+$(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter%
+	$(BUILD)/chapter$* --out results/chapter$* $(ARGS)
+	@plots/render.sh $* results/chapter$* --show
+
+all: $(CHAPTERS:%=chapter%)
+
+figures:
+	@for n in $(CHAPTERS); do \
+	  if [ -f results/chapter$$n/data.csv ]; then plots/render.sh $$n results/chapter$$n; \
+	  else echo "figures: no results/chapter$$n/data.csv yet (make chapter$$n)"; fi; \
+	done
+
+bench: $(BUILD)/bench
+	$(BUILD)/bench $(ARGS)
+
+# --- testing ---------------------------------------------------------------------
+
+unit: $(UNIT_BIN)
+
+test:
+	@$(MAKE) --no-print-directory unit programs
+	@$(MAKE) --no-print-directory VARIANT=tsan unit
+	@$(MAKE) --no-print-directory VARIANT=asan unit
+	@tests/run.sh
+
+clean:
+	rm -rf build results

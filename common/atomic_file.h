@@ -1,0 +1,26 @@
+/* atomic_file.h — write a file so that readers see the old one or the whole new one.
+ *
+ * Writes go to a temporary file beside the target; commit flushes, syncs and
+ * renames it over the target; abort (or any write error) removes it. An
+ * interrupted run therefore never leaves a half-written result. */
+#ifndef TVP_ATOMIC_FILE_H
+#define TVP_ATOMIC_FILE_H
+
+#include <stdio.h>
+
+typedef struct {
+    FILE *stream;   /* write here */
+    char *path;     /* the target */
+    char *temp_path;
+} atomic_file;
+
+/* 0 on success; -1 with errno set (nothing is created then). */
+int atomic_file_open(atomic_file *f, const char *path);
+/* 0: the target now holds exactly what was written. -1 with errno: target untouched. */
+int atomic_file_commit(atomic_file *f);
+void atomic_file_abort(atomic_file *f);
+
+/* The temporary files still open in this process are removed at exit or on a fatal
+ * signal (SIGINT, SIGTERM, SIGHUP), so an interrupted run leaves none behind. */
+
+#endif

@@ -1,0 +1,282 @@
+/* chapter.c — flags, runs, result files and report for every chapter. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chapter.h"
+#include "clock.h"
+#include "fail.h"
+
+static void die_writing(const chapter *c, const char *name)
+{
+    fprintf(stderr, "%s: cannot write %s/%s: %s\n", c->program, c->cli.out, name, strerror(errno));
+    exit(1);
+}
+
+void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *extras, int extra_count,
+                   int argc, char **argv)
+{
+    memset(c, 0, sizeof *c);
+    c->number = number;
+    c->claim = claim;
+    snprintf(c->program, sizeof c->program, "chapter%d", number);
+    snprintf(c->default_out, sizeof c->default_out, "results/chapter%d", number);
+    c->cli.program = c->program;
+    c->cli.claim = claim;
+    c->cli.default_out = c->default_out;
+    c->cli.extras = extras;
+    c->cli.extra_count = extra_count;
+    cli_parse_or_exit(&c->cli, argc, argv);
+
+    /* Refuse an unusable --out before spending time on the experiment. */
+    char error[600];
+    if (cli_make_out_dir(c->cli.out, error, sizeof error) != 0 || access(c->cli.out, W_OK) != 0) {
+        if (access(c->cli.out, W_OK) != 0 && errno)
+            snprintf(error, sizeof error, "--out: %s is not writable: %s", c->cli.out, strerror(errno));
+        fprintf(stderr, "%s: %s\n", c->program, error);
+        exit(2);
+    }
+    progress_enable(!c->cli.quiet);
+    machine_describe(&c->machine);
+    char title[300];
+    snprintf(title, sizeof title, "Chapter %d: \"%s\"", number, claim);
+    c->report = report_new(title);
+}
+
+bool chapter_wants(const chapter *c, pool_mode mode)
+{
+    if (mode == MODE_THREADS) return c->cli.runtime & RUNTIME_C;
+    if (mode == MODE_GIL_THREADS) return c->cli.runtime & RUNTIME_GIL;
+    return true;
+}
+
+const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int rep, pool_task task, void *ctx,
+                                    int ntasks, gil_t *gil)
+{
+    progress("%s: %d tasks, %d worker%s, rep %d of %d ...", pool_mode_label(mode), ntasks, workers,
+             workers == 1 ? "" : "s", rep + 1, c->cli.reps);
+    c->runs = xrealloc(c->runs, (size_t)c->run_count + 1, sizeof *c->runs);
+    chapter_run *run = &c->runs[c->run_count];
+    *run = (chapter_run){ .mode = mode, .workers = mode == MODE_SERIAL ? 1 : workers, .rep = rep,
+                          .ntasks = ntasks };
+    run->records = xcalloc((size_t)ntasks, sizeof *run->records);
+    pool_config config = { .mode = mode, .workers = workers, .chunksize = 1, .gil = gil };
+    if (pool_map(&config, task, ctx, ntasks, run->records, &run->outcome) != 0) {
+        fprintf(stderr, "%s: the %s run failed: %s\n", c->program, pool_mode_label(mode), run->outcome.error);
+        exit(1);
+    }
+    c->run_count++;
+    progress("%s: %.3f s", pool_mode_label(mode), ns_to_s(run->outcome.end_ns - run->outcome.start_ns));
+    return run;
+}
+
+double run_seconds(const chapter_run *run, int64_t ns)
+{
+    return ns_to_s(ns - run->outcome.start_ns);
+}
+
+mode_summary chapter_summary(const chapter *c, pool_mode mode)
+{
+    mode_summary s = { 0 };
+    double wall[c->run_count + 1], cpu[c->run_count + 1], vcsw[c->run_count + 1], ivcsw[c->run_count + 1];
+    for (int i = 0; i < c->run_count; i++) {
+        const chapter_run *run = &c->runs[i];
+        if (run->mode != mode) continue;
+        double cpu_s = 0, v = 0, iv = 0;
+        for (int t = 0; t < run->ntasks; t++) {
+            cpu_s += ns_to_s(run->records[t].cpu_ns);
+            v += (double)run->records[t].vcsw;
+            iv += (double)run->records[t].ivcsw;
+        }
+        wall[s.reps] = ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
+        cpu[s.reps] = cpu_s;
+        vcsw[s.reps] = v;
+        ivcsw[s.reps] = iv;
+        s.workers = run->workers;
+        s.reps++;
+    }
+    if (!s.reps) return s;
+    s.ran = true;
+    s.wall_s = stats_spread(wall, (size_t)s.reps);
+    s.cpu_s = stats_median(cpu, (size_t)s.reps);
+    s.vcsw = stats_median(vcsw, (size_t)s.reps);
+    s.ivcsw = stats_median(ivcsw, (size_t)s.reps);
+    s.utilisation = s.wall_s.median > 0 ? s.cpu_s / (s.wall_s.median * c->machine.cores) : 0;
+    return s;
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+    char *s;
+    if (vasprintf(&s, fmt, ap) < 0) fail_at(__FILE__, __LINE__, "vasprintf", ENOMEM);
+    return s;
+}
+
+void chapter_meta(chapter *c, const char *key, const char *fmt, ...)
+{
+    if (c->meta_count == (int)(sizeof c->meta / sizeof *c->meta)) return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *value = vformat(fmt, ap);
+    va_end(ap);
+    if (asprintf(&c->meta[c->meta_count++], "%s=%s", key, value) < 0) fail_at(__FILE__, __LINE__, "asprintf", ENOMEM);
+    free(value);
+}
+
+void chapter_columns(chapter *c, const char *const *names, int count, chapter_extra_fields fields, void *ctx)
+{
+    c->extra_columns = names;
+    c->extra_column_count = count;
+    c->extra_fields = fields;
+    c->extra_ctx = ctx;
+}
+
+void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *value = vformat(fmt, ap);
+    va_end(ap);
+    char *joined;
+    if (asprintf(&joined, "%s%s = %s\n", c->plot_vars ? c->plot_vars : "", name, value) < 0)
+        fail_at(__FILE__, __LINE__, "asprintf", ENOMEM);
+    free(c->plot_vars);
+    free(value);
+    c->plot_vars = joined;
+}
+
+static char *path_in_out(const chapter *c, const char *name)
+{
+    char *path;
+    if (asprintf(&path, "%s/%s", c->cli.out, name) < 0) fail_at(__FILE__, __LINE__, "asprintf", ENOMEM);
+    return path;
+}
+
+void chapter_open_csv(chapter *c, const char *name, csv_writer *w)
+{
+    char *path = path_in_out(c, name);
+    if (csv_open(w, path) != 0) die_writing(c, name);
+    free(path);
+    const machine_info *m = &c->machine;
+    csv_meta(w, "chapter", "%d", c->number);
+    csv_meta(w, "claim", "%s", c->claim);
+    csv_meta(w, "machine", "%s", m->cpu_model);
+    csv_meta(w, "cores", "%d", m->cores);
+    csv_meta(w, "memory_gib", "%.1f", m->memory_gib);
+    csv_meta(w, "kernel", "%s", m->kernel);
+    csv_meta(w, "compiler", "%s", m->compiler);
+    csv_meta(w, "date", "%s", m->date);
+    csv_meta(w, "revision", "%s", m->revision);
+    csv_meta(w, "scale", "%s", cli_scale_name(c->cli.scale));
+    csv_meta(w, "runtime", "%s", cli_runtime_name(c->cli.runtime));
+    csv_meta(w, "jobs", "%d", c->cli.jobs);
+    csv_meta(w, "workers", "%d", c->cli.workers);
+    csv_meta(w, "reps", "%d", c->cli.reps);
+    csv_meta(w, "switch_interval_ms", "%g", c->cli.switch_interval_ms);
+    for (int i = 0; i < c->meta_count; i++) fprintf(w->file.stream, "# %s\n", c->meta[i]);
+}
+
+void chapter_commit_csv(chapter *c, csv_writer *w, const char *name)
+{
+    if (csv_commit(w) != 0) die_writing(c, name);
+}
+
+static void write_data_csv(chapter *c)
+{
+    csv_writer w;
+    chapter_open_csv(c, "data.csv", &w);
+    const char *common[] = { CSV_COMMON_COLUMNS };
+    for (int i = 0; i < CSV_COMMON_COLUMN_COUNT; i++) csv_str(&w, common[i]);
+    for (int i = 0; i < c->extra_column_count; i++) csv_str(&w, c->extra_columns[i]);
+    csv_end_row(&w);
+    for (int r = 0; r < c->run_count; r++) {
+        const chapter_run *run = &c->runs[r];
+        for (int t = 0; t < run->ntasks; t++) {
+            const task_record *rec = &run->records[t];
+            csv_int(&w, c->number);
+            csv_str(&w, pool_mode_name(run->mode));
+            csv_int(&w, run->workers);
+            csv_int(&w, run->rep);
+            csv_int(&w, rec->task);
+            csv_int(&w, rec->worker);
+            csv_int(&w, rec->pid);
+            csv_num(&w, run_seconds(run, rec->start_ns), 6);
+            csv_num(&w, run_seconds(run, rec->end_ns), 6);
+            csv_num(&w, ns_to_s(rec->cpu_ns), 6);
+            csv_int(&w, rec->core);
+            csv_int(&w, rec->vcsw);
+            csv_int(&w, rec->ivcsw);
+            csv_int(&w, rec->result);
+            if (c->extra_fields) c->extra_fields(&w, run, t, c->extra_ctx);
+            csv_end_row(&w);
+        }
+    }
+    chapter_commit_csv(c, &w, "data.csv");
+}
+
+/* One row per mode, over the reps: what the bar charts plot. */
+static void write_modes_csv(chapter *c)
+{
+    csv_writer w;
+    chapter_open_csv(c, "modes.csv", &w);
+    const char *columns[] = { "mode", "label", "workers", "reps", "wall_median_s", "wall_min_s", "wall_max_s",
+                              "cpu_s", "utilisation", "vcsw", "ivcsw" };
+    csv_header(&w, columns, (int)(sizeof columns / sizeof *columns));
+    for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
+        mode_summary s = chapter_summary(c, mode);
+        if (!s.ran) continue;
+        csv_str(&w, pool_mode_name(mode));
+        csv_str(&w, pool_mode_label(mode));
+        csv_int(&w, s.workers);
+        csv_int(&w, s.reps);
+        csv_num(&w, s.wall_s.median, 6);
+        csv_num(&w, s.wall_s.min, 6);
+        csv_num(&w, s.wall_s.max, 6);
+        csv_num(&w, s.cpu_s, 6);
+        csv_num(&w, s.utilisation, 4);
+        csv_num(&w, s.vcsw, 0);
+        csv_num(&w, s.ivcsw, 0);
+        csv_end_row(&w);
+    }
+    chapter_commit_csv(c, &w, "modes.csv");
+}
+
+/* Variables the gnuplot script loads: the caption note, and the chapter's own. */
+static void write_plot_vars(chapter *c)
+{
+    char *path = path_in_out(c, "plot-vars.gp");
+    atomic_file f;
+    if (atomic_file_open(&f, path) != 0) die_writing(c, "plot-vars.gp");
+    free(path);
+    fprintf(f.stream, "# written by %s: what the figure needs to know about the run\n", c->program);
+    fprintf(f.stream, "note = \"%d cores (%s), scale %s, %d jobs, switch interval %g ms\"\n", c->machine.cores,
+            c->machine.cpu_model, cli_scale_name(c->cli.scale), c->cli.jobs, c->cli.switch_interval_ms);
+    fprintf(f.stream, "cores = %d\njobs = %d\n", c->machine.cores, c->cli.jobs);
+    if (c->plot_vars) fputs(c->plot_vars, f.stream);
+    if (atomic_file_commit(&f) != 0) die_writing(c, "plot-vars.gp");
+}
+
+int chapter_finish(chapter *c)
+{
+    write_data_csv(c);
+    write_modes_csv(c);
+    write_plot_vars(c);
+    char setup[200], *path = path_in_out(c, "summary.md");
+    snprintf(setup, sizeof setup, "Scale %s, %d jobs, %d workers, %d rep%s, GIL switch interval %g ms",
+             cli_scale_name(c->cli.scale), c->cli.jobs, c->cli.workers, c->cli.reps, c->cli.reps == 1 ? "" : "s",
+             c->cli.switch_interval_ms);
+    if (report_write_markdown(c->report, path, &c->machine, setup) != 0) die_writing(c, "summary.md");
+    free(path);
+    report_print(c->report, stdout, c->cli.quiet);
+    if (!c->cli.quiet) printf("\nResults: %s/{data.csv,modes.csv,summary.md}\n", c->cli.out);
+
+    for (int r = 0; r < c->run_count; r++) free(c->runs[r].records);
+    free(c->runs);
+    for (int i = 0; i < c->meta_count; i++) free(c->meta[i]);
+    free(c->plot_vars);
+    report_free(c->report);
+    return 0;
+}

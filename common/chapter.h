@@ -1,0 +1,91 @@
+/* chapter.h — the chapter program contract (DESIGN.md §4), so a chapter file holds
+ * only its experiment.
+ *
+ *   chapter_begin()     flags (exit 2 on bad input), machine, output directory
+ *   chapter_run_mode()  one pool_map, timed and kept; exit 1 if it fails
+ *   chapter_summary()   per-mode numbers over the repetitions
+ *   chapter_finish()    data.csv, modes.csv, plot-vars.gp, summary.md; prints it all
+ */
+#ifndef TVP_CHAPTER_H
+#define TVP_CHAPTER_H
+
+#include <stdbool.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "machine.h"
+#include "pool.h"
+#include "report.h"
+#include "stats.h"
+
+typedef struct {
+    pool_mode mode;
+    int workers, rep, ntasks;
+    task_record *records;
+    pool_outcome outcome;
+} chapter_run;
+
+typedef struct chapter chapter;
+
+/* Writes a chapter's own extra data.csv columns for one task of one run. */
+typedef void (*chapter_extra_fields)(csv_writer *w, const chapter_run *run, int task, void *ctx);
+
+struct chapter {
+    int number;
+    const char *claim;
+    cli_options cli;
+    machine_info machine;
+    report *report;
+    chapter_run *runs;
+    int run_count;
+    char program[32], default_out[64];
+    char *meta[32]; /* extra "key=value" preamble lines */
+    int meta_count;
+    char *plot_vars; /* gnuplot assignments for plot-vars.gp */
+    const char *const *extra_columns;
+    int extra_column_count;
+    chapter_extra_fields extra_fields;
+    void *extra_ctx;
+};
+
+/* Per mode, over all repetitions. */
+typedef struct {
+    bool ran;
+    int workers, reps;
+    spread wall_s;        /* the whole map, pool start-up included */
+    double cpu_s;         /* median over reps of the CPU time all tasks used */
+    double utilisation;   /* cpu_s / (wall median x cores): 1.0 = every core busy */
+    double vcsw, ivcsw;   /* median over reps of the context switches of all tasks */
+} mode_summary;
+
+void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *extras, int extra_count,
+                   int argc, char **argv);
+
+/* Is this mode part of the run? Serial and processes always are; C threads and
+ * GIL-threads follow --runtime. */
+bool chapter_wants(const chapter *c, pool_mode mode);
+
+/* Run `ntasks` tasks in `mode` and keep the records. */
+const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int rep, pool_task task, void *ctx,
+                                    int ntasks, gil_t *gil);
+
+mode_summary chapter_summary(const chapter *c, pool_mode mode);
+
+/* Extra preamble lines, extra data.csv columns, and variables for the figure. */
+void chapter_meta(chapter *c, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void chapter_columns(chapter *c, const char *const *names, int count, chapter_extra_fields fields, void *ctx);
+void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Open DIR/name with the preamble written; the caller writes header and rows and
+ * commits. Exits 1 with a message if the file cannot be created. */
+void chapter_open_csv(chapter *c, const char *name, csv_writer *w);
+/* Commit a CSV opened with chapter_open_csv, or exit 1 with the reason. */
+void chapter_commit_csv(chapter *c, csv_writer *w, const char *name);
+
+/* Write every result file and print the report. Returns the exit status. */
+int chapter_finish(chapter *c);
+
+/* Seconds from the run's start (its pool start-up) to a now_ns() time. */
+double run_seconds(const chapter_run *run, int64_t ns);
+
+#endif

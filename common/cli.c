@@ -1,0 +1,249 @@
+/* cli.c — parse and validate the shared flags. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clock.h"
+#include "cli.h"
+
+#ifndef GIT_REVISION
+#define GIT_REVISION "unknown"
+#endif
+
+#define MAX_COUNT 1024
+#define MAX_REPS 100
+#define MIN_SWITCH_MS 0.01
+#define MAX_SWITCH_MS 1000.0
+
+static const char *const scale_names[] = { "tiny", "class", "paper" };
+static const char *const runtime_names[] = { [RUNTIME_C] = "c", [RUNTIME_GIL] = "gil", [RUNTIME_BOTH] = "both" };
+
+const char *cli_scale_name(cli_scale scale)
+{
+    return scale_names[scale];
+}
+
+const char *cli_runtime_name(cli_runtime runtime)
+{
+    return runtime_names[runtime];
+}
+
+double cli_work_seconds(cli_scale scale)
+{
+    static const double seconds[] = { 0.1, 2.5, 20.0 };
+    return seconds[scale];
+}
+
+static cli_status usage_error(char *error, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(error, size, fmt, ap);
+    va_end(ap);
+    return CLI_USAGE_ERROR;
+}
+
+/* Whole-string integer in [min, max]; false on anything else, overflow included. */
+static bool parse_int(const char *text, long min, long max, int *value)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) return false;
+    *value = (int)v;
+    return true;
+}
+
+static bool parse_double(const char *text, double min, double max, double *value)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !isfinite(v) || v < min || v > max) return false;
+    *value = v;
+    return true;
+}
+
+static void print_help(const cli_options *o, FILE *out)
+{
+    fprintf(out,
+            "usage: %s [flags]\n"
+            "  The claim: %s\n\n"
+            "  --jobs N             jobs to run (1-%d; default: online cores, here %d)\n"
+            "  --workers N          threads or processes in the pool (1-%d; default: --jobs)\n"
+            "  --scale S            tiny | class | paper (default class; tiny is for tests)\n"
+            "  --reps N             repetitions of each mode (1-%d; default 1)\n"
+            "  --runtime R          which threads to run: c | gil | both (default both)\n"
+            "  --switch-interval MS the GIL's switch interval (%g-%g; default 5, CPython's)\n"
+            "  --out DIR            where data.csv and summary.md go (default %s)\n"
+            "  --quiet              print only the verdict\n",
+            o->program, o->claim, MAX_COUNT, online_cores(), MAX_COUNT, MAX_REPS, MIN_SWITCH_MS, MAX_SWITCH_MS,
+            o->default_out);
+    for (int i = 0; i < o->extra_count; i++) {
+        const cli_extra *x = &o->extras[i];
+        char flag[64];
+        snprintf(flag, sizeof flag, "%s %s", x->name, x->metavar);
+        fprintf(out, "  %-20s %s (%g-%g)\n", flag, x->help, x->min, x->max);
+    }
+    fprintf(out, "  --help, --version\n");
+}
+
+static cli_status parse_extra(const cli_options *o, const cli_extra *x, const char *value, char *error, size_t size)
+{
+    bool ok;
+    if (x->integer)
+        ok = parse_int(value, (long)x->min, (long)x->max, (int *)x->value);
+    else
+        ok = parse_double(value, x->min, x->max, (double *)x->value);
+    if (ok) return CLI_RUN;
+    return usage_error(error, size, "%s: %s: expected %s from %g to %g, got '%s'", o->program, x->name,
+                       x->integer ? "a whole number" : "a number", x->min, x->max, value);
+}
+
+static const cli_extra *find_extra(const cli_options *o, const char *name)
+{
+    for (int i = 0; i < o->extra_count; i++)
+        if (strcmp(o->extras[i].name, name) == 0) return &o->extras[i];
+    return NULL;
+}
+
+static bool takes_value(const cli_options *o, const char *name)
+{
+    static const char *const with_value[] = { "--jobs", "--workers", "--scale", "--reps",
+                                              "--runtime", "--switch-interval", "--out" };
+    for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
+        if (strcmp(name, with_value[i]) == 0) return true;
+    return find_extra(o, name) != NULL;
+}
+
+static bool pick_word(const char *value, const char *const *words, int count, int *choice)
+{
+    for (int i = 0; i < count; i++)
+        if (words[i] && strcmp(value, words[i]) == 0) {
+            *choice = i;
+            return true;
+        }
+    return false;
+}
+
+/* Apply one "--name value" pair. */
+static cli_status apply(cli_options *o, const char *name, const char *value, bool *workers_set, char *error,
+                        size_t size)
+{
+    const char *prog = o->program;
+    if (strcmp(name, "--jobs") == 0 || strcmp(name, "--workers") == 0 || strcmp(name, "--reps") == 0) {
+        bool reps = strcmp(name, "--reps") == 0;
+        int limit = reps ? MAX_REPS : MAX_COUNT;
+        int *target = reps ? &o->reps : strcmp(name, "--jobs") == 0 ? &o->jobs : &o->workers;
+        if (!parse_int(value, 1, limit, target))
+            return usage_error(error, size, "%s: %s: expected a whole number from 1 to %d, got '%s'", prog, name,
+                               limit, value);
+        if (target == &o->workers) *workers_set = true;
+    } else if (strcmp(name, "--scale") == 0) {
+        int choice;
+        if (!pick_word(value, scale_names, 3, &choice))
+            return usage_error(error, size, "%s: --scale: expected tiny, class or paper, got '%s'", prog, value);
+        o->scale = (cli_scale)choice;
+    } else if (strcmp(name, "--runtime") == 0) {
+        int choice;
+        if (!pick_word(value, runtime_names, 4, &choice))
+            return usage_error(error, size, "%s: --runtime: expected c, gil or both, got '%s'", prog, value);
+        o->runtime = (cli_runtime)choice;
+    } else if (strcmp(name, "--switch-interval") == 0) {
+        if (!parse_double(value, MIN_SWITCH_MS, MAX_SWITCH_MS, &o->switch_interval_ms))
+            return usage_error(error, size, "%s: --switch-interval: expected milliseconds from %g to %g, got '%s'",
+                               prog, MIN_SWITCH_MS, MAX_SWITCH_MS, value);
+    } else if (strcmp(name, "--out") == 0) {
+        if (!*value) return usage_error(error, size, "%s: --out: expected a directory, got ''", prog);
+        o->out = value;
+    } else {
+        return parse_extra(o, find_extra(o, name), value, error, size);
+    }
+    return CLI_RUN;
+}
+
+cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t size, FILE *out)
+{
+    o->jobs = online_cores();
+    o->workers = 0;
+    o->reps = 1;
+    o->scale = SCALE_CLASS;
+    o->runtime = RUNTIME_BOTH;
+    o->switch_interval_ms = 5.0;
+    o->out = o->default_out;
+    o->quiet = false;
+    bool workers_set = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            print_help(o, out);
+            return CLI_DONE;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            fprintf(out, "%s (threads-vs-processes) %s\n", o->program, GIT_REVISION);
+            return CLI_DONE;
+        }
+        if (strcmp(arg, "--quiet") == 0) {
+            o->quiet = true;
+            continue;
+        }
+        /* --name value, or --name=value */
+        char name[64];
+        const char *eq = strchr(arg, '=');
+        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), arg);
+        if (strncmp(arg, "--", 2) != 0 || !takes_value(o, name) || len >= sizeof name)
+            return usage_error(error, size, "%s: unknown flag '%s' (try --help)", o->program, arg);
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!value) return usage_error(error, size, "%s: %s needs a value (try --help)", o->program, name);
+        cli_status status = apply(o, name, value, &workers_set, error, size);
+        if (status != CLI_RUN) return status;
+    }
+    if (!workers_set) o->workers = o->jobs;
+    return CLI_RUN;
+}
+
+void cli_parse_or_exit(cli_options *o, int argc, char **argv)
+{
+    char error[512];
+    cli_status status = cli_parse(o, argc, argv, error, sizeof error, stdout);
+    if (status == CLI_DONE) exit(0);
+    if (status == CLI_USAGE_ERROR) {
+        fprintf(stderr, "%s\n", error);
+        exit(2);
+    }
+}
+
+int cli_make_out_dir(const char *dir, char *error, size_t size)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        snprintf(error, size, "--out: %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            snprintf(error, size, "--out: cannot create %s: %s", path, strerror(errno));
+            return -1;
+        }
+        *p = saved;
+        if (!saved) break;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(error, size, "--out: %s is not a directory", dir);
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,81 @@
+/* csv.c — RFC 4180 writer on top of atomic_file. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "csv.h"
+
+int csv_open(csv_writer *w, const char *path)
+{
+    w->fields_in_row = 0;
+    return atomic_file_open(&w->file, path);
+}
+
+void csv_write_field(FILE *out, const char *value)
+{
+    if (!strpbrk(value, ",\"\r\n")) {
+        fputs(value, out);
+        return;
+    }
+    fputc('"', out);
+    for (const char *c = value; *c; c++) {
+        if (*c == '"') fputc('"', out);
+        fputc(*c, out);
+    }
+    fputc('"', out);
+}
+
+void csv_meta(csv_writer *w, const char *key, const char *fmt, ...)
+{
+    char value[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    /* A preamble line must stay one line. */
+    for (char *c = value; *c; c++)
+        if (*c == '\n' || *c == '\r') *c = ' ';
+    fprintf(w->file.stream, "# %s=%s\n", key, value);
+}
+
+void csv_header(csv_writer *w, const char *const *columns, int count)
+{
+    for (int i = 0; i < count; i++) csv_str(w, columns[i]);
+    csv_end_row(w);
+}
+
+void csv_str(csv_writer *w, const char *value)
+{
+    if (w->fields_in_row++) fputc(',', w->file.stream);
+    csv_write_field(w->file.stream, value);
+}
+
+void csv_int(csv_writer *w, int64_t value)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)value);
+    csv_str(w, text);
+}
+
+void csv_num(csv_writer *w, double value, int decimals)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%.*f", decimals, value);
+    csv_str(w, text);
+}
+
+void csv_end_row(csv_writer *w)
+{
+    fputc('\n', w->file.stream); /* LF, not RFC 4180's CRLF: gnuplot and awk read it as is */
+    w->fields_in_row = 0;
+}
+
+int csv_commit(csv_writer *w)
+{
+    return atomic_file_commit(&w->file);
+}
+
+void csv_abort(csv_writer *w)
+{
+    atomic_file_abort(&w->file);
+}

@@ -1,0 +1,43 @@
+/* csv.h — results as CSV: RFC 4180 quoting, a "# key=value" preamble, atomic replace.
+ *
+ *   # chapter=1            <- preamble: where and how the numbers were measured
+ *   # cores=2
+ *   chapter,mode,...       <- header
+ *   1,threads,...          <- rows
+ *
+ * Nothing appears at the path until csv_commit() succeeds. */
+#ifndef TVP_CSV_H
+#define TVP_CSV_H
+
+#include <stdint.h>
+
+#include "atomic_file.h"
+
+typedef struct {
+    atomic_file file;
+    int fields_in_row;
+} csv_writer;
+
+/* The columns every chapter's data.csv starts with (DESIGN.md §7). */
+#define CSV_COMMON_COLUMNS \
+    "chapter", "mode", "workers", "rep", "task", "worker", "pid", "start_s", "end_s", "cpu_s", "core", "vcsw", \
+        "ivcsw", "result"
+#define CSV_COMMON_COLUMN_COUNT 14
+
+int csv_open(csv_writer *w, const char *path); /* -1 with errno */
+void csv_meta(csv_writer *w, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void csv_header(csv_writer *w, const char *const *columns, int count);
+
+void csv_str(csv_writer *w, const char *value);
+void csv_int(csv_writer *w, int64_t value);
+void csv_num(csv_writer *w, double value, int decimals);
+void csv_end_row(csv_writer *w);
+
+int csv_commit(csv_writer *w); /* -1 with errno: nothing was replaced */
+void csv_abort(csv_writer *w);
+
+/* Write `value` to `out` as one RFC 4180 field: quoted only when it holds a comma,
+ * a double quote, CR or LF; quotes inside are doubled. */
+void csv_write_field(FILE *out, const char *value);
+
+#endif

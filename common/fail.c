@@ -1,0 +1,36 @@
+/* fail.c — loud failure for calls that must not fail. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fail.h"
+
+void fail_at(const char *file, int line, const char *what, int errnum)
+{
+    fprintf(stderr, "%s:%d: %s: %s\n", file, line, what, strerror(errnum));
+    exit(1);
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) fail_at(__FILE__, __LINE__, "calloc", ENOMEM);
+    return p;
+}
+
+void *xrealloc(void *ptr, size_t count, size_t size)
+{
+    if (size && count > (size_t)-1 / size) fail_at(__FILE__, __LINE__, "realloc", ENOMEM);
+    size_t bytes = count * size;
+    void *p = realloc(ptr, bytes ? bytes : 1);
+    if (!p) fail_at(__FILE__, __LINE__, "realloc", ENOMEM);
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p) fail_at(__FILE__, __LINE__, "strdup", ENOMEM);
+    return p;
+}

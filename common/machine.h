@@ -1,0 +1,17 @@
+/* machine.h — what machine the numbers came from (perfbook: keep every run with its machine). */
+#ifndef TVP_MACHINE_H
+#define TVP_MACHINE_H
+
+typedef struct {
+    char cpu_model[128];
+    int cores;            /* online */
+    char kernel[256];     /* uname -srm */
+    char compiler[64];
+    char date[32];        /* UTC, ISO 8601 */
+    char revision[48];    /* git revision the program was built from */
+    double memory_gib;
+} machine_info;
+
+void machine_describe(machine_info *m);
+
+#endif

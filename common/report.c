@@ -1,0 +1,232 @@
+/* report.c — tables and verdicts, for the terminal and for summary.md. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "fail.h"
+#include "report.h"
+
+#define MAX_COLUMNS 16
+
+typedef enum { BLOCK_TABLE, BLOCK_TEXT, BLOCK_VERDICT } block_kind;
+
+typedef struct {
+    block_kind kind;
+    char *text;                  /* caption, paragraph or verdict */
+    int columns;
+    char *names[MAX_COLUMNS];
+    char **cells;                /* row-major */
+    int rows, cell_count, cell_capacity;
+} block;
+
+struct report {
+    char *title;
+    block *blocks;
+    int count;
+};
+
+static char *vformat(const char *fmt, va_list ap)
+{
+    char *s;
+    if (vasprintf(&s, fmt, ap) < 0) fail_at(__FILE__, __LINE__, "vasprintf", 12);
+    return s;
+}
+
+report *report_new(const char *title)
+{
+    report *r = xcalloc(1, sizeof *r);
+    r->title = xstrdup(title);
+    return r;
+}
+
+void report_free(report *r)
+{
+    if (!r) return;
+    for (int b = 0; b < r->count; b++) {
+        block *k = &r->blocks[b];
+        free(k->text);
+        for (int c = 0; c < k->columns; c++) free(k->names[c]);
+        for (int c = 0; c < k->cell_count; c++) free(k->cells[c]);
+        free(k->cells);
+    }
+    free(r->blocks);
+    free(r->title);
+    free(r);
+}
+
+static block *add_block(report *r, block_kind kind, char *text)
+{
+    r->blocks = xrealloc(r->blocks, (size_t)r->count + 1, sizeof *r->blocks);
+    block *k = &r->blocks[r->count++];
+    memset(k, 0, sizeof *k);
+    k->kind = kind;
+    k->text = text;
+    return k;
+}
+
+void report_table(report *r, const char *caption, int columns, const char *const *names)
+{
+    if (columns > MAX_COLUMNS) fail_at(__FILE__, __LINE__, "report_table: too many columns", 22);
+    block *k = add_block(r, BLOCK_TABLE, xstrdup(caption));
+    k->columns = columns;
+    for (int c = 0; c < columns; c++) k->names[c] = xstrdup(names[c]);
+}
+
+static block *current_table(report *r)
+{
+    if (!r->count || r->blocks[r->count - 1].kind != BLOCK_TABLE)
+        fail_at(__FILE__, __LINE__, "report_cell outside a table", 22);
+    return &r->blocks[r->count - 1];
+}
+
+void report_cell(report *r, const char *fmt, ...)
+{
+    block *k = current_table(r);
+    if (k->cell_count == k->cell_capacity) {
+        k->cell_capacity = k->cell_capacity ? 2 * k->cell_capacity : 32;
+        k->cells = xrealloc(k->cells, (size_t)k->cell_capacity, sizeof *k->cells);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    k->cells[k->cell_count++] = vformat(fmt, ap);
+    va_end(ap);
+}
+
+void report_end_row(report *r)
+{
+    block *k = current_table(r);
+    /* A short row is padded, so the table stays rectangular. */
+    while (k->cell_count % k->columns) report_cell(r, "%s", "");
+    k->rows = k->cell_count / k->columns;
+}
+
+void report_text(report *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_block(r, BLOCK_TEXT, vformat(fmt, ap));
+    va_end(ap);
+}
+
+void report_verdict(report *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_block(r, BLOCK_VERDICT, vformat(fmt, ap));
+    va_end(ap);
+}
+
+static void print_table(const block *k, FILE *out)
+{
+    int width[MAX_COLUMNS];
+    for (int c = 0; c < k->columns; c++) {
+        width[c] = (int)strlen(k->names[c]);
+        for (int row = 0; row < k->rows; row++) {
+            int w = (int)strlen(k->cells[row * k->columns + c]);
+            if (w > width[c]) width[c] = w;
+        }
+    }
+    fprintf(out, "\n%s\n", k->text);
+    for (int row = -1; row < k->rows; row++) {
+        for (int c = 0; c < k->columns; c++) {
+            const char *cell = row < 0 ? k->names[c] : k->cells[row * k->columns + c];
+            fprintf(out, c == 0 ? "  %-*s" : "  %*s", width[c], cell);
+        }
+        fputc('\n', out);
+        if (row < 0) {
+            int total = 0;
+            for (int c = 0; c < k->columns; c++) total += width[c] + 2;
+            fprintf(out, "  %.*s\n", total - 2,
+                    "--------------------------------------------------------------------------------"
+                    "--------------------------------------------------------------------------------");
+        }
+    }
+}
+
+void report_print(const report *r, FILE *out, bool verdict_only)
+{
+    if (!verdict_only) fprintf(out, "\n%s\n", r->title);
+    for (int b = 0; b < r->count; b++) {
+        const block *k = &r->blocks[b];
+        if (k->kind == BLOCK_VERDICT)
+            fprintf(out, "%sVERDICT: %s\n", verdict_only ? "" : "\n", k->text);
+        else if (verdict_only)
+            continue;
+        else if (k->kind == BLOCK_TABLE)
+            print_table(k, out);
+        else
+            fprintf(out, "\n%s\n", k->text);
+    }
+}
+
+/* A Markdown cell: a '|' would end it early. */
+static void markdown_cell(FILE *out, const char *cell)
+{
+    for (const char *c = cell; *c; c++) {
+        if (*c == '|') fputc('\\', out);
+        fputc(*c, out);
+    }
+}
+
+static void markdown_table(const block *k, FILE *out)
+{
+    fprintf(out, "**%s**\n\n|", k->text);
+    for (int c = 0; c < k->columns; c++) {
+        fputc(' ', out);
+        markdown_cell(out, k->names[c]);
+        fputs(" |", out);
+    }
+    fputs("\n|", out);
+    for (int c = 0; c < k->columns; c++) fputs(c == 0 ? " :--- |" : " ---: |", out);
+    fputc('\n', out);
+    for (int row = 0; row < k->rows; row++) {
+        fputc('|', out);
+        for (int c = 0; c < k->columns; c++) {
+            fputc(' ', out);
+            markdown_cell(out, k->cells[row * k->columns + c]);
+            fputs(" |", out);
+        }
+        fputc('\n', out);
+    }
+    fputc('\n', out);
+}
+
+int report_write_markdown(const report *r, const char *path, const machine_info *m, const char *setup)
+{
+    atomic_file f;
+    if (atomic_file_open(&f, path) != 0) return -1;
+    FILE *out = f.stream;
+    fprintf(out, "## %s\n\n", r->title);
+    fprintf(out, "*Measured on %s, %d cores, %.1f GiB, %s, %s, %s. %s.*\n\n", m->cpu_model, m->cores, m->memory_gib,
+            m->kernel, m->compiler, m->date, setup);
+    for (int b = 0; b < r->count; b++) {
+        const block *k = &r->blocks[b];
+        if (k->kind == BLOCK_TABLE)
+            markdown_table(k, out);
+        else if (k->kind == BLOCK_VERDICT)
+            fprintf(out, "**Verdict:** %s\n\n", k->text);
+        else
+            fprintf(out, "%s\n\n", k->text);
+    }
+    return atomic_file_commit(&f);
+}
+
+static bool progress_on = true;
+
+void progress_enable(bool on)
+{
+    progress_on = on;
+}
+
+void progress(const char *fmt, ...)
+{
+    if (!progress_on || !isatty(STDERR_FILENO)) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("  .. ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}

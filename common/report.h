@@ -1,0 +1,38 @@
+/* report.h — what a chapter tells its reader: progress, tables, the verdict.
+ *
+ * The same report prints to the terminal and is written as summary.md (Markdown,
+ * for the book). Progress goes to stderr, and only when stderr is a terminal, so
+ * it never lands in a file or a pipe. */
+#ifndef TVP_REPORT_H
+#define TVP_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "machine.h"
+
+typedef struct report report;
+
+report *report_new(const char *title);
+void report_free(report *r);
+
+/* A table: columns, then rows of cells. The first column is left-aligned, the rest right. */
+void report_table(report *r, const char *caption, int column_count, const char *const *columns);
+void report_cell(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_end_row(report *r);
+
+/* A paragraph of explanation, and the verdict (one line, computed by the chapter). */
+void report_text(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_verdict(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Terminal form (tables aligned, the verdict last). */
+void report_print(const report *r, FILE *out, bool verdict_only);
+/* summary.md, atomically; `setup` describes the run (scale, jobs...). -1 with errno. */
+int report_write_markdown(const report *r, const char *path, const machine_info *m, const char *setup);
+
+/* "[chapter1] running GIL-threads ..." on stderr, when stderr is a terminal and
+ * progress is on. */
+void progress_enable(bool on);
+void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
