@@ -59,7 +59,8 @@ const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int
     progress("%s: %d tasks, %d worker%s, rep %d of %d ...", pool_mode_label(mode), ntasks, workers,
              workers == 1 ? "" : "s", rep + 1, c->cli.reps);
     c->runs = xrealloc(c->runs, (size_t)c->run_count + 1, sizeof *c->runs);
-    chapter_run *run = &c->runs[c->run_count];
+    chapter_run *run = xcalloc(1, sizeof *run);
+    c->runs[c->run_count] = run;
     *run = (chapter_run){ .mode = mode, .workers = mode == MODE_SERIAL ? 1 : workers, .rep = rep,
                           .ntasks = ntasks };
     run->records = xcalloc((size_t)ntasks, sizeof *run->records);
@@ -83,7 +84,7 @@ mode_summary chapter_summary(const chapter *c, pool_mode mode)
     mode_summary s = { 0 };
     double wall[c->run_count + 1], cpu[c->run_count + 1], vcsw[c->run_count + 1], ivcsw[c->run_count + 1];
     for (int i = 0; i < c->run_count; i++) {
-        const chapter_run *run = &c->runs[i];
+        const chapter_run *run = c->runs[i];
         if (run->mode != mode) continue;
         double cpu_s = 0, v = 0, iv = 0;
         for (int t = 0; t < run->ntasks; t++) {
@@ -193,7 +194,7 @@ static void write_data_csv(chapter *c)
     for (int i = 0; i < c->extra_column_count; i++) csv_str(&w, c->extra_columns[i]);
     csv_end_row(&w);
     for (int r = 0; r < c->run_count; r++) {
-        const chapter_run *run = &c->runs[r];
+        const chapter_run *run = c->runs[r];
         for (int t = 0; t < run->ntasks; t++) {
             const task_record *rec = &run->records[t];
             csv_int(&w, c->number);
@@ -273,7 +274,10 @@ int chapter_finish(chapter *c)
     report_print(c->report, stdout, c->cli.quiet);
     if (!c->cli.quiet) printf("\nResults: %s/{data.csv,modes.csv,summary.md}\n", c->cli.out);
 
-    for (int r = 0; r < c->run_count; r++) free(c->runs[r].records);
+    for (int r = 0; r < c->run_count; r++) {
+        free(c->runs[r]->records);
+        free(c->runs[r]);
+    }
     free(c->runs);
     for (int i = 0; i < c->meta_count; i++) free(c->meta[i]);
     free(c->plot_vars);

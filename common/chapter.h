@@ -36,7 +36,7 @@ struct chapter {
     cli_options cli;
     machine_info machine;
     report *report;
-    chapter_run *runs;
+    chapter_run **runs; /* each run stays where it is: callers keep pointers to them */
     int run_count;
     char program[32], default_out[64];
     char *meta[32]; /* extra "key=value" preamble lines */

@@ -1,0 +1,236 @@
+/* chapter2.c — "In multithreading, threads run in parallel."
+ *
+ * The article's live_tracker: each job reads the clock in a tight loop and keeps
+ * every reading. Plotted, GIL-threads take turns: one runs while the other waits.
+ * Here each job also asks which core it is on, and runs of readings with no gap
+ * become "running intervals". The timeline shows them for GIL-threads, C threads
+ * and processes; the overlap fraction says how much of the time two or more jobs
+ * were running at once.
+ *
+ * usage:  build/chapter2 [--jobs N] [--switch-interval MS] [--gap-us US] ...
+ *
+ * sample output (2 cores, class scale):
+ *   mode         jobs  wall s  overlap  intervals  samples/s per job
+ *   GIL-threads     2   2.504       0%        502               32 M
+ *   C threads       2   1.254      99%          4               64 M
+ *   processes       2   1.253      99%          4               64 M
+ *   GIL holds: median 5.06 ms (switch interval 5 ms)
+ *   VERDICT: FALSE for GIL-threads, TRUE for C threads on this machine: ... */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "chapter.h"
+#include "clock.h"
+#include "work.h"
+
+#define CLAIM "In multithreading, threads run in parallel"
+
+typedef struct {
+    uint64_t samples;   /* clock readings per job */
+    int64_t gap_ns;     /* a longer pause between readings ends a running interval */
+    tracker_log *logs;  /* one per job, in shared memory so forked jobs can write */
+} tracker_job;
+
+static int64_t track_job(void *ctx, int task)
+{
+    tracker_job *j = ctx;
+    live_tracker(j->samples, j->gap_ns, &j->logs[task]);
+    return (int64_t)j->logs[task].count;
+}
+
+/* Shared memory for one run's logs: `jobs` logs, each with room for `capacity` intervals. */
+static tracker_log *new_logs(int jobs, size_t capacity)
+{
+    tracker_log *logs = pool_shared_alloc((size_t)jobs * sizeof *logs);
+    for (int i = 0; i < jobs; i++) {
+        logs[i].intervals = pool_shared_alloc(capacity * sizeof(run_interval));
+        logs[i].capacity = capacity;
+    }
+    return logs;
+}
+
+static void free_logs(tracker_log *logs, int jobs)
+{
+    for (int i = 0; i < jobs; i++) pool_shared_free(logs[i].intervals, logs[i].capacity * sizeof(run_interval));
+    pool_shared_free(logs, (size_t)jobs * sizeof *logs);
+}
+
+/* What one mode's run showed. */
+typedef struct {
+    pool_mode mode;
+    const chapter_run *run;
+    tracker_log *logs;
+    double overlap;           /* share of the running time with >= 2 jobs running */
+    double samples_per_s;     /* per job, over its whole start-to-end time */
+    size_t intervals, dropped;
+    double hold_median_ms;    /* GIL-threads only */
+    size_t holds;
+} tracked;
+
+static void measure(tracked *t, int jobs)
+{
+    size_t total = 0;
+    for (int i = 0; i < jobs; i++) total += t->logs[i].count;
+    span *spans = calloc(total ? total : 1, sizeof *spans);
+    size_t n = 0;
+    double rate = 0;
+    for (int i = 0; i < jobs; i++) {
+        const tracker_log *log = &t->logs[i];
+        for (size_t k = 0; k < log->count; k++)
+            spans[n++] = (span){ ns_to_s(log->intervals[k].start_ns), ns_to_s(log->intervals[k].end_ns) };
+        const task_record *r = &t->run->records[i];
+        rate += (double)log->samples / ns_to_s(r->end_ns - r->start_ns);
+        t->dropped += log->dropped;
+    }
+    double one, two;
+    stats_coverage(spans, n, &one, &two);
+    t->overlap = one > 0 ? two / one : 0;
+    t->samples_per_s = rate / jobs;
+    t->intervals = n;
+    free(spans);
+}
+
+static void measure_holds(tracked *t, const gil_t *gil)
+{
+    size_t n;
+    const gil_hold *holds = gil_holds(gil, &n);
+    double *ms = calloc(n ? n : 1, sizeof *ms);
+    for (size_t i = 0; i < n; i++) ms[i] = (double)(holds[i].end_ns - holds[i].start_ns) / 1e6;
+    t->hold_median_ms = stats_median(ms, n);
+    t->holds = n;
+    free(ms);
+}
+
+/* intervals.csv: every running interval, for the timeline figure. */
+static void write_intervals(chapter *c, const tracked *modes, int count, int jobs)
+{
+    csv_writer w;
+    chapter_open_csv(c, "intervals.csv", &w);
+    const char *columns[] = { "mode", "rep", "task", "start_s", "end_s", "core" };
+    csv_header(&w, columns, 6);
+    for (int m = 0; m < count; m++)
+        for (int i = 0; i < jobs; i++)
+            for (size_t k = 0; k < modes[m].logs[i].count; k++) {
+                const run_interval *iv = &modes[m].logs[i].intervals[k];
+                csv_str(&w, pool_mode_name(modes[m].mode));
+                csv_int(&w, modes[m].run->rep);
+                csv_int(&w, i);
+                csv_num(&w, run_seconds(modes[m].run, iv->start_ns), 6);
+                csv_num(&w, run_seconds(modes[m].run, iv->end_ns), 6);
+                csv_int(&w, iv->core);
+                csv_end_row(&w);
+            }
+    chapter_commit_csv(c, &w, "intervals.csv");
+}
+
+static void table(chapter *c, const tracked *modes, int count)
+{
+    const char *columns[] = { "mode", "jobs", "wall s", "overlap", "running intervals", "samples/s per job" };
+    report_table(c->report, "Who ran when (overlap: share of the running time with 2 or more jobs running):", 6,
+                 columns);
+    for (int m = 0; m < count; m++) {
+        const tracked *t = &modes[m];
+        report_cell(c->report, "%s", pool_mode_label(t->mode));
+        report_cell(c->report, "%d", t->run->ntasks);
+        report_cell(c->report, "%.3f", ns_to_s(t->run->outcome.end_ns - t->run->outcome.start_ns));
+        report_cell(c->report, "%.1f%%", 100 * t->overlap);
+        report_cell(c->report, "%zu", t->intervals);
+        report_cell(c->report, "%.1f M", t->samples_per_s / 1e6);
+        report_end_row(c->report);
+        if (t->dropped)
+            report_text(c->report, "Warning: %zu %s intervals did not fit in memory and are missing from the figure.",
+                        t->dropped, pool_mode_label(t->mode));
+    }
+}
+
+static const tracked *find(const tracked *modes, int count, pool_mode mode)
+{
+    for (int m = 0; m < count; m++)
+        if (modes[m].mode == mode) return &modes[m];
+    return NULL;
+}
+
+static void verdict(chapter *c, const tracked *modes, int count)
+{
+    const tracked *gil = find(modes, count, MODE_GIL_THREADS), *threads = find(modes, count, MODE_THREADS);
+    const tracked *processes = find(modes, count, MODE_PROCESSES);
+    if (gil)
+        report_text(c->report, "GIL holds: %zu, median %.2f ms against a switch interval of %g ms: each GIL-thread "
+                    "runs about one interval, then hands over.", gil->holds, gil->hold_median_ms,
+                    c->cli.switch_interval_ms);
+    if (c->machine.cores < 2 || c->cli.jobs < 2) {
+        report_verdict(c->report, "NOT TESTABLE here: with %d core%s and %d job%s no two jobs can run at once, in "
+                       "any mode (processes overlapped %.0f%% of the time).", c->machine.cores,
+                       c->machine.cores == 1 ? "" : "s", c->cli.jobs, c->cli.jobs == 1 ? "" : "s",
+                       100 * processes->overlap);
+        return;
+    }
+    char gil_part[160] = "", c_part[160] = "";
+    if (gil)
+        snprintf(gil_part, sizeof gil_part, "%s for GIL-threads (running together %.0f%% of the time)",
+                 gil->overlap < 0.05 ? "FALSE" : gil->overlap > 0.5 ? "TRUE" : "PARTLY TRUE", 100 * gil->overlap);
+    if (threads)
+        snprintf(c_part, sizeof c_part, "%s for C threads (%.0f%%)",
+                 threads->overlap > 0.5 ? "TRUE" : threads->overlap < 0.05 ? "FALSE" : "PARTLY TRUE",
+                 100 * threads->overlap);
+    report_verdict(c->report, "%s%s%s on this machine; processes ran together %.0f%% of the time.", gil_part,
+                   gil && threads ? ", " : "", c_part, 100 * processes->overlap);
+}
+
+int main(int argc, char **argv)
+{
+    int gap_us = 50;
+    const cli_extra extras[] = {
+        { "--gap-us", "US", "a pause longer than this between clock readings ends a running interval", true, 1,
+          100000, &gap_us },
+    };
+    chapter c;
+    chapter_begin(&c, 2, CLAIM, extras, 1, argc, argv);
+    int jobs = c.cli.jobs;
+
+    /* Size the jobs: together they are the scale's amount of single-core work. */
+    double job_seconds = cli_work_seconds(c.cli.scale) / jobs;
+    progress("calibrating: how many clock readings make a %.3f s job here?", job_seconds);
+    tracker_job job = { calibrate_live_tracker(job_seconds), (int64_t)gap_us * 1000, NULL };
+    chapter_meta(&c, "samples_per_job", "%llu", (unsigned long long)job.samples);
+    chapter_meta(&c, "gap_us", "%d", gap_us);
+    /* Room for an interval per switch interval of the whole run, and plenty more. */
+    size_t capacity = 65536 + (size_t)(4 * cli_work_seconds(c.cli.scale) / (c.cli.switch_interval_ms / 1000.0));
+
+    const pool_mode order[] = { MODE_GIL_THREADS, MODE_THREADS, MODE_PROCESSES };
+    tracked modes[3 * 100];
+    int count = 0;
+    gil_t *gil = NULL;
+    for (int rep = 0; rep < c.cli.reps; rep++)
+        for (int m = 0; m < 3; m++) {
+            if (!chapter_wants(&c, order[m])) continue;
+            tracked *t = &modes[count++];
+            *t = (tracked){ .mode = order[m], .logs = new_logs(jobs, capacity) };
+            job.logs = t->logs;
+            if (order[m] == MODE_GIL_THREADS) {
+                gil_destroy(gil); /* keep the holds of the last rep only */
+                gil = gil_create(c.cli.switch_interval_ms / 1000.0);
+            }
+            t->run = chapter_run_mode(&c, order[m], c.cli.workers, rep, track_job, &job, jobs, gil);
+            measure(t, jobs);
+            if (order[m] == MODE_GIL_THREADS) measure_holds(t, gil);
+        }
+
+    /* The table shows the last rep of each mode; every rep's intervals go to the CSV. */
+    int first_of_last_rep = count - count / c.cli.reps;
+    table(&c, modes + first_of_last_rep, count / c.cli.reps);
+    verdict(&c, modes + first_of_last_rep, count / c.cli.reps);
+    write_intervals(&c, modes, count, jobs);
+
+    double last_end = 0;
+    for (int m = 0; m < count; m++) {
+        double end = run_seconds(modes[m].run, modes[m].run->outcome.end_ns);
+        if (end > last_end) last_end = end;
+    }
+    chapter_plot_var(&c, "xmax", "%.6f", last_end);
+    chapter_plot_var(&c, "switch_ms", "%g", c.cli.switch_interval_ms);
+    chapter_plot_var(&c, "cores_seen", "%d", c.machine.cores);
+    for (int m = 0; m < count; m++) free_logs(modes[m].logs, jobs);
+    gil_destroy(gil);
+    return chapter_finish(&c);
+}
