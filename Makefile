@@ -101,7 +101,7 @@ figures:
 	done
 
 bench: $(BUILD)/bench
-	$(BUILD)/bench $(ARGS)
+	$(BUILD)/bench
 
 # --- testing ---------------------------------------------------------------------
 

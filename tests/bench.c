@@ -1,0 +1,105 @@
+/* bench.c — the headline ratios on this machine, measured in one run.
+ *
+ * cpu_heavy with jobs = cores, as serial code, C threads, GIL-threads and
+ * processes (modes interleaved, median of the reps), then the live tracker's
+ * clock readings per second per thread. Speedup = serial time / mode time. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "pool.h"
+#include "stats.h"
+#include "work.h"
+
+enum { REPS = 5 };
+#define JOB_SECONDS 0.4
+
+static int64_t count_job(void *ctx, int task)
+{
+    (void)task;
+    return (int64_t)cpu_heavy(*(const uint64_t *)ctx);
+}
+
+typedef struct {
+    uint64_t samples;
+    tracker_log *logs;
+} tracker_job;
+
+static int64_t track_job(void *ctx, int task)
+{
+    tracker_job *j = ctx;
+    live_tracker(j->samples, 50000, &j->logs[task]);
+    return 0;
+}
+
+/* Clock readings per second per job, with every job running at once in `mode`. */
+static double samples_per_second(pool_mode mode, const pool_config *config, int jobs)
+{
+    enum { CAPACITY = 1 << 16 };
+    tracker_job job = { calibrate_live_tracker(0.3), pool_shared_alloc((size_t)jobs * sizeof(tracker_log)) };
+    for (int j = 0; j < jobs; j++)
+        job.logs[j] = (tracker_log){ pool_shared_alloc(CAPACITY * sizeof(run_interval)), CAPACITY, 0, 0, 0 };
+    task_record *records = calloc((size_t)jobs, sizeof *records);
+    pool_config c = *config;
+    c.mode = mode;
+    pool_outcome out;
+    if (pool_map(&c, track_job, &job, jobs, records, &out) != 0) {
+        fprintf(stderr, "bench: live tracker failed: %s\n", out.error);
+        exit(1);
+    }
+    double rate = 0;
+    for (int j = 0; j < jobs; j++) {
+        rate += (double)job.logs[j].samples / ns_to_s(records[j].end_ns - records[j].start_ns);
+        pool_shared_free(job.logs[j].intervals, CAPACITY * sizeof(run_interval));
+    }
+    pool_shared_free(job.logs, (size_t)jobs * sizeof(tracker_log));
+    free(records);
+    return rate / jobs;
+}
+
+/* Wall time of one map of `jobs` tasks in `mode`, pool start-up included. */
+static double wall_s(pool_mode mode, const pool_config *config, pool_task task, void *ctx, int jobs)
+{
+    task_record *records = calloc((size_t)jobs, sizeof *records);
+    pool_outcome out;
+    pool_config c = *config;
+    c.mode = mode;
+    if (pool_map(&c, task, ctx, jobs, records, &out) != 0) {
+        fprintf(stderr, "bench: %s failed: %s\n", pool_mode_label(mode), out.error);
+        exit(1);
+    }
+    free(records);
+    return ns_to_s(out.end_ns - out.start_ns);
+}
+
+int main(void)
+{
+    int cores = online_cores(), jobs = cores;
+    uint64_t iterations = calibrate_cpu_heavy(JOB_SECONDS);
+    gil_t *gil = gil_create(0.005);
+    pool_config config = { MODE_SERIAL, jobs, 1, gil };
+    const pool_mode modes[] = { MODE_SERIAL, MODE_THREADS, MODE_GIL_THREADS, MODE_PROCESSES };
+    double wall[MODE_COUNT][REPS];
+
+    printf("bench: cpu_heavy, %d jobs x %.2f s on %d cores, %d workers, median of %d reps (modes interleaved)\n",
+           jobs, JOB_SECONDS, cores, jobs, REPS);
+    for (int rep = 0; rep < REPS; rep++)
+        for (int m = 0; m < 4; m++) wall[modes[m]][rep] = wall_s(modes[m], &config, count_job, &iterations, jobs);
+
+    double serial = stats_median(wall[MODE_SERIAL], REPS);
+    printf("  %-12s %9s %9s %9s %s\n", "mode", "median s", "min s", "max s", "speedup vs serial");
+    for (int m = 0; m < 4; m++) {
+        spread s = stats_spread(wall[modes[m]], REPS);
+        printf("  %-12s %9.3f %9.3f %9.3f %9.3f\n", pool_mode_label(modes[m]), s.median, s.min, s.max,
+               serial / s.median);
+    }
+    printf("processes/serial speedup:   %.3f\n", serial / stats_median(wall[MODE_PROCESSES], REPS));
+    printf("C-threads/serial speedup:   %.3f\n", serial / stats_median(wall[MODE_THREADS], REPS));
+    printf("GIL-threads/serial speedup: %.3f\n", serial / stats_median(wall[MODE_GIL_THREADS], REPS));
+
+    printf("live tracker, samples/s per thread: %.1f M (C threads), %.1f M (GIL-threads), %d threads\n",
+           samples_per_second(MODE_THREADS, &config, jobs) / 1e6,
+           samples_per_second(MODE_GIL_THREADS, &config, jobs) / 1e6, jobs);
+    gil_destroy(gil);
+    return 0;
+}

@@ -1,0 +1,47 @@
+#!/bin/sh
+# run.sh — run every test: the cmocka unit tests in each build that exists (release,
+# ThreadSanitizer, AddressSanitizer+UBSan), then the end-to-end checks. Ends with
+# one line, "tests: N passed, M failed"; exits non-zero if anything failed.
+set -u
+cd "$(dirname "$0")/.."
+passed=0 failed=0 log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# A sanitizer report makes the program fail, not just print.
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}"
+export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 ${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 ${UBSAN_OPTIONS:-}"
+
+for build in build build/tsan build/asan; do
+    if [ ! -d "$build/tests" ]; then
+        echo "FAIL $build/tests is missing: run 'make test', which builds it"
+        failed=$((failed + 1))
+        continue
+    fi
+    for test in "$build"/tests/test_*; do
+        [ -x "$test" ] || continue
+        if "$test" >"$log" 2>&1; then status=0; else status=$?; fi
+        ok=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+        bad=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+        passed=$((passed + ${ok:-0}))
+        failed=$((failed + ${bad:-0}))
+        if [ "$status" -ne 0 ] || [ -z "$ok" ] || grep -q "Sanitizer\|runtime error" "$log"; then
+            # A crash or a sanitizer report counts as a failure even if cmocka said nothing.
+            [ -n "$bad" ] && [ "$bad" -gt 0 ] || failed=$((failed + 1))
+            echo "FAIL $test (exit $status)"
+            cat "$log"
+        else
+            echo "ok   $test: ${ok} passed"
+        fi
+    done
+done
+
+if BUILD=build tests/e2e.sh >"$log" 2>&1; then e2e_status=0; else e2e_status=1; fi
+ok=$(sed -n 's/^e2e: \([0-9]*\) passed.*/\1/p' "$log")
+bad=$(sed -n 's/^e2e: [0-9]* passed, \([0-9]*\) failed/\1/p' "$log")
+passed=$((passed + ${ok:-0}))
+failed=$((failed + ${bad:-1}))
+if [ "$e2e_status" -eq 0 ]; then echo "ok   tests/e2e.sh: $ok passed"; else grep -v '^ok' "$log"; fi
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

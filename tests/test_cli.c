@@ -1,0 +1,144 @@
+/* test_cli.c — the shared flags: defaults, good values, and every bad value refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "clock.h"
+
+static int gap_us = 50;
+static const cli_extra extras[] = {
+    { "--gap-us", "US", "a gap", true, 1, 100000, &gap_us },
+};
+
+static cli_status parse(cli_options *o, char *error, size_t size, int argc, char **argv)
+{
+    memset(o, 0, sizeof *o);
+    o->program = "chapterT";
+    o->claim = "a claim";
+    o->default_out = "results/chapterT";
+    o->extras = extras;
+    o->extra_count = 1;
+    FILE *sink = fopen("/dev/null", "w");
+    cli_status status = cli_parse(o, argc, argv, error, size, sink);
+    fclose(sink);
+    return status;
+}
+
+#define PARSE(o, error, ...)                                                                       \
+    ({                                                                                             \
+        char *argv_[] = { "chapterT", __VA_ARGS__ };                                               \
+        parse(o, error, sizeof error, (int)(sizeof argv_ / sizeof *argv_), argv_);                 \
+    })
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    cli_options o;
+    char error[256];
+    char *argv[] = { "chapterT" };
+    assert_int_equal(parse(&o, error, sizeof error, 1, argv), CLI_RUN);
+    assert_int_equal(o.jobs, online_cores());
+    assert_int_equal(o.workers, o.jobs);
+    assert_int_equal(o.reps, 1);
+    assert_int_equal(o.scale, SCALE_CLASS);
+    assert_int_equal(o.runtime, RUNTIME_BOTH);
+    assert_true(o.switch_interval_ms == 5.0);
+    assert_string_equal(o.out, "results/chapterT");
+    assert_false(o.quiet);
+}
+
+static void test_good_values(void **state)
+{
+    (void)state;
+    cli_options o;
+    char error[256];
+    assert_int_equal(PARSE(&o, error, "--jobs", "4", "--workers=3", "--scale", "tiny", "--runtime", "gil",
+                           "--switch-interval", "0.5", "--reps", "2", "--out", "x/y", "--quiet", "--gap-us",
+                           "7"),
+                     CLI_RUN);
+    assert_int_equal(o.jobs, 4);
+    assert_int_equal(o.workers, 3);
+    assert_int_equal(o.scale, SCALE_TINY);
+    assert_int_equal(o.runtime, RUNTIME_GIL);
+    assert_true(o.switch_interval_ms == 0.5);
+    assert_int_equal(o.reps, 2);
+    assert_string_equal(o.out, "x/y");
+    assert_true(o.quiet);
+    assert_int_equal(gap_us, 7);
+    /* --workers follows --jobs unless given */
+    assert_int_equal(PARSE(&o, error, "--jobs", "6"), CLI_RUN);
+    assert_int_equal(o.workers, 6);
+}
+
+static void test_bad_values_are_refused_with_one_line(void **state)
+{
+    (void)state;
+    struct {
+        const char *flag, *value; /* value NULL: the flag alone */
+    } bad[] = {
+        { "--jobs", "0" },           { "--jobs", "-1" },          { "--jobs", "abc" },
+        { "--jobs", "2x" },          { "--jobs", "" },            { "--jobs", "99999999999999999999" },
+        { "--jobs", "1025" },        { "--jobs", "1.5" },         { "--workers", "0" },
+        { "--workers", "-3" },       { "--reps", "0" },           { "--reps", "101" },
+        { "--scale", "huge" },       { "--scale", "Tiny" },       { "--runtime", "python" },
+        { "--runtime", "" },         { "--switch-interval", "0" }, { "--switch-interval", "-1" },
+        { "--switch-interval", "3600000" }, { "--switch-interval", "nan" }, { "--switch-interval", "inf" },
+        { "--switch-interval", "5ms" }, { "--out", "" },          { "--gap-us", "0" },
+        { "--gap-us", "x" },         { "--bogus", NULL },         { "--jobs", NULL },
+        { "jobs", NULL },            { "-j", NULL },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cli_options o;
+        char error[256] = "";
+        cli_status status = bad[i].value ? PARSE(&o, error, (char *)bad[i].flag, (char *)bad[i].value)
+                                         : PARSE(&o, error, (char *)bad[i].flag);
+        if (status != CLI_USAGE_ERROR) fail_msg("%s %s was accepted", bad[i].flag, bad[i].value);
+        assert_null(strchr(error, '\n'));                 /* one line */
+        assert_non_null(strstr(error, "chapterT: "));      /* names the program */
+        if (strncmp(bad[i].flag, "--", 2) == 0)
+            assert_non_null(strstr(error, bad[i].flag));  /* and the flag */
+    }
+}
+
+static void test_help_and_version_stop_without_running(void **state)
+{
+    (void)state;
+    cli_options o;
+    char error[256];
+    assert_int_equal(PARSE(&o, error, "--help"), CLI_DONE);
+    assert_int_equal(PARSE(&o, error, "--jobs", "2", "--version"), CLI_DONE);
+}
+
+static void test_out_dir_is_created_with_parents(void **state)
+{
+    (void)state;
+    char base[] = "/tmp/tvp-test-cli-XXXXXX", path[128], error[256];
+    assert_non_null(mkdtemp(base));
+    snprintf(path, sizeof path, "%s/a/b/c", base);
+    assert_int_equal(cli_make_out_dir(path, error, sizeof error), 0);
+    assert_int_equal(cli_make_out_dir(path, error, sizeof error), 0); /* again: fine */
+    assert_int_equal(cli_make_out_dir("/dev/null/x", error, sizeof error), -1);
+    assert_non_null(strstr(error, "--out"));
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -r %s", base);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_good_values),
+        cmocka_unit_test(test_bad_values_are_refused_with_one_line),
+        cmocka_unit_test(test_help_and_version_stop_without_running),
+        cmocka_unit_test(test_out_dir_is_created_with_parents),
+    };
+    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
