@@ -35,7 +35,8 @@ UNIT_BIN   := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 ARGS       ?=
 
 # The Debian packages the workbook needs (DESIGN.md §9).
-DEBIAN_PACKAGES := gcc make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev gnuplot-nox
+DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev \
+                   gnuplot-nox fonts-dejavu-core procps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help all figures test unit e2e bench clean deps programs $(CHAPTERS:%=chapter%)
