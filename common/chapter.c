@@ -56,13 +56,13 @@ bool chapter_wants(const chapter *c, pool_mode mode)
 const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int rep, pool_task task, void *ctx,
                                     int ntasks, gil_t *gil)
 {
-    progress("%s: %d tasks, %d worker%s, rep %d of %d ...", pool_mode_label(mode), ntasks, workers,
-             workers == 1 ? "" : "s", rep + 1, c->cli.reps);
     c->runs = xrealloc(c->runs, (size_t)c->run_count + 1, sizeof *c->runs);
     chapter_run *run = xcalloc(1, sizeof *run);
     c->runs[c->run_count] = run;
     *run = (chapter_run){ .mode = mode, .workers = mode == MODE_SERIAL ? 1 : workers, .rep = rep,
                           .ntasks = ntasks };
+    progress("%s: %d tasks, %d worker%s, rep %d of %d ...", pool_mode_label(mode), ntasks, run->workers,
+             run->workers == 1 ? "" : "s", rep + 1, c->cli.reps);
     run->records = xcalloc((size_t)ntasks, sizeof *run->records);
     pool_config config = { .mode = mode, .workers = workers, .chunksize = 1, .gil = gil };
     if (pool_map(&config, task, ctx, ntasks, run->records, &run->outcome) != 0) {

@@ -58,9 +58,15 @@ static void table(chapter *c, const unsigned long *handovers)
             report_cell(c->report, "-");
         report_end_row(c->report);
     }
-    report_text(c->report, "\"cores busy\" is CPU time / (wall time x %d cores). GIL-threads keep one core busy "
-                "at a time whatever the core count: on the article's 4 cores that is the 25%% it saw.",
-                c->machine.cores);
+    mode_summary gil = chapter_summary(c, MODE_GIL_THREADS), threads = chapter_summary(c, MODE_THREADS);
+    report_text(c->report, "\"cores busy\" is CPU time / (wall time x %d cores).", c->machine.cores);
+    if (gil.ran)
+        report_text(c->report, "GIL-threads used %.2f cores' worth of CPU on average (CPU s / wall s) out of %d; "
+                    "on the article's 4 cores the same one core's worth is the 25%% it saw.",
+                    gil.cpu_s / gil.wall_s.median, c->machine.cores);
+    if (threads.ran)
+        report_text(c->report, "C threads used %.2f cores' worth of CPU on average out of %d.",
+                    threads.cpu_s / threads.wall_s.median, c->machine.cores);
 }
 
 static void verdict(chapter *c)
