@@ -8,6 +8,10 @@ WERROR   ?= -Werror
 CFLAGS_COMMON = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -pthread -Icommon \
                 -DGIT_REVISION='"$(REVISION)"'
 
+# Libraries through pkg-config (fallbacks keep `make help` and `make deps` working before they exist).
+LIB_CFLAGS := $(shell pkg-config --cflags libcurl libmicrohttpd 2>/dev/null)
+LIB_LIBS   := $(shell pkg-config --libs libcurl libmicrohttpd 2>/dev/null || echo -lcurl -lmicrohttpd)
+
 ifeq ($(VARIANT),release)
   BUILD  := build
   CFLAGS_VARIANT := -O2 -g
@@ -21,8 +25,8 @@ else
   $(error VARIANT must be release, tsan or asan)
 endif
 
-CFLAGS  := $(CFLAGS_COMMON) $(CFLAGS_VARIANT) $(CFLAGS_EXTRA)
-LDFLAGS := -pthread $(filter -fsanitize=%,$(CFLAGS_VARIANT)) -lm
+CFLAGS  := $(CFLAGS_COMMON) $(CFLAGS_VARIANT) $(LIB_CFLAGS) $(CFLAGS_EXTRA)
+LDFLAGS := -pthread $(filter -fsanitize=%,$(CFLAGS_VARIANT)) $(LIB_LIBS) -lm
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -69,13 +73,16 @@ deps:
 
 # --- building ------------------------------------------------------------------
 
-programs: $(CHAPTER_BIN) $(BUILD)/bench
+programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/chapter%: $(COMMON_OBJ) $$(wildcard chapters/0$$*-*/chapter$$*.c) | $(BUILD)
 	$(CC) $(CFLAGS) $(filter %.c,$^) $(COMMON_OBJ) $(LDFLAGS) -o $@
+
+$(BUILD)/latency-server: chapters/lab/latency-server.c $(COMMON_OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
 
 $(BUILD)/bench: tests/bench.c $(COMMON_OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@

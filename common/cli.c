@@ -88,21 +88,27 @@ static void print_help(const cli_options *o, FILE *out)
         const cli_extra *x = &o->extras[i];
         char flag[64];
         snprintf(flag, sizeof flag, "%s %s", x->name, x->metavar);
-        fprintf(out, "  %-20s %s (%g-%g)\n", flag, x->help, x->min, x->max);
+        if (x->kind == CLI_TEXT)
+            fprintf(out, "  %-20s %s\n", flag, x->help);
+        else
+            fprintf(out, "  %-20s %s (%g-%g)\n", flag, x->help, x->min, x->max);
     }
     fprintf(out, "  --help, --version\n");
 }
 
 static cli_status parse_extra(const cli_options *o, const cli_extra *x, const char *value, char *error, size_t size)
 {
-    bool ok;
-    if (x->integer)
-        ok = parse_int(value, (long)x->min, (long)x->max, (int *)x->value);
-    else
-        ok = parse_double(value, x->min, x->max, (double *)x->value);
+    if (x->kind == CLI_TEXT) {
+        if (!*value) return usage_error(error, size, "%s: %s: expected %s, got ''", o->program, x->name, x->metavar);
+        *(const char **)x->value = value;
+        return CLI_RUN;
+    }
+    bool integer = x->kind == CLI_INT;
+    bool ok = integer ? parse_int(value, (long)x->min, (long)x->max, (int *)x->value)
+                      : parse_double(value, x->min, x->max, (double *)x->value);
     if (ok) return CLI_RUN;
     return usage_error(error, size, "%s: %s: expected %s from %g to %g, got '%s'", o->program, x->name,
-                       x->integer ? "a whole number" : "a number", x->min, x->max, value);
+                       integer ? "a whole number" : "a number", x->min, x->max, value);
 }
 
 static const cli_extra *find_extra(const cli_options *o, const char *name)

@@ -12,13 +12,15 @@
 typedef enum { SCALE_TINY, SCALE_CLASS, SCALE_PAPER } cli_scale;
 typedef enum { RUNTIME_C = 1, RUNTIME_GIL = 2, RUNTIME_BOTH = 3 } cli_runtime;
 
-/* A chapter's own numeric flag. */
+typedef enum { CLI_INT, CLI_NUMBER, CLI_TEXT } cli_kind;
+
+/* A chapter's own flag. */
 typedef struct {
     const char *name;    /* "--gap-us" */
     const char *metavar; /* "US" */
     const char *help;
-    bool integer;        /* int* when true, double* when false */
-    double min, max;     /* accepted range, inclusive */
+    cli_kind kind;       /* value is int*, double* or const char** */
+    double min, max;     /* accepted range of a number, inclusive */
     void *value;         /* holds the default; receives the parsed value */
 } cli_extra;
 

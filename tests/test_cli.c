@@ -14,7 +14,7 @@
 
 static int gap_us = 50;
 static const cli_extra extras[] = {
-    { "--gap-us", "US", "a gap", true, 1, 100000, &gap_us },
+    { "--gap-us", "US", "a gap", CLI_INT, 1, 100000, &gap_us },
 };
 
 static cli_status parse(cli_options *o, char *error, size_t size, int argc, char **argv)

@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 {
     int gap_us = 50;
     const cli_extra extras[] = {
-        { "--gap-us", "US", "a pause longer than this between clock readings ends a running interval", true, 1,
+        { "--gap-us", "US", "a pause longer than this between clock readings ends a running interval", CLI_INT, 1,
           100000, &gap_us },
     };
     chapter c;

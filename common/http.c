@@ -1,0 +1,321 @@
+/* http.c — the latency server as a child; libcurl fetches; URL lists. */
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "fail.h"
+#include "gil.h"
+#include "http.h"
+
+/* ---- the server child ------------------------------------------------------ */
+
+#define MAX_SERVERS 4
+static lab_server *started[MAX_SERVERS];
+
+static void stop_all_at_exit(void)
+{
+    for (int i = 0; i < MAX_SERVERS; i++)
+        if (started[i]) lab_server_stop(started[i]);
+}
+
+static void remember(lab_server *s, int on)
+{
+    static int registered;
+    if (!registered) {
+        atexit(stop_all_at_exit);
+        registered = 1;
+    }
+    for (int i = 0; i < MAX_SERVERS; i++) {
+        if (on && !started[i]) {
+            started[i] = s;
+            return;
+        }
+        if (!on && started[i] == s) started[i] = NULL;
+    }
+}
+
+/* build/latency-server sits beside the chapter programs. */
+static int server_path(char *path, size_t size)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n < 0) return -1;
+    self[n] = '\0';
+    return snprintf(path, size, "%s/latency-server", dirname(self)) < (int)size ? 0 : -1;
+}
+
+static int read_port(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    int port = -1;
+    if (fscanf(f, "%d", &port) != 1) port = -1;
+    fclose(f);
+    return port;
+}
+
+static void first_line_of(const char *path, char *out, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    out[0] = '\0';
+    if (!f) return;
+    if (fgets(out, (int)size, f)) out[strcspn(out, "\n")] = '\0';
+    fclose(f);
+}
+
+static noreturn void exec_server(const char *path, const char *profile, size_t body_bytes, const char *port_file,
+                                 const char *log, pid_t parent)
+{
+    /* Die with the parent, whatever kills it; and if it is already gone, go. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);
+    int quiet = open("/dev/null", O_WRONLY), err = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (quiet >= 0) dup2(quiet, STDOUT_FILENO);
+    if (err >= 0) dup2(err, STDERR_FILENO);
+    char bytes[32];
+    snprintf(bytes, sizeof bytes, "%zu", body_bytes);
+    execl(path, path, "--profile", profile, "--port-file", port_file, "--body-bytes", bytes, (char *)NULL);
+    fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
+    _exit(127);
+}
+
+int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char *error, size_t size)
+{
+    memset(s, 0, sizeof *s);
+    char path[PATH_MAX], dir[] = "/tmp/tvp-lab-XXXXXX", port_file[64], log[64];
+    if (server_path(path, sizeof path) != 0 || access(path, X_OK) != 0) {
+        snprintf(error, size, "cannot find the latency server beside this program (%s): run make", path);
+        return -1;
+    }
+    if (!mkdtemp(dir)) {
+        snprintf(error, size, "cannot make a temporary directory: %s", strerror(errno));
+        return -1;
+    }
+    snprintf(port_file, sizeof port_file, "%s/port", dir);
+    snprintf(log, sizeof log, "%s/stderr", dir);
+    pid_t parent = getpid(), pid = fork();
+    if (pid == -1) {
+        snprintf(error, size, "cannot start the latency server: %s", strerror(errno));
+        rmdir(dir);
+        return -1;
+    }
+    if (pid == 0) exec_server(path, profile, body_bytes, port_file, log, parent);
+
+    int rc = -1, status;
+    for (int waited_ms = 0; waited_ms < 5000; waited_ms++) {
+        if ((s->port = read_port(port_file)) > 0) {
+            s->pid = pid;
+            rc = 0;
+            break;
+        }
+        if (waitpid(pid, &status, WNOHANG) == pid) { /* it gave up: say why */
+            char why[200];
+            first_line_of(log, why, sizeof why);
+            snprintf(error, size, "%s", *why ? why : "the latency server exited at start");
+            rc = WIFEXITED(status) && WEXITSTATUS(status) == 2 ? -2 : -1;
+            pid = 0;
+            break;
+        }
+        sleep_ns(1000 * 1000);
+    }
+    if (rc == -1 && pid) { /* never said its port: do not leave it running */
+        snprintf(error, size, "the latency server did not start within 5 s");
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    unlink(port_file);
+    unlink(log);
+    rmdir(dir);
+    if (rc != 0) return rc;
+    snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%d", s->port);
+    remember(s, 1);
+    return 0;
+}
+
+void lab_server_stop(lab_server *s)
+{
+    if (s->pid <= 0) return;
+    kill(s->pid, SIGTERM);
+    int reaped = 0;
+    for (int waited_ms = 0; waited_ms < 2000 && !reaped; waited_ms++) {
+        pid_t r = waitpid(s->pid, NULL, WNOHANG);
+        reaped = r == s->pid || (r == -1 && errno == ECHILD);
+        if (!reaped) sleep_ns(1000 * 1000);
+    }
+    if (!reaped) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+    }
+    s->pid = 0;
+    remember(s, 0);
+}
+
+typedef struct {
+    char *data;
+    size_t size, capacity;
+} text_buffer;
+
+static size_t keep_text(char *chunk, size_t one, size_t n, void *arg)
+{
+    text_buffer *b = arg;
+    size_t bytes = one * n;
+    if (b->size + bytes + 1 > b->capacity) return 0; /* too long: fail the transfer */
+    memcpy(b->data + b->size, chunk, bytes);
+    b->size += bytes;
+    b->data[b->size] = '\0';
+    return bytes;
+}
+
+int lab_server_stats(const lab_server *s, int reset, latency_stats *st)
+{
+    char url[96], text[256] = "";
+    snprintf(url, sizeof url, "%s/stats%s", s->base_url, reset ? "?reset=1" : "");
+    text_buffer b = { text, 0, sizeof text };
+    CURL *curl = curl_easy_init();
+    if (!curl) return -1;
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_text);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+    CURLcode rc = curl_easy_perform(curl);
+    curl_easy_cleanup(curl);
+    if (rc != CURLE_OK) return -1;
+    return sscanf(text, "{\"requests\":%ld,\"in_flight\":%d,\"peak_in_flight\":%d}", &st->requests, &st->in_flight,
+                  &st->peak) == 3 ? 0 : -1;
+}
+
+/* ---- fetching -------------------------------------------------------------- */
+
+void http_global_init(void)
+{
+    static int done;
+    if (done) return;
+    CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (rc != CURLE_OK) fail_at(__FILE__, __LINE__, curl_easy_strerror(rc), EIO);
+    done = 1;
+}
+
+static size_t count_bytes(char *chunk, size_t one, size_t n, void *arg)
+{
+    (void)chunk;
+    *(long *)arg += (long)(one * n);
+    return one * n;
+}
+
+void http_fetch(const char *url, double connect_timeout_s, double total_timeout_s, fetch_record *r)
+{
+    memset(r, 0, sizeof *r);
+    char message[CURL_ERROR_SIZE] = "";
+    r->start_ns = now_ns();
+    CURL *curl = curl_easy_init();
+    if (!curl) {
+        r->curl_code = CURLE_FAILED_INIT;
+        snprintf(r->error, sizeof r->error, "curl_easy_init failed");
+        r->end_ns = now_ns();
+        return;
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM timeouts: we are threaded */
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)(connect_timeout_s * 1000));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)(total_timeout_s * 1000));
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, count_bytes);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r->bytes);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, message);
+
+    gil_release(); /* Py_BEGIN_ALLOW_THREADS: others may run while we wait */
+    CURLcode rc = curl_easy_perform(curl);
+    gil_acquire();
+
+    r->end_ns = now_ns();
+    r->curl_code = (int)rc;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+    if (rc != CURLE_OK) snprintf(r->error, sizeof r->error, "%s", *message ? message : curl_easy_strerror(rc));
+    curl_easy_cleanup(curl);
+    r->pss_kib = process_pss_kib();
+}
+
+long process_pss_kib(void)
+{
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    if (!f) return -1;
+    char line[256];
+    long kib = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "Pss: %ld kB", &kib) == 1) break;
+    fclose(f);
+    return kib;
+}
+
+/* ---- URL lists ------------------------------------------------------------- */
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1])) *--end = '\0';
+    return s;
+}
+
+static int looks_like_url(const char *s)
+{
+    const char *host = strncmp(s, "http://", 7) == 0 ? s + 7 : strncmp(s, "https://", 8) == 0 ? s + 8 : NULL;
+    if (!host || !*host || *host == '/') return 0;
+    for (const char *c = s; *c; c++)
+        if (isspace((unsigned char)*c) || iscntrl((unsigned char)*c)) return 0;
+    return 1;
+}
+
+int http_read_urls(const char *path, char ***urls, int *count, char *error, size_t size)
+{
+    *urls = NULL;
+    *count = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(error, size, "--urls %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[4096];
+    int number = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        number++;
+        char *text = trim(line);
+        if (!*text || *text == '#') continue;
+        if (!looks_like_url(text) || *count >= 10000) {
+            snprintf(error, size, "--urls %s:%d: not an http(s) URL: '%.60s'", path, number, text);
+            rc = -1;
+            break;
+        }
+        *urls = xrealloc(*urls, (size_t)*count + 1, sizeof **urls);
+        (*urls)[(*count)++] = xstrdup(text);
+    }
+    fclose(f);
+    if (rc == 0 && *count == 0) {
+        snprintf(error, size, "--urls %s: no URLs in the file", path);
+        rc = -1;
+    }
+    if (rc != 0) {
+        http_free_urls(*urls, *count);
+        *urls = NULL;
+        *count = 0;
+    }
+    return rc;
+}
+
+void http_free_urls(char **urls, int count)
+{
+    for (int i = 0; i < count; i++) free(urls[i]);
+    free(urls);
+}
