@@ -32,11 +32,19 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
-CHAPTERS   := 1 2 3
+CHAPTERS   := 1 2 3 4
 CHAPTER_BIN := $(CHAPTERS:%=$(BUILD)/chapter%)
 UNIT_SRC   := $(wildcard tests/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 ARGS       ?=
+# `make V=1` shows the full compiler commands.
+ifeq ($(V),1)
+  Q :=
+  SAY := @true
+else
+  Q := @
+  SAY := @echo
+endif
 
 # The Debian packages the workbook needs (DESIGN.md §9).
 DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev \
@@ -76,22 +84,27 @@ deps:
 programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(SAY) "  CC      $<  ($(VARIANT))"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/chapter%: $(COMMON_OBJ) $$(wildcard chapters/0$$*-*/chapter$$*.c) | $(BUILD)
-	$(CC) $(CFLAGS) $(filter %.c,$^) $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $(filter %.c,$^) $(COMMON_OBJ) $(LDFLAGS) -o $@
 
 $(BUILD)/latency-server: chapters/lab/latency-server.c $(COMMON_OBJ) | $(BUILD)
-	$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
 
 $(BUILD)/bench: tests/bench.c $(COMMON_OBJ) | $(BUILD)
-	$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
 
 $(BUILD)/tests/%: tests/%.c $(COMMON_OBJ) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(CMOCKA_LIBS) -o $@
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(CMOCKA_LIBS) -o $@
 
 $(BUILD) $(BUILD)/common $(BUILD)/tests:
-	mkdir -p $@
+	$(Q)mkdir -p $@
 
 # --- running the chapters -------------------------------------------------------
 

@@ -53,14 +53,20 @@ bool chapter_wants(const chapter *c, pool_mode mode)
     return true;
 }
 
-const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int rep, pool_task task, void *ctx,
-                                    int ntasks, gil_t *gil)
+static chapter_run *new_run(chapter *c, pool_mode mode, int workers, int rep, int ntasks)
 {
     c->runs = xrealloc(c->runs, (size_t)c->run_count + 1, sizeof *c->runs);
     chapter_run *run = xcalloc(1, sizeof *run);
-    c->runs[c->run_count] = run;
+    c->runs[c->run_count++] = run;
     *run = (chapter_run){ .mode = mode, .workers = mode == MODE_SERIAL ? 1 : workers, .rep = rep,
                           .ntasks = ntasks };
+    return run;
+}
+
+const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int rep, pool_task task, void *ctx,
+                                    int ntasks, gil_t *gil)
+{
+    chapter_run *run = new_run(c, mode, workers, rep, ntasks);
     progress("%s: %d tasks, %d worker%s, rep %d of %d ...", pool_mode_label(mode), ntasks, run->workers,
              run->workers == 1 ? "" : "s", rep + 1, c->cli.reps);
     run->records = xcalloc((size_t)ntasks, sizeof *run->records);
@@ -69,8 +75,18 @@ const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int
         fprintf(stderr, "%s: the %s run failed: %s\n", c->program, pool_mode_label(mode), run->outcome.error);
         exit(1);
     }
-    c->run_count++;
     progress("%s: %.3f s", pool_mode_label(mode), ns_to_s(run->outcome.end_ns - run->outcome.start_ns));
+    return run;
+}
+
+const chapter_run *chapter_add_run(chapter *c, pool_mode mode, int workers, int rep, int ntasks,
+                                   task_record *records, int64_t start_ns, int64_t end_ns)
+{
+    chapter_run *run = new_run(c, mode, workers, rep, ntasks);
+    run->records = records;
+    run->outcome = (pool_outcome){ .start_ns = start_ns, .end_ns = end_ns, .workers_started = workers,
+                                   .failed_task = -1 };
+    progress("%s: %.3f s", pool_mode_label(mode), ns_to_s(end_ns - start_ns));
     return run;
 }
 
@@ -81,11 +97,16 @@ double run_seconds(const chapter_run *run, int64_t ns)
 
 mode_summary chapter_summary(const chapter *c, pool_mode mode)
 {
+    return chapter_summary_of(c, mode, 0);
+}
+
+mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers)
+{
     mode_summary s = { 0 };
     double wall[c->run_count + 1], cpu[c->run_count + 1], vcsw[c->run_count + 1], ivcsw[c->run_count + 1];
     for (int i = 0; i < c->run_count; i++) {
         const chapter_run *run = c->runs[i];
-        if (run->mode != mode) continue;
+        if (run->mode != mode || (workers && run->workers != workers)) continue;
         double cpu_s = 0, v = 0, iv = 0;
         for (int t = 0; t < run->ntasks; t++) {
             cpu_s += ns_to_s(run->records[t].cpu_ns);
@@ -218,7 +239,15 @@ static void write_data_csv(chapter *c)
     chapter_commit_csv(c, &w, "data.csv");
 }
 
-/* One row per mode, over the reps: what the bar charts plot. */
+/* Is run i the first of its mode with its worker count? */
+static bool first_with_workers(const chapter *c, int i)
+{
+    for (int k = 0; k < i; k++)
+        if (c->runs[k]->mode == c->runs[i]->mode && c->runs[k]->workers == c->runs[i]->workers) return false;
+    return true;
+}
+
+/* One row per mode and worker count, over the reps: what the bar charts plot. */
 static void write_modes_csv(chapter *c)
 {
     csv_writer w;
@@ -227,20 +256,23 @@ static void write_modes_csv(chapter *c)
                               "cpu_s", "utilisation", "vcsw", "ivcsw" };
     csv_header(&w, columns, (int)(sizeof columns / sizeof *columns));
     for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
-        mode_summary s = chapter_summary(c, mode);
-        if (!s.ran) continue;
-        csv_str(&w, pool_mode_name(mode));
-        csv_str(&w, pool_mode_label(mode));
-        csv_int(&w, s.workers);
-        csv_int(&w, s.reps);
-        csv_num(&w, s.wall_s.median, 6);
-        csv_num(&w, s.wall_s.min, 6);
-        csv_num(&w, s.wall_s.max, 6);
-        csv_num(&w, s.cpu_s, 6);
-        csv_num(&w, s.utilisation, 4);
-        csv_num(&w, s.vcsw, 0);
-        csv_num(&w, s.ivcsw, 0);
-        csv_end_row(&w);
+        for (int i = 0; i < c->run_count; i++) {
+            const chapter_run *run = c->runs[i];
+            if (run->mode != mode || !first_with_workers(c, i)) continue;
+            mode_summary s = chapter_summary_of(c, mode, run->workers);
+            csv_str(&w, pool_mode_name(mode));
+            csv_str(&w, pool_mode_label(mode));
+            csv_int(&w, s.workers);
+            csv_int(&w, s.reps);
+            csv_num(&w, s.wall_s.median, 6);
+            csv_num(&w, s.wall_s.min, 6);
+            csv_num(&w, s.wall_s.max, 6);
+            csv_num(&w, s.cpu_s, 6);
+            csv_num(&w, s.utilisation, 4);
+            csv_num(&w, s.vcsw, 0);
+            csv_num(&w, s.ivcsw, 0);
+            csv_end_row(&w);
+        }
     }
     chapter_commit_csv(c, &w, "modes.csv");
 }

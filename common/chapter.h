@@ -69,7 +69,14 @@ bool chapter_wants(const chapter *c, pool_mode mode);
 const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int rep, pool_task task, void *ctx,
                                     int ntasks, gil_t *gil);
 
+/* Keep a run made some other way than pool_map (chapter 8's event loop). The
+ * chapter takes the records (malloc'd, one per task). */
+const chapter_run *chapter_add_run(chapter *c, pool_mode mode, int workers, int rep, int ntasks,
+                                   task_record *records, int64_t start_ns, int64_t end_ns);
+
+/* Per mode over the reps; chapter_summary_of() only the runs with that many workers. */
 mode_summary chapter_summary(const chapter *c, pool_mode mode);
+mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers);
 
 /* Extra preamble lines, extra data.csv columns, and variables for the figure. */
 void chapter_meta(chapter *c, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

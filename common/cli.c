@@ -211,6 +211,7 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
         cli_status status = apply(o, name, value, &workers_set, error, size);
         if (status != CLI_RUN) return status;
     }
+    o->workers_set = workers_set;
     if (!workers_set) o->workers = o->jobs;
     return CLI_RUN;
 }

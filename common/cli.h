@@ -35,6 +35,7 @@ typedef struct {
     /* Filled by parsing. */
     int jobs;                  /* default: online cores */
     int workers;               /* default: jobs */
+    bool workers_set;          /* --workers was given */
     int reps;                  /* default 1 */
     cli_scale scale;           /* default class */
     cli_runtime runtime;       /* default both */

@@ -17,8 +17,10 @@
 #include "fail.h"
 #include "pool.h"
 
-static const char *const mode_names[MODE_COUNT] = { "serial", "gil-threads", "threads", "processes" };
-static const char *const mode_labels[MODE_COUNT] = { "serial", "GIL-threads", "C threads", "processes" };
+static const char *const mode_names[MODE_COUNT] = { "serial", "gil-threads", "threads", "processes",
+                                                    "event-loop" };
+static const char *const mode_labels[MODE_COUNT] = { "serial", "GIL-threads", "C threads", "processes",
+                                                     "event loop" };
 
 const char *pool_mode_name(pool_mode mode)
 {
@@ -366,7 +368,7 @@ int pool_map(const pool_config *config, pool_task task, void *ctx, int ntasks, t
         break;
     }
     default:
-        fail_at(__FILE__, __LINE__, "pool_map: unknown mode", EINVAL);
+        fail_at(__FILE__, __LINE__, "pool_map: not a pool mode", EINVAL);
     }
     out->end_ns = now_ns();
     return rc;

@@ -22,12 +22,16 @@ typedef enum {
     MODE_GIL_THREADS,
     MODE_THREADS,
     MODE_PROCESSES,
+    MODE_EVENT_LOOP, /* not a pool: one thread multiplexing I/O (chapter 8); pool_map refuses it */
     MODE_COUNT
 } pool_mode;
 
-/* "serial", "gil-threads", "threads", "processes": the CSV's mode column. */
+/* The modes pool_map runs: the first four. */
+#define POOL_MODES MODE_EVENT_LOOP
+
+/* "serial", "gil-threads", "threads", "processes", "event-loop": the CSV's mode column. */
 const char *pool_mode_name(pool_mode mode);
-/* "serial", "GIL-threads", "C threads", "processes": for people. */
+/* "serial", "GIL-threads", "C threads", "processes", "event loop": for people. */
 const char *pool_mode_label(pool_mode mode);
 
 /* What happened to one task. Times are now_ns() values. */

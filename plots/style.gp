@@ -13,11 +13,15 @@ if (system("[ -f '".dir."/plot-vars.gp' ] && echo 1 || echo 0") eq "1") load dir
 mode_color(m) = m eq "serial" ? 0x7f7f7f : \
                 m eq "gil-threads" ? 0xd62728 : \
                 m eq "threads" ? 0x1f77b4 : \
-                m eq "processes" ? 0x2ca02c : 0x000000
+                m eq "processes" ? 0x2ca02c : \
+                m eq "event-loop" ? 0x9467bd : 0x000000
 mode_label(m) = m eq "serial" ? "serial" : \
                 m eq "gil-threads" ? "GIL-threads" : \
                 m eq "threads" ? "C threads" : \
-                m eq "processes" ? "processes" : m
+                m eq "processes" ? "processes" : \
+                m eq "event-loop" ? "event loop" : m
+# Open circles for GIL-threads, so they show when they fall on top of C threads.
+mode_point(m) = m eq "gil-threads" ? 6 : 7
 # One colour per core (cycling after eight).
 core_color(c) = int(word("0x1b9e77 0xd95f02 0x7570b3 0xe7298a 0x66a61e 0xe6ab02 0xa6761d 0x666666", \
                          int(c) % 8 + 1))

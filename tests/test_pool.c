@@ -79,7 +79,7 @@ static void test_every_mode_runs_each_task_once_in_order(void **state)
     (void)state;
     const int workers[] = { 1, 2, 3, 8 };
     const int chunks[] = { 1, 3, 16, 100 };
-    for (pool_mode mode = 0; mode < MODE_COUNT; mode++)
+    for (pool_mode mode = 0; mode < POOL_MODES; mode++)
         for (size_t w = 0; w < sizeof workers / sizeof *workers; w++)
             for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
                 if (mode != MODE_PROCESSES && c > 0) continue; /* chunksize is for processes */
@@ -115,7 +115,7 @@ static void test_empty_map_succeeds(void **state)
     (void)state;
     task_record none[1];
     pool_outcome out;
-    for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
+    for (pool_mode mode = 0; mode < POOL_MODES; mode++) {
         gil_t *gil = gil_create(0.001);
         pool_config config = { mode, 2, 1, gil };
         assert_int_equal(pool_map(&config, counting_task, NULL, 0, none, &out), 0);

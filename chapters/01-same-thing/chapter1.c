@@ -52,7 +52,7 @@ static void table(chapter *c)
     const char *columns[] = { "mode", "workers", "wall s", "vs serial", "CPU s", "cores busy" };
     report_table(c->report, "Each mode ran the same jobs (median over reps):", 6, columns);
     double serial = chapter_summary(c, MODE_SERIAL).wall_s.median;
-    for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
+    for (pool_mode mode = 0; mode < POOL_MODES; mode++) {
         mode_summary s = chapter_summary(c, mode);
         if (!s.ran) continue;
         report_cell(c->report, "%s", pool_mode_label(mode));
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
     for (int rep = 0; rep < c.cli.reps; rep++) {
-        for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
+        for (pool_mode mode = 0; mode < POOL_MODES; mode++) {
             if (!chapter_wants(&c, mode)) continue;
             const chapter_run *run = chapter_run_mode(&c, mode, c.cli.workers, rep, count_job, &j, c.cli.jobs, gil);
             check_results(run, j.iterations);

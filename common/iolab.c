@@ -1,0 +1,248 @@
+/* iolab.c — requests, fetch task and per-run records for the I/O chapters. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "fail.h"
+#include "iolab.h"
+#include "pool.h"
+
+static const char *const columns[] = { "url", "http_status", "bytes", "pss_kib", "error", "peak_in_flight" };
+
+static void extra_fields(csv_writer *w, const chapter_run *run, int task, void *ctx)
+{
+    const iolab *lab = ctx;
+    const iolab_run_record *r = iolab_find(lab, run);
+    const fetch_record *f = &r->fetches[task];
+    csv_str(w, lab->urls[task % lab->count]);
+    csv_int(w, f->status);
+    csv_int(w, f->bytes);
+    csv_int(w, f->pss_kib);
+    csv_str(w, f->error);
+    csv_int(w, r->peak);
+}
+
+static void make_local_urls(iolab *lab, int requests)
+{
+    lab->count = requests;
+    lab->urls = xcalloc((size_t)requests, sizeof *lab->urls);
+    for (int i = 0; i < requests; i++) {
+        char url[128];
+        snprintf(url, sizeof url, "%s/page/%d", lab->server.base_url, i);
+        lab->urls[i] = xstrdup(url);
+    }
+}
+
+void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
+{
+    memset(lab, 0, sizeof *lab);
+    lab->chapter = c;
+    char error[600];
+    http_global_init();
+    if (flags->urls_file) {
+        if (http_read_urls(flags->urls_file, &lab->urls, &lab->count, error, sizeof error) != 0) {
+            fprintf(stderr, "%s: %s\n", c->program, error);
+            exit(2);
+        }
+        lab->connect_timeout_s = 5;
+        lab->timeout_s = 30;
+        chapter_meta(c, "urls", "%s (%d URLs)", flags->urls_file, lab->count);
+    } else {
+        static const char *const by_scale[] = { "uniform:0.01", "uniform:0.25", "uniform:0.49" };
+        const char *profile = flags->profile ? flags->profile : by_scale[c->cli.scale];
+        if (profile_parse(profile, 1, &lab->profile, error, sizeof error) != 0) {
+            fprintf(stderr, "%s: --profile: %s\n", c->program, error);
+            exit(2);
+        }
+        progress("starting the latency server (profile %s)", profile);
+        int rc = lab_server_start(&lab->server, profile, 1024, error, sizeof error);
+        if (rc != 0) {
+            fprintf(stderr, "%s: %s\n", c->program, error);
+            exit(rc == -2 ? 2 : 1);
+        }
+        lab->local = 1;
+        lab->profile_text = profile;
+        lab->connect_timeout_s = 2;
+        lab->timeout_s = PROFILE_MAX_SECONDS + 10;
+        make_local_urls(lab, flags->requests);
+        chapter_meta(c, "profile", "%s", profile);
+        chapter_plot_var(c, "profile", "\"%s\"", profile);
+        chapter_meta(c, "server", "%s", lab->server.base_url);
+    }
+    chapter_meta(c, "requests", "%d", lab->count);
+    chapter_columns(c, columns, (int)(sizeof columns / sizeof *columns), extra_fields, lab);
+}
+
+void iolab_close(iolab *lab)
+{
+    if (lab->local) lab_server_stop(&lab->server);
+    for (int r = 0; r < lab->run_count; r++)
+        pool_shared_free(lab->runs[r].fetches, (size_t)lab->count * sizeof(fetch_record));
+    free(lab->runs);
+    http_free_urls(lab->urls, lab->count);
+}
+
+/* The task every mode runs: fetch URL number `task`, record how it went. */
+static int64_t fetch_task(void *ctx, int task)
+{
+    iolab *lab = ctx;
+    fetch_record *f = &lab->current[task];
+    http_fetch(lab->urls[task % lab->count], lab->connect_timeout_s, lab->timeout_s, f);
+    return f->curl_code ? -f->curl_code : f->status;
+}
+
+fetch_record *iolab_new_fetches(const iolab *lab)
+{
+    return pool_shared_alloc((size_t)lab->count * sizeof(fetch_record));
+}
+
+int iolab_take_peak(iolab *lab)
+{
+    latency_stats st;
+    if (!lab->local) return -1;
+    if (lab_server_stats(&lab->server, 1, &st) != 0) {
+        fprintf(stderr, "%s: the latency server stopped answering\n", lab->chapter->program);
+        exit(1);
+    }
+    return st.peak;
+}
+
+void iolab_keep(iolab *lab, const chapter_run *run, fetch_record *fetches)
+{
+    lab->runs = xrealloc(lab->runs, (size_t)lab->run_count + 1, sizeof *lab->runs);
+    lab->runs[lab->run_count++] = (iolab_run_record){ run, fetches, iolab_take_peak(lab) };
+}
+
+const iolab_run_record *iolab_run(iolab *lab, pool_mode mode, int workers, int rep, gil_t *gil)
+{
+    iolab_take_peak(lab); /* start a new peak */
+    lab->current = iolab_new_fetches(lab);
+    const chapter_run *run = chapter_run_mode(lab->chapter, mode, workers, rep, fetch_task, lab, lab->count, gil);
+    iolab_keep(lab, run, lab->current);
+    return &lab->runs[lab->run_count - 1];
+}
+
+const iolab_run_record *iolab_find(const iolab *lab, const chapter_run *run)
+{
+    for (int r = 0; r < lab->run_count; r++)
+        if (lab->runs[r].run == run) return &lab->runs[r];
+    fail_at(__FILE__, __LINE__, "iolab_find: a run the lab did not make", 22);
+}
+
+int iolab_failures(const iolab_run_record *r, int count)
+{
+    int failed = 0;
+    for (int i = 0; i < count; i++) failed += r->fetches[i].curl_code != 0 || r->fetches[i].status != 200;
+    return failed;
+}
+
+long iolab_memory_kib(const iolab_run_record *r, int count)
+{
+    /* Each process counted once, at its largest: threads share one process. */
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+        int pid = r->run->records[i].pid, first = 1;
+        long largest = 0;
+        for (int k = 0; k < count; k++) {
+            if (r->run->records[k].pid != pid) continue;
+            if (k < i) first = 0;
+            if (r->fetches[k].pss_kib > largest) largest = r->fetches[k].pss_kib;
+        }
+        if (first) total += largest;
+    }
+    if (r->run->mode == MODE_PROCESSES) total += process_pss_kib(); /* the parent waits too */
+    return total;
+}
+
+double iolab_ideal_s(const iolab *lab, int workers)
+{
+    if (!lab->local) return NAN;
+    double *free_at = xcalloc((size_t)workers, sizeof *free_at), makespan = 0;
+    for (int i = 0; i < lab->count; i++) {
+        int w = 0;
+        for (int k = 1; k < workers; k++)
+            if (free_at[k] < free_at[w]) w = k;
+        free_at[w] += profile_latency(&lab->profile, i);
+        if (free_at[w] > makespan) makespan = free_at[w];
+    }
+    free(free_at);
+    return makespan;
+}
+
+double iolab_wall_s(const iolab *lab, pool_mode mode, int workers)
+{
+    mode_summary s = chapter_summary_of(lab->chapter, mode, workers);
+    return s.ran ? s.wall_s.median : NAN;
+}
+
+/* The last run of a mode at a worker count, for its peak, failures and memory. */
+static const iolab_run_record *last_run(const iolab *lab, pool_mode mode, int workers)
+{
+    const iolab_run_record *found = NULL;
+    for (int r = 0; r < lab->run_count; r++)
+        if (lab->runs[r].run->mode == mode && lab->runs[r].run->workers == workers) found = &lab->runs[r];
+    return found;
+}
+
+void iolab_table(const iolab *lab, const char *caption)
+{
+    chapter *c = lab->chapter;
+    const char *names[] = { "mode", "workers", "wall s", "ideal s", "vs serial", "peak in flight", "failed",
+                            "memory MiB" };
+    report_table(c->report, caption, 8, names);
+    double serial = iolab_wall_s(lab, MODE_SERIAL, 0);
+    for (pool_mode mode = 0; mode < MODE_COUNT; mode++)
+        for (int r = 0; r < lab->run_count; r++) {
+            const iolab_run_record *run = &lab->runs[r];
+            if (run->run->mode != mode || run != last_run(lab, mode, run->run->workers)) continue;
+            double wall = iolab_wall_s(lab, mode, run->run->workers), ideal = iolab_ideal_s(lab, run->run->workers);
+            report_cell(c->report, "%s", pool_mode_label(mode));
+            report_cell(c->report, "%d", run->run->workers);
+            report_cell(c->report, "%.3f", wall);
+            report_cell(c->report, isnan(ideal) ? "-" : "%.3f", ideal);
+            report_cell(c->report, isnan(serial) ? "-" : "%.2fx", serial / wall);
+            report_cell(c->report, run->peak < 0 ? "-" : "%d", run->peak);
+            report_cell(c->report, "%d", iolab_failures(run, lab->count));
+            report_cell(c->report, "%.1f", (double)iolab_memory_kib(run, lab->count) / 1024.0);
+            report_end_row(c->report);
+        }
+    report_text(c->report, "ideal: the time if each request cost only its latency, taken in order by the first "
+                "free worker. peak in flight: the most requests the server held at once. memory: the proportional "
+                "set size (PSS) of the process(es) doing the fetching.");
+    for (int r = 0; r < lab->run_count; r++)
+        for (int i = 0; i < lab->count; i++)
+            if (lab->runs[r].fetches[i].error[0]) {
+                report_text(c->report, "First failure (%s): %s: %s", pool_mode_label(lab->runs[r].run->mode),
+                            lab->urls[i], lab->runs[r].fetches[i].error);
+                return;
+            }
+}
+
+void iolab_write_figure_data(iolab *lab, int max_workers, pool_mode gantt_mode, int gantt_workers)
+{
+    chapter *c = lab->chapter;
+    csv_writer w;
+    chapter_open_csv(c, "ideal.csv", &w);
+    const char *names[] = { "workers", "ideal_s" };
+    csv_header(&w, names, 2);
+    for (int k = 1; lab->local && k <= max_workers; k++) {
+        csv_int(&w, k);
+        csv_num(&w, iolab_ideal_s(lab, k), 6);
+        csv_end_row(&w);
+    }
+    chapter_commit_csv(c, &w, "ideal.csv");
+    char source[200];
+    if (lab->local)
+        snprintf(source, sizeof source, "%d requests to the local server, profile %s", lab->count,
+                 lab->profile_text);
+    else
+        snprintf(source, sizeof source, "%d URLs from a file", lab->count);
+    chapter_plot_var(c, "note", "\"%d cores (%s), scale %s, %s, switch interval %g ms\"", c->machine.cores,
+                     c->machine.cpu_model, cli_scale_name(c->cli.scale), source, c->cli.switch_interval_ms);
+    chapter_plot_var(c, "gantt_mode", "\"%s\"", pool_mode_name(gantt_mode));
+    chapter_plot_var(c, "gantt_workers", "%d", gantt_workers);
+    chapter_plot_var(c, "requests", "%d", lab->count);
+    chapter_plot_var(c, "max_workers", "%d", max_workers);
+}

@@ -1,0 +1,82 @@
+/* iolab.h — what chapters 4, 5 and 8 share: the requests, the server (or real URLs),
+ * one fetch task, and per run the fetch records and the server's peak in flight.
+ *
+ *   iolab_open()   start the latency server (before any thread) or read --urls
+ *   iolab_run()    fetch every URL once in a pool mode; keeps records and the peak
+ *   iolab_close()  stop the server
+ *
+ * Adds data.csv columns: url, http_status, bytes, pss_kib, error, peak_in_flight. */
+#ifndef TVP_IOLAB_H
+#define TVP_IOLAB_H
+
+#include "chapter.h"
+#include "http.h"
+
+typedef struct {
+    int requests;          /* --requests (default 16) */
+    const char *profile;   /* --profile (default by scale: tiny uniform:0.01, class uniform:0.25,
+                              paper uniform:0.49, the post's mean) */
+    const char *urls_file; /* --urls (NULL: the local server) */
+} iolab_flags;
+
+/* The three flags as cli_extras, for chapter_begin(). */
+#define IOLAB_EXTRAS(flags)                                                                                 \
+    { "--requests", "N", "requests to make (ignored with --urls)", CLI_INT, 1, 1024, &(flags).requests },  \
+    { "--profile", "P", "server latency: uniform:SECONDS | article | lognormal:MEDIAN,SIGMA "              \
+                        "(default uniform:0.25; tiny 0.01, paper 0.49)", CLI_TEXT, 0, 0, &(flags).profile },                        \
+    { "--urls", "FILE", "fetch these URLs (one per line) instead of the local server", CLI_TEXT, 0, 0,       \
+      &(flags).urls_file }
+#define IOLAB_EXTRA_COUNT 3
+#define IOLAB_DEFAULTS { 16, NULL, NULL }
+
+typedef struct {
+    const chapter_run *run;
+    fetch_record *fetches; /* one per request, in shared memory */
+    int peak;              /* server's peak in flight during the run; -1 with --urls */
+} iolab_run_record;
+
+typedef struct {
+    chapter *chapter;
+    lab_server server;
+    latency_profile profile;
+    const char *profile_text;
+    int local;            /* 1: the local server; 0: --urls */
+    char **urls;
+    int count;
+    double connect_timeout_s, timeout_s;
+    iolab_run_record *runs;
+    int run_count;
+    fetch_record *current; /* the run in progress writes here */
+} iolab;
+
+/* Exits 2 on a bad --profile or --urls file, 1 if the server cannot start. */
+void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags);
+void iolab_close(iolab *lab);
+
+/* Fetch every URL once in `mode` with `workers`. */
+const iolab_run_record *iolab_run(iolab *lab, pool_mode mode, int workers, int rep, gil_t *gil);
+/* Keep a run made another way (chapter 8's event loop); takes `fetches` (shared memory). */
+void iolab_keep(iolab *lab, const chapter_run *run, fetch_record *fetches);
+/* Fresh shared memory for one run's fetch records. */
+fetch_record *iolab_new_fetches(const iolab *lab);
+
+const iolab_run_record *iolab_find(const iolab *lab, const chapter_run *run);
+int iolab_failures(const iolab_run_record *r, int count);
+/* Total PSS of the run's processes (each worker process's largest, plus the parent's). */
+long iolab_memory_kib(const iolab_run_record *r, int count);
+
+/* The best time `workers` workers could take if requests cost nothing but their
+ * latency, taken in order by whichever worker is free (as Executor.map). NAN with --urls. */
+double iolab_ideal_s(const iolab *lab, int workers);
+/* The server's peak in flight since the last reset (resets it); -1 with --urls. */
+int iolab_take_peak(iolab *lab);
+
+/* The measured table every I/O chapter prints: one row per mode and worker count
+ * (medians over reps) with the ideal time, speedup, peak in flight, failures, memory. */
+void iolab_table(const iolab *lab, const char *caption);
+/* Median wall time of a mode at a worker count (0: any); NAN if it did not run. */
+double iolab_wall_s(const iolab *lab, pool_mode mode, int workers);
+/* ideal.csv (workers, ideal_s for 1..max_workers) and plot variables for the figure. */
+void iolab_write_figure_data(iolab *lab, int max_workers, pool_mode gantt_mode, int gantt_workers);
+
+#endif
