@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,17 +215,20 @@ static size_t count_bytes(char *chunk, size_t one, size_t n, void *arg)
     return one * n;
 }
 
-void http_fetch(const char *url, double connect_timeout_s, double total_timeout_s, fetch_record *r)
+/* An easy handle for one GET, writing into `r` (message: curl's error text). */
+static CURL *new_transfer(const char *url, double connect_timeout_s, double total_timeout_s, fetch_record *r,
+                          char *message)
 {
     memset(r, 0, sizeof *r);
-    char message[CURL_ERROR_SIZE] = "";
+    snprintf(r->url, sizeof r->url, "%s", url);
+    message[0] = '\0';
     r->start_ns = now_ns();
     CURL *curl = curl_easy_init();
     if (!curl) {
         r->curl_code = CURLE_FAILED_INIT;
         snprintf(r->error, sizeof r->error, "curl_easy_init failed");
         r->end_ns = now_ns();
-        return;
+        return NULL;
     }
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM timeouts: we are threaded */
@@ -234,17 +238,71 @@ void http_fetch(const char *url, double connect_timeout_s, double total_timeout_
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, count_bytes);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r->bytes);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, message);
+    return curl;
+}
 
-    gil_release(); /* Py_BEGIN_ALLOW_THREADS: others may run while we wait */
-    CURLcode rc = curl_easy_perform(curl);
-    gil_acquire();
-
+static void finish_transfer(CURL *curl, CURLcode rc, const char *message, fetch_record *r)
+{
     r->end_ns = now_ns();
     r->curl_code = (int)rc;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
     if (rc != CURLE_OK) snprintf(r->error, sizeof r->error, "%s", *message ? message : curl_easy_strerror(rc));
-    curl_easy_cleanup(curl);
     r->pss_kib = process_pss_kib();
+}
+
+void http_fetch(const char *url, double connect_timeout_s, double total_timeout_s, fetch_record *r)
+{
+    char message[CURL_ERROR_SIZE];
+    CURL *curl = new_transfer(url, connect_timeout_s, total_timeout_s, r, message);
+    if (!curl) return;
+    gil_release(); /* Py_BEGIN_ALLOW_THREADS: others may run while we wait */
+    CURLcode rc = curl_easy_perform(curl);
+    gil_acquire();
+    finish_transfer(curl, rc, message, r);
+    curl_easy_cleanup(curl);
+}
+
+void http_fetch_all(char *const *urls, int count, double connect_timeout_s, double total_timeout_s,
+                    fetch_record *records)
+{
+    CURLM *multi = curl_multi_init();
+    if (!multi) fail_at(__FILE__, __LINE__, "curl_multi_init", ENOMEM);
+    CURL **easy = xcalloc((size_t)count, sizeof *easy);
+    char (*messages)[CURL_ERROR_SIZE] = xcalloc((size_t)count, CURL_ERROR_SIZE);
+    for (int i = 0; i < count; i++) {
+        easy[i] = new_transfer(urls[i], connect_timeout_s, total_timeout_s, &records[i], messages[i]);
+        if (!easy[i]) continue;
+        curl_easy_setopt(easy[i], CURLOPT_PRIVATE, (void *)(intptr_t)i);
+        curl_multi_add_handle(multi, easy[i]);
+    }
+    /* The event loop: let curl move every transfer along, collect the finished
+     * ones, then sleep until any socket is ready. */
+    for (int running = 1; running;) {
+        if (curl_multi_perform(multi, &running) != CURLM_OK) break;
+        CURLMsg *m;
+        int left;
+        while ((m = curl_multi_info_read(multi, &left)))
+            if (m->msg == CURLMSG_DONE) {
+                void *which;
+                curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &which);
+                int i = (int)(intptr_t)which;
+                finish_transfer(m->easy_handle, m->data.result, messages[i], &records[i]);
+            }
+        if (running) curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    for (int i = 0; i < count; i++)
+        if (easy[i]) {
+            if (!records[i].end_ns) { /* the loop broke off before this one finished */
+                records[i].end_ns = now_ns();
+                records[i].curl_code = CURLE_ABORTED_BY_CALLBACK;
+                snprintf(records[i].error, sizeof records[i].error, "the event loop stopped early");
+            }
+            curl_multi_remove_handle(multi, easy[i]);
+            curl_easy_cleanup(easy[i]);
+        }
+    curl_multi_cleanup(multi);
+    free(messages);
+    free(easy);
 }
 
 long process_pss_kib(void)

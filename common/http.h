@@ -34,6 +34,7 @@ int lab_server_stats(const lab_server *server, int reset, latency_stats *stats);
 /* ---- fetching ---- */
 
 typedef struct {
+    char url[160];    /* what was fetched (cut at 159 characters) */
     int64_t start_ns, end_ns;
     long status;      /* HTTP status; 0 when there was no answer */
     long bytes;       /* body bytes received */
@@ -47,6 +48,11 @@ void http_global_init(void);
 
 /* GET `url` into `record` (timeouts in seconds). Never fails: errors are recorded. */
 void http_fetch(const char *url, double connect_timeout_s, double total_timeout_s, fetch_record *record);
+
+/* GET every URL at once from this one thread, with libcurl's multi interface: an
+ * event loop waits on all the sockets together (the C counterpart of asyncio). */
+void http_fetch_all(char *const *urls, int count, double connect_timeout_s, double total_timeout_s,
+                    fetch_record *records);
 
 /* The calling process's proportional set size in KiB (its fair share of shared
  * pages, so the PSS of forked workers adds up honestly); -1 if unknown. */

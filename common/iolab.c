@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "fail.h"
@@ -16,7 +17,7 @@ static void extra_fields(csv_writer *w, const chapter_run *run, int task, void *
     const iolab *lab = ctx;
     const iolab_run_record *r = iolab_find(lab, run);
     const fetch_record *f = &r->fetches[task];
-    csv_str(w, lab->urls[task % lab->count]);
+    csv_str(w, f->url);
     csv_int(w, f->status);
     csv_int(w, f->bytes);
     csv_int(w, f->pss_kib);
@@ -26,6 +27,7 @@ static void extra_fields(csv_writer *w, const chapter_run *run, int task, void *
 
 static void make_local_urls(iolab *lab, int requests)
 {
+    http_free_urls(lab->urls, lab->count);
     lab->count = requests;
     lab->urls = xcalloc((size_t)requests, sizeof *lab->urls);
     for (int i = 0; i < requests; i++) {
@@ -33,6 +35,58 @@ static void make_local_urls(iolab *lab, int requests)
         snprintf(url, sizeof url, "%s/page/%d", lab->server.base_url, i);
         lab->urls[i] = xstrdup(url);
     }
+}
+
+/* The task every mode runs: fetch URL number `task`, record how it went. */
+static int64_t fetch_task(void *ctx, int task)
+{
+    iolab *lab = ctx;
+    fetch_record *f = &lab->current[task];
+    http_fetch(lab->urls[task % lab->count], lab->connect_timeout_s, lab->timeout_s, f);
+    return f->curl_code ? -f->curl_code : f->status;
+}
+
+/* Start the server (exit 1 if it cannot start, 2 if it refuses the profile). */
+static void start_server(iolab *lab, const char *profile)
+{
+    char error[600];
+    progress("starting the latency server (profile %s)", profile);
+    int rc = lab_server_start(&lab->server, profile, 1024, error, sizeof error);
+    if (rc != 0) {
+        fprintf(stderr, "%s: %s\n", lab->chapter->program, error);
+        exit(rc == -2 ? 2 : 1);
+    }
+}
+
+void iolab_restart(iolab *lab, const char *profile)
+{
+    char error[300];
+    if (profile_parse(profile, 1, &lab->profile, error, sizeof error) != 0)
+        fail_at(__FILE__, __LINE__, error, 22);
+    lab_server_stop(&lab->server);
+    start_server(lab, profile);
+    lab->profile_text = profile;
+    make_local_urls(lab, lab->count);
+}
+
+double iolab_time_once(iolab *lab, pool_mode mode, int workers, double *startup_s)
+{
+    fetch_record *fetches = iolab_new_fetches(lab);
+    task_record *records = xcalloc((size_t)lab->count, sizeof *records);
+    lab->current = fetches;
+    pool_config config = { .mode = mode, .workers = workers, .chunksize = 1 };
+    pool_outcome out;
+    if (pool_map(&config, fetch_task, lab, lab->count, records, &out) != 0) {
+        fprintf(stderr, "%s: the %s run failed: %s\n", lab->chapter->program, pool_mode_label(mode), out.error);
+        exit(1);
+    }
+    int64_t first = out.end_ns;
+    for (int i = 0; i < lab->count; i++)
+        if (records[i].start_ns < first) first = records[i].start_ns;
+    *startup_s = ns_to_s(first - out.start_ns);
+    free(records);
+    pool_shared_free(fetches, (size_t)lab->count * sizeof *fetches);
+    return ns_to_s(out.end_ns - out.start_ns);
 }
 
 void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
@@ -56,12 +110,7 @@ void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
             fprintf(stderr, "%s: --profile: %s\n", c->program, error);
             exit(2);
         }
-        progress("starting the latency server (profile %s)", profile);
-        int rc = lab_server_start(&lab->server, profile, 1024, error, sizeof error);
-        if (rc != 0) {
-            fprintf(stderr, "%s: %s\n", c->program, error);
-            exit(rc == -2 ? 2 : 1);
-        }
+        start_server(lab, profile);
         lab->local = 1;
         lab->profile_text = profile;
         lab->connect_timeout_s = 2;
@@ -84,15 +133,6 @@ void iolab_close(iolab *lab)
     http_free_urls(lab->urls, lab->count);
 }
 
-/* The task every mode runs: fetch URL number `task`, record how it went. */
-static int64_t fetch_task(void *ctx, int task)
-{
-    iolab *lab = ctx;
-    fetch_record *f = &lab->current[task];
-    http_fetch(lab->urls[task % lab->count], lab->connect_timeout_s, lab->timeout_s, f);
-    return f->curl_code ? -f->curl_code : f->status;
-}
-
 fetch_record *iolab_new_fetches(const iolab *lab)
 {
     return pool_shared_alloc((size_t)lab->count * sizeof(fetch_record));
@@ -109,7 +149,7 @@ int iolab_take_peak(iolab *lab)
     return st.peak;
 }
 
-void iolab_keep(iolab *lab, const chapter_run *run, fetch_record *fetches)
+static void iolab_keep(iolab *lab, const chapter_run *run, fetch_record *fetches)
 {
     lab->runs = xrealloc(lab->runs, (size_t)lab->run_count + 1, sizeof *lab->runs);
     lab->runs[lab->run_count++] = (iolab_run_record){ run, fetches, iolab_take_peak(lab) };
@@ -122,6 +162,46 @@ const iolab_run_record *iolab_run(iolab *lab, pool_mode mode, int workers, int r
     const chapter_run *run = chapter_run_mode(lab->chapter, mode, workers, rep, fetch_task, lab, lab->count, gil);
     iolab_keep(lab, run, lab->current);
     return &lab->runs[lab->run_count - 1];
+}
+
+const iolab_run_record *iolab_run_event_loop(iolab *lab, int rep)
+{
+    iolab_take_peak(lab);
+    fetch_record *fetches = iolab_new_fetches(lab);
+    progress("%s: %d requests from one thread, rep %d of %d ...", pool_mode_label(MODE_EVENT_LOOP), lab->count,
+             rep + 1, lab->chapter->cli.reps);
+    int64_t cpu0 = thread_cpu_ns(), start = now_ns();
+    http_fetch_all(lab->urls, lab->count, lab->connect_timeout_s, lab->timeout_s, fetches);
+    int64_t end = now_ns(), cpu = thread_cpu_ns() - cpu0;
+    task_record *records = xcalloc((size_t)lab->count, sizeof *records);
+    for (int i = 0; i < lab->count; i++)
+        records[i] = (task_record){ .task = i, .pid = getpid(), .tid = gettid(), .start_ns = fetches[i].start_ns,
+                                    .end_ns = fetches[i].end_ns, .cpu_ns = cpu / lab->count, .core = -1,
+                                    .result = fetches[i].curl_code ? -fetches[i].curl_code : fetches[i].status };
+    const chapter_run *run = chapter_add_run(lab->chapter, MODE_EVENT_LOOP, 1, rep, lab->count, records, start, end);
+    iolab_keep(lab, run, fetches);
+    return &lab->runs[lab->run_count - 1];
+}
+
+static int distinct(const iolab_run_record *r, int count, int by_thread)
+{
+    int n = 0;
+    for (int i = 0; i < count; i++) {
+        int seen = 0, id = by_thread ? r->run->records[i].tid : r->run->records[i].pid;
+        for (int k = 0; k < i && !seen; k++) seen = (by_thread ? r->run->records[k].tid : r->run->records[k].pid) == id;
+        n += !seen;
+    }
+    return n;
+}
+
+int iolab_threads_used(const iolab_run_record *r, int count)
+{
+    return distinct(r, count, 1);
+}
+
+int iolab_processes_used(const iolab_run_record *r, int count)
+{
+    return distinct(r, count, 0);
 }
 
 const iolab_run_record *iolab_find(const iolab *lab, const chapter_run *run)
@@ -197,7 +277,9 @@ void iolab_table(const iolab *lab, const char *caption)
         for (int r = 0; r < lab->run_count; r++) {
             const iolab_run_record *run = &lab->runs[r];
             if (run->run->mode != mode || run != last_run(lab, mode, run->run->workers)) continue;
-            double wall = iolab_wall_s(lab, mode, run->run->workers), ideal = iolab_ideal_s(lab, run->run->workers);
+            /* The event loop has one thread but every request in flight at once. */
+            int concurrency = mode == MODE_EVENT_LOOP ? lab->count : run->run->workers;
+            double wall = iolab_wall_s(lab, mode, run->run->workers), ideal = iolab_ideal_s(lab, concurrency);
             report_cell(c->report, "%s", pool_mode_label(mode));
             report_cell(c->report, "%d", run->run->workers);
             report_cell(c->report, "%.3f", wall);
@@ -215,7 +297,7 @@ void iolab_table(const iolab *lab, const char *caption)
         for (int i = 0; i < lab->count; i++)
             if (lab->runs[r].fetches[i].error[0]) {
                 report_text(c->report, "First failure (%s): %s: %s", pool_mode_label(lab->runs[r].run->mode),
-                            lab->urls[i], lab->runs[r].fetches[i].error);
+                            lab->runs[r].fetches[i].url, lab->runs[r].fetches[i].error);
                 return;
             }
 }

@@ -53,10 +53,17 @@ typedef struct {
 void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags);
 void iolab_close(iolab *lab);
 
+/* Restart the local server with another profile (while no thread is running). */
+void iolab_restart(iolab *lab, const char *profile);
+/* Time one map outside the chapter's records: wall seconds, and the seconds until
+ * the first request started (how long the pool took to get going). */
+double iolab_time_once(iolab *lab, pool_mode mode, int workers, double *startup_s);
+
 /* Fetch every URL once in `mode` with `workers`. */
 const iolab_run_record *iolab_run(iolab *lab, pool_mode mode, int workers, int rep, gil_t *gil);
-/* Keep a run made another way (chapter 8's event loop); takes `fetches` (shared memory). */
-void iolab_keep(iolab *lab, const chapter_run *run, fetch_record *fetches);
+/* Fetch every URL at once from one thread with libcurl's multi interface. Its
+ * records' cpu_s is the loop's CPU time shared equally among the requests. */
+const iolab_run_record *iolab_run_event_loop(iolab *lab, int rep);
 /* Fresh shared memory for one run's fetch records. */
 fetch_record *iolab_new_fetches(const iolab *lab);
 
@@ -64,6 +71,9 @@ const iolab_run_record *iolab_find(const iolab *lab, const chapter_run *run);
 int iolab_failures(const iolab_run_record *r, int count);
 /* Total PSS of the run's processes (each worker process's largest, plus the parent's). */
 long iolab_memory_kib(const iolab_run_record *r, int count);
+/* How many different threads, and processes, did the fetching. */
+int iolab_threads_used(const iolab_run_record *r, int count);
+int iolab_processes_used(const iolab_run_record *r, int count);
 
 /* The best time `workers` workers could take if requests cost nothing but their
  * latency, taken in order by whichever worker is free (as Executor.map). NAN with --urls. */

@@ -1,0 +1,23 @@
+# chapter8.gp — bars: time per way of waiting (log scale), and the memory and threads it took.
+load "plots/style.gp"
+data = dir."/memory.csv"
+set style fill solid 0.85 noborder
+set boxwidth 0.6
+set offsets 0.6, 0.6, 0, 0
+set xtics rotate by -20
+
+set multiplot layout 1,2 title "Chapter 8: \"You need threads (or processes) for concurrent I/O\"\n".small(note)
+set title "time to fetch every page (log scale)"
+set ylabel "seconds"
+set logscale y
+plot data using 0:"wall_s":(mode_color(strcol("mode"))):xtic(strcol("label")) with boxes lc rgb variable, \
+     data using 0:"wall_s":(sprintf("%.2f s", column("wall_s"))) with labels offset 0,1
+unset logscale
+set title "memory (PSS) of the fetching processes; labels: threads / processes"
+set ylabel "MiB"
+set yrange [0:*]
+plot data using 0:(column("memory_kib") / 1024.0):(mode_color(strcol("mode"))):xtic(strcol("label")) \
+         with boxes lc rgb variable, \
+     data using 0:(column("memory_kib") / 1024.0):(sprintf("%d / %d", column("threads"), column("processes"))) \
+         with labels offset 0,1
+unset multiplot
