@@ -126,7 +126,7 @@ bench: $(BUILD)/bench
 
 # --- testing ---------------------------------------------------------------------
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(BUILD)/latency-server
 
 test:
 	@$(MAKE) --no-print-directory unit programs

@@ -31,11 +31,10 @@ void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *e
     c->cli.extra_count = extra_count;
     cli_parse_or_exit(&c->cli, argc, argv);
 
-    /* Refuse an unusable --out before spending time on the experiment. */
+    /* Refuse an unusable --out before spending time on the experiment; create it
+     * only when there are results to put in it. */
     char error[600];
-    if (cli_make_out_dir(c->cli.out, error, sizeof error) != 0 || access(c->cli.out, W_OK) != 0) {
-        if (access(c->cli.out, W_OK) != 0 && errno)
-            snprintf(error, sizeof error, "--out: %s is not writable: %s", c->cli.out, strerror(errno));
+    if (cli_check_out_dir(c->cli.out, error, sizeof error) != 0) {
         fprintf(stderr, "%s: %s\n", c->program, error);
         exit(2);
     }
@@ -170,8 +169,14 @@ void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...)
     c->plot_vars = joined;
 }
 
+/* DIR/name, creating DIR the first time a result is written into it. */
 static char *path_in_out(const chapter *c, const char *name)
 {
+    char error[600];
+    if (cli_make_out_dir(c->cli.out, error, sizeof error) != 0) {
+        fprintf(stderr, "%s: %s\n", c->program, error);
+        exit(1);
+    }
     char *path;
     if (asprintf(&path, "%s/%s", c->cli.out, name) < 0) fail_at(__FILE__, __LINE__, "asprintf", ENOMEM);
     return path;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "cli.h"
@@ -225,6 +226,39 @@ void cli_parse_or_exit(cli_options *o, int argc, char **argv)
         fprintf(stderr, "%s\n", error);
         exit(2);
     }
+}
+
+int cli_check_out_dir(const char *dir, char *error, size_t size)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        snprintf(error, size, "--out: %s: %s", dir, strerror(ENAMETOOLONG));
+        return -1;
+    }
+    /* Walk up to the nearest folder that exists: it must be a writable directory. */
+    struct stat st;
+    while (stat(path, &st) != 0) {
+        if (errno != ENOENT) {
+            snprintf(error, size, "--out: %s: %s", path, strerror(errno));
+            return -1;
+        }
+        char *slash = strrchr(path, '/');
+        if (!slash) {
+            snprintf(path, sizeof path, ".");
+            break;
+        }
+        *slash = '\0';
+        if (slash == path) snprintf(path, sizeof path, "/");
+    }
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(error, size, "--out: %s is not a directory", path);
+        return -1;
+    }
+    if (access(path, W_OK | X_OK) != 0) {
+        snprintf(error, size, "--out: %s is not writable: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 int cli_make_out_dir(const char *dir, char *error, size_t size)

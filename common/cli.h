@@ -60,6 +60,9 @@ const char *cli_runtime_name(cli_runtime runtime);
  * tiny 0.1 s (tests), class 2.5 s (a lesson), paper 20 s (the article's 4 jobs x 5 s). */
 double cli_work_seconds(cli_scale scale);
 
+/* Could `dir` be created (or written, if it exists)? Creates nothing, so a run that
+ * fails later leaves no trace. 0, or -1 with a message in `error`. */
+int cli_check_out_dir(const char *dir, char *error, size_t error_size);
 /* Create `dir` and its parents; -1 with errno (and a message in `error`). */
 int cli_make_out_dir(const char *dir, char *error, size_t error_size);
 

@@ -46,14 +46,20 @@ static void remember(lab_server *s, int on)
     }
 }
 
-/* build/latency-server sits beside the chapter programs. */
+/* build/latency-server sits beside the chapter programs, and one folder up from the
+ * unit tests (build/tests/); TVP_LATENCY_SERVER names another. */
 static int server_path(char *path, size_t size)
 {
+    const char *chosen = getenv("TVP_LATENCY_SERVER");
+    if (chosen && *chosen) return snprintf(path, size, "%s", chosen) < (int)size ? 0 : -1;
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n < 0) return -1;
     self[n] = '\0';
-    return snprintf(path, size, "%s/latency-server", dirname(self)) < (int)size ? 0 : -1;
+    char *dir = dirname(self);
+    if (snprintf(path, size, "%s/latency-server", dir) >= (int)size) return -1;
+    if (access(path, X_OK) == 0) return 0;
+    return snprintf(path, size, "%s/../latency-server", dir) < (int)size ? 0 : -1;
 }
 
 static int read_port(const char *path)

@@ -21,7 +21,8 @@ typedef struct {
     char base_url[64]; /* "http://127.0.0.1:PORT" */
 } lab_server;
 
-/* Start build/latency-server (found beside the running program) with a profile.
+/* Start build/latency-server (found beside the running program, one folder up, or
+ * at $TVP_LATENCY_SERVER) with a profile.
  * Call it before any thread exists. The child dies with its parent (Ctrl-C, a
  * crash, exit()), and lab_server_stop() is also run at exit. 0, or -1 with a
  * one-line reason; a profile that does not parse gives -2. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -196,6 +197,8 @@ static int start_process_worker(process_pool *pool, int w)
         return -1;
     }
     if (pid == 0) {
+        /* A worker must not outlive the map: if the parent dies (Ctrl-C, kill), so does it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* Drop the parent's ends of the other workers' pipes, or their end-of-file
          * would never come. */
         for (int other = 0; other < w; other++) {

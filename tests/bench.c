@@ -2,11 +2,14 @@
  *
  * cpu_heavy with jobs = cores, as serial code, C threads, GIL-threads and
  * processes (modes interleaved, median of the reps), then the live tracker's
- * clock readings per second per thread. Speedup = serial time / mode time. */
+ * clock readings per second per thread; then 16 requests of 0.25 s each to the
+ * local latency server, serially and on 16 C threads, 16 GIL-threads, 16
+ * processes and one curl-multi event loop. Speedup = serial time / mode time. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "clock.h"
+#include "http.h"
 #include "pool.h"
 #include "stats.h"
 #include "work.h"
@@ -72,8 +75,75 @@ static double wall_s(pool_mode mode, const pool_config *config, pool_task task, 
     return ns_to_s(out.end_ns - out.start_ns);
 }
 
+/* ---- I/O: 16 requests to the local latency server ---- */
+
+enum { REQUESTS = 16 };
+
+typedef struct {
+    char *urls[REQUESTS];
+    fetch_record *fetches;
+} io_job;
+
+static int64_t fetch_job(void *ctx, int task)
+{
+    io_job *j = ctx;
+    http_fetch(j->urls[task], 2, 30, &j->fetches[task]);
+    return j->fetches[task].status;
+}
+
+static int failures(const fetch_record *f)
+{
+    int n = 0;
+    for (int i = 0; i < REQUESTS; i++) n += f[i].status != 200;
+    return n;
+}
+
+static void io_bench(const lab_server *server, gil_t *gil)
+{
+    io_job job = { .fetches = pool_shared_alloc(REQUESTS * sizeof(fetch_record)) };
+    char urls[REQUESTS][96];
+    for (int i = 0; i < REQUESTS; i++) {
+        snprintf(urls[i], sizeof urls[i], "%s/page/%d", server->base_url, i);
+        job.urls[i] = urls[i];
+    }
+    printf("bench: %d requests x 0.25 s to the local latency server, %d workers, median of 3 reps\n", REQUESTS,
+           REQUESTS);
+    const pool_mode modes[] = { MODE_SERIAL, MODE_THREADS, MODE_GIL_THREADS, MODE_PROCESSES, MODE_EVENT_LOOP };
+    double wall[MODE_COUNT][3];
+    int failed = 0;
+    pool_config config = { MODE_SERIAL, REQUESTS, 1, gil };
+    for (int rep = 0; rep < 3; rep++)
+        for (int m = 0; m < 5; m++) {
+            if (modes[m] == MODE_EVENT_LOOP) {
+                int64_t t0 = now_ns();
+                http_fetch_all(job.urls, REQUESTS, 2, 30, job.fetches);
+                wall[modes[m]][rep] = ns_to_s(now_ns() - t0);
+            } else {
+                wall[modes[m]][rep] = wall_s(modes[m], &config, fetch_job, &job, REQUESTS);
+            }
+            failed += failures(job.fetches);
+        }
+    double serial = stats_median(wall[MODE_SERIAL], 3);
+    const char *names[] = { "", "serial/16 threads:    ", "serial/16 GIL-threads:", "serial/16 processes:  ",
+                            "serial/curl-multi:    " };
+    for (int m = 1; m < 5; m++)
+        printf("%s %6.2f   (%.3f s; serial %.3f s)\n", names[m], serial / stats_median(wall[modes[m]], 3),
+               stats_median(wall[modes[m]], 3), serial);
+    printf("failed requests: %d\n", failed);
+    pool_shared_free(job.fetches, REQUESTS * sizeof(fetch_record));
+    if (failed) exit(1);
+}
+
 int main(void)
 {
+    /* The server child first, before any thread exists. */
+    http_global_init();
+    lab_server server;
+    char error[300];
+    if (lab_server_start(&server, "uniform:0.25", 1024, error, sizeof error) != 0) {
+        fprintf(stderr, "bench: %s\n", error);
+        return 1;
+    }
     int cores = online_cores(), jobs = cores;
     uint64_t iterations = calibrate_cpu_heavy(JOB_SECONDS);
     gil_t *gil = gil_create(0.005);
@@ -100,6 +170,8 @@ int main(void)
     printf("live tracker, samples/s per thread: %.1f M (C threads), %.1f M (GIL-threads), %d threads\n",
            samples_per_second(MODE_THREADS, &config, jobs) / 1e6,
            samples_per_second(MODE_GIL_THREADS, &config, jobs) / 1e6, jobs);
+    io_bench(&server, gil);
+    lab_server_stop(&server);
     gil_destroy(gil);
     return 0;
 }

@@ -14,10 +14,10 @@ check()  { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 HEADER="chapter,mode,workers,rep,task,worker,pid,start_s,end_s,cpu_s,core,vcsw,ivcsw,result"
 
 first_data_line() { grep -v '^#' "$1" | head -1; }
-no_leftover() { ! pgrep -f "$BUILD/chapter[0-9]" >/dev/null 2>&1; }
+no_leftover() { ! pgrep -f "$BUILD/(chapter[0-9]|latency-server)" >/dev/null 2>&1; }
 no_temp_files() { [ -z "$(find "$1" -name '*.tmp.*' 2>/dev/null)" ]; }
 
-for n in 1 2 3; do
+for n in 1 2 3 4 5 8; do
     out=$tmp/ch$n
     if "$BUILD/chapter$n" --scale tiny --out "$out" --quiet >"$tmp/stdout" 2>"$tmp/stderr"; then
         ok "chapter$n --scale tiny exits 0"
@@ -30,7 +30,7 @@ for n in 1 2 3; do
         test "$(first_data_line "$out/data.csv" | cut -d, -f1-14)" = "$HEADER"
     check "chapter$n data.csv has its machine preamble" grep -q '^# cores=[0-9]' "$out/data.csv"
     check "chapter$n data.csv has rows for every mode" \
-        test "$(grep -c "^$n,\(serial\|gil-threads\|threads\|processes\)," "$out/data.csv")" -ge 4
+        test "$(grep -c "^$n,\(serial\|gil-threads\|threads\|processes\|event-loop\)," "$out/data.csv")" -ge 4
     check "chapter$n summary.md has the table and verdict" \
         sh -c "grep -q '^| mode' '$out/summary.md' && grep -q '^\*\*Verdict:\*\*' '$out/summary.md'"
     check "chapter$n leaves no temporary file" no_temp_files "$out"
@@ -61,7 +61,7 @@ bad() {
         not_ok "chapter$n $* is refused (exit 2, one line)" "status $status, $lines lines: $(cat "$tmp/stderr")"
     fi
 }
-for n in 1 2 3; do
+for n in 1 2 3 4 5 8; do
     bad "$n" --jobs --jobs 0
     bad "$n" --jobs --jobs -3
     bad "$n" --jobs --jobs abc
@@ -76,6 +76,49 @@ for n in 1 2 3; do
     bad "$n" "unknown flag" --bogus
 done
 bad 2 --gap-us --gap-us 0
+printf 'http://127.0.0.1:9/a\nnot a url\n' >"$tmp/bad-urls"
+printf '# only a comment\n\n' >"$tmp/empty-urls"
+for n in 4 5 8; do
+    bad "$n" --requests --requests 0
+    bad "$n" --requests --requests many
+    bad "$n" "profile" --profile uniform:-1
+    bad "$n" "profile" --profile lognormal:0.1
+    bad "$n" "profile" --profile bogus
+    bad "$n" "No such file" --urls "$tmp/no-such-file"
+    bad "$n" ":2:" --urls "$tmp/bad-urls"
+    bad "$n" "no URLs" --urls "$tmp/empty-urls"
+done
+
+# Real URLs: a closed port gives error rows, not a crash.
+printf 'http://127.0.0.1:9/closed\n' >"$tmp/closed-urls"
+if build/chapter4 --urls "$tmp/closed-urls" --workers 2 --out "$tmp/closed" --quiet >/dev/null 2>"$tmp/stderr"; then
+    check "a closed port is recorded as an error row" grep -q "Could not connect\|Couldn't connect\|Connection refused" \
+        "$tmp/closed/data.csv"
+else
+    not_ok "chapter4 --urls to a closed port exits 0" "$(cat "$tmp/stderr")"
+fi
+
+# Interrupted mid-run (Ctrl-C, kill): out within 2 s, no server or worker left, no
+# half-written file, earlier results untouched.
+for n in 4 5; do
+    out=$tmp/int$n
+    mkdir -p "$out" && echo "earlier results" >"$out/data.csv"
+    for sig in INT TERM; do
+        # A background job of a script ignores SIGINT unless told not to, as a terminal's would not.
+        env --default-signal=INT "$BUILD/chapter$n" --out "$out" --quiet >/dev/null 2>&1 &
+        pid=$!
+        sleep 1.5
+        kill -s "$sig" "$pid"
+        t0=$(date +%s%N)
+        wait "$pid" 2>/dev/null
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        sleep 0.3
+        check "chapter$n stops within 2 s of SIG$sig (${ms} ms)" test "$ms" -lt 2000
+        check "chapter$n leaves no server or worker after SIG$sig" no_leftover
+        check "chapter$n leaves earlier results after SIG$sig" grep -q "earlier results" "$out/data.csv"
+        check "chapter$n leaves no temporary file after SIG$sig" no_temp_files "$out"
+    done
+done
 
 # A bad flag does not touch earlier results.
 keep=$tmp/keep
