@@ -1,0 +1,38 @@
+# chapter6.gp — (a) time against processes with the ideal curve, the knee at the core count;
+# (b) tiny tasks: time per chunksize against serial code.
+load "plots/style.gp"
+modes_file = dir."/modes.csv"
+tiny_file = dir."/tiny.csv"
+if (!exists("work_s")) work_s = 1
+if (!exists("most")) most = 4 * cores
+ideal(k) = work_s / (k < cores ? k : cores)
+
+set multiplot layout 1,2 title "Chapter 6: \"Multiprocessing is always faster than serial\"\n".small(note)
+set title "(a) one CPU workload on k processes"
+set xlabel "processes"
+set ylabel "seconds"
+set xrange [0.5:most + 0.5]
+set yrange [0:*]
+set xtics 1
+set arrow 1 from cores, graph 0 to cores, graph 1 nohead dt 3 lc rgb "#888888"
+set label 1 "cores" at cores, graph 0.95 offset 0.5,0 tc rgb "#666666"
+set key top right
+set samples most
+plot [1:most] ideal(x) with lines dt 2 lw 2 lc rgb "black" title "ideal: work / min(k, cores)", \
+     modes_file using (strcol("mode") eq "processes" ? column("workers") : NaN):"wall_median_s":"wall_min_s":"wall_max_s" \
+         with yerrorlines pt 7 lw 2 lc rgb mode_color("processes") title "processes (median, min-max)"
+unset arrow 1
+unset label 1
+unset key
+set title "(b) ".tiny_tasks." tiny tasks: the pool's chunksize"
+set xlabel "tasks per message (chunksize)"
+set xrange [*:*]
+set xtics autofreq
+set style fill solid 0.85 noborder
+set boxwidth 0.6
+set offsets 0.6, 0.6, 0, 0
+plot tiny_file using 0:"wall_s":(mode_color(strcol("mode"))): \
+         xtic(strcol("mode") eq "serial" ? "serial" : sprintf("%d", column("chunksize"))) \
+         with boxes lc rgb variable, \
+     tiny_file using 0:"wall_s":(sprintf("%.2f s", column("wall_s"))) with labels offset 0,1
+unset multiplot
