@@ -30,6 +30,18 @@ double stats_median(const double *values, size_t n)
     return stats_spread(values, n).median;
 }
 
+double stats_percentile(const double *values, size_t n, double p)
+{
+    if (!n) return 0;
+    double *sorted = xcalloc(n, sizeof *sorted);
+    memcpy(sorted, values, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, compare_doubles);
+    size_t rank = (size_t)(p / 100.0 * (double)n + 0.999999);
+    double v = sorted[rank == 0 ? 0 : rank > n ? n - 1 : rank - 1];
+    free(sorted);
+    return v;
+}
+
 typedef struct {
     double t;
     int delta; /* +1 opens, -1 closes */

@@ -11,6 +11,8 @@ typedef struct {
 /* Median, min and max of `n` values (n may be 0: all zero). Does not change `values`. */
 spread stats_spread(const double *values, size_t n);
 double stats_median(const double *values, size_t n);
+/* The p-th percentile (0-100), nearest rank; 0 for no values. */
+double stats_percentile(const double *values, size_t n, double p);
 
 /* Time intervals [start, end): how long at least one, and at least two, were open. */
 typedef struct {

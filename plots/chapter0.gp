@@ -1,0 +1,35 @@
+# chapter0.gp — log-scale bars: what starting one unit of work costs; and fork's cost
+# as the parent's touched memory grows, beside a thread's.
+load "plots/style.gp"
+data = dir."/spawn_summary.csv"
+method_color(m) = m eq "pthread_create+join" ? mode_color("threads") : \
+                  m eq "posix_spawn+wait" ? 0x8c564b : \
+                  m eq "vfork+wait" ? 0x17becf : mode_color("processes")
+
+set multiplot layout 1,2 title "Chapter 0: \"Spawning processes is a bit slower than spawning threads\"\n".small(note)
+set title "start one unit of work and wait for it (median, p10-p90)"
+set logscale y
+set ylabel "milliseconds (log scale)"
+set style fill solid 0.85 noborder
+set boxwidth 0.6
+set offsets 0.6, 0.6, 0, 0
+set xtics rotate by -20 noenhanced
+set key noenhanced
+# The first four rows are the small-parent measurements, one per method.
+plot data every ::0::3 using 0:(1000 * column("median_s")):(method_color(strcol("method"))):xtic(strcol("method")) \
+         with boxes lc rgb variable, \
+     data every ::0::3 using 0:(1000 * column("median_s")):(1000 * column("p10_s")):(1000 * column("p90_s")) \
+         with yerrorbars lc rgb "black" pt 0, \
+     data every ::0::3 using 0:(1000 * column("median_s")):(sprintf("%.3f", 1000 * column("median_s"))) \
+         with labels offset 0,1
+set title "as the parent's touched memory grows"
+set xlabel "parent's touched memory (MiB)"
+set xtics norotate autofreq
+set offsets 0, 0, 0, 0
+set key top left
+# After the four small-parent rows, the memory rows alternate: fork+wait, then pthread_create+join.
+plot data every 2::4 using "rss_mib":(1000 * column("median_s")) \
+         with linespoints pt 7 lw 2 lc rgb mode_color("processes") title "fork+wait", \
+     data every 2::5 using "rss_mib":(1000 * column("median_s")) \
+         with linespoints pt 7 lw 2 lc rgb mode_color("threads") title "pthread_create+join"
+unset multiplot
