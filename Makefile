@@ -32,7 +32,7 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
-CHAPTERS   := 0 1 2 3 4 5 6 8
+CHAPTERS   := 0 1 2 3 4 5 6 7 8
 CHAPTER_BIN := $(CHAPTERS:%=$(BUILD)/chapter%)
 UNIT_SRC   := $(wildcard tests/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)

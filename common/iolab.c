@@ -9,6 +9,7 @@
 #include "fail.h"
 #include "iolab.h"
 #include "pool.h"
+#include "work.h"
 
 static const char *const columns[] = { "url", "http_status", "bytes", "pss_kib", "error", "peak_in_flight" };
 
@@ -16,6 +17,10 @@ static void extra_fields(csv_writer *w, const chapter_run *run, int task, void *
 {
     const iolab *lab = ctx;
     const iolab_run_record *r = iolab_find(lab, run);
+    if (!r) {
+        for (int i = 0; i < (int)(sizeof columns / sizeof *columns); i++) csv_str(w, "");
+        return;
+    }
     const fetch_record *f = &r->fetches[task];
     csv_str(w, f->url);
     csv_int(w, f->status);
@@ -43,6 +48,8 @@ static int64_t fetch_task(void *ctx, int task)
     iolab *lab = ctx;
     fetch_record *f = &lab->current[task];
     http_fetch(lab->urls[task % lab->count], lab->connect_timeout_s, lab->timeout_s, f);
+    /* The CPU part, back under the GIL for GIL-threads, as parsing in Python would be. */
+    if (lab->parse_iterations) cpu_heavy(lab->parse_iterations);
     return f->curl_code ? -f->curl_code : f->status;
 }
 
@@ -208,7 +215,7 @@ const iolab_run_record *iolab_find(const iolab *lab, const chapter_run *run)
 {
     for (int r = 0; r < lab->run_count; r++)
         if (lab->runs[r].run == run) return &lab->runs[r];
-    fail_at(__FILE__, __LINE__, "iolab_find: a run the lab did not make", 22);
+    return NULL;
 }
 
 int iolab_failures(const iolab_run_record *r, int count)

@@ -5,7 +5,8 @@
  *   iolab_run()    fetch every URL once in a pool mode; keeps records and the peak
  *   iolab_close()  stop the server
  *
- * Adds data.csv columns: url, http_status, bytes, pss_kib, error, peak_in_flight. */
+ * Adds data.csv columns: url, http_status, bytes, pss_kib, error, peak_in_flight
+ * (empty for a chapter's runs that were not fetches). */
 #ifndef TVP_IOLAB_H
 #define TVP_IOLAB_H
 
@@ -44,6 +45,7 @@ typedef struct {
     char **urls;
     int count;
     double connect_timeout_s, timeout_s;
+    uint64_t parse_iterations; /* CPU work after each fetch ("parse the body"); 0: none */
     iolab_run_record *runs;
     int run_count;
     fetch_record *current; /* the run in progress writes here */
@@ -67,6 +69,7 @@ const iolab_run_record *iolab_run_event_loop(iolab *lab, int rep);
 /* Fresh shared memory for one run's fetch records. */
 fetch_record *iolab_new_fetches(const iolab *lab);
 
+/* The lab's record of a chapter run; NULL for runs the lab did not make. */
 const iolab_run_record *iolab_find(const iolab *lab, const chapter_run *run);
 int iolab_failures(const iolab_run_record *r, int count);
 /* Total PSS of the run's processes (each worker process's largest, plus the parent's). */

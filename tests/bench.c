@@ -4,9 +4,14 @@
  * processes (modes interleaved, median of the reps), then the live tracker's
  * clock readings per second per thread; then 16 requests of 0.25 s each to the
  * local latency server, serially and on 16 C threads, 16 GIL-threads, 16
- * processes and one curl-multi event loop. Speedup = serial time / mode time. */
+ * processes and one curl-multi event loop; then what a process costs to start
+ * against a thread, and oversubscribed (4 x cores processes) against right-sized
+ * (cores) on the same CPU work. Speedup = serial time / mode time. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "http.h"
@@ -134,6 +139,55 @@ static void io_bench(const lab_server *server, gil_t *gil)
     if (failed) exit(1);
 }
 
+/* ---- spawning and oversubscription ---- */
+
+static void *nothing(void *arg)
+{
+    return arg;
+}
+
+static double median_spawn_s(int use_fork, int reps)
+{
+    double *t = calloc((size_t)reps, sizeof *t);
+    for (int r = 0; r < reps; r++) {
+        int64_t t0 = now_ns();
+        if (use_fork) {
+            pid_t pid = fork();
+            if (pid == 0) _exit(0);
+            waitpid(pid, NULL, 0);
+        } else {
+            pthread_t th;
+            pthread_create(&th, NULL, nothing, NULL);
+            pthread_join(th, NULL);
+        }
+        t[r] = ns_to_s(now_ns() - t0);
+    }
+    double m = stats_median(t, (size_t)reps);
+    free(t);
+    return m;
+}
+
+static void spawn_and_oversubscription_bench(int cores)
+{
+    double fork_s = median_spawn_s(1, 300), thread_s = median_spawn_s(0, 300);
+    printf("bench: spawning with a small parent, median of 300\n");
+    printf("fork+wait / pthread_create+join: %6.2f   (%.3f ms / %.3f ms)\n", fork_s / thread_s, fork_s * 1e3,
+           thread_s * 1e3);
+    int tasks = 16 * cores;
+    uint64_t iterations = calibrate_cpu_heavy(0.6 / tasks);
+    pool_config config = { MODE_PROCESSES, cores, 1, NULL };
+    double right[3], over[3];
+    for (int rep = 0; rep < 3; rep++) {
+        config.workers = cores;
+        right[rep] = wall_s(MODE_PROCESSES, &config, count_job, &iterations, tasks);
+        config.workers = 4 * cores;
+        over[rep] = wall_s(MODE_PROCESSES, &config, count_job, &iterations, tasks);
+    }
+    printf("bench: %d CPU tasks (0.6 s of work), median of 3\n", tasks);
+    printf("oversubscribed (%d processes) / right-sized (%d): %6.3f   (%.3f s / %.3f s)\n", 4 * cores, cores,
+           stats_median(over, 3) / stats_median(right, 3), stats_median(over, 3), stats_median(right, 3));
+}
+
 int main(void)
 {
     /* The server child first, before any thread exists. */
@@ -172,6 +226,7 @@ int main(void)
            samples_per_second(MODE_GIL_THREADS, &config, jobs) / 1e6, jobs);
     io_bench(&server, gil);
     lab_server_stop(&server);
+    spawn_and_oversubscription_bench(cores);
     gil_destroy(gil);
     return 0;
 }

@@ -208,15 +208,16 @@ static int64_t count_job(void *ctx, int task)
 
 int main(int argc, char **argv)
 {
-    int max_rss_mib = 2048;
+    int max_rss_mib = -1; /* by scale */
     const cli_extra extras[] = {
-        { "--max-rss-mib", "N", "largest parent memory to fork from (capped at a quarter of free memory)", CLI_INT, 0,
-          65536, &max_rss_mib },
+        { "--max-rss-mib", "N", "largest parent memory to fork from (default: tiny 256, class 2048, paper 8192; "
+          "capped at a quarter of free memory)", CLI_INT, 0, 65536, &max_rss_mib },
     };
     chapter c;
     chapter_begin(&c, 0, CLAIM, extras, 1, argc, argv);
-    static const int reps_by_scale[] = { 30, 400, 2000 };
+    static const int reps_by_scale[] = { 30, 400, 2000 }, max_rss_by_scale[] = { 256, 2048, 8192 };
     int reps = reps_by_scale[c.cli.scale];
+    if (max_rss_mib < 0) max_rss_mib = max_rss_by_scale[c.cli.scale];
 
     memory_lesson(&c);
 
