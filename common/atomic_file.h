@@ -20,7 +20,7 @@ int atomic_file_open(atomic_file *f, const char *path);
 int atomic_file_commit(atomic_file *f);
 void atomic_file_abort(atomic_file *f);
 
-/* The temporary files still open in this process are removed at exit or on a fatal
- * signal (SIGINT, SIGTERM, SIGHUP), so an interrupted run leaves none behind. */
+/* The temporary files still open are removed at exit or on a fatal signal
+ * (cleanup.h), so an interrupted run leaves none behind. */
 
 #endif

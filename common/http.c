@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "clock.h"
 #include "fail.h"
 #include "gil.h"
@@ -118,6 +119,7 @@ int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char
         return -1;
     }
     if (pid == 0) exec_server(path, profile, body_bytes, port_file, log, parent);
+    cleanup_child(pid);
 
     int rc = -1, status;
     for (int waited_ms = 0; waited_ms < 5000; waited_ms++) {
@@ -131,6 +133,7 @@ int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char
             first_line_of(log, why, sizeof why);
             snprintf(error, size, "%s", *why ? why : "the latency server exited at start");
             rc = WIFEXITED(status) && WEXITSTATUS(status) == 2 ? -2 : -1;
+            cleanup_child_done(pid);
             pid = 0;
             break;
         }
@@ -140,6 +143,7 @@ int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char
         snprintf(error, size, "the latency server did not start within 5 s");
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
+        cleanup_child_done(pid);
     }
     unlink(port_file);
     unlink(log);
@@ -164,6 +168,7 @@ void lab_server_stop(lab_server *s)
         kill(s->pid, SIGKILL);
         waitpid(s->pid, NULL, 0);
     }
+    cleanup_child_done(s->pid);
     s->pid = 0;
     remember(s, 0);
 }
@@ -364,6 +369,10 @@ int http_read_urls(const char *path, char ***urls, int *count, char *error, size
         }
         *urls = xrealloc(*urls, (size_t)*count + 1, sizeof **urls);
         (*urls)[(*count)++] = xstrdup(text);
+    }
+    if (rc == 0 && ferror(f)) { /* a directory, say: reading it fails */
+        snprintf(error, size, "--urls %s: %s", path, strerror(errno));
+        rc = -1;
     }
     fclose(f);
     if (rc == 0 && *count == 0) {

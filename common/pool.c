@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "clock.h"
 #include "fail.h"
 #include "pool.h"
@@ -210,6 +211,7 @@ static int start_process_worker(process_pool *pool, int w)
         process_worker_main(w, to_worker[0], from_worker[1], pool->chunksize, pool->task, pool->ctx,
                             pool->current_task);
     }
+    cleanup_child(pid);
     close(to_worker[0]);
     close(from_worker[1]);
     pool->workers[w] = (process_worker){ pid, to_worker[1], from_worker[0], 0, 0 };
@@ -264,6 +266,7 @@ static int reap(pid_t pid)
     int status = 0;
     while (waitpid(pid, &status, 0) == -1 && errno == EINTR) {
     }
+    cleanup_child_done(pid);
     return status;
 }
 

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,6 +133,53 @@ static void test_holds_256_requests_in_flight_at_once(void **state)
     assert_true(took < 10);           /* one after another would take 128 s */
     free(records);
     latency_server_stop(s);
+}
+
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void test_load_1024_in_flight_without_fd_leak(void **state)
+{
+    (void)state;
+    enum { N = 1024 };
+    /* Client and server share this process: 2 sockets per request. */
+    struct rlimit limit;
+    getrlimit(RLIMIT_NOFILE, &limit);
+    if (limit.rlim_max < 3 * N) skip();
+    if (limit.rlim_cur < 3 * N) {
+        limit.rlim_cur = 3 * N;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    int before = open_fds();
+    latency_server *s = start("uniform:1");
+    char **urls = calloc(N, sizeof *urls);
+    for (int i = 0; i < N; i++) {
+        urls[i] = malloc(96);
+        url_of(s, i, urls[i], 96);
+    }
+    fetch_record *records = calloc(N, sizeof *records);
+    int64_t t0 = now_ns();
+    http_fetch_all(urls, N, 10, 60, records); /* bounded: every request ends within 60 s */
+    double took = ns_to_s(now_ns() - t0);
+    int failed = 0;
+    for (int i = 0; i < N; i++) {
+        failed += records[i].status != 200;
+        free(urls[i]);
+    }
+    latency_stats st = latency_server_stats(s, 0);
+    latency_server_stop(s);
+    free(urls);
+    free(records);
+    assert_int_equal(failed, 0);
+    assert_int_equal(st.peak, N);
+    assert_true(took < 30);
+    assert_int_equal(open_fds(), before); /* every socket closed again */
 }
 
 static void test_stats_reset_starts_a_new_peak(void **state)
@@ -298,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_lognormal_is_seeded_and_centred),
         cmocka_unit_test(test_each_page_waits_its_latency),
         cmocka_unit_test(test_holds_256_requests_in_flight_at_once),
+        cmocka_unit_test(test_load_1024_in_flight_without_fd_leak),
         cmocka_unit_test(test_stats_reset_starts_a_new_peak),
         cmocka_unit_test(test_refused_connection_is_a_record),
         cmocka_unit_test(test_timeout_is_a_record),

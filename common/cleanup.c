@@ -1,0 +1,100 @@
+/* cleanup.c — fixed tables and a signal handler that only calls async-signal-safe code. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+#define MAX_FILES 16
+#define MAX_PATH 4096
+#define MAX_CHILDREN 1024
+
+static char files[MAX_FILES][MAX_PATH];
+static volatile sig_atomic_t file_used[MAX_FILES];
+static volatile pid_t children[MAX_CHILDREN];
+static volatile pid_t owner; /* only the process that registered acts: a forked child inherits the tables */
+
+static void clean_up(void)
+{
+    if (getpid() != owner) return;
+    for (int i = 0; i < MAX_FILES; i++)
+        if (file_used[i]) unlink(files[i]);
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] > 0) kill(children[i], SIGKILL);
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] > 0) {
+            while (waitpid(children[i], NULL, 0) == -1 && errno == EINTR) {
+            }
+            children[i] = 0;
+        }
+}
+
+static void on_fatal_signal(int sig)
+{
+    int saved = errno;
+    clean_up();
+    signal(sig, SIG_DFL);
+    errno = saved;
+    raise(sig);
+}
+
+static void install_once(void)
+{
+    if (owner == getpid()) return;
+    owner = getpid();
+    static int at_exit;
+    if (!at_exit) atexit(clean_up);
+    at_exit = 1;
+    int signals[] = { SIGINT, SIGTERM, SIGHUP };
+    for (size_t i = 0; i < sizeof signals / sizeof *signals; i++) {
+        struct sigaction old;
+        sigaction(signals[i], NULL, &old);
+        if (old.sa_handler != SIG_DFL) continue; /* ignored or handled: the caller's choice */
+        struct sigaction act = { .sa_handler = on_fatal_signal };
+        sigemptyset(&act.sa_mask);
+        sigaction(signals[i], &act, NULL);
+    }
+}
+
+void cleanup_temp_file(const char *path)
+{
+    install_once();
+    if (strlen(path) >= MAX_PATH) return;
+    for (int i = 0; i < MAX_FILES; i++)
+        if (!file_used[i]) {
+            strcpy(files[i], path);
+            file_used[i] = 1;
+            return;
+        }
+}
+
+void cleanup_temp_file_done(const char *path)
+{
+    for (int i = 0; i < MAX_FILES; i++)
+        if (file_used[i] && strcmp(files[i], path) == 0) {
+            file_used[i] = 0;
+            return;
+        }
+}
+
+void cleanup_child(pid_t pid)
+{
+    install_once();
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] <= 0) {
+            children[i] = pid;
+            return;
+        }
+}
+
+void cleanup_child_done(pid_t pid)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] == pid) {
+            children[i] = 0;
+            return;
+        }
+}

@@ -1,0 +1,103 @@
+#!/bin/sh
+# faults.sh — interruptions and failures mid-run: a chapter stops within 2 s, leaves
+# no process in its group, no half-written file, and earlier results intact; a worker
+# killed mid-map is reported by task and signal; a full disk is an error, not a mess.
+. "$(dirname "$0")/lib.sh"
+
+elapsed_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# interrupt NAME SIGNAL TARGET DELAY CHAPTER ARGS...: start the chapter in a process
+# group of its own, send SIGNAL after DELAY seconds to TARGET (leader: the chapter
+# alone, as `kill` does; group: everyone, as Ctrl-C does), then check the aftermath.
+interrupt() {
+    name=$1 sig=$2 target=$3 delay=$4 n=$5
+    shift 5
+    out=$tmp/int
+    rm -rf "$out" && mkdir -p "$out" && echo "earlier results" >"$out/data.csv"
+    # A script's background job ignores SIGINT unless told not to; setsid gives it its own group.
+    setsid env --default-signal=INT "$BUILD/chapter$n" --out "$out" --quiet "$@" >/dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    if [ "$target" = group ]; then kill -s "$sig" -- "-$pid"; else kill -s "$sig" "$pid"; fi
+    t0=$(date +%s%N)
+    wait "$pid" 2>/dev/null
+    ms=$(elapsed_ms "$t0")
+    sleep 0.2 # let the kernel deliver the death signals to any child
+    label="chapter$n $name, SIG$sig to the $target"
+    check "$label: exits within 2 s ($ms ms)" test "$ms" -lt 2000
+    if [ "$sig" = KILL ]; then
+        # SIGKILL cannot be caught: the children die with it, PID 1 reaps them.
+        check "$label: nothing alive left in its process group" test "$(in_group "$pid")" -eq 0
+    else
+        # Caught: the chapter killed and reaped its own children before dying.
+        check "$label: nothing left in its process group, not even a zombie" test "$(in_group "$pid" any)" -eq 0
+    fi
+    check "$label: no server or worker left" no_leftover
+    check "$label: earlier results intact" grep -qx "earlier results" "$out/data.csv"
+    check "$label: no temporary file" no_temp_files "$out"
+}
+
+# Chapter 2 runs GIL-threads, then C threads, then processes (1.25-2.5 s each).
+interrupt "in the GIL-threads phase" INT leader 0.8 2 --runtime gil
+interrupt "in the C-threads phase" INT leader 0.5 2 --runtime c
+interrupt "in the processes phase" INT leader 1.9 2 --runtime c
+interrupt "in the processes phase" TERM leader 1.9 2 --runtime c
+interrupt "in the processes phase" INT group 1.9 2 --runtime c
+# With the latency server as a child too.
+interrupt "fetching on threads" INT leader 1.0 4
+interrupt "fetching on processes" TERM leader 5.0 5 --runtime c
+interrupt "fetching on processes" INT group 5.0 5 --runtime c
+interrupt "in the event loop" KILL leader 4.2 8
+
+# A worker process killed mid-map: a clear error naming its task, no hang, no zombie.
+out=$tmp/killed
+"$BUILD/chapter6" --out "$out" --quiet >/dev/null 2>"$tmp/stderr" &
+pid=$!
+worker=""
+for i in $(seq 100); do
+    worker=$(pgrep -P "$pid" | head -1)
+    [ -n "$worker" ] && break
+    sleep 0.02
+done
+sleep 0.2
+kill -KILL "$worker"
+t0=$(date +%s%N)
+wait "$pid"
+status=$?
+ms=$(elapsed_ms "$t0")
+check "a killed worker fails the run with status 1" test "$status" -eq 1
+check "a killed worker is reported by task and signal: $(head -1 "$tmp/stderr")" \
+    sh -c "grep -q 'task [0-9]* failed: worker [0-9]* (pid $worker) was killed by signal 9' '$tmp/stderr'"
+check "a killed worker stops the run within 2 s ($ms ms)" test "$ms" -lt 2000
+check "a killed worker is reaped, not left a zombie" test ! -e "/proc/$worker"
+check "a killed worker leaves no other worker" no_leftover
+check "a killed worker leaves no result files" test ! -e "$out/data.csv"
+
+# A full disk: the write fails with a clear message, and no half-written file stays.
+full=$tmp/full
+mkdir -p "$full"
+if mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; then
+    mkdir -p "$full/out"
+    dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null || true
+    "$BUILD/chapter1" --scale tiny --out "$full/out" --quiet >/dev/null 2>"$tmp/stderr"
+    status=$?
+    check "a full disk fails the run with status 1" test "$status" -eq 1
+    check "a full disk is one clear line: $(head -1 "$tmp/stderr")" \
+        sh -c "[ \$(wc -l <'$tmp/stderr') -eq 1 ] && grep -q 'No space left on device' '$tmp/stderr'"
+    check "a full disk leaves no half-written file" sh -c "[ -z \"\$(ls '$full/out')\" ]"
+    umount "$full"
+else
+    echo "skip - a full disk (cannot mount a small tmpfs here: needs root)"
+fi
+
+# Real URLs that fail are rows with their error, not a crash.
+printf 'http://127.0.0.1:9/closed\n' >"$tmp/closed-urls"
+if "$BUILD/chapter4" --urls "$tmp/closed-urls" --workers 2 --out "$tmp/closed" --quiet >/dev/null 2>"$tmp/stderr"; then
+    check "a closed port is recorded as an error row" grep -q "Could not connect\|Couldn't connect\|Connection refused" \
+        "$tmp/closed/data.csv"
+else
+    not_ok "chapter4 --urls to a closed port exits 0" "$(cat "$tmp/stderr")"
+fi
+check "no process left behind" no_leftover
+
+finish faults
