@@ -48,10 +48,10 @@ endif
 
 # The Debian packages the workbook needs (DESIGN.md §9).
 DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev \
-                   gnuplot-nox fonts-dejavu-core procps
+                   gnuplot-nox fonts-dejavu-core procps valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help all figures test unit e2e bench clean deps programs $(CHAPTERS:%=chapter%)
+.PHONY: help all figures test unit sanitize bench clean deps programs $(CHAPTERS:%=chapter%)
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
@@ -66,7 +66,9 @@ help:
 	@echo
 	@echo "  make all       run every chapter"
 	@echo "  make figures   re-draw every figure from the CSVs in results/ (no re-run)"
-	@echo "  make test      unit tests (also under ThreadSanitizer and ASan+UBSan) and end-to-end runs"
+	@echo "  make test      every test: unit (also under TSAN and ASan+UBSan), end to end, bad input,"
+	@echo "                 faults, sanitizers over every chapter, valgrind (see TESTING.md)"
+	@echo "  make sanitize  every chapter under ThreadSanitizer and ASan+UBSan"
 	@echo "  make bench     the headline ratios on this machine"
 	@echo "  make deps      install the Debian packages ($(DEBIAN_PACKAGES))"
 	@echo "  make clean     remove build/ and results/"
@@ -128,11 +130,18 @@ bench: $(BUILD)/bench
 
 unit: $(UNIT_BIN) $(BUILD)/latency-server
 
+# Everything, in the three builds; then every suite (TESTING.md says what each checks).
 test:
 	@$(MAKE) --no-print-directory unit programs
-	@$(MAKE) --no-print-directory VARIANT=tsan unit
-	@$(MAKE) --no-print-directory VARIANT=asan unit
+	@$(MAKE) --no-print-directory VARIANT=tsan unit programs
+	@$(MAKE) --no-print-directory VARIANT=asan unit programs
 	@tests/run.sh
+
+# Every chapter and the server under ThreadSanitizer and ASan+UBSan, at --scale tiny.
+sanitize:
+	@$(MAKE) --no-print-directory VARIANT=tsan programs
+	@$(MAKE) --no-print-directory VARIANT=asan programs
+	@tests/sanitize.sh
 
 clean:
 	rm -rf build results

@@ -1,7 +1,8 @@
 #!/bin/sh
-# run.sh — run every test: the cmocka unit tests in each build that exists (release,
-# ThreadSanitizer, AddressSanitizer+UBSan), then the end-to-end checks. Ends with
-# one line, "tests: N passed, M failed"; exits non-zero if anything failed.
+# run.sh — run every test: the cmocka unit tests in each build (release,
+# ThreadSanitizer, AddressSanitizer+UBSan), then the shell suites (end to end, bad
+# input, faults, every chapter under the sanitizers, valgrind). Ends with one line,
+# "tests: N passed, M failed"; exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."
 passed=0 failed=0 log=$(mktemp)
@@ -36,12 +37,20 @@ for build in build build/tsan build/asan; do
     done
 done
 
-if BUILD=build tests/e2e.sh >"$log" 2>&1; then e2e_status=0; else e2e_status=1; fi
-ok=$(sed -n 's/^e2e: \([0-9]*\) passed.*/\1/p' "$log")
-bad=$(sed -n 's/^e2e: [0-9]* passed, \([0-9]*\) failed/\1/p' "$log")
-passed=$((passed + ${ok:-0}))
-failed=$((failed + ${bad:-1}))
-if [ "$e2e_status" -eq 0 ]; then echo "ok   tests/e2e.sh: $ok passed"; else grep -v '^ok' "$log"; fi
+# The shell suites, each ending "NAME: N passed, M failed".
+for suite in e2e bad_inputs faults sanitize valgrind; do
+    if BUILD=build "tests/$suite.sh" >"$log" 2>&1; then status=0; else status=1; fi
+    ok=$(sed -n "s/^$suite: \([0-9]*\) passed.*/\1/p" "$log")
+    bad=$(sed -n "s/^$suite: [0-9]* passed, \([0-9]*\) failed/\1/p" "$log")
+    passed=$((passed + ${ok:-0}))
+    failed=$((failed + ${bad:-1}))
+    if [ "$status" -eq 0 ]; then
+        echo "ok   tests/$suite.sh: $ok passed$(grep -c '^skip' "$log" | sed 's/^0$//; s/^\(.\)/, \1 skipped/')"
+    else
+        echo "FAIL tests/$suite.sh"
+        grep -v '^ok' "$log"
+    fi
+done
 
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
