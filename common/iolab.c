@@ -140,6 +140,16 @@ void iolab_close(iolab *lab)
     http_free_urls(lab->urls, lab->count);
 }
 
+int iolab_worker_sweep(const chapter *c, int counts[3])
+{
+    if (c->cli.workers_set) {
+        counts[0] = c->cli.workers;
+        return 1;
+    }
+    counts[0] = 4, counts[1] = 8, counts[2] = 16;
+    return 3;
+}
+
 fetch_record *iolab_new_fetches(const iolab *lab)
 {
     return pool_shared_alloc((size_t)lab->count * sizeof(fetch_record));

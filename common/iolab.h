@@ -55,6 +55,10 @@ typedef struct {
 void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags);
 void iolab_close(iolab *lab);
 
+/* The worker counts to sweep: the post's 4, 8 and 16, or only --workers if given.
+ * Fills `counts` (room for 3) and returns how many. */
+int iolab_worker_sweep(const chapter *c, int counts[3]);
+
 /* Restart the local server with another profile (while no thread is running). */
 void iolab_restart(iolab *lab, const char *profile);
 /* Time one map outside the chapter's records: wall seconds, and the seconds until

@@ -15,6 +15,17 @@ uint64_t cpu_heavy(uint64_t iterations)
     return count;
 }
 
+int64_t cpu_heavy_task(void *iterations, int task)
+{
+    (void)task;
+    return (int64_t)cpu_heavy(*(const uint64_t *)iterations);
+}
+
+uint64_t cpu_heavy_expected(uint64_t n)
+{
+    return n % 2 ? (n - 1) / 2 * n : n / 2 * (n - 1); /* n(n-1)/2, wrapping as the loop does */
+}
+
 static void log_interval(tracker_log *log, run_interval iv)
 {
     if (log->count < log->capacity)

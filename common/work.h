@@ -13,6 +13,13 @@
  * so callers (and tests) can check the work was really done. */
 uint64_t cpu_heavy(uint64_t iterations);
 
+/* cpu_heavy as a pool task: `iterations` points to the uint64_t count per task.
+ * Returns the sum (the same for every task). */
+int64_t cpu_heavy_task(void *iterations, int task);
+
+/* The sum cpu_heavy(n) must return, so a run can check its own results. */
+uint64_t cpu_heavy_expected(uint64_t iterations);
+
 /* Iterations of cpu_heavy that take about `seconds` of one core's time here. */
 uint64_t calibrate_cpu_heavy(double seconds);
 

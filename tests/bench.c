@@ -22,12 +22,6 @@
 enum { REPS = 5 };
 #define JOB_SECONDS 0.4
 
-static int64_t count_job(void *ctx, int task)
-{
-    (void)task;
-    return (int64_t)cpu_heavy(*(const uint64_t *)ctx);
-}
-
 typedef struct {
     uint64_t samples;
     tracker_log *logs;
@@ -179,9 +173,9 @@ static void spawn_and_oversubscription_bench(int cores)
     double right[3], over[3];
     for (int rep = 0; rep < 3; rep++) {
         config.workers = cores;
-        right[rep] = wall_s(MODE_PROCESSES, &config, count_job, &iterations, tasks);
+        right[rep] = wall_s(MODE_PROCESSES, &config, cpu_heavy_task, &iterations, tasks);
         config.workers = 4 * cores;
-        over[rep] = wall_s(MODE_PROCESSES, &config, count_job, &iterations, tasks);
+        over[rep] = wall_s(MODE_PROCESSES, &config, cpu_heavy_task, &iterations, tasks);
     }
     printf("bench: %d CPU tasks (0.6 s of work), median of 3\n", tasks);
     printf("oversubscribed (%d processes) / right-sized (%d): %6.3f   (%.3f s / %.3f s)\n", 4 * cores, cores,
@@ -208,7 +202,7 @@ int main(void)
     printf("bench: cpu_heavy, %d jobs x %.2f s on %d cores, %d workers, median of %d reps (modes interleaved)\n",
            jobs, JOB_SECONDS, cores, jobs, REPS);
     for (int rep = 0; rep < REPS; rep++)
-        for (int m = 0; m < 4; m++) wall[modes[m]][rep] = wall_s(modes[m], &config, count_job, &iterations, jobs);
+        for (int m = 0; m < 4; m++) wall[modes[m]][rep] = wall_s(modes[m], &config, cpu_heavy_task, &iterations, jobs);
 
     double serial = stats_median(wall[MODE_SERIAL], REPS);
     printf("  %-12s %9s %9s %9s %s\n", "mode", "median s", "min s", "max s", "speedup vs serial");

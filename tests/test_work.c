@@ -22,6 +22,10 @@ static void test_cpu_heavy_really_counts(void **state)
     assert_int_equal(cpu_heavy(10), 45);
     uint64_t n = 1000003;
     assert_int_equal(cpu_heavy(n), n * (n - 1) / 2);
+    assert_int_equal(cpu_heavy_expected(n), n * (n - 1) / 2);
+    assert_int_equal(cpu_heavy_expected(10), 45);
+    assert_int_equal(cpu_heavy_expected(0), 0);
+    assert_int_equal(cpu_heavy_task(&n, 7), (int64_t)(n * (n - 1) / 2));
 }
 
 static void test_calibrated_job_lasts_about_the_target(void **state)

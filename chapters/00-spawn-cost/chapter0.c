@@ -200,12 +200,6 @@ static void write_summary_csv(chapter *c)
 
 /* ---- 3. once running ---- */
 
-static int64_t count_job(void *ctx, int task)
-{
-    (void)task;
-    return (int64_t)cpu_heavy(*(const uint64_t *)ctx);
-}
-
 int main(int argc, char **argv)
 {
     int max_rss_mib = -1; /* by scale */
@@ -246,7 +240,7 @@ int main(int argc, char **argv)
     for (int rep = 0; rep < c.cli.reps; rep++)
         for (int m = 0; m < 3; m++)
             if (chapter_wants(&c, running[m]))
-                chapter_run_mode(&c, running[m], jobs, rep, count_job, &iterations, jobs, gil);
+                chapter_run_mode(&c, running[m], jobs, rep, cpu_heavy_task, &iterations, jobs, gil);
     gil_destroy(gil);
     const char *run_names[] = { "mode", "jobs", "wall s", "vs processes" };
     report_table(c.report, "3. Once running: the same CPU jobs, one per core:", 4, run_names);

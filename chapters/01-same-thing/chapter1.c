@@ -23,22 +23,10 @@
 
 #define CLAIM "Multiprocessing and multithreading are basically the same thing"
 
-typedef struct {
-    uint64_t iterations; /* of the counting loop, per job */
-} job;
-
-/* One job: the article's cpu_heavy. */
-static int64_t count_job(void *ctx, int task)
-{
-    (void)task;
-    const job *j = ctx;
-    return (int64_t)cpu_heavy(j->iterations);
-}
-
 /* The benchmark checks its own result: every job must have summed 0..n-1. */
 static void check_results(const chapter_run *run, uint64_t iterations)
 {
-    uint64_t n = iterations, expected = n % 2 ? (n - 1) / 2 * n : n / 2 * (n - 1);
+    uint64_t expected = cpu_heavy_expected(iterations);
     for (int t = 0; t < run->ntasks; t++)
         if ((uint64_t)run->records[t].result != expected) {
             fprintf(stderr, "chapter1: %s job %d computed a wrong sum: the experiment is broken\n",
@@ -103,15 +91,16 @@ int main(int argc, char **argv)
     /* Size the jobs: together they are the scale's amount of single-core work. */
     double job_seconds = cli_work_seconds(c.cli.scale) / c.cli.jobs;
     progress("calibrating: how many loop iterations make a %.3f s job here?", job_seconds);
-    job j = { calibrate_cpu_heavy(job_seconds) };
-    chapter_meta(&c, "iterations_per_job", "%llu", (unsigned long long)j.iterations);
+    uint64_t iterations = calibrate_cpu_heavy(job_seconds);
+    chapter_meta(&c, "iterations_per_job", "%llu", (unsigned long long)iterations);
 
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
     for (int rep = 0; rep < c.cli.reps; rep++) {
         for (pool_mode mode = 0; mode < POOL_MODES; mode++) {
             if (!chapter_wants(&c, mode)) continue;
-            const chapter_run *run = chapter_run_mode(&c, mode, c.cli.workers, rep, count_job, &j, c.cli.jobs, gil);
-            check_results(run, j.iterations);
+            const chapter_run *run =
+                chapter_run_mode(&c, mode, c.cli.workers, rep, cpu_heavy_task, &iterations, c.cli.jobs, gil);
+            check_results(run, iterations);
         }
     }
     gil_destroy(gil);

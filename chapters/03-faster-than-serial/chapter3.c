@@ -23,17 +23,6 @@
 
 #define CLAIM "Multithreading is always faster than serial"
 
-typedef struct {
-    uint64_t iterations; /* of the counting loop, per job */
-} job;
-
-static int64_t count_job(void *ctx, int task)
-{
-    (void)task;
-    const job *j = ctx;
-    return (int64_t)cpu_heavy(j->iterations);
-}
-
 static void table(chapter *c, const unsigned long *handovers)
 {
     const char *columns[] = { "mode", "workers", "wall s", "min-max s", "vs serial", "CPU s", "cores busy",
@@ -99,8 +88,8 @@ int main(int argc, char **argv)
 
     double job_seconds = cli_work_seconds(c.cli.scale) / c.cli.jobs;
     progress("calibrating: how many loop iterations make a %.3f s job here?", job_seconds);
-    job j = { calibrate_cpu_heavy(job_seconds) };
-    chapter_meta(&c, "iterations_per_job", "%llu", (unsigned long long)j.iterations);
+    uint64_t iterations = calibrate_cpu_heavy(job_seconds);
+    chapter_meta(&c, "iterations_per_job", "%llu", (unsigned long long)iterations);
 
     /* GIL hand-overs per rep, for the switching tax; the table shows the median. */
     double handover_counts[100];
@@ -109,7 +98,7 @@ int main(int argc, char **argv)
         for (int m = 0; m < 3; m++) {
             if (!chapter_wants(&c, order[m])) continue;
             gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
-            chapter_run_mode(&c, order[m], c.cli.workers, rep, count_job, &j, c.cli.jobs, gil);
+            chapter_run_mode(&c, order[m], c.cli.workers, rep, cpu_heavy_task, &iterations, c.cli.jobs, gil);
             /* The first take counts as a switch too: hand-overs are one fewer. */
             if (order[m] == MODE_GIL_THREADS) handover_counts[rep] = (double)gil_switches(gil) - 1;
             gil_destroy(gil);

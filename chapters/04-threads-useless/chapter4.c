@@ -50,9 +50,7 @@ int main(int argc, char **argv)
     iolab lab;
     iolab_open(&lab, &c, &flags); /* the server starts before any thread exists */
 
-    /* The post's worker counts, or just --workers. */
-    int sweep[] = { 4, 8, 16 }, sweep_count = 3;
-    if (c.cli.workers_set) sweep[0] = c.cli.workers, sweep_count = 1;
+    int sweep[3], sweep_count = iolab_worker_sweep(&c, sweep); /* 4, 8, 16, or --workers */
     int most = sweep[sweep_count - 1];
 
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);

@@ -23,22 +23,13 @@
 
 #define CLAIM "Multiprocessing is always faster than serial"
 
-typedef struct {
-    uint64_t iterations; /* per task */
-} job;
-
-static int64_t count_task(void *ctx, int task)
-{
-    (void)task;
-    return (int64_t)cpu_heavy(((const job *)ctx)->iterations);
-}
-
 /* ---- (a) oversubscription ---- */
 
-static double oversubscription(chapter *c, int tasks, const job *j, int most)
+static double oversubscription(chapter *c, int tasks, uint64_t *iterations, int most)
 {
     for (int rep = 0; rep < c->cli.reps; rep++)
-        for (int k = 1; k <= most; k++) chapter_run_mode(c, MODE_PROCESSES, k, rep, count_task, (void *)j, tasks, NULL);
+        for (int k = 1; k <= most; k++)
+            chapter_run_mode(c, MODE_PROCESSES, k, rep, cpu_heavy_task, iterations, tasks, NULL);
     const char *names[] = { "processes", "wall s", "min-max s", "vs 1 process", "ideal s", "cores busy" };
     report_table(c->report, "(a) The same CPU work on more and more processes:", 6, names);
     double one = chapter_summary_of(c, MODE_PROCESSES, 1).wall_s.median, work = one;
@@ -64,28 +55,29 @@ typedef struct {
     double wall_s;
 } tiny_result;
 
-static double time_map(pool_mode mode, int workers, int chunksize, const job *j, int tasks, task_record *records)
+static double time_map(pool_mode mode, int workers, int chunksize, uint64_t *iterations, int tasks,
+                       task_record *records)
 {
     pool_config config = { .mode = mode, .workers = workers, .chunksize = chunksize };
     pool_outcome out;
-    if (pool_map(&config, count_task, (void *)j, tasks, records, &out) != 0) {
+    if (pool_map(&config, cpu_heavy_task, iterations, tasks, records, &out) != 0) {
         fprintf(stderr, "chapter6: the tiny-task pool failed: %s\n", out.error);
         exit(1);
     }
     return ns_to_s(out.end_ns - out.start_ns);
 }
 
-static int tiny_tasks(chapter *c, int tasks, const job *j, tiny_result *results)
+static int tiny_tasks(chapter *c, int tasks, uint64_t *iterations, tiny_result *results)
 {
     static const int chunks[] = { 1, 16, 256, 4096 };
     task_record *records = xcalloc((size_t)tasks, sizeof *records);
     double serial[100], pooled[4][100];
     for (int rep = 0; rep < c->cli.reps; rep++) {
         progress("tiny tasks: %d serially, rep %d of %d ...", tasks, rep + 1, c->cli.reps);
-        serial[rep] = time_map(MODE_SERIAL, 1, 1, j, tasks, records);
+        serial[rep] = time_map(MODE_SERIAL, 1, 1, iterations, tasks, records);
         for (int k = 0; k < 4; k++) {
             progress("tiny tasks: %d on %d processes, chunksize %d ...", tasks, c->machine.cores, chunks[k]);
-            pooled[k][rep] = time_map(MODE_PROCESSES, c->machine.cores, chunks[k], j, tasks, records);
+            pooled[k][rep] = time_map(MODE_PROCESSES, c->machine.cores, chunks[k], iterations, tasks, records);
         }
     }
     free(records);
@@ -167,19 +159,19 @@ int main(int argc, char **argv)
     int tasks = 16 * cores;
     double work_s = cli_work_seconds(c.cli.scale) / 2;
     progress("calibrating the tasks ...");
-    job task_job = { calibrate_cpu_heavy(work_s / tasks) };
+    uint64_t task_iterations = calibrate_cpu_heavy(work_s / tasks);
     chapter_meta(&c, "tasks", "%d", tasks);
-    chapter_meta(&c, "iterations_per_task", "%llu", (unsigned long long)task_job.iterations);
-    double work = oversubscription(&c, tasks, &task_job, most);
+    chapter_meta(&c, "iterations_per_task", "%llu", (unsigned long long)task_iterations);
+    double work = oversubscription(&c, tasks, &task_iterations, most);
 
     /* (b) tiny tasks of about 3 microseconds each. */
     static const int tiny_by_scale[] = { 5000, 100000, 1000000 };
     int tiny = tiny_count_flag ? tiny_count_flag : tiny_by_scale[c.cli.scale];
-    job tiny_job = { calibrate_cpu_heavy(3e-6) };
+    uint64_t tiny_iterations = calibrate_cpu_heavy(3e-6);
     chapter_meta(&c, "tiny_tasks", "%d", tiny);
-    chapter_meta(&c, "iterations_per_tiny_task", "%llu", (unsigned long long)tiny_job.iterations);
+    chapter_meta(&c, "iterations_per_tiny_task", "%llu", (unsigned long long)tiny_iterations);
     tiny_result results[5];
-    int n = tiny_tasks(&c, tiny, &tiny_job, results);
+    int n = tiny_tasks(&c, tiny, &tiny_iterations, results);
 
     verdict(&c, most, results, n);
     chapter_plot_var(&c, "work_s", "%.6f", work);

@@ -26,12 +26,6 @@
 static const int multipliers[] = { 1, 2, 4, 8, 16, 32 };
 #define MULTIPLIERS 6
 
-static int64_t count_task(void *ctx, int task)
-{
-    (void)task;
-    return (int64_t)cpu_heavy(*(const uint64_t *)ctx);
-}
-
 /* The worker count with the lowest median time, among the runs of `mode`; counts
  * within 5 % of it are "about as good", and the smallest of those is reported too. */
 static int best_workers(const chapter *c, pool_mode mode, const int *counts, int n, int *smallest_good)
@@ -58,7 +52,7 @@ static void cpu_sweep(chapter *c, int *counts, int n)
     chapter_meta(c, "cpu_tasks", "%d", tasks);
     for (int rep = 0; rep < c->cli.reps; rep++)
         for (int i = 0; i < n; i++)
-            chapter_run_mode(c, MODE_PROCESSES, counts[i], rep, count_task, &iterations, tasks, NULL);
+            chapter_run_mode(c, MODE_PROCESSES, counts[i], rep, cpu_heavy_task, &iterations, tasks, NULL);
     const char *names[] = { "processes", "wall s", "vs 1 process" };
     report_table(c->report, "(a) One CPU workload on n processes (median over reps):", 3, names);
     double one = chapter_summary_of(c, MODE_PROCESSES, 1).wall_s.median;
