@@ -27,6 +27,8 @@ endif
 
 CFLAGS  := $(CFLAGS_COMMON) $(CFLAGS_VARIANT) $(LIB_CFLAGS) $(CFLAGS_EXTRA)
 LDFLAGS := -pthread $(filter -fsanitize=%,$(CFLAGS_VARIANT)) $(LIB_LIBS) -lm
+BOOK_CFLAGS := $(shell pkg-config --cflags libcmark-gfm 2>/dev/null)
+BOOK_LIBS   := $(shell pkg-config --libs libcmark-gfm 2>/dev/null || echo -lcmark-gfm) -lcmark-gfm-extensions
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -48,10 +50,10 @@ endif
 
 # The Debian packages the workbook needs (DESIGN.md §9).
 DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev \
-                   gnuplot-nox fonts-dejavu-core procps valgrind
+                   gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help all figures test unit sanitize bench clean deps programs $(CHAPTERS:%=chapter%)
+.PHONY: help all figures book reference test unit sanitize bench clean deps programs $(CHAPTERS:%=chapter%)
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
@@ -69,6 +71,8 @@ help:
 	@echo "  make test      every test: unit (also under TSAN and ASan+UBSan), end to end, bad input,"
 	@echo "                 faults, sanitizers over every chapter, valgrind (see TESTING.md)"
 	@echo "  make sanitize  every chapter under ThreadSanitizer and ASan+UBSan"
+	@echo "  make book      the book: every chapter's text with this machine's results (FRESH=1 reruns all)"
+	@echo "  make reference regenerate the committed reference runs (chapters/*/reference/)"
 	@echo "  make bench     the headline ratios on this machine"
 	@echo "  make deps      install the Debian packages ($(DEBIAN_PACKAGES))"
 	@echo "  make clean     remove build/ and results/"
@@ -83,7 +87,7 @@ deps:
 
 # --- building ------------------------------------------------------------------
 
-programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server
+programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server $(BUILD)/book
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
 	$(SAY) "  CC      $<  ($(VARIANT))"
@@ -96,6 +100,10 @@ $(BUILD)/chapter%: $(COMMON_OBJ) $$(wildcard chapters/0$$*-*/chapter$$*.c) | $(B
 $(BUILD)/latency-server: chapters/lab/latency-server.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+
+$(BUILD)/book: chapters/book/book.c $(COMMON_OBJ) | $(BUILD)
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $(BOOK_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(BOOK_LIBS) -o $@
 
 $(BUILD)/bench: tests/bench.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
@@ -116,6 +124,27 @@ $(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter%
 	@plots/render.sh $* results/chapter$* --show
 
 all: $(CHAPTERS:%=chapter%)
+
+# The book: run the chapters that have no results yet (all of them with FRESH=1), then
+# build results/book/index.html and one page per chapter.
+book: programs
+	@for n in $(CHAPTERS); do \
+	  if [ -n "$(FRESH)" ] || [ ! -f results/chapter$$n/summary.md ]; then \
+	    $(BUILD)/chapter$$n --out results/chapter$$n --quiet $(ARGS) && plots/render.sh $$n results/chapter$$n || exit 1; \
+	  fi; \
+	done
+	@$(BUILD)/book --results results --out results/book
+
+# Regenerate the committed reference runs (summary.md, figure.svg, machine.txt per chapter).
+reference: programs
+	@for n in $(CHAPTERS); do \
+	  d=$$(ls -d chapters/0$$n-*) && out=results/reference/chapter$$n && \
+	  $(BUILD)/chapter$$n --out $$out --quiet && plots/render.sh $$n $$out >/dev/null && \
+	  mkdir -p $$d/reference && cp $$out/summary.md $$out/figure.svg $$d/reference/ && \
+	  grep '^# \(machine\|cores\|memory_gib\|kernel\|compiler\|date\|scale\|revision\)=' $$out/data.csv \
+	    | sed 's/^# //' >$$d/reference/machine.txt || exit 1; \
+	done
+	@echo "reference: chapters/*/reference/ regenerated; commit them"
 
 figures:
 	@for n in $(CHAPTERS); do \
