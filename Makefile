@@ -53,7 +53,7 @@ DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicroht
                    gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help all figures book reference test unit sanitize bench clean deps programs $(CHAPTERS:%=chapter%)
+.PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs $(CHAPTERS:%=chapter%)
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
@@ -72,6 +72,7 @@ help:
 	@echo "                 faults, sanitizers over every chapter, valgrind (see TESTING.md)"
 	@echo "  make sanitize  every chapter under ThreadSanitizer and ASan+UBSan"
 	@echo "  make book      the book: every chapter's text with this machine's results (FRESH=1 reruns all)"
+	@echo "  make book-check open the book in headless Chromium: screenshots, every image loaded"
 	@echo "  make reference regenerate the committed reference runs (chapters/*/reference/)"
 	@echo "  make bench     the headline ratios on this machine"
 	@echo "  make deps      install the Debian packages ($(DEBIAN_PACKAGES))"
@@ -134,6 +135,10 @@ book: programs
 	  fi; \
 	done
 	@$(BUILD)/book --results results --out results/book
+
+# Open the book in headless Chromium: screenshots, and every image must load.
+book-check: book
+	@tests/book_check.sh results/book
 
 # Regenerate the committed reference runs (summary.md, figure.svg, machine.txt per chapter).
 reference: programs
