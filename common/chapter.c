@@ -129,21 +129,14 @@ mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers)
     return s;
 }
 
-static char *vformat(const char *fmt, va_list ap)
-{
-    char *s;
-    if (vasprintf(&s, fmt, ap) < 0) fail_at(__FILE__, __LINE__, "vasprintf", ENOMEM);
-    return s;
-}
-
 void chapter_meta(chapter *c, const char *key, const char *fmt, ...)
 {
     if (c->meta_count == (int)(sizeof c->meta / sizeof *c->meta)) return;
     va_list ap;
     va_start(ap, fmt);
-    char *value = vformat(fmt, ap);
+    char *value = xvasprintf(fmt, ap);
     va_end(ap);
-    if (asprintf(&c->meta[c->meta_count++], "%s=%s", key, value) < 0) fail_at(__FILE__, __LINE__, "asprintf", ENOMEM);
+    c->meta[c->meta_count++] = xasprintf("%s=%s", key, value);
     free(value);
 }
 
@@ -159,11 +152,9 @@ void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *value = vformat(fmt, ap);
+    char *value = xvasprintf(fmt, ap);
     va_end(ap);
-    char *joined;
-    if (asprintf(&joined, "%s%s = %s\n", c->plot_vars ? c->plot_vars : "", name, value) < 0)
-        fail_at(__FILE__, __LINE__, "asprintf", ENOMEM);
+    char *joined = xasprintf("%s%s = %s\n", c->plot_vars ? c->plot_vars : "", name, value);
     free(c->plot_vars);
     free(value);
     c->plot_vars = joined;
@@ -177,9 +168,7 @@ static char *path_in_out(const chapter *c, const char *name)
         fprintf(stderr, "%s: %s\n", c->program, error);
         exit(1);
     }
-    char *path;
-    if (asprintf(&path, "%s/%s", c->cli.out, name) < 0) fail_at(__FILE__, __LINE__, "asprintf", ENOMEM);
-    return path;
+    return xasprintf("%s/%s", c->cli.out, name);
 }
 
 void chapter_open_csv(chapter *c, const char *name, csv_writer *w)

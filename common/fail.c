@@ -1,5 +1,6 @@
 /* fail.c — loud failure for calls that must not fail. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,4 +34,20 @@ char *xstrdup(const char *s)
     char *p = strdup(s);
     if (!p) fail_at(__FILE__, __LINE__, "strdup", ENOMEM);
     return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+    char *s;
+    if (vasprintf(&s, fmt, ap) < 0) fail_at(__FILE__, __LINE__, "vasprintf", ENOMEM);
+    return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    return s;
 }

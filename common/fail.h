@@ -6,6 +6,7 @@
 #ifndef TVP_FAIL_H
 #define TVP_FAIL_H
 
+#include <stdarg.h>
 #include <stdnoreturn.h>
 
 /* Print "file:line: what: reason" to stderr and exit(1): an experiment that cannot run. */
@@ -26,5 +27,8 @@ noreturn void fail_at(const char *file, int line, const char *what, int errnum);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t count, size_t size);
 char *xstrdup(const char *s);
+/* A formatted, malloc'd string. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
 
 #endif

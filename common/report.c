@@ -27,13 +27,6 @@ struct report {
     int count;
 };
 
-static char *vformat(const char *fmt, va_list ap)
-{
-    char *s;
-    if (vasprintf(&s, fmt, ap) < 0) fail_at(__FILE__, __LINE__, "vasprintf", 12);
-    return s;
-}
-
 report *report_new(const char *title)
 {
     report *r = xcalloc(1, sizeof *r);
@@ -90,7 +83,7 @@ void report_cell(report *r, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    k->cells[k->cell_count++] = vformat(fmt, ap);
+    k->cells[k->cell_count++] = xvasprintf(fmt, ap);
     va_end(ap);
 }
 
@@ -106,7 +99,7 @@ void report_text(report *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    add_block(r, BLOCK_TEXT, vformat(fmt, ap));
+    add_block(r, BLOCK_TEXT, xvasprintf(fmt, ap));
     va_end(ap);
 }
 
@@ -114,7 +107,7 @@ void report_verdict(report *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    add_block(r, BLOCK_VERDICT, vformat(fmt, ap));
+    add_block(r, BLOCK_VERDICT, xvasprintf(fmt, ap));
     va_end(ap);
 }
 
