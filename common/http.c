@@ -22,31 +22,6 @@
 
 /* ---- the server child ------------------------------------------------------ */
 
-#define MAX_SERVERS 4
-static lab_server *started[MAX_SERVERS];
-
-static void stop_all_at_exit(void)
-{
-    for (int i = 0; i < MAX_SERVERS; i++)
-        if (started[i]) lab_server_stop(started[i]);
-}
-
-static void remember(lab_server *s, int on)
-{
-    static int registered;
-    if (!registered) {
-        atexit(stop_all_at_exit);
-        registered = 1;
-    }
-    for (int i = 0; i < MAX_SERVERS; i++) {
-        if (on && !started[i]) {
-            started[i] = s;
-            return;
-        }
-        if (!on && started[i] == s) started[i] = NULL;
-    }
-}
-
 /* build/latency-server sits beside the chapter programs, and one folder up from the
  * unit tests (build/tests/); TVP_LATENCY_SERVER names another. */
 static int server_path(char *path, size_t size)
@@ -150,7 +125,6 @@ int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char
     rmdir(dir);
     if (rc != 0) return rc;
     snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%d", s->port);
-    remember(s, 1);
     return 0;
 }
 
@@ -170,7 +144,6 @@ void lab_server_stop(lab_server *s)
     }
     cleanup_child_done(s->pid);
     s->pid = 0;
-    remember(s, 0);
 }
 
 typedef struct {

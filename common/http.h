@@ -23,8 +23,8 @@ typedef struct {
 
 /* Start build/latency-server (found beside the running program, one folder up, or
  * at $TVP_LATENCY_SERVER) with a profile.
- * Call it before any thread exists. The child dies with its parent (Ctrl-C, a
- * crash, exit()), and lab_server_stop() is also run at exit. 0, or -1 with a
+ * Call it before any thread exists. The child dies with its parent (a crash,
+ * SIGKILL), and cleanup.h kills and reaps it on exit() and on Ctrl-C. 0, or -1 with a
  * one-line reason; a profile that does not parse gives -2. */
 int lab_server_start(lab_server *server, const char *profile, size_t body_bytes, char *error, size_t size);
 /* SIGTERM, then wait (SIGKILL after 2 s). Safe to call twice. */
