@@ -169,7 +169,7 @@ int iolab_take_peak(iolab *lab)
 static void iolab_keep(iolab *lab, const chapter_run *run, fetch_record *fetches)
 {
     lab->runs = xrealloc(lab->runs, (size_t)lab->run_count + 1, sizeof *lab->runs);
-    lab->runs[lab->run_count++] = (iolab_run_record){ run, fetches, iolab_take_peak(lab) };
+    lab->runs[lab->run_count++] = (iolab_run_record){ run, fetches, iolab_take_peak(lab), process_pss_kib() };
 }
 
 const iolab_run_record *iolab_run(iolab *lab, pool_mode mode, int workers, int rep, gil_t *gil)
@@ -249,7 +249,7 @@ long iolab_memory_kib(const iolab_run_record *r, int count)
         }
         if (first) total += largest;
     }
-    if (r->run->mode == MODE_PROCESSES) total += process_pss_kib(); /* the parent waits too */
+    if (r->run->mode == MODE_PROCESSES) total += r->parent_pss_kib; /* the parent waits too */
     return total;
 }
 

@@ -34,6 +34,7 @@ typedef struct {
     const chapter_run *run;
     fetch_record *fetches; /* one per request, in shared memory */
     int peak;              /* server's peak in flight during the run; -1 with --urls */
+    long parent_pss_kib;   /* the chapter's own PSS when the run ended */
 } iolab_run_record;
 
 typedef struct {
