@@ -175,8 +175,3 @@ unsigned long gil_switches(gil_t *g)
     CHECK_PTHREAD(pthread_mutex_unlock(&g->mutex));
     return n;
 }
-
-double gil_switch_interval_s(const gil_t *g)
-{
-    return ns_to_s(g->interval_ns);
-}

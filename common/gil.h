@@ -43,7 +43,6 @@ void gil_acquire(void);
 const gil_hold *gil_holds(const gil_t *gil, size_t *count);
 /* How many times the GIL passed from one thread to another. */
 unsigned long gil_switches(gil_t *gil);
-double gil_switch_interval_s(const gil_t *gil);
 
 /* --- the bytecode boundary ------------------------------------------------------
  * Every thread polls a drop-request flag: its GIL's, or — outside any GIL — a flag

@@ -124,7 +124,6 @@ void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
         lab->timeout_s = PROFILE_MAX_SECONDS + 10;
         make_local_urls(lab, flags->requests);
         chapter_meta(c, "profile", "%s", profile);
-        chapter_plot_var(c, "profile", "\"%s\"", profile);
         chapter_meta(c, "server", "%s", lab->server.base_url);
     }
     chapter_meta(c, "requests", "%d", lab->count);

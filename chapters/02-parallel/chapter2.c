@@ -229,7 +229,6 @@ int main(int argc, char **argv)
     }
     chapter_plot_var(&c, "xmax", "%.6f", last_end);
     chapter_plot_var(&c, "switch_ms", "%g", c.cli.switch_interval_ms);
-    chapter_plot_var(&c, "cores_seen", "%d", c.machine.cores);
     for (int m = 0; m < count; m++) free_logs(modes[m].logs, jobs);
     gil_destroy(gil);
     return chapter_finish(&c);
