@@ -57,7 +57,7 @@ static chapter_run *new_run(chapter *c, pool_mode mode, int workers, int rep, in
     c->runs = xrealloc(c->runs, (size_t)c->run_count + 1, sizeof *c->runs);
     chapter_run *run = xcalloc(1, sizeof *run);
     c->runs[c->run_count++] = run;
-    *run = (chapter_run){ .mode = mode, .workers = mode == MODE_SERIAL ? 1 : workers, .rep = rep,
+    *run = (chapter_run){ .mode = mode, .workers = pool_mode_serial_of(mode) == mode ? 1 : workers, .rep = rep,
                           .ntasks = ntasks };
     return run;
 }
@@ -247,7 +247,7 @@ static void write_modes_csv(chapter *c)
     csv_writer w;
     chapter_open_csv(c, "modes.csv", &w);
     const char *columns[] = { "mode", "label", "workers", "reps", "wall_median_s", "wall_min_s", "wall_max_s",
-                              "cpu_s", "utilisation", "vcsw", "ivcsw" };
+                              "cpu_s", "utilisation", "vcsw", "ivcsw", "vs_serial" };
     csv_header(&w, columns, (int)(sizeof columns / sizeof *columns));
     for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
         for (int i = 0; i < c->run_count; i++) {
@@ -265,6 +265,12 @@ static void write_modes_csv(chapter *c)
             csv_num(&w, s.utilisation, 4);
             csv_num(&w, s.vcsw, 0);
             csv_num(&w, s.ivcsw, 0);
+            /* Against the serial run of the same runtime: C's, or the same Python's. */
+            mode_summary serial = chapter_summary(c, pool_mode_serial_of(mode));
+            if (serial.ran)
+                csv_num(&w, s.wall_s.median / serial.wall_s.median, 4);
+            else
+                csv_str(&w, "");
             csv_end_row(&w);
         }
     }

@@ -15,6 +15,7 @@
 static char files[MAX_FILES][MAX_PATH];
 static volatile sig_atomic_t file_used[MAX_FILES];
 static volatile pid_t children[MAX_CHILDREN];
+static volatile pid_t groups[MAX_FILES]; /* leaders of process groups to kill whole */
 static volatile pid_t owner; /* only the process that registered acts: a forked child inherits the tables */
 
 static void clean_up(void)
@@ -22,6 +23,11 @@ static void clean_up(void)
     if (getpid() != owner) return;
     for (int i = 0; i < MAX_FILES; i++)
         if (file_used[i]) unlink(files[i]);
+    for (int i = 0; i < MAX_FILES; i++)
+        if (groups[i] > 0) {
+            cleanup_kill_group(groups[i]);
+            groups[i] = 0;
+        }
     for (int i = 0; i < MAX_CHILDREN; i++)
         if (children[i] > 0) kill(children[i], SIGKILL);
     for (int i = 0; i < MAX_CHILDREN; i++)
@@ -95,6 +101,35 @@ void cleanup_child_done(pid_t pid)
     for (int i = 0; i < MAX_CHILDREN; i++)
         if (children[i] == pid) {
             children[i] = 0;
+            return;
+        }
+}
+
+void cleanup_kill_group(pid_t leader)
+{
+    kill(-leader, SIGKILL);
+    /* The leader first: its children become ours when it dies, not before. */
+    while (waitpid(leader, NULL, 0) == -1 && errno == EINTR) {
+    }
+    while (waitpid(-leader, NULL, 0) != -1 || errno == EINTR) {
+    }
+}
+
+void cleanup_group(pid_t leader)
+{
+    install_once();
+    for (int i = 0; i < MAX_FILES; i++)
+        if (groups[i] <= 0) {
+            groups[i] = leader;
+            return;
+        }
+}
+
+void cleanup_group_done(pid_t leader)
+{
+    for (int i = 0; i < MAX_FILES; i++)
+        if (groups[i] == leader) {
+            groups[i] = 0;
             return;
         }
 }

@@ -14,5 +14,12 @@ void cleanup_temp_file(const char *path); /* remove it if we die before... */
 void cleanup_temp_file_done(const char *path); /* ...it was committed or removed */
 void cleanup_child(pid_t pid);      /* kill and reap it if we die before... */
 void cleanup_child_done(pid_t pid); /* ...we reaped it ourselves */
+/* A child that leads its own process group and has children of its own (python3
+ * and its pool): the whole group is killed, and the caller has made itself a child
+ * subreaper (PR_SET_CHILD_SUBREAPER) so the orphaned grandchildren are reaped here. */
+void cleanup_group(pid_t leader);
+void cleanup_group_done(pid_t leader);
+/* Kill every process of the group `leader` leads and reap every one that is ours. */
+void cleanup_kill_group(pid_t leader);
 
 #endif

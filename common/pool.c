@@ -19,10 +19,16 @@
 #include "fail.h"
 #include "pool.h"
 
-static const char *const mode_names[MODE_COUNT] = { "serial", "gil-threads", "threads", "processes",
-                                                    "event-loop" };
-static const char *const mode_labels[MODE_COUNT] = { "serial", "GIL-threads", "C threads", "processes",
-                                                     "event loop" };
+static const char *const mode_names[MODE_COUNT] = {
+    "serial", "gil-threads", "threads", "processes", "event-loop",
+    "cpython-serial", "cpython-threads", "cpython-processes",
+    "cpython-ft-serial", "cpython-ft-threads", "cpython-ft-processes",
+};
+static const char *const mode_labels[MODE_COUNT] = {
+    "serial", "GIL-threads", "C threads", "processes", "event loop",
+    "CPython serial", "CPython threads", "CPython processes",
+    "free-threaded CPython serial", "free-threaded CPython threads", "free-threaded CPython processes",
+};
 
 const char *pool_mode_name(pool_mode mode)
 {
@@ -32,6 +38,13 @@ const char *pool_mode_name(pool_mode mode)
 const char *pool_mode_label(pool_mode mode)
 {
     return mode < MODE_COUNT ? mode_labels[mode] : "?";
+}
+
+pool_mode pool_mode_serial_of(pool_mode mode)
+{
+    if (mode >= MODE_FREE_THREADED_SERIAL && mode <= MODE_FREE_THREADED_PROCESSES) return MODE_FREE_THREADED_SERIAL;
+    if (mode >= MODE_CPYTHON_SERIAL && mode <= MODE_CPYTHON_PROCESSES) return MODE_CPYTHON_SERIAL;
+    return MODE_SERIAL;
 }
 
 void *pool_shared_alloc(size_t bytes)

@@ -1,23 +1,40 @@
 # chapter1.gp — Gantt chart: a bar per job from its start to its end, a panel per mode.
+# With real CPython's rows (python_modes), a second column shows them on their own time axis.
 load "plots/style.gp"
 data = dir."/data.csv"
-modes = "serial gil-threads threads processes"
-if (!exists("xmax")) {
-    stats data using "end_s" nooutput
-    xmax = STATS_max
+c_modes = "serial gil-threads threads processes"
+# At most four CPython panels: serial, threads, processes, and free-threaded threads.
+python_panels = ""
+do for [m in "cpython-serial cpython-threads cpython-processes cpython-ft-threads"] {
+    if (strstrt(" ".python_modes." ", " ".m." ") > 0) { python_panels = python_panels." ".m }
 }
-set xrange [0:xmax * 1.02]
+columns = (python_panels ne "" && !is_dumb) ? 2 : 1
+
+in_list(m, list) = strstrt(" ".list." ", " ".m." ") > 0
+gantt(m) = sprintf("plot data using (strcol('mode') eq '%s' && column('rep') == 0 ? column('start_s') : NaN):'task':(column('end_s') - column('start_s')):(0) with vectors nohead lw %d lc rgb %d", m, is_dumb ? 1 : (columns == 2 ? 10 : 14), mode_color(m))
+
+stats data using (in_list(strcol("mode"), c_modes) && column("rep") == 0 ? column("end_s") : NaN) nooutput
+c_end = STATS_max
+python_end = 1
+if (columns == 2) {
+    stats data using (in_list(strcol("mode"), python_panels) && column("rep") == 0 ? column("end_s") : NaN) nooutput
+    python_end = STATS_max
+}
 set yrange [-0.7:jobs - 0.3]
 set ytics 1
 set ylabel "job"
-
-set multiplot layout 4,1 title "Chapter 1: \"Multiprocessing and multithreading are basically the same thing\"\n".small(note)
-do for [i = 1:words(modes)] {
-    m = word(modes, i)
-    set title mode_label(m) offset 0,-0.5
-    if (i == words(modes)) { set xlabel "seconds since the pool started (start-up included)" }
-    plot data using (strcol("mode") eq m && column("rep") == 0 ? column("start_s") : NaN):"task": \
-         (column("end_s") - column("start_s")):(0) \
-         with vectors nohead lw (is_dumb ? 1 : 14) lc rgb mode_color(m)
+# Each column gets its own time axis: CPython's jobs were sized to a third of the C work.
+set multiplot layout 4,columns columnsfirst title "Chapter 1: \"Multiprocessing and multithreading are basically the same thing\"\n".small(note)
+do for [side = 1:columns] {
+    list = side == 1 ? c_modes : python_panels
+    set xrange [0:(side == 1 ? c_end : python_end) * 1.02]
+    unset xlabel
+    do for [i = 1:words(list)] {
+        m = word(list, i)
+        set title panel_title(m) offset 0,-0.5
+        if (i == words(list)) { set xlabel "seconds since the pool started (start-up included)" }
+        eval gantt(m)
+    }
+    if (side == 2 && words(list) < 4) { set multiplot next }
 }
 unset multiplot

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "chapter.h"
+#include "cpython.h"
 #include "work.h"
 
 #define CLAIM "Multiprocessing and multithreading are basically the same thing"
@@ -38,11 +39,12 @@ static void check_results(const chapter_run *run, uint64_t iterations)
 static void table(chapter *c)
 {
     const char *columns[] = { "mode", "workers", "wall s", "vs serial", "CPU s", "cores busy" };
-    report_table(c->report, "Each mode ran the same jobs (median over reps):", 6, columns);
-    double serial = chapter_summary(c, MODE_SERIAL).wall_s.median;
-    for (pool_mode mode = 0; mode < POOL_MODES; mode++) {
+    report_table(c->report, "Each mode ran the same jobs (median over reps; vs serial: against the same "
+                 "language's serial run):", 6, columns);
+    for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
         mode_summary s = chapter_summary(c, mode);
         if (!s.ran) continue;
+        double serial = chapter_summary(c, pool_mode_serial_of(mode)).wall_s.median;
         report_cell(c->report, "%s", pool_mode_label(mode));
         report_cell(c->report, "%d", s.workers);
         report_cell(c->report, "%.3f", s.wall_s.median);
@@ -83,10 +85,28 @@ static void verdict(chapter *c)
     }
 }
 
+/* processes' speed-up over threads, C and CPython side by side. */
+static void compare_with_cpython(chapter *c, const cpython *py)
+{
+    double processes = chapter_summary(c, MODE_PROCESSES).wall_s.median;
+    double python_processes = chapter_summary(c, MODE_CPYTHON_PROCESSES).wall_s.median;
+    double ft_processes = chapter_summary(c, MODE_FREE_THREADED_PROCESSES).wall_s.median;
+    cpython_compare(py, "threads' time / processes' time",
+                    chapter_summary(c, MODE_GIL_THREADS).wall_s.median / processes,
+                    chapter_summary(c, MODE_CPYTHON_THREADS).wall_s.median / python_processes,
+                    chapter_summary(c, MODE_THREADS).wall_s.median / processes,
+                    chapter_summary(c, MODE_FREE_THREADED_THREADS).wall_s.median / ft_processes);
+}
+
 int main(int argc, char **argv)
 {
+    cpython_flags python_flags = CPYTHON_DEFAULTS;
+    const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, 1, CLAIM, NULL, 0, argc, argv);
+    chapter_begin(&c, 1, CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    cpython py;
+    cpython_open(&py, &c, &python_flags);
+    py.reps = c.cli.reps < 3 ? 3 : c.cli.reps; /* short CPython runs are noisy: take a median of 3 at least */
 
     /* Size the jobs: together they are the scale's amount of single-core work. */
     double job_seconds = cli_work_seconds(c.cli.scale) / c.cli.jobs;
@@ -105,9 +125,16 @@ int main(int argc, char **argv)
     }
     gil_destroy(gil);
 
+    /* Real CPython runs the article's own loop. It is about 100 times slower per
+     * iteration, so its jobs are sized by time: a sixth of a C job, 3 reps or more. */
+    cpython_run(&py, NULL, job_seconds * c.cli.jobs * py.reps / 2, "--modes serial,threads,processes --jobs %d "
+                "--workers %d --seconds %.4f", c.cli.jobs, c.cli.workers, job_seconds / 6);
+
     table(&c);
     report_text(c.report, "GIL-threads are C threads that must hold an emulated CPython GIL to run; "
                           "C threads and processes have no GIL. Every mode runs the same loop.");
     verdict(&c);
+    compare_with_cpython(&c, &py);
+    cpython_close(&py);
     return chapter_finish(&c);
 }

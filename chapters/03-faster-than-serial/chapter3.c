@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "chapter.h"
+#include "cpython.h"
 #include "work.h"
 
 #define CLAIM "Multithreading is always faster than serial"
@@ -27,12 +28,14 @@ static void table(chapter *c, const unsigned long *handovers)
 {
     const char *columns[] = { "mode", "workers", "wall s", "min-max s", "vs serial", "CPU s", "cores busy",
                               "ctx switches", "GIL hand-overs" };
-    report_table(c->report, "The same CPU work, serial and on threads (median over reps):", 9, columns);
-    double serial = chapter_summary(c, MODE_SERIAL).wall_s.median;
-    const pool_mode order[] = { MODE_SERIAL, MODE_GIL_THREADS, MODE_THREADS };
-    for (int m = 0; m < 3; m++) {
+    report_table(c->report, "The same CPU work, serial and on threads (median over reps; vs serial: against the "
+                 "same language's serial run):", 9, columns);
+    const pool_mode order[] = { MODE_SERIAL, MODE_GIL_THREADS, MODE_THREADS, MODE_CPYTHON_SERIAL, MODE_CPYTHON_THREADS,
+                                MODE_FREE_THREADED_SERIAL, MODE_FREE_THREADED_THREADS };
+    for (size_t m = 0; m < sizeof order / sizeof *order; m++) {
         mode_summary s = chapter_summary(c, order[m]);
         if (!s.ran) continue;
+        double serial = chapter_summary(c, pool_mode_serial_of(order[m])).wall_s.median;
         report_cell(c->report, "%s", pool_mode_label(order[m]));
         report_cell(c->report, "%d", s.workers);
         report_cell(c->report, "%.3f", s.wall_s.median);
@@ -81,10 +84,27 @@ static void verdict(chapter *c)
     report_verdict(c->report, "%s%s", gil_part, c_part);
 }
 
+/* threads' time over serial time, C and CPython side by side. */
+static void compare_with_cpython(chapter *c, const cpython *py)
+{
+    double serial = chapter_summary(c, MODE_SERIAL).wall_s.median;
+    cpython_compare(py, "threads' time / serial time", chapter_summary(c, MODE_GIL_THREADS).wall_s.median / serial,
+                    chapter_summary(c, MODE_CPYTHON_THREADS).wall_s.median /
+                        chapter_summary(c, MODE_CPYTHON_SERIAL).wall_s.median,
+                    chapter_summary(c, MODE_THREADS).wall_s.median / serial,
+                    chapter_summary(c, MODE_FREE_THREADED_THREADS).wall_s.median /
+                        chapter_summary(c, MODE_FREE_THREADED_SERIAL).wall_s.median);
+}
+
 int main(int argc, char **argv)
 {
+    cpython_flags python_flags = CPYTHON_DEFAULTS;
+    const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, 3, CLAIM, NULL, 0, argc, argv);
+    chapter_begin(&c, 3, CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    cpython py;
+    cpython_open(&py, &c, &python_flags);
+    py.reps = c.cli.reps < 3 ? 3 : c.cli.reps; /* short CPython runs are noisy: take a median of 3 at least */
 
     double job_seconds = cli_work_seconds(c.cli.scale) / c.cli.jobs;
     progress("calibrating: how many loop iterations make a %.3f s job here?", job_seconds);
@@ -107,7 +127,14 @@ int main(int argc, char **argv)
     if (chapter_wants(&c, MODE_GIL_THREADS))
         handovers[MODE_GIL_THREADS] = (unsigned long)stats_median(handover_counts, (size_t)c.cli.reps);
 
+    /* Real CPython: the article's loop, serial and on threads; each job a sixth of a C
+     * job's time, 3 reps or more. */
+    cpython_run(&py, NULL, job_seconds * c.cli.jobs * py.reps / 2, "--modes serial,threads --jobs %d "
+                "--workers %d --seconds %.4f", c.cli.jobs, c.cli.workers, job_seconds / 6);
+
     table(&c, handovers);
     verdict(&c);
+    compare_with_cpython(&c, &py);
+    cpython_close(&py);
     return chapter_finish(&c);
 }

@@ -1,0 +1,142 @@
+"""harness.py - what every chapter's original.py shares: run the jobs, time them, print CSV.
+
+Each original.py holds one experiment from the article, written the way the
+article wrote it. This file runs a job function over a list of arguments
+serially, on a ThreadPoolExecutor or on a ProcessPoolExecutor (the pool's
+start-up and shut-down inside the timed region, as in the C chapters), times
+each job, and prints what happened as CSV on standard output:
+
+    # python=3.11.2            (and gil=enabled|disabled, switch_interval_ms=5, ...)
+    record,mode,workers,rep,task,pid,tid,start_s,end_s,cpu_s,vcsw,ivcsw,core,result
+    run,threads,2,0,2,...      one row per run: task = how many jobs, end_s = wall time
+    task,threads,2,0,0,...     one row per job, in job order
+    running,threads,2,0,0,...  one row per running interval (the live tracker only)
+
+Times are seconds from the run's start. The C chapter reads these rows and shows
+them beside its own. Standard library only.
+"""
+import argparse
+import os
+import resource
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+HEADER = "record,mode,workers,rep,task,pid,tid,start_s,end_s,cpu_s,vcsw,ivcsw,core,result"
+
+
+def gil_enabled():
+    """False only on a free-threaded build (3.13t and later) running without its GIL."""
+    check = getattr(sys, "_is_gil_enabled", None)
+    return True if check is None else check()
+
+
+def current_core():
+    """The core this thread runs on: field 39 of /proc/thread-self/stat (Linux)."""
+    try:
+        with open("/proc/thread-self/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[36])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def arguments(description, extra=None):
+    """The flags every original.py takes; `extra` adds a chapter's own."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--modes", default="serial,threads,processes",
+                        help="comma-separated: serial, threads, processes")
+    parser.add_argument("--workers", default=str(os.cpu_count()),
+                        help="threads or processes, or a comma-separated sweep such as 4,8,16")
+    parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--switch-interval", type=float, default=5.0, metavar="MS",
+                        help="the GIL's switch interval (sys.setswitchinterval), in milliseconds")
+    if extra:
+        extra(parser)
+    args = parser.parse_args()
+    args.modes = args.modes.split(",")
+    args.workers = [int(w) for w in args.workers.split(",")]
+    for mode in args.modes:
+        if mode not in ("serial", "threads", "processes"):
+            parser.error("--modes: unknown mode " + mode)
+    sys.setswitchinterval(args.switch_interval / 1000)
+    return args
+
+
+def describe(**facts):
+    """The preamble: which interpreter this is, and what the experiment was sized to."""
+    print("# python=%d.%d.%d" % sys.version_info[:3])
+    print("# implementation=" + sys.implementation.name)
+    print("# gil=" + ("enabled" if gil_enabled() else "disabled"))
+    print("# switch_interval_ms=%g" % (sys.getswitchinterval() * 1000))
+    for key, value in facts.items():
+        print("# %s=%s" % (key, value))
+    print(HEADER)
+
+
+def timed(job, task, argument):
+    """Run one job and say where, when and at what cost it ran (this runs in the worker)."""
+    usage = resource.getrusage(resource.RUSAGE_THREAD)
+    core = current_core()
+    cpu = time.thread_time()
+    start = time.perf_counter()
+    result = job(argument)
+    end = time.perf_counter()
+    cpu = time.thread_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_THREAD)
+    return dict(task=task, pid=os.getpid(), tid=threading.get_native_id(), start=start, end=end, cpu=cpu,
+                vcsw=after.ru_nvcsw - usage.ru_nvcsw, ivcsw=after.ru_nivcsw - usage.ru_nivcsw, core=core,
+                result=result)
+
+
+def run(mode, workers, job, argument_list):
+    """One run: every argument through `job`, in `mode`. Returns (wall seconds, records, t0)."""
+    tasks = range(len(argument_list))
+    jobs = [job] * len(argument_list)
+    t0 = time.perf_counter()
+    if mode == "serial":
+        records = [timed(job, task, a) for task, a in zip(tasks, argument_list)]
+    elif mode == "threads":
+        with ThreadPoolExecutor(max_workers=workers) as executor:
+            records = list(executor.map(timed, jobs, tasks, argument_list))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as executor:
+            records = list(executor.map(timed, jobs, tasks, argument_list))
+    return time.perf_counter() - t0, records, t0
+
+
+def row(*fields):
+    print(",".join(("%.6f" % f) if isinstance(f, float) else str(f) for f in fields))
+
+
+def report(mode, workers, rep, wall, records, t0):
+    """Print a run's rows. A job may return (result, intervals): its running intervals."""
+    row("run", mode, workers, rep, len(records), 0, 0, 0.0, wall, 0.0, 0, 0, -1, 0)
+    for r in records:
+        result, intervals = r["result"] if isinstance(r["result"], tuple) else (r["result"], ())
+        row("task", mode, workers, rep, r["task"], r["pid"], r["tid"], r["start"] - t0, r["end"] - t0, r["cpu"],
+            r["vcsw"], r["ivcsw"], r["core"], result)
+        for start, end, core in intervals:
+            row("running", mode, workers, rep, r["task"], r["pid"], r["tid"], start - t0, end - t0, 0.0, 0, 0,
+                core, 0)
+
+
+def run_all(args, job, argument_list):
+    """Every mode and worker count of the command line, --reps times, printed as they finish."""
+    for rep in range(args.reps):
+        for mode in args.modes:
+            for workers in ([1] if mode == "serial" else args.workers):
+                report(mode, workers, rep, *run(mode, workers, job, argument_list))
+                sys.stdout.flush()
+
+
+def iterations_for(seconds, job):
+    """How many loop iterations make `job` last about `seconds` here."""
+    n = 10000
+    while True:
+        start = time.perf_counter()
+        job(n)
+        took = time.perf_counter() - start
+        if took > 0.2 or n > 10**10:
+            return max(1, int(n * seconds / took))
+        n *= 4

@@ -1,0 +1,82 @@
+/* cpython.h — real CPython beside the emulation (chapters 1–5).
+ *
+ * Each of those chapters has an original.py: the article's experiment, written
+ * with the standard library only, that prints its timings as CSV (the format is
+ * in chapters/python/harness.py). After the C experiment the chapter runs it with
+ * python3 (or --python PATH), and with a free-threaded python3.13t or later when
+ * one is on the PATH, and keeps its rows as runs of the modes cpython-serial,
+ * cpython-threads, cpython-processes (cpython-ft-... without the GIL).
+ *
+ *   cpython_open()  find the interpreters and the script; exit 2 on a bad --python
+ *   cpython_run()   run the script with each one and add its runs to the chapter
+ *
+ * No python3: one line says the CPython rows were skipped, and the chapter goes on. */
+#ifndef TVP_CPYTHON_H
+#define TVP_CPYTHON_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "chapter.h"
+
+typedef struct {
+    const char *python; /* --python: a path or a command name; "none" runs no Python */
+} cpython_flags;
+
+#define CPYTHON_EXTRAS(flags)                                                                            \
+    { "--python", "PATH", "also run the chapter's original.py with this Python (default python3; none: "   \
+                          "do not)", CLI_TEXT, 0, 0, &(flags).python }
+#define CPYTHON_EXTRA_COUNT 1
+#define CPYTHON_DEFAULTS { NULL }
+
+/* A running interval one original.py task reported (chapter 2's live tracker). */
+typedef struct {
+    pool_mode mode;
+    int rep, task, core;
+    double start_s, end_s; /* from the run's start */
+} cpython_span;
+
+typedef struct {
+    char path[PATH_MAX];
+    char label[80];     /* "CPython 3.11.2", "free-threaded CPython 3.13.1" */
+    bool free_threaded; /* the GIL is off: its runs use the cpython-ft-... modes */
+    bool ran;           /* its rows were added */
+} cpython_interpreter;
+
+typedef struct {
+    chapter *chapter;
+    bool disabled;         /* --python none */
+    char script[PATH_MAX]; /* the chapter's original.py; "" if not found */
+    cpython_interpreter interpreters[2]; /* python3 (or --python), then a free-threaded one */
+    int count;
+    cpython_span *spans;
+    size_t span_count;
+    int reps; /* original.py's --reps: the chapter's --reps unless the chapter asks for more */
+} cpython;
+
+void cpython_open(cpython *py, chapter *c, const cpython_flags *flags);
+
+/* Run `original.py ARGS --reps R --switch-interval MS` with each interpreter, with
+ * py->reps and the chapter's switch interval; ARGS is printf-formatted, split at spaces.
+ * `input` goes to its standard input (NULL: none). `expected_s` is about how long
+ * it should take: a run that takes far longer is stopped. Returns how many
+ * interpreters' rows were added. */
+int cpython_run(cpython *py, const char *input, double expected_s, const char *args_format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The interpreter whose runs use `mode`'s family, or NULL if none ran. */
+const cpython_interpreter *cpython_for(const cpython *py, pool_mode mode);
+
+/* cpython-threads for `python_mode` threads of the GIL'd interpreter, ...: the mode
+ * of a run the script reported as "serial", "threads" or "processes". */
+pool_mode cpython_mode(bool free_threaded, const char *python_mode);
+
+/* The line every summary states: how close the GIL emulation came to CPython on one
+ * measure (`what`, e.g. "threads' time / serial time"), and the free-threaded build's
+ * figure beside C threads' when there is one. Pass NAN for what did not run. */
+void cpython_compare(const cpython *py, const char *what, double gil_threads, double cpython,
+                     double c_threads, double free_threaded);
+
+void cpython_close(cpython *py);
+
+#endif
