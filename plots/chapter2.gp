@@ -3,9 +3,14 @@
 load "plots/style.gp"
 data = dir."/intervals.csv"
 modes = "gil-threads threads processes"
+# Real CPython's panels below, when original.py ran: its threads, processes and free-threaded threads.
+do for [m in "cpython-threads cpython-processes cpython-ft-threads"] {
+    if (strstrt(" ".python_modes." ", " ".m." ") > 0) { modes = modes." ".m }
+}
 if (!exists("switch_ms")) switch_ms = 5
 if (!exists("xmax")) xmax = 1
-zoom = (24 * switch_ms / 1000.0 < xmax) ? 24 * switch_ms / 1000.0 : xmax
+if (!exists("python_xmax")) python_xmax = xmax
+zoom_of(end) = (24 * switch_ms / 1000.0 < end) ? 24 * switch_ms / 1000.0 : end
 set yrange [-0.7:jobs - 0.3]
 set ytics 1
 set ylabel "job"
@@ -14,16 +19,18 @@ set ylabel "job"
 timeline(m) = sprintf("plot data using (strcol('mode') eq '%s' && column('rep') == 0 ? column('start_s') : NaN):'task':(column('end_s') - column('start_s')):(0):(core_color(column('core'))) with vectors nohead lw %d lc rgb variable", m, is_dumb ? 1 : 12)
 
 columns = is_dumb ? 1 : 2
-set multiplot layout 3,columns title "Chapter 2: \"In multithreading, threads run in parallel\" (colour = core)\n".small(note)
+set multiplot layout words(modes),columns title "Chapter 2: \"In multithreading, threads run in parallel\" (colour = core)\n".small(note)
 do for [i = 1:words(modes)] {
     m = word(modes, i)
+    end = is_python(m) ? python_xmax : xmax
+    zoom = zoom_of(end)
     if (i == words(modes)) { set xlabel "seconds since the pool started" }
     if (!is_dumb) {
-        set title mode_label(m)." — whole run" offset 0,-0.5
-        set xrange [0:xmax * 1.02]
+        set title panel_title(m)." — whole run" offset 0,-0.5
+        set xrange [0:end * 1.02]
         eval timeline(m)
     }
-    set title mode_label(m).sprintf(" — first %.0f ms (switch interval %g ms)", zoom * 1000, switch_ms) offset 0,-0.5
+    set title panel_title(m).sprintf(" — first %.0f ms (switch interval %g ms)", zoom * 1000, switch_ms) offset 0,-0.5
     set xrange [0:zoom]
     eval timeline(m)
 }

@@ -16,11 +16,14 @@
  *   processes       2   1.253      99%          4               64 M
  *   GIL holds: median 5.06 ms (switch interval 5 ms)
  *   VERDICT: FALSE for GIL-threads, TRUE for C threads on this machine: ... */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "chapter.h"
 #include "clock.h"
+#include "cpython.h"
 #include "work.h"
 
 #define CLAIM "In multithreading, threads run in parallel"
@@ -101,8 +104,47 @@ static void measure_holds(tracked *t, const gil_t *gil)
     free(ms);
 }
 
+/* A CPython mode's last rep, measured from the intervals original.py reported. */
+static bool measure_python(tracked *t, const chapter *c, const cpython *py, pool_mode mode)
+{
+    *t = (tracked){ .mode = mode };
+    for (int i = 0; i < c->run_count; i++)
+        if (c->runs[i]->mode == mode) t->run = c->runs[i];
+    if (!t->run) return false;
+    span *spans = calloc(py->span_count + 1, sizeof *spans);
+    double *lengths = calloc(py->span_count + 1, sizeof *lengths);
+    for (size_t k = 0; k < py->span_count; k++) {
+        const cpython_span *s = &py->spans[k];
+        if (s->mode != mode || s->rep != t->run->rep) continue;
+        lengths[t->intervals] = 1000 * (s->end_s - s->start_s);
+        spans[t->intervals++] = (span){ s->start_s, s->end_s };
+    }
+    double one, two;
+    stats_coverage(spans, t->intervals, &one, &two);
+    t->overlap = one > 0 ? two / one : 0;
+    t->hold_median_ms = stats_median(lengths, t->intervals); /* its turns: as long as a GIL hold */
+    for (int task = 0; task < t->run->ntasks; task++) {
+        const task_record *r = &t->run->records[task];
+        t->samples_per_s += (double)r->result / ns_to_s(r->end_ns - r->start_ns) / t->run->ntasks;
+    }
+    free(spans);
+    free(lengths);
+    return true;
+}
+
+/* How the emulation's turns and overlap compare with real CPython's. */
+static void compare_with_cpython(chapter *c, const cpython *py, const tracked *gil, const tracked *python)
+{
+    const cpython_interpreter *in = cpython_for(py, MODE_CPYTHON_THREADS);
+    if (!in || !gil || !python) return;
+    report_text(c->report, "The GIL emulation against real CPython (%s): GIL-threads ran together %.1f%% of the time "
+                "in turns of %.2f ms (median GIL hold); %s threads ran together %.1f%% of the time in turns of "
+                "%.2f ms (median running interval).", in->path, 100 * gil->overlap, gil->hold_median_ms, in->label,
+                100 * python->overlap, python->hold_median_ms);
+}
+
 /* intervals.csv: every running interval, for the timeline figure. */
-static void write_intervals(chapter *c, const tracked *modes, int count, int jobs)
+static void write_intervals(chapter *c, const tracked *modes, int count, int jobs, const cpython *py)
 {
     csv_writer w;
     chapter_open_csv(c, "intervals.csv", &w);
@@ -120,6 +162,16 @@ static void write_intervals(chapter *c, const tracked *modes, int count, int job
                 csv_int(&w, iv->core);
                 csv_end_row(&w);
             }
+    for (size_t k = 0; k < py->span_count; k++) {
+        const cpython_span *s = &py->spans[k];
+        csv_str(&w, pool_mode_name(s->mode));
+        csv_int(&w, s->rep);
+        csv_int(&w, s->task);
+        csv_num(&w, s->start_s, 6);
+        csv_num(&w, s->end_s, 6);
+        csv_int(&w, s->core);
+        csv_end_row(&w);
+    }
     chapter_commit_csv(c, &w, "intervals.csv");
 }
 
@@ -180,12 +232,16 @@ static void verdict(chapter *c, const tracked *modes, int count)
 int main(int argc, char **argv)
 {
     int gap_us = 50;
+    cpython_flags python_flags = CPYTHON_DEFAULTS;
     const cli_extra extras[] = {
         { "--gap-us", "US", "a pause longer than this between clock readings ends a running interval", CLI_INT, 1,
           100000, &gap_us },
+        CPYTHON_EXTRAS(python_flags),
     };
     chapter c;
-    chapter_begin(&c, 2, CLAIM, extras, 1, argc, argv);
+    chapter_begin(&c, 2, CLAIM, extras, 1 + CPYTHON_EXTRA_COUNT, argc, argv);
+    cpython py;
+    cpython_open(&py, &c, &python_flags);
     int jobs = c.cli.jobs;
 
     /* Size the jobs: together they are the scale's amount of single-core work. */
@@ -216,20 +272,38 @@ int main(int argc, char **argv)
             if (order[m] == MODE_GIL_THREADS) measure_holds(t, gil);
         }
 
+    /* Real CPython: the article's tracker on threads and processes, each job a third
+     * of a C job's time. */
+    cpython_run(&py, NULL, 2 * job_seconds * jobs, "--modes threads,processes --jobs %d --workers %d --seconds %.4f "
+                "--gap-us %d", jobs, c.cli.workers, job_seconds / 3, gap_us);
+
     /* The table shows the last rep of each mode; every rep's intervals go to the CSV. */
     int first_of_last_rep = count - count / c.cli.reps;
-    table(&c, modes + first_of_last_rep, count / c.cli.reps);
-    verdict(&c, modes + first_of_last_rep, count / c.cli.reps);
-    write_intervals(&c, modes, count, jobs);
+    tracked shown[3 + 4];
+    int shown_count = count / c.cli.reps;
+    memcpy(shown, modes + first_of_last_rep, (size_t)shown_count * sizeof *shown);
+    const pool_mode python_modes[] = { MODE_CPYTHON_THREADS, MODE_CPYTHON_PROCESSES, MODE_FREE_THREADED_THREADS,
+                                       MODE_FREE_THREADED_PROCESSES };
+    for (int m = 0; m < 4; m++) shown_count += measure_python(&shown[shown_count], &c, &py, python_modes[m]);
+    table(&c, shown, shown_count);
+    verdict(&c, shown, shown_count);
+    compare_with_cpython(&c, &py, find(shown, shown_count, MODE_GIL_THREADS),
+                         find(shown, shown_count, MODE_CPYTHON_THREADS));
+    write_intervals(&c, modes, count, jobs, &py);
 
     double last_end = 0;
     for (int m = 0; m < count; m++) {
         double end = run_seconds(modes[m].run, modes[m].run->outcome.end_ns);
         if (end > last_end) last_end = end;
     }
+    double python_end = 0;
+    for (int m = count / c.cli.reps; m < shown_count; m++)
+        python_end = fmax(python_end, run_seconds(shown[m].run, shown[m].run->outcome.end_ns));
+    chapter_plot_var(&c, "python_xmax", "%.6f", python_end);
     chapter_plot_var(&c, "xmax", "%.6f", last_end);
     chapter_plot_var(&c, "switch_ms", "%g", c.cli.switch_interval_ms);
     for (int m = 0; m < count; m++) free_logs(modes[m].logs, jobs);
     gil_destroy(gil);
+    cpython_close(&py);
     return chapter_finish(&c);
 }

@@ -1,0 +1,53 @@
+"""Chapter 2 in Python: "In multithreading, threads run in parallel."
+
+The article's live_tracker: each job reads the clock in a tight loop. Plotted,
+threads take turns: while one runs, the other waits for the GIL. Here a pause of
+more than --gap-us between two readings ends a "running interval", and each job
+reports its intervals, with the core it was on, instead of every reading.
+
+    python3 original.py --jobs 2 --seconds 1     (prints CSV; see ../python/harness.py)
+"""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import harness  # noqa: E402
+
+GAP = 50e-6  # seconds; set from --gap-us
+
+
+def live_tracker(samples):
+    """Read the clock `samples` times. Returns (samples, running intervals)."""
+    intervals = []
+    core = harness.current_core()
+    start = last = time.perf_counter()
+    for _ in range(samples):
+        now = time.perf_counter()
+        if now - last > GAP:  # we were not running in between
+            intervals.append((start, last, core))
+            core = harness.current_core()
+            now = time.perf_counter()  # reading the core took time too
+            start = now
+        last = now
+    intervals.append((start, last, core))
+    return samples, intervals
+
+
+def main():
+    global GAP
+
+    def own_flags(parser):
+        parser.add_argument("--jobs", type=int, default=os.cpu_count())
+        parser.add_argument("--seconds", type=float, default=1.0, help="how long one job takes alone")
+        parser.add_argument("--gap-us", type=float, default=50, help="a longer pause ends a running interval")
+
+    args = harness.arguments(__doc__.splitlines()[0], own_flags)
+    GAP = args.gap_us / 1e6  # forked worker processes inherit it
+    n = harness.iterations_for(args.seconds, lambda k: live_tracker(k))
+    harness.describe(samples_per_job=n, gap_us=args.gap_us)
+    harness.run_all(args, live_tracker, [n] * args.jobs)
+
+
+if __name__ == "__main__":
+    main()
