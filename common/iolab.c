@@ -220,6 +220,25 @@ int iolab_processes_used(const iolab_run_record *r, int count)
     return distinct(r, count, 0);
 }
 
+int iolab_run_cpython(iolab *lab, cpython *py, const char *modes, const int *sweep, int sweep_count)
+{
+    char *urls = xstrdup(""), workers[64] = "";
+    for (int i = 0; i < lab->count; i++) {
+        char *more = xasprintf("%s%s\n", urls, lab->urls[i]);
+        free(urls);
+        urls = more;
+    }
+    double expected = lab->local ? (strstr(modes, "serial") ? iolab_ideal_s(lab, 1) : 0) : 60;
+    for (int i = 0; i < sweep_count; i++) {
+        snprintf(workers + strlen(workers), sizeof workers - strlen(workers), "%s%d", i ? "," : "", sweep[i]);
+        if (lab->local) expected += iolab_ideal_s(lab, sweep[i]);
+    }
+    int ran = cpython_run(py, urls, expected * py->reps, "--modes %s --workers %s --timeout %g", modes, workers,
+                          lab->timeout_s);
+    free(urls);
+    return ran;
+}
+
 const iolab_run_record *iolab_find(const iolab *lab, const chapter_run *run)
 {
     for (int r = 0; r < lab->run_count; r++)
@@ -282,6 +301,33 @@ static const iolab_run_record *last_run(const iolab *lab, pool_mode mode, int wo
     return found;
 }
 
+/* Real CPython's runs (original.py): no server peak or memory measured for them. */
+static void python_rows(const iolab *lab)
+{
+    chapter *c = lab->chapter;
+    for (pool_mode mode = MODE_CPYTHON_SERIAL; mode < MODE_COUNT; mode++)
+        for (int r = 0; r < c->run_count; r++) {
+            const chapter_run *run = c->runs[r];
+            bool last = true;
+            for (int k = r + 1; k < c->run_count; k++)
+                if (c->runs[k]->mode == mode && c->runs[k]->workers == run->workers) last = false;
+            if (run->mode != mode || !last) continue;
+            double wall = iolab_wall_s(lab, mode, run->workers), ideal = iolab_ideal_s(lab, run->workers);
+            double serial = iolab_wall_s(lab, pool_mode_serial_of(mode), 0);
+            int failed = 0;
+            for (int t = 0; t < run->ntasks; t++) failed += run->records[t].result < 0;
+            report_cell(c->report, "%s", pool_mode_label(mode));
+            report_cell(c->report, "%d", run->workers);
+            report_cell(c->report, "%.3f", wall);
+            report_cell(c->report, isnan(ideal) ? "-" : "%.3f", ideal);
+            report_cell(c->report, isnan(serial) ? "-" : "%.2fx", serial / wall);
+            report_cell(c->report, "-");
+            report_cell(c->report, "%d", failed);
+            report_cell(c->report, "-");
+            report_end_row(c->report);
+        }
+}
+
 void iolab_table(const iolab *lab, const char *caption)
 {
     chapter *c = lab->chapter;
@@ -306,6 +352,7 @@ void iolab_table(const iolab *lab, const char *caption)
             report_cell(c->report, "%.1f", (double)iolab_memory_kib(run, lab->count) / 1024.0);
             report_end_row(c->report);
         }
+    python_rows(lab);
     report_text(c->report, "ideal: the time if each request cost only its latency, taken in order by the first "
                 "free worker. peak in flight: the most requests the server held at once. memory: the proportional "
                 "set size (PSS) of the process(es) doing the fetching.");

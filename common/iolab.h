@@ -11,6 +11,7 @@
 #define TVP_IOLAB_H
 
 #include "chapter.h"
+#include "cpython.h"
 #include "http.h"
 
 typedef struct {
@@ -73,6 +74,11 @@ const iolab_run_record *iolab_run(iolab *lab, pool_mode mode, int workers, int r
 const iolab_run_record *iolab_run_event_loop(iolab *lab, int rep);
 /* Fresh shared memory for one run's fetch records. */
 fetch_record *iolab_new_fetches(const iolab *lab);
+
+/* Fetch the same URLs with real CPython: the chapter's original.py in `modes`
+ * ("serial,threads"), over the worker counts of the sweep. The URLs go to its
+ * standard input. Returns how many interpreters' rows were added. */
+int iolab_run_cpython(iolab *lab, cpython *py, const char *modes, const int *sweep, int sweep_count);
 
 /* The lab's record of a chapter run; NULL for runs the lab did not make. */
 const iolab_run_record *iolab_find(const iolab *lab, const chapter_run *run);

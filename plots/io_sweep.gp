@@ -18,10 +18,12 @@ set xtics (1, 2, 4, 8, 16, 32, 64)
 set xlabel "workers"
 set ylabel "seconds"
 set key top right
-plot ideal_file using "workers":"ideal_s" with lines dt 2 lw 2 lc rgb "black" title "ideal", \
-     for [m in "serial ".sweep_modes] modes_file \
+# Real CPython's modes (python_modes, when original.py ran) are dashed.
+plot ideal_file using "workers":"ideal_s" with lines dt 3 lw 2 lc rgb "black" title "ideal", \
+     for [m in "serial ".sweep_modes." ".python_modes] modes_file \
          using (strcol("mode") eq m ? column("workers") : NaN):"wall_median_s" \
-         with linespoints pt mode_point(m) ps (is_dumb ? 1 : m eq "gil-threads" ? 2.2 : 1.3) lw 2 lc rgb mode_color(m) title mode_label(m)
+         with linespoints pt mode_point(m) ps (is_dumb ? 1 : m eq "gil-threads" ? 2.2 : 1.3) lw 2 \
+         dt mode_dash(m) lc rgb mode_color(m) title mode_label(m)
 unset logscale
 unset key
 set xrange [*:*]

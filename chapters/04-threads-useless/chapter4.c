@@ -40,12 +40,27 @@ static void verdict(chapter *c, const iolab *lab, int most)
     report_verdict(c->report, "%s on this machine: %s.", best >= 1.5 ? "FALSE" : "NOT SHOWN", parts);
 }
 
+/* Speed-up over serial with the most threads, C and CPython side by side. */
+static void compare_with_cpython(const iolab *lab, const cpython *py, int most)
+{
+    double serial = iolab_wall_s(lab, MODE_SERIAL, 0);
+    char what[80];
+    snprintf(what, sizeof what, "serial time / %d threads' time", most);
+    cpython_compare(py, what, serial / iolab_wall_s(lab, MODE_GIL_THREADS, most),
+                    iolab_wall_s(lab, MODE_CPYTHON_SERIAL, 0) / iolab_wall_s(lab, MODE_CPYTHON_THREADS, most),
+                    serial / iolab_wall_s(lab, MODE_THREADS, most),
+                    iolab_wall_s(lab, MODE_FREE_THREADED_SERIAL, 0) / iolab_wall_s(lab, MODE_FREE_THREADED_THREADS, most));
+}
+
 int main(int argc, char **argv)
 {
     iolab_flags flags = IOLAB_DEFAULTS;
-    const cli_extra extras[] = { IOLAB_EXTRAS(flags) };
+    cpython_flags python_flags = CPYTHON_DEFAULTS;
+    const cli_extra extras[] = { IOLAB_EXTRAS(flags), CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, 4, CLAIM, extras, IOLAB_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, 4, CLAIM, extras, IOLAB_EXTRA_COUNT + CPYTHON_EXTRA_COUNT, argc, argv);
+    cpython py;
+    cpython_open(&py, &c, &python_flags);
 
     iolab lab;
     iolab_open(&lab, &c, &flags); /* the server starts before any thread exists */
@@ -62,13 +77,17 @@ int main(int argc, char **argv)
         }
     }
     gil_destroy(gil);
+    /* Real CPython fetches the same pages with urllib: serially and on threads. */
+    iolab_run_cpython(&lab, &py, "serial,threads", sweep, sweep_count);
 
-    iolab_table(&lab, "Fetching the pages (median over reps):");
+    iolab_table(&lab, "Fetching the pages (median over reps; CPython's vs serial: against CPython's serial run):");
     if (lab.local && lab.profile.kind == PROFILE_ARTICLE)
         report_text(c.report, "With the article profile one page takes 10 s: no number of threads can finish "
                     "before it does, so the best case is the slowest page (ideal %.1f s).",
                     iolab_ideal_s(&lab, most));
     verdict(&c, &lab, most);
+    compare_with_cpython(&lab, &py, most);
+    cpython_close(&py);
     /* The Gantt shows the middle worker count: with 8 workers, 16 requests go in two waves. */
     iolab_write_figure_data(&lab, most, chapter_wants(&c, MODE_THREADS) ? MODE_THREADS : MODE_GIL_THREADS,
                             sweep[sweep_count / 2]);
