@@ -50,7 +50,7 @@ endif
 
 # The Debian packages the workbook needs (DESIGN.md §9).
 DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev \
-                   gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev
+                   gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs $(CHAPTERS:%=chapter%)

@@ -437,9 +437,11 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
                             base + (int64_t)(run->wall_s * 1e9));
             run->records = NULL; /* the chapter has them */
         }
-        py->spans = xrealloc(py->spans, py->span_count + p.span_count + 1, sizeof *py->spans);
-        memcpy(py->spans + py->span_count, p.spans, p.span_count * sizeof *p.spans);
-        py->span_count += p.span_count;
+        if (p.span_count) {
+            py->spans = xrealloc(py->spans, py->span_count + p.span_count, sizeof *py->spans);
+            memcpy(py->spans + py->span_count, p.spans, p.span_count * sizeof *p.spans);
+            py->span_count += p.span_count;
+        }
     }
     free_parsed(&p);
     free(r.out.text);

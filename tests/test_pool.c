@@ -158,6 +158,21 @@ static void test_mode_names(void **state)
     assert_string_equal(pool_mode_name(MODE_GIL_THREADS), "gil-threads");
     assert_string_equal(pool_mode_label(MODE_THREADS), "C threads");
     assert_string_equal(pool_mode_name(MODE_COUNT), "?");
+    assert_string_equal(pool_mode_name(MODE_CPYTHON_THREADS), "cpython-threads");
+    assert_string_equal(pool_mode_name(MODE_FREE_THREADED_THREADS), "cpython-ft-threads");
+    assert_string_equal(pool_mode_label(MODE_FREE_THREADED_PROCESSES), "free-threaded CPython processes");
+}
+
+/* Each mode is compared with the serial run of its own language. */
+static void test_serial_of_each_mode(void **state)
+{
+    (void)state;
+    const pool_mode c_modes[] = { MODE_SERIAL, MODE_GIL_THREADS, MODE_THREADS, MODE_PROCESSES, MODE_EVENT_LOOP };
+    for (int i = 0; i < 5; i++) assert_int_equal(pool_mode_serial_of(c_modes[i]), MODE_SERIAL);
+    for (pool_mode m = MODE_CPYTHON_SERIAL; m <= MODE_CPYTHON_PROCESSES; m++)
+        assert_int_equal(pool_mode_serial_of(m), MODE_CPYTHON_SERIAL);
+    for (pool_mode m = MODE_FREE_THREADED_SERIAL; m <= MODE_FREE_THREADED_PROCESSES; m++)
+        assert_int_equal(pool_mode_serial_of(m), MODE_FREE_THREADED_SERIAL);
 }
 
 int main(void)
@@ -168,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_empty_map_succeeds),
         cmocka_unit_test(test_crashing_task_is_reported_and_leaves_no_child),
         cmocka_unit_test(test_mode_names),
+        cmocka_unit_test(test_serial_of_each_mode),
     };
     return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
 }

@@ -1,0 +1,124 @@
+#!/bin/sh
+# cpython.sh — real CPython beside the emulation (chapters 1–5): original.py's rows
+# land in data.csv and summary.md; no python3, --python none, a broken interpreter
+# and garbage output each leave a chapter that still succeeds and says why in one
+# line; a free-threaded interpreter is labelled as such; an interrupted python3
+# leaves no process behind.
+. "$(dirname "$0")/lib.sh"
+
+PYTHON=$(command -v python3 || true)
+rows() { grep -c "^$2,$3," "$1/data.csv"; } # rows of chapter $2's mode $3 in dir $1
+
+# A stand-in interpreter: a shell script in $tmp/bin named $1 whose body is $2.
+fake() {
+    mkdir -p "$tmp/bin"
+    printf '#!/bin/sh\n%s\n' "$2" >"$tmp/bin/$1"
+    chmod +x "$tmp/bin/$1"
+}
+
+if [ -z "$PYTHON" ]; then
+    echo "skip - python3 is not installed: the CPython rows cannot be checked"
+    finish cpython
+    exit
+fi
+
+# 1. Each chapter's CPython modes, with the interpreter and the agreement stated.
+expect_1="cpython-serial cpython-threads cpython-processes"
+expect_2="cpython-threads cpython-processes"
+expect_3="cpython-serial cpython-threads"
+expect_4="cpython-serial cpython-threads"
+expect_5="cpython-processes"
+for n in 1 2 3 4 5; do
+    out=$tmp/ch$n
+    if ! "$BUILD/chapter$n" --scale tiny --out "$out" --quiet >"$tmp/stdout" 2>"$tmp/stderr"; then
+        not_ok "chapter$n with python3 exits 0" "$(cat "$tmp/stderr")"
+        continue
+    fi
+    eval "modes=\$expect_$n"
+    for mode in $modes; do
+        check "chapter$n has $mode rows" test "$(rows "$out" "$n" "$mode")" -ge 1
+    done
+    check "chapter$n names the interpreter in data.csv" grep -q '^# python=CPython 3\.[0-9]*\.[0-9]* (/' "$out/data.csv"
+    check "chapter$n's summary says which CPython ran original.py" \
+        grep -q "Real CPython: CPython 3.* ran chapters/0$n-.*/original.py" "$out/summary.md"
+    check "chapter$n's summary compares the emulation with CPython" \
+        grep -q "against real CPython\|Real CPython against the C program" "$out/summary.md"
+    check "chapter$n's summary table has the CPython rows" grep -q '^| CPython ' "$out/summary.md"
+    check "chapter$n said nothing on stderr" test ! -s "$tmp/stderr"
+    check "chapter$n tells the figure about CPython" grep -q '^python_modes = "cpython-' "$out/plot-vars.gp"
+    check "chapter$n wrote no __pycache__ into the source tree" \
+        test -z "$(find chapters -name __pycache__ 2>/dev/null)"
+done
+# Every CPython task of chapter 1 computed the same sum, and threads share one pid.
+check "chapter1's CPython jobs all computed the same sum" \
+    test "$(grep '^1,cpython-' "$tmp/ch1/data.csv" | cut -d, -f14 | sort -u | wc -l)" -eq 1
+check "chapter1's CPython threads ran in one process" \
+    test "$(grep '^1,cpython-threads,' "$tmp/ch1/data.csv" | cut -d, -f7 | sort -u | wc -l)" -eq 1
+check "chapter1's CPython processes ran in more than one process" \
+    test "$(grep '^1,cpython-processes,' "$tmp/ch1/data.csv" | cut -d, -f7 | sort -u | wc -l)" -ge 2
+check "chapter2's intervals.csv has CPython's running intervals" grep -q '^cpython-threads,' "$tmp/ch2/intervals.csv"
+check "chapter4's CPython fetches all succeeded" \
+    test "$(grep '^4,cpython-' "$tmp/ch4/data.csv" | cut -d, -f14 | grep -c '^-')" -eq 0
+
+# 2. --python none: no CPython rows, nothing said.
+"$BUILD/chapter3" --scale tiny --out "$tmp/none" --quiet --python none >/dev/null 2>"$tmp/stderr"
+check "--python none runs no CPython" test "$(grep -c '^3,cpython-' "$tmp/none/data.csv")" -eq 0
+check "--python none says nothing" test ! -s "$tmp/stderr"
+
+# 3. No python3 on PATH: one line, and the chapter succeeds with its C rows.
+if env PATH=/nonexistent "$BUILD/chapter1" --scale tiny --out "$tmp/nopy" --quiet >/dev/null 2>"$tmp/stderr"; then
+    ok "without python3 the chapter still exits 0"
+else
+    not_ok "without python3 the chapter still exits 0" "$(cat "$tmp/stderr")"
+fi
+check "without python3 one line says CPython was skipped" \
+    sh -c "[ \$(wc -l <'$tmp/stderr') -eq 1 ] && grep -q 'CPython skipped: python3 is not on PATH' '$tmp/stderr'"
+check "without python3 the summary says so" grep -q 'Real CPython was not run' "$tmp/nopy/summary.md"
+check "without python3 there are no CPython rows" test "$(grep -c '^1,cpython-' "$tmp/nopy/data.csv")" -eq 0
+
+# 4. An interpreter that fails, and one that prints garbage: one line each, exit 0.
+fake broken 'echo "Traceback: something went wrong" >&2; exit 3'
+"$BUILD/chapter3" --scale tiny --out "$tmp/broken" --quiet --python "$tmp/bin/broken" >/dev/null 2>"$tmp/stderr"
+check "a failing interpreter leaves the chapter's exit status 0" test $? -eq 0
+check "a failing interpreter is reported in one line with its last words" \
+    sh -c "[ \$(wc -l <'$tmp/stderr') -eq 1 ] && grep -q 'original.py failed (exit status 3): Traceback: something' '$tmp/stderr'"
+check "a failing interpreter adds no rows" test "$(grep -c '^3,cpython-' "$tmp/broken/data.csv")" -eq 0
+fake garbage 'echo "record,mode,workers,rep,task,pid,tid,start_s,end_s,cpu_s,vcsw,ivcsw,core,result"; echo "run,threads,x"'
+"$BUILD/chapter3" --scale tiny --out "$tmp/garbage" --quiet --python "$tmp/bin/garbage" >/dev/null 2>"$tmp/stderr"
+check "garbage output is reported by line number" grep -q "line 2 of original.py's output" "$tmp/stderr"
+check "garbage output adds no rows" test "$(grep -c '^3,cpython-' "$tmp/garbage/data.csv")" -eq 0
+
+# 5. A free-threaded interpreter on the PATH. python3.13t here is a stand-in: real
+#    python3 told that its GIL is off, which is what a 3.13t build reports.
+fake python3.13t "exec '$PYTHON' -c 'import runpy, sys; sys._is_gil_enabled = lambda: False; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name=\"__main__\")' \"\$@\""
+PATH="$tmp/bin:$PATH" "$BUILD/chapter3" --scale tiny --out "$tmp/ft" --quiet >/dev/null 2>"$tmp/stderr"
+check "a free-threaded interpreter's rows are cpython-ft-threads" \
+    test "$(grep -c '^3,cpython-ft-threads,' "$tmp/ft/data.csv")" -ge 1
+check "...beside the GIL'd interpreter's" test "$(grep -c '^3,cpython-threads,' "$tmp/ft/data.csv")" -ge 1
+check "...labelled free-threaded in the table" grep -q '^| free-threaded CPython threads ' "$tmp/ft/summary.md"
+check "...and compared with C threads" grep -q 'Without a GIL (free-threaded CPython' "$tmp/ft/summary.md"
+fake python3.13t "exec '$PYTHON' \"\$@\""
+PATH="$tmp/bin:$PATH" "$BUILD/chapter3" --scale tiny --out "$tmp/notft" --quiet >/dev/null 2>"$tmp/stderr"
+check "a python3.13t with its GIL on is set aside in one line" \
+    sh -c "[ \$(wc -l <'$tmp/stderr') -eq 1 ] && grep -q 'not a free-threaded build' '$tmp/stderr'"
+check "...and adds no free-threaded rows" test "$(grep -c '^3,cpython-ft-' "$tmp/notft/data.csv")" -eq 0
+rm -f "$tmp/bin/python3.13t"
+
+# 6. Interrupted while python3 runs: the interpreter and its own children are gone too.
+fake slow "sleep 300 & sleep 300"
+# (A script's background job ignores SIGINT unless told not to; setsid gives it its own group.)
+setsid env --default-signal=INT "$BUILD/chapter3" --scale tiny --out "$tmp/int" --quiet --python "$tmp/bin/slow" \
+    >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+    pgrep -f "$tmp/bin/slow" >/dev/null && break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+check "SIGINT while python3 runs ends the chapter by SIGINT" test $? -eq 130
+sleep 0.1
+check "...and leaves none of the interpreter's processes" test -z "$(pgrep -f "$tmp/bin/slow")"
+check "...not even its children" test -z "$(ps -eo args= | grep '^sleep 300$')"
+
+finish cpython
