@@ -81,15 +81,18 @@ void cpython_open(cpython *py, chapter *c, const cpython_flags *flags)
                     c->program, flags->python);
             exit(2);
         }
+        snprintf(first->name, sizeof first->name, "%s", flags->python);
         py->count = 1;
     } else if (find_command("python3", first->path, sizeof first->path)) {
+        snprintf(first->name, sizeof first->name, "python3");
         py->count = 1;
     }
     /* The free-threaded builds install as python3.13t, python3.14t, ... */
     for (int minor = 30; minor >= 13 && py->count < 2; minor--) {
         char name[32];
         snprintf(name, sizeof name, "python3.%dt", minor);
-        if (find_command(name, py->interpreters[py->count].path, PATH_MAX)) py->count++;
+        if (find_command(name, py->interpreters[py->count].path, PATH_MAX))
+            snprintf(py->interpreters[py->count++].name, sizeof py->interpreters[0].name, "%s", name);
     }
     find_script(c->number, py->script);
 }
@@ -365,7 +368,7 @@ static void skip(cpython *py, const cpython_interpreter *in, const char *fmt, ..
     char *why = xvasprintf(fmt, ap);
     va_end(ap);
     fprintf(stderr, "%s: %s: %s\n", py->chapter->program, in->path, why);
-    report_text(py->chapter->report, "%s rows are missing: %s.", in->path, why);
+    report_text(py->chapter->report, "%s rows are missing: %s.", in->name, why);
     free(why);
 }
 
@@ -407,7 +410,7 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
             skip(py, in, "line %d of original.py's output is not what the chapter expects", bad);
         } else if (in != &py->interpreters[0] && !p.free_threaded) {
             skip(py, in, "it is not a free-threaded build (its GIL is on), so it adds nothing to %s",
-                 py->interpreters[0].path);
+                 py->interpreters[0].name);
         } else {
             ok = true;
         }
@@ -415,7 +418,7 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
     if (ok) {
         in->free_threaded = p.free_threaded;
         snprintf(in->label, sizeof in->label, "%sCPython %s", p.free_threaded ? "free-threaded " : "", p.version);
-        report_text(py->chapter->report, "Real CPython: %s (%s) ran %s, %d rep%s of each mode.", in->label, in->path,
+        report_text(py->chapter->report, "Real CPython: %s (%s) ran %s, %d rep%s of each mode.", in->label, in->name,
                     relative_script(py), py->reps, py->reps == 1 ? "" : "s");
         const char *prefix = p.free_threaded ? "python_free_threaded" : "python";
         chapter_meta(py->chapter, prefix, "%s (%s)", in->label, in->path);
@@ -512,12 +515,12 @@ void cpython_compare(const cpython *py, const char *what, double gil_threads, do
     report *r = py->chapter->report;
     if (with_gil && !isnan(gil_threads) && !isnan(cpython))
         report_text(r, "The GIL emulation against real CPython (%s): %s was %.2f for GIL-threads and %.2f for %s "
-                    "threads, %.0f%% apart.", with_gil->path, what, gil_threads, cpython, with_gil->label,
+                    "threads, %.0f%% apart.", with_gil->name, what, gil_threads, cpython, with_gil->label,
                     100 * fabs(gil_threads - cpython) / cpython);
     if (without && !isnan(free_threaded)) {
         char c_part[64] = "";
         if (!isnan(c_threads)) snprintf(c_part, sizeof c_part, ", and %.2f for C threads", c_threads);
-        report_text(r, "Without a GIL (%s, %s): %s was %.2f for its threads%s.", without->label, without->path, what,
+        report_text(r, "Without a GIL (%s, %s): %s was %.2f for its threads%s.", without->label, without->name, what,
                     free_threaded, c_part);
     }
 }

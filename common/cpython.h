@@ -38,6 +38,7 @@ typedef struct {
 
 typedef struct {
     char path[PATH_MAX];
+    char name[64];      /* for summaries: "python3", "python3.13t", or --python as typed */
     char label[80];     /* "CPython 3.11.2", "free-threaded CPython 3.13.1" */
     bool free_threaded; /* the GIL is off: its runs use the cpython-ft-... modes */
     bool ran;           /* its rows were added */

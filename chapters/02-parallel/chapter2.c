@@ -139,7 +139,7 @@ static void compare_with_cpython(chapter *c, const cpython *py, const tracked *g
     if (!in || !gil || !python) return;
     report_text(c->report, "The GIL emulation against real CPython (%s): GIL-threads ran together %.1f%% of the time "
                 "in turns of %.2f ms (median GIL hold); %s threads ran together %.1f%% of the time in turns of "
-                "%.2f ms (median running interval).", in->path, 100 * gil->overlap, gil->hold_median_ms, in->label,
+                "%.2f ms (median running interval).", in->name, 100 * gil->overlap, gil->hold_median_ms, in->label,
                 100 * python->overlap, python->hold_median_ms);
 }
 

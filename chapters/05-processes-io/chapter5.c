@@ -80,7 +80,7 @@ static void compare_with_cpython(chapter *c, const iolab *lab, const cpython *py
         double python = iolab_wall_s(lab, mode, most), processes = iolab_wall_s(lab, MODE_PROCESSES, most);
         if (!in || isnan(python) || isnan(processes)) continue;
         report_text(c->report, "Real CPython against the C program (%s): %d %s processes fetched the pages in %.3f s, "
-                    "%d C processes in %.3f s%s, %.0f%% apart. Processes share no GIL in either language.", in->path,
+                    "%d C processes in %.3f s%s, %.0f%% apart. Processes share no GIL in either language.", in->name,
                     most, in->label, python, most, processes, ideal_text, 100 * fabs(python - processes) / processes);
     }
 }
