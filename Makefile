@@ -146,8 +146,8 @@ reference: programs
 	  d=$$(ls -d chapters/0$$n-*) && out=results/reference/chapter$$n && \
 	  $(BUILD)/chapter$$n --out $$out --quiet && plots/render.sh $$n $$out >/dev/null && \
 	  mkdir -p $$d/reference && cp $$out/summary.md $$out/figure.svg $$d/reference/ && \
-	  grep '^# \(machine\|cores\|memory_gib\|kernel\|compiler\|date\|scale\|revision\)=' $$out/data.csv \
-	    | sed 's/^# //' >$$d/reference/machine.txt || exit 1; \
+	  grep '^# \(machine\|cores\|memory_gib\|kernel\|compiler\|date\|scale\|revision\|python\)=' $$out/data.csv \
+	    | sed -e 's/^# //' -e 's/ (\/.*)$$//' >$$d/reference/machine.txt || exit 1; \
 	done
 	@echo "reference: chapters/*/reference/ regenerated; commit them"
 
