@@ -16,8 +16,10 @@ Times are seconds from the run's start. The C chapter reads these rows and shows
 them beside its own. Standard library only.
 """
 import argparse
+import ctypes
 import os
 import resource
+import signal
 import sys
 import threading
 import time
@@ -74,6 +76,17 @@ def describe(**facts):
     print(HEADER)
 
 
+def die_with(parent):
+    """Run first in each pool worker process: if this script is killed, its workers
+    must not wait forever for work (Linux's PR_SET_PDEATHSIG, as the C chapters do)."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it died before we asked
+        os._exit(1)
+
+
 def timed(job, task, argument):
     """Run one job and say where, when and at what cost it ran (this runs in the worker)."""
     usage = resource.getrusage(resource.RUSAGE_THREAD)
@@ -100,7 +113,7 @@ def run(mode, workers, job, argument_list):
         with ThreadPoolExecutor(max_workers=workers) as executor:
             records = list(executor.map(timed, jobs, tasks, argument_list))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as executor:
+        with ProcessPoolExecutor(max_workers=workers, initializer=die_with, initargs=(os.getpid(),)) as executor:
             records = list(executor.map(timed, jobs, tasks, argument_list))
     return time.perf_counter() - t0, records, t0
 
