@@ -16,7 +16,7 @@ set ytics 1
 set ylabel "job"
 
 # Draw the running intervals of mode m over [0:right].
-timeline(m) = sprintf("plot data using (strcol('mode') eq '%s' && column('rep') == 0 ? column('start_s') : NaN):'task':(column('end_s') - column('start_s')):(0):(core_color(column('core'))) with vectors nohead lw %d lc rgb variable", m, is_dumb ? 1 : 12)
+timeline(m) = sprintf("plot data using (strcol('mode') eq '%s' && column('rep') == 0 ? column('start_s') : NaN):'task':(column('end_s') - column('start_s')):(0):(column('core') < 0 ? mode_color('%s') : core_color(column('core'))) with vectors nohead lw %d lc rgb variable", m, m, is_dumb ? 1 : 12)
 
 columns = is_dumb ? 1 : 2
 set multiplot layout words(modes),columns title "Chapter 2: \"In multithreading, threads run in parallel\" (colour = core)\n".small(note)
