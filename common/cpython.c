@@ -127,13 +127,13 @@ static noreturn void exec_python(const char *python, const char *script, const c
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    setenv("PYTHONDONTWRITEBYTECODE", "1", 1); /* no __pycache__ in the source tree */
     const char *argv[64] = { python, script };
     int argc = 2;
     for (int i = 0; args && args[i] && argc < 63; i++) argv[argc++] = args[i];
     argv[argc] = NULL;
     execv(python, (char *const *)argv);
-    fprintf(stderr, "cannot run %s: %s\n", python, strerror(errno));
+    /* Only async-signal-safe calls between fork and exec: no stdio. */
+    if (write(2, "cannot execute ", 15) > 0 && write(2, python, strlen(python)) > 0) (void)!write(2, "\n", 1);
     _exit(127);
 }
 
@@ -201,6 +201,7 @@ static void run_child(const char *python, const char *script, const char *const 
     if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) fail_at(__FILE__, __LINE__, "pipe", errno);
     fcntl(in[1], F_SETFL, O_NONBLOCK);
     signal(SIGPIPE, SIG_IGN); /* a python3 that dies early must not kill us while we feed it */
+    setenv("PYTHONDONTWRITEBYTECODE", "1", 1); /* no __pycache__ in the source tree; set before fork */
     pid_t parent = getpid(), pid = fork();
     if (pid < 0) fail_at(__FILE__, __LINE__, "fork", errno);
     if (pid == 0) exec_python(python, script, args, in[0], out[1], err[1], parent);
