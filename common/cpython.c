@@ -419,8 +419,11 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
     if (ok) {
         in->free_threaded = p.free_threaded;
         snprintf(in->label, sizeof in->label, "%sCPython %s", p.free_threaded ? "free-threaded " : "", p.version);
-        report_text(py->chapter->report, "Real CPython: %s (%s) ran %s, %d rep%s of each mode.", in->label, in->name,
-                    relative_script(py), py->reps, py->reps == 1 ? "" : "s");
+        char command[400] = "";
+        for (int i = 0; args[i]; i++)
+            snprintf(command + strlen(command), sizeof command - strlen(command), " %s", args[i]);
+        report_text(py->chapter->report, "Real CPython: %s ran `%s %s%s`%s.", in->label, in->name, relative_script(py),
+                    command, input ? " with the URLs on its standard input" : "");
         const char *prefix = p.free_threaded ? "python_free_threaded" : "python";
         chapter_meta(py->chapter, prefix, "%s (%s)", in->label, in->path);
         for (char *save = NULL, *fact = strtok_r(p.facts, "\n", &save); fact; fact = strtok_r(NULL, "\n", &save)) {
