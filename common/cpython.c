@@ -529,6 +529,17 @@ void cpython_compare(const cpython *py, const char *what, double gil_threads, do
     }
 }
 
+void cpython_check_cpu_time(const cpython *py)
+{
+    mode_summary serial = chapter_summary(py->chapter, MODE_CPYTHON_SERIAL);
+    mode_summary threads = chapter_summary(py->chapter, MODE_CPYTHON_THREADS);
+    if (serial.ran && threads.ran && threads.cpu_s < 0.97 * serial.cpu_s)
+        report_text(py->chapter->report, "CPython's threads used %.0f%% less CPU time than its serial run for the same "
+                    "work: its loop ran faster on worker threads than on the main thread, where the serial run goes. "
+                    "That is not the GIL, and it pulls CPython's ratios away from the emulation's.",
+                    100 * (1 - threads.cpu_s / serial.cpu_s));
+}
+
 void cpython_close(cpython *py)
 {
     free(py->spans);

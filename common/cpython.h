@@ -78,6 +78,11 @@ pool_mode cpython_mode(bool free_threaded, const char *python_mode);
 void cpython_compare(const cpython *py, const char *what, double gil_threads, double cpython,
                      double c_threads, double free_threaded);
 
+/* CPU-bound chapters: the same work should cost CPython the same CPU time on its
+ * threads as in its serial run. When the threads needed clearly less, say so: the
+ * loop ran faster off the main thread, which pulls CPython's ratios off the GIL's. */
+void cpython_check_cpu_time(const cpython *py);
+
 void cpython_close(cpython *py);
 
 #endif

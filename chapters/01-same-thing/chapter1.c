@@ -96,6 +96,7 @@ static void compare_with_cpython(chapter *c, const cpython *py)
                     chapter_summary(c, MODE_CPYTHON_THREADS).wall_s.median / python_processes,
                     chapter_summary(c, MODE_THREADS).wall_s.median / processes,
                     chapter_summary(c, MODE_FREE_THREADED_THREADS).wall_s.median / ft_processes);
+    cpython_check_cpu_time(py);
 }
 
 int main(int argc, char **argv)

@@ -94,14 +94,7 @@ static void compare_with_cpython(chapter *c, const cpython *py)
                     chapter_summary(c, MODE_THREADS).wall_s.median / serial,
                     chapter_summary(c, MODE_FREE_THREADED_THREADS).wall_s.median /
                         chapter_summary(c, MODE_FREE_THREADED_SERIAL).wall_s.median);
-    /* The same work should cost the same CPU time on any thread; when it does not,
-     * the ratio above measures more than the GIL. */
-    mode_summary serial_py = chapter_summary(c, MODE_CPYTHON_SERIAL), threads_py = chapter_summary(c, MODE_CPYTHON_THREADS);
-    if (serial_py.ran && threads_py.ran && threads_py.cpu_s < 0.97 * serial_py.cpu_s)
-        report_text(c->report, "CPython's threads used %.0f%% less CPU time than its serial run for the same work: "
-                    "its loop ran faster on worker threads than on the main thread, where the serial run goes. That "
-                    "is not the GIL, and it pulls CPython's ratio down.",
-                    100 * (1 - threads_py.cpu_s / serial_py.cpu_s));
+    cpython_check_cpu_time(py);
 }
 
 int main(int argc, char **argv)
