@@ -5,7 +5,7 @@
  * peak in flight; GET /stats?reset=1 also starts a new peak.
  *
  * Waiting costs no thread: a request's connection is suspended, a timer thread
- * resumes it when its time is due, and one epoll thread serves everything, so
+ * resumes it when its time is due, and one poll() thread serves everything, so
  * thousands of requests can wait at once. */
 #ifndef TVP_LATENCY_SERVER_H
 #define TVP_LATENCY_SERVER_H

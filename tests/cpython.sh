@@ -18,25 +18,7 @@ fake() {
 
 if [ -z "$PYTHON" ]; then
     echo "skip - python3 is not installed: the CPython rows cannot be checked"
-    # 7. original.py killed outright while its ProcessPoolExecutor waits: its workers die too.
-"$BUILD/latency-server" --profile uniform:5 --port-file "$tmp/port" >/dev/null 2>&1 &
-server=$!
-for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-for i in 0 1 2 3; do echo "http://127.0.0.1:$(cat "$tmp/port")/page/$i"; done >"$tmp/urls"
-"$PYTHON" chapters/05-processes-io/original.py --modes processes --workers 4 <"$tmp/urls" >/dev/null 2>&1 &
-script=$!
-for _ in $(seq 100); do [ "$(pgrep -P "$script" | wc -l)" -ge 4 ] && break; sleep 0.05; done
-workers=$(pgrep -P "$script" | tr '\n' ' ')
-check "original.py started its 4 pool workers" test "$(echo $workers | wc -w)" -eq 4
-kill -KILL "$script"
-sleep 0.5
-alive=""
-for w in $workers; do ps -o stat= -p "$w" 2>/dev/null | grep -qv '^Z' && alive="$alive $w"; done
-check "SIGKILL to original.py takes its pool workers with it" test -z "$alive"
-kill "$server"
-wait "$server" 2>/dev/null
-
-finish cpython
+    finish cpython
     exit
 fi
 

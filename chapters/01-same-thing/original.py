@@ -22,12 +22,12 @@ def cpu_heavy(n):
     return count
 
 
-def main():
+def main(description=__doc__):
     def own_flags(parser):
         parser.add_argument("--jobs", type=int, default=os.cpu_count())
         parser.add_argument("--seconds", type=float, default=1.0, help="how long one job takes alone")
 
-    args = harness.arguments(__doc__.splitlines()[0], own_flags)
+    args = harness.arguments(description.splitlines()[0], own_flags)
     n = harness.iterations_for(args.seconds, cpu_heavy)
     harness.describe(iterations_per_job=n)
     harness.run_all(args, cpu_heavy, [n] * args.jobs)

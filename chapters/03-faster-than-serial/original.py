@@ -2,35 +2,16 @@
 
 The article's experiment: the same CPU-heavy jobs one after another, then on
 threads. In CPython only the thread holding the GIL runs, so the threads are no
-faster; they also pay for handing the GIL over every switch interval.
+faster; they also pay for handing the GIL over every switch interval. The job is
+chapter 1's cpu_heavy(); the chapter passes --modes serial,threads.
 
-    python3 original.py --jobs 2 --seconds 1     (prints CSV; see ../python/harness.py)
+    python3 original.py --modes serial,threads --jobs 2 --seconds 1     (prints CSV; see ../python/harness.py)
 """
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-import harness  # noqa: E402
-
-
-def cpu_heavy(n):
-    """The article's job: count up to n, one bytecode loop iteration at a time."""
-    count = 0
-    for i in range(n):
-        count += i
-    return count
-
-
-def main():
-    def own_flags(parser):
-        parser.add_argument("--jobs", type=int, default=os.cpu_count())
-        parser.add_argument("--seconds", type=float, default=1.0, help="how long one job takes alone")
-
-    args = harness.arguments(__doc__.splitlines()[0], own_flags)
-    n = harness.iterations_for(args.seconds, cpu_heavy)
-    harness.describe(iterations_per_job=n)
-    harness.run_all(args, cpu_heavy, [n] * args.jobs)
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "01-same-thing"))
+from original import main  # noqa: E402  (chapter 1's original.py: cpu_heavy() and its main)
 
 if __name__ == "__main__":
-    main()
+    main(__doc__)
