@@ -11,11 +11,12 @@
 #define MAX_FILES 16
 #define MAX_PATH 4096
 #define MAX_CHILDREN 1024
+#define MAX_GROUPS 16
 
 static char files[MAX_FILES][MAX_PATH];
 static volatile sig_atomic_t file_used[MAX_FILES];
 static volatile pid_t children[MAX_CHILDREN];
-static volatile pid_t groups[MAX_FILES]; /* leaders of process groups to kill whole */
+static volatile pid_t groups[MAX_GROUPS]; /* leaders of process groups to kill whole */
 static volatile pid_t owner; /* only the process that registered acts: a forked child inherits the tables */
 
 static void clean_up(void)
@@ -23,7 +24,7 @@ static void clean_up(void)
     if (getpid() != owner) return;
     for (int i = 0; i < MAX_FILES; i++)
         if (file_used[i]) unlink(files[i]);
-    for (int i = 0; i < MAX_FILES; i++)
+    for (int i = 0; i < MAX_GROUPS; i++)
         if (groups[i] > 0) {
             cleanup_kill_group(groups[i]);
             groups[i] = 0;
@@ -86,24 +87,29 @@ void cleanup_temp_file_done(const char *path)
         }
 }
 
-void cleanup_child(pid_t pid)
+/* Put pid in the first free slot of a table the signal handler reads. */
+static void remember_pid(volatile pid_t *slots, int count, pid_t pid)
 {
     install_once();
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i] <= 0) {
-            children[i] = pid;
+    for (int i = 0; i < count; i++)
+        if (slots[i] <= 0) {
+            slots[i] = pid;
             return;
         }
 }
 
-void cleanup_child_done(pid_t pid)
+static void forget_pid(volatile pid_t *slots, int count, pid_t pid)
 {
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i] == pid) {
-            children[i] = 0;
+    for (int i = 0; i < count; i++)
+        if (slots[i] == pid) {
+            slots[i] = 0;
             return;
         }
 }
+
+void cleanup_child(pid_t pid) { remember_pid(children, MAX_CHILDREN, pid); }
+
+void cleanup_child_done(pid_t pid) { forget_pid(children, MAX_CHILDREN, pid); }
 
 void cleanup_kill_group(pid_t leader)
 {
@@ -115,21 +121,6 @@ void cleanup_kill_group(pid_t leader)
     }
 }
 
-void cleanup_group(pid_t leader)
-{
-    install_once();
-    for (int i = 0; i < MAX_FILES; i++)
-        if (groups[i] <= 0) {
-            groups[i] = leader;
-            return;
-        }
-}
+void cleanup_group(pid_t leader) { remember_pid(groups, MAX_GROUPS, leader); }
 
-void cleanup_group_done(pid_t leader)
-{
-    for (int i = 0; i < MAX_FILES; i++)
-        if (groups[i] == leader) {
-            groups[i] = 0;
-            return;
-        }
-}
+void cleanup_group_done(pid_t leader) { forget_pid(groups, MAX_GROUPS, leader); }
