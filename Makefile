@@ -34,8 +34,11 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
-CHAPTERS   := 0 1 2 3 4 5 6 7 8
+# The chapters are the folders chapters/NN-slug (chapters/chapters.sh is the one place that says so).
+CHAPTERS   := $(shell chapters/chapters.sh numbers)
+chapter_dir = $(shell chapters/chapters.sh dir $(1))
 CHAPTER_BIN := $(CHAPTERS:%=$(BUILD)/chapter%)
+HEADERS    := $(wildcard common/*.h)
 UNIT_SRC   := $(wildcard tests/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 ARGS       ?=
@@ -48,24 +51,25 @@ else
   SAY := @echo
 endif
 
-# The Debian packages the workbook needs (DESIGN.md §9).
+# The Debian packages the workbook needs (ARCHITECTURE.md, "Dependencies").
 DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev \
                    gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs $(CHAPTERS:%=chapter%)
+.PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs headers \
+        $(CHAPTERS:%=chapter%) $(CHAPTERS:%=figure%)
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
+.PRECIOUS: $(BUILD)/gen/chapter%/chapter_identity.h
 
 help:
 	@echo "threads-vs-processes: the misconceptions about threads and processes, measured here."
 	@echo
 	@echo "Chapters (make chapterN ARGS=\"--runtime gil --jobs 4\" passes flags; build/chapterN --help lists them):"
-	@for n in $(CHAPTERS); do \
-	  d=$$(ls -d chapters/0$$n-* | head -1); \
-	  printf '  make chapter%-3s %s\n' "$$n" "$$(sed -n 's/^# Chapter [0-9]*: //p' $$d/README.md | head -1)"; \
-	done
+	@for n in $(CHAPTERS); do printf '  make chapter%-3s "%s"\n' "$$n" "$$(chapters/chapters.sh claim $$n)"; done
 	@echo
+	@echo "  make chapterN ARGS=\"--out DIR\" (or OUT=DIR)  put the data and the figures in DIR"
+	@echo "  make figureN   re-draw chapter N's figure from its CSVs (OUT=DIR: from DIR)"
 	@echo "  make all       run every chapter"
 	@echo "  make figures   re-draw every figure from the CSVs in results/ (no re-run)"
 	@echo "  make test      every test: unit (also under TSAN and ASan+UBSan), end to end, bad input,"
@@ -94,9 +98,15 @@ $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
 	$(SAY) "  CC      $<  ($(VARIANT))"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/chapter%: $(COMMON_OBJ) $$(wildcard chapters/0$$*-*/chapter$$*.c) | $(BUILD)
+# A chapter's program: every .c file of its folder, and a header made from the folder
+# (its number, its claim from the README's title line, its path).
+$(BUILD)/chapter%: $(COMMON_OBJ) $$(wildcard $$(call chapter_dir,$$*)/*.c) $(BUILD)/gen/chapter%/chapter_identity.h | $(BUILD)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $(filter %.c,$^) $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/gen/chapter$* $(filter %.c,$^) $(COMMON_OBJ) $(LDFLAGS) -o $@
+
+$(BUILD)/gen/chapter%/chapter_identity.h: $$(call chapter_dir,$$*)/README.md chapters/chapters.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)chapters/chapters.sh header $* >$@.new && mv $@.new $@
 
 $(BUILD)/latency-server: chapters/lab/latency-server.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
@@ -119,16 +129,29 @@ $(BUILD) $(BUILD)/common $(BUILD)/tests:
 
 # --- running the chapters -------------------------------------------------------
 
-# Run the experiment, then draw its figure (PNG, SVG, and in the terminal).
-$(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter%
-	$(BUILD)/chapter$* --out results/chapter$* $(ARGS)
-	@plots/render.sh $* results/chapter$* --show
+# Where chapter N's results go: an --out in ARGS, else OUT=DIR, else results/chapterN.
+# (The same words the program will parse: ARGS is split as the shell splits it.)
+out_dir_of = out=$(if $(OUT),'$(OUT)',results/chapter$(1)); show=--show; set -- $(ARGS); \
+	while [ $$\# -gt 0 ]; do case $$1 in --out) out=$$2; shift;; --out=*) out=$${1\#--out=};; \
+	-h|--help|--version) show=;; esac; shift; done
+
+# Run the experiment, then draw its figure (PNG, SVG, and in the terminal) from the
+# same directory. Everything a chapter runs is a prerequisite: its program, and the
+# latency server of the I/O lab that chapters start as a child.
+$(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter% $(BUILD)/latency-server
+	@$(call out_dir_of,$*); set -e; \
+	$(BUILD)/chapter$* --out "$$out" $(ARGS); \
+	if [ -n "$$show" ]; then plots/render.sh $* "$$out" --show; fi
+
+# Re-draw one chapter's figure from the CSVs already there.
+$(CHAPTERS:%=figure%): figure%:
+	@$(call out_dir_of,$*); plots/render.sh $* "$$out"
 
 all: $(CHAPTERS:%=chapter%)
 
 # The book: run the chapters that have no results yet (all of them with FRESH=1), then
 # build results/book/index.html and one page per chapter.
-book: programs
+book: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/book
 	@for n in $(CHAPTERS); do \
 	  if [ -n "$(FRESH)" ] || [ ! -f results/chapter$$n/summary.md ]; then \
 	    $(BUILD)/chapter$$n --out results/chapter$$n --quiet $(ARGS) && plots/render.sh $$n results/chapter$$n || exit 1; \
@@ -141,9 +164,9 @@ book-check: book
 	@tests/book_check.sh results/book
 
 # Regenerate the committed reference runs (summary.md, figure.svg, machine.txt per chapter).
-reference: programs
+reference: $(CHAPTER_BIN) $(BUILD)/latency-server
 	@for n in $(CHAPTERS); do \
-	  d=$$(ls -d chapters/0$$n-*) && out=results/reference/chapter$$n && \
+	  d=$$(chapters/chapters.sh dir $$n) && out=results/reference/chapter$$n && \
 	  $(BUILD)/chapter$$n --out $$out --quiet && plots/render.sh $$n $$out >/dev/null && \
 	  mkdir -p $$d/reference && cp $$out/summary.md $$out/figure.svg $$d/reference/ && \
 	  grep '^# \(machine\|cores\|memory_gib\|kernel\|compiler\|date\|scale\|revision\|python\)=' $$out/data.csv \
@@ -164,8 +187,15 @@ bench: $(BUILD)/bench
 
 unit: $(UNIT_BIN) $(BUILD)/latency-server
 
+# Every header compiles on its own (it includes what it uses).
+headers:
+	@for h in $(HEADERS); do \
+	  printf '#include "%s"\n' "$$(basename $$h)" | $(CC) $(CFLAGS) -fsyntax-only -x c - || { echo "headers: $$h does not compile alone"; exit 1; }; \
+	done; echo "headers: all $(words $(HEADERS)) compile alone"
+
 # Everything, in the three builds; then every suite (TESTING.md says what each checks).
 test:
+	@$(MAKE) --no-print-directory headers
 	@$(MAKE) --no-print-directory unit programs
 	@$(MAKE) --no-print-directory VARIANT=tsan unit programs
 	@$(MAKE) --no-print-directory VARIANT=asan unit programs

@@ -148,6 +148,45 @@ void chapter_columns(chapter *c, const char *const *names, int count, chapter_ex
     c->extra_ctx = ctx;
 }
 
+/* A gnuplot string literal in single quotes, where gnuplot substitutes nothing
+ * (no backquotes, no macros, no backslash escapes): a quote is doubled, and
+ * control characters, which could end the command, become spaces. */
+static char *gnuplot_string(const char *text)
+{
+    size_t n = strlen(text);
+    char *quoted = xcalloc(2 * n + 3, 1), *q = quoted;
+    *q++ = '\'';
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '\'') *q++ = '\'';
+        *q++ = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
+    }
+    *q = '\'';
+    return quoted;
+}
+
+void chapter_plot_string(chapter *c, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *value = xvasprintf(fmt, ap);
+    va_end(ap);
+    char *quoted = gnuplot_string(value);
+    chapter_plot_var(c, name, "%s", quoted);
+    free(quoted);
+    free(value);
+}
+
+/* The claim for gnuplot's enhanced text (PNG, SVG), where _ ^ { } @ & are markup. */
+static char *enhanced_text(const char *text)
+{
+    char *escaped = xcalloc(2 * strlen(text) + 1, 1), *e = escaped;
+    for (const char *p = text; *p; p++) {
+        if (strchr("_^{}@&~", *p)) *e++ = '\\';
+        *e++ = *p;
+    }
+    return escaped;
+}
+
 void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...)
 {
     va_list ap;
@@ -278,6 +317,14 @@ static void write_modes_csv(chapter *c)
 }
 
 /* Variables the gnuplot script loads: the caption note, and the chapter's own. */
+/* name = 'text', quoted as data. */
+static void write_plot_string(FILE *out, const char *name, const char *text)
+{
+    char *quoted = gnuplot_string(text);
+    fprintf(out, "%s = %s\n", name, quoted);
+    free(quoted);
+}
+
 static void write_plot_vars(chapter *c)
 {
     char *path = path_in_out(c, "plot-vars.gp");
@@ -285,10 +332,17 @@ static void write_plot_vars(chapter *c)
     if (atomic_file_open(&f, path) != 0) die_writing(c, "plot-vars.gp");
     free(path);
     fprintf(f.stream, "# written by %s: what the figure needs to know about the run\n", c->program);
-    fprintf(f.stream, "note = \"%d cores (%s), scale %s, %d jobs, switch interval %g ms\"\n", c->machine.cores,
-            c->machine.cpu_model, cli_scale_name(c->cli.scale), c->cli.jobs, c->cli.switch_interval_ms);
-    fprintf(f.stream, "cores = %d\njobs = %d\n", c->machine.cores, c->cli.jobs);
-    if (c->plot_vars) fputs(c->plot_vars, f.stream);
+    fprintf(f.stream, "cores = %d\njobs = %d\nchapter = %d\n", c->machine.cores, c->cli.jobs, c->number);
+    char *note = xasprintf("%d cores (%s), scale %s, %d jobs, switch interval %g ms", c->machine.cores,
+                           c->machine.cpu_model, cli_scale_name(c->cli.scale), c->cli.jobs,
+                           c->cli.switch_interval_ms);
+    char *enhanced = enhanced_text(c->claim);
+    write_plot_string(f.stream, "note", note);
+    write_plot_string(f.stream, "claim", c->claim);
+    write_plot_string(f.stream, "claim_enhanced", enhanced);
+    free(note), free(enhanced);
+    modes_write_gnuplot(f.stream);
+    if (c->plot_vars) fputs(c->plot_vars, f.stream); /* the chapter's own, after: they may override */
     if (atomic_file_commit(&f) != 0) die_writing(c, "plot-vars.gp");
 }
 

@@ -82,6 +82,9 @@ mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers);
 void chapter_meta(chapter *c, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void chapter_columns(chapter *c, const char *const *names, int count, chapter_extra_fields fields, void *ctx);
 void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A string variable for the figure: always use this for text (it is quoted so that
+ * gnuplot reads it as data, never as code). */
+void chapter_plot_string(chapter *c, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Open DIR/name with the preamble written; the caller writes header and rows and
  * commits. Exits 1 with a message if the file cannot be created. */

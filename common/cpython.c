@@ -471,10 +471,10 @@ static void tell_the_figure(cpython *py)
         if (chapter_summary(py->chapter, mode).ran)
             snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s", *modes ? " " : "",
                      pool_mode_name(mode));
-    chapter_plot_var(py->chapter, "python_modes", "\"%s\"", modes);
+    chapter_plot_string(py->chapter, "python_modes", "%s", modes);
     const cpython_interpreter *in = py->interpreters[0].ran ? &py->interpreters[0] : &py->interpreters[1];
-    chapter_plot_var(py->chapter, "python_label", "\"%s\"", in->label);
-    chapter_plot_var(py->chapter, "python_version", "\"%s\"", strrchr(in->label, ' ') + 1);
+    chapter_plot_string(py->chapter, "python_label", "%s", in->label);
+    chapter_plot_string(py->chapter, "python_version", "%s", strrchr(in->label, ' ') + 1);
 }
 
 int cpython_run(cpython *py, const char *input, double expected_s, const char *args_format, ...)

@@ -384,9 +384,9 @@ void iolab_write_figure_data(iolab *lab, int max_workers, pool_mode gantt_mode, 
                  lab->profile_text);
     else
         snprintf(source, sizeof source, "%d URLs from a file", lab->count);
-    chapter_plot_var(c, "note", "\"%d cores (%s), scale %s, %s, switch interval %g ms\"", c->machine.cores,
+    chapter_plot_string(c, "note", "%d cores (%s), scale %s, %s, switch interval %g ms", c->machine.cores,
                      c->machine.cpu_model, cli_scale_name(c->cli.scale), source, c->cli.switch_interval_ms);
-    chapter_plot_var(c, "gantt_mode", "\"%s\"", pool_mode_name(gantt_mode));
+    chapter_plot_string(c, "gantt_mode", "%s", pool_mode_name(gantt_mode));
     chapter_plot_var(c, "gantt_workers", "%d", gantt_workers);
     chapter_plot_var(c, "requests", "%d", lab->count);
     chapter_plot_var(c, "max_workers", "%d", max_workers);

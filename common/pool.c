@@ -19,34 +19,6 @@
 #include "fail.h"
 #include "pool.h"
 
-static const char *const mode_names[MODE_COUNT] = {
-    "serial", "gil-threads", "threads", "processes", "event-loop",
-    "cpython-serial", "cpython-threads", "cpython-processes",
-    "cpython-ft-serial", "cpython-ft-threads", "cpython-ft-processes",
-};
-static const char *const mode_labels[MODE_COUNT] = {
-    "serial", "GIL-threads", "C threads", "processes", "event loop",
-    "CPython serial", "CPython threads", "CPython processes",
-    "free-threaded CPython serial", "free-threaded CPython threads", "free-threaded CPython processes",
-};
-
-const char *pool_mode_name(pool_mode mode)
-{
-    return mode < MODE_COUNT ? mode_names[mode] : "?";
-}
-
-const char *pool_mode_label(pool_mode mode)
-{
-    return mode < MODE_COUNT ? mode_labels[mode] : "?";
-}
-
-pool_mode pool_mode_serial_of(pool_mode mode)
-{
-    if (mode >= MODE_FREE_THREADED_SERIAL && mode <= MODE_FREE_THREADED_PROCESSES) return MODE_FREE_THREADED_SERIAL;
-    if (mode >= MODE_CPYTHON_SERIAL && mode <= MODE_CPYTHON_PROCESSES) return MODE_CPYTHON_SERIAL;
-    return MODE_SERIAL;
-}
-
 void *pool_shared_alloc(size_t bytes)
 {
     void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -360,6 +332,7 @@ static int map_processes(process_pool *pool, pool_outcome *out)
 int pool_map(const pool_config *config, pool_task task, void *ctx, int ntasks, task_record *records,
              pool_outcome *out)
 {
+    if (!pool_mode_is_pooled(config->mode)) fail_at(__FILE__, __LINE__, "pool_map: not a pool mode", EINVAL);
     *out = (pool_outcome){ .failed_task = -1 };
     out->start_ns = now_ns();
     int rc = 0;

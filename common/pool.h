@@ -16,36 +16,10 @@
 #include <stdint.h>
 
 #include "gil.h"
+#include "modes.h"
 
-typedef enum {
-    MODE_SERIAL,
-    MODE_GIL_THREADS,
-    MODE_THREADS,
-    MODE_PROCESSES,
-    MODE_EVENT_LOOP, /* not a pool: one thread multiplexing I/O (chapter 8); pool_map refuses it */
-    /* Not pools either: real CPython running a chapter's original.py (common/cpython),
-     * with the GIL, and a free-threaded build (3.13t and later) without it. */
-    MODE_CPYTHON_SERIAL,
-    MODE_CPYTHON_THREADS,
-    MODE_CPYTHON_PROCESSES,
-    MODE_FREE_THREADED_SERIAL,
-    MODE_FREE_THREADED_THREADS,
-    MODE_FREE_THREADED_PROCESSES,
-    MODE_COUNT
-} pool_mode;
-
-/* The modes pool_map runs: the first four. */
+/* The modes pool_map runs are the first four of the catalogue (pool_mode_is_pooled). */
 #define POOL_MODES MODE_EVENT_LOOP
-
-/* "serial", "gil-threads", "threads", "processes", "event-loop", "cpython-threads",
- * "cpython-ft-threads", ...: the CSV's mode column. */
-const char *pool_mode_name(pool_mode mode);
-/* "serial", "GIL-threads", "C threads", "processes", "event loop", "CPython threads",
- * "free-threaded CPython threads", ...: for people. */
-const char *pool_mode_label(pool_mode mode);
-/* The serial mode a mode is compared with: CPython modes with CPython's serial run,
- * the rest with C's. */
-pool_mode pool_mode_serial_of(pool_mode mode);
 
 /* What happened to one task. Times are now_ns() values. */
 typedef struct {

@@ -1,7 +1,7 @@
 # io_sweep.gp — the I/O chapters' figure, loaded by chapter4.gp and chapter5.gp after
-# they set `claim` and `sweep_modes`. Left: wall time against workers, beside the
+# they set `sweep_modes`. Left: wall time against workers, beside the
 # ideal (each request costs only its latency). Right: a Gantt of one run's requests.
-load "plots/style.gp"
+load "style.gp"
 modes_file = dir."/modes.csv"
 ideal_file = dir."/ideal.csv"
 data = dir."/data.csv"
@@ -10,7 +10,7 @@ if (!exists("gantt_mode")) gantt_mode = "threads"
 if (!exists("gantt_workers")) gantt_workers = max_workers
 if (!exists("requests")) requests = 16
 
-set multiplot layout 1,2 title claim."\n".small(note)
+set multiplot layout 1,2 title heading."\n".small(note)
 set title "time to fetch ".requests." pages (serial drawn at 1 worker)"
 set logscale xy 2
 set xrange [0.8:max_workers * 1.25]

@@ -1,17 +1,41 @@
 #!/bin/sh
 # render.sh N DIR [--show] — draw chapter N's figure from the CSVs in DIR:
 # DIR/figure.png and DIR/figure.svg, and with --show the same chart in the terminal.
+# Works from any directory (`make figureN` calls it). Each figure is drawn into a
+# new temporary file beside its target and renamed over it only when gnuplot
+# succeeded, so an interrupted or failed drawing leaves the previous figure whole.
+# DIR and the output names reach gnuplot as single-quoted strings, where gnuplot
+# substitutes nothing (a quote in them is doubled; a newline is refused).
 set -eu
+if [ $# -lt 2 ]; then echo "usage: plots/render.sh N DIR [--show]" >&2; exit 2; fi
 n=$1 dir=$2 show=${3:-}
-here=$(dirname "$0")
+here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
+chapter=$(cd "$here/.." && chapters/chapters.sh dir "$n") || exit 2
+script=$here/../$chapter/figure.gp
 if ! command -v gnuplot >/dev/null 2>&1; then
     echo "figure: gnuplot is not installed (make deps installs it); $dir/data.csv and summary.md are written, the figure is not."
     exit 0
 fi
+if [ ! -f "$dir/plot-vars.gp" ] || [ ! -f "$dir/data.csv" ]; then
+    echo "figure: $dir holds no results of chapter $n (make chapter$n writes them)" >&2
+    exit 2
+fi
+case $dir in *'
+'*) echo "figure: a directory name with a newline is not supported" >&2; exit 2 ;; esac
+export GNUPLOT_LIB="$here" # where `load "style.gp"` finds the shared files
+quoted() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
+draw() { gnuplot -e "dir = $(quoted "$dir"); target = '$1'; output = $(quoted "$2")" "$script"; }
+temp=
+trap 'rm -f "$temp"' EXIT
+trap 'exit 130' INT TERM HUP
 for target in png svg; do
-    gnuplot -e "dir='$dir'; target='$target'" "$here/chapter$n.gp"
+    temp=$(mktemp "$dir/.figure.$target.XXXXXX")
+    draw "$target" "$temp"
+    chmod "$(printf '%o' $((0666 & ~0$(umask))))" "$temp" # mktemp made it private; a figure is not
+    mv -f "$temp" "$dir/figure.$target"
+    temp=
 done
 if [ "$show" = --show ]; then
-    gnuplot -e "dir='$dir'; target='dumb'" "$here/chapter$n.gp"
+    draw dumb ""
 fi
 echo "figure: $dir/figure.png $dir/figure.svg"

@@ -1,40 +1,19 @@
 # style.gp — the one place for the workbook's look. Every chapterN.gp loads it.
 #
-# Expects: dir (the chapter's results directory) and target (png, svg or dumb).
-# Provides: the terminal and output, mode_color(), core_color(), the data file
-# settings, and the run's variables from dir/plot-vars.gp (note, cores, ...).
+# plots/render.sh sets dir (the chapter's results directory), target (png, svg or
+# dumb) and output (the file to write), then runs the chapter's figure.gp.
+# Provides: the terminal and output, mode_color(), mode_label(), core_color(), the
+# data file settings, the heading, and the run's variables from DIR/plot-vars.gp
+# (written by the chapter program: note, cores, claim, the modes' names and colours).
 
-if (!exists("dir")) dir = "results/chapter1"
-if (!exists("target")) target = "png"
 note = ""
 python_modes = ""   # the CPython modes original.py ran, when it did
 python_label = "CPython"
 python_version = ""
-if (system("[ -f '".dir."/plot-vars.gp' ] && echo 1 || echo 0") eq "1") load dir."/plot-vars.gp"
+load dir."/plot-vars.gp"
+heading = sprintf("Chapter %d: \"%s\"", chapter, target eq "dumb" ? claim : claim_enhanced)
 
-# One colour per mode, the same in every chapter.
-mode_color(m) = m eq "serial" ? 0x7f7f7f : \
-                m eq "gil-threads" ? 0xd62728 : \
-                m eq "threads" ? 0x1f77b4 : \
-                m eq "processes" ? 0x2ca02c : \
-                m eq "event-loop" ? 0x9467bd : \
-                m eq "cpython-serial" ? 0x8c564b : \
-                m eq "cpython-threads" ? 0xff7f0e : \
-                m eq "cpython-processes" ? 0xbcbd22 : \
-                m eq "cpython-ft-serial" ? 0x5f5f5f : \
-                m eq "cpython-ft-threads" ? 0x17becf : \
-                m eq "cpython-ft-processes" ? 0x98df8a : 0x000000
-mode_label(m) = m eq "serial" ? "serial" : \
-                m eq "gil-threads" ? "GIL-threads" : \
-                m eq "threads" ? "C threads" : \
-                m eq "processes" ? "processes" : \
-                m eq "event-loop" ? "event loop" : \
-                m eq "cpython-serial" ? "CPython serial" : \
-                m eq "cpython-threads" ? "CPython threads" : \
-                m eq "cpython-processes" ? "CPython processes" : \
-                m eq "cpython-ft-serial" ? "free-threaded CPython serial" : \
-                m eq "cpython-ft-threads" ? "free-threaded CPython threads" : \
-                m eq "cpython-ft-processes" ? "free-threaded CPython processes" : m
+# mode_color(m) and mode_label(m) come from plot-vars.gp: common/modes.h is their one source.
 # Real CPython's lines are dashed, the C program's solid.
 is_python(m) = strstrt(m, "cpython") == 1
 mode_dash(m) = is_python(m) ? 2 : 1
@@ -56,11 +35,11 @@ set datafile columnheaders
 is_dumb = (target eq "dumb")
 if (target eq "png") {
     set terminal pngcairo size 1200,800 font "DejaVu Sans,11" linewidth 1.2
-    set output dir."/figure.png"
+    set output output
 }
 if (target eq "svg") {
     set terminal svg size 1200,800 dynamic font "DejaVu Sans,11"
-    set output dir."/figure.svg"
+    set output output
 }
 if (is_dumb) {
     set terminal dumb size 110,36

@@ -34,7 +34,7 @@ refused() {
 }
 
 # Every shared numeric flag: zero, negative, not a number, overflowing, out of range.
-for n in 0 1 2 3 4 5 6 7 8; do
+for n in $(chapter_numbers); do
     refused --jobs "$n" --jobs 0
     refused --jobs "$n" --jobs abc
 done

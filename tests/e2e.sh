@@ -7,7 +7,7 @@ HEADER="chapter,mode,workers,rep,task,worker,pid,start_s,end_s,cpu_s,core,vcsw,i
 
 first_data_line() { grep -v '^#' "$1" | head -1; }
 
-for n in 0 1 2 3 4 5 6 7 8; do
+for n in $(chapter_numbers); do
     out=$tmp/ch$n
     if "$BUILD/chapter$n" --scale tiny --out "$out" --quiet >"$tmp/stdout" 2>"$tmp/stderr"; then
         ok "chapter$n --scale tiny exits 0"
@@ -20,7 +20,7 @@ for n in 0 1 2 3 4 5 6 7 8; do
         test "$(first_data_line "$out/data.csv" | cut -d, -f1-14)" = "$HEADER"
     check "chapter$n data.csv has its machine preamble" grep -q '^# cores=[0-9]' "$out/data.csv"
     check "chapter$n data.csv has rows for every mode" \
-        test "$(grep -c "^$n,\(serial\|gil-threads\|threads\|processes\|event-loop\)," "$out/data.csv")" -ge 4
+        test "$(grep -v '^#' "$out/data.csv" | awk -F, -v n="$n" '$1 == n && $2 != ""' | wc -l)" -ge 4
     check "chapter$n summary.md has the table and verdict" \
         sh -c "[ \$(grep -c '^| ' '$out/summary.md') -ge 3 ] && grep -q '^\*\*Verdict:\*\*' '$out/summary.md'"
     check "chapter$n leaves no temporary file" no_temp_files "$out"

@@ -7,6 +7,8 @@ BUILD=${BUILD:-build}
 tmp=$(mktemp -d /tmp/tvp-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
+# chapter_numbers, chapter_dir N, chapter_claim N: the chapters are the folders.
+CHAPTERS_SH_LIBRARY=1 . chapters/chapters.sh
 
 ok()     { passed=$((passed + 1)); echo "ok - $1"; }
 not_ok() { failed=$((failed + 1)); echo "not ok - $1"; if [ -n "${2:-}" ]; then echo "    $2"; fi; }

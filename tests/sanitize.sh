@@ -8,7 +8,7 @@ export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 ${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 ${UBSAN_OPTIONS:-}"
 
 for variant in tsan asan; do
-    for n in 0 1 2 3 4 5 6 7 8; do
+    for n in $(chapter_numbers); do
         program=build/$variant/chapter$n
         if [ ! -x "$program" ]; then
             not_ok "$program is missing (make sanitize builds it)"

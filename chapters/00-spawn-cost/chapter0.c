@@ -26,11 +26,11 @@
 #include <unistd.h>
 
 #include "chapter.h"
+#include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "clock.h"
 #include "fail.h"
 #include "work.h"
 
-#define CLAIM "Spawning processes is a bit slower than spawning threads; once running, not much difference"
 
 extern char **environ;
 
@@ -208,7 +208,7 @@ int main(int argc, char **argv)
           "capped at a quarter of free memory)", CLI_INT, 0, 65536, &max_rss_mib },
     };
     chapter c;
-    chapter_begin(&c, 0, CLAIM, extras, 1, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 1, argc, argv);
     static const int reps_by_scale[] = { 30, 400, 2000 }, max_rss_by_scale[] = { 256, 2048, 8192 };
     int reps = reps_by_scale[c.cli.scale];
     if (max_rss_mib < 0) max_rss_mib = max_rss_by_scale[c.cli.scale];
@@ -289,7 +289,7 @@ int main(int argc, char **argv)
     report_verdict(c.report, "HALF TRUE on this machine: the memory is shared by threads and not by processes; "
                    "fork+wait cost %.1fx a thread's create+join with a small parent and %.1fx with %ld MiB touched; "
                    "%s.", start_ratio, big_ratio, largest_fork.rss_mib, running_part);
-    chapter_plot_var(&c, "note", "\"%d cores (%s), scale %s, %d spawns per method\"", c.machine.cores,
+    chapter_plot_string(&c, "note", "%d cores (%s), scale %s, %d spawns per method", c.machine.cores,
                      c.machine.cpu_model, cli_scale_name(c.cli.scale), reps);
     return chapter_finish(&c);
 }

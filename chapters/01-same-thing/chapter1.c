@@ -19,10 +19,10 @@
 #include <stdlib.h>
 
 #include "chapter.h"
+#include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "cpython.h"
 #include "work.h"
 
-#define CLAIM "Multiprocessing and multithreading are basically the same thing"
 
 /* The benchmark checks its own result: every job must have summed 0..n-1. */
 static void check_results(const chapter_run *run, uint64_t iterations)
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
     cpython_flags python_flags = CPYTHON_DEFAULTS;
     const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, 1, CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
     cpython py;
     cpython_open(&py, &c, &python_flags);
     py.reps = c.cli.reps < 3 ? 3 : c.cli.reps; /* short CPython runs are noisy: take a median of 3 at least */

@@ -22,11 +22,11 @@
 #include <string.h>
 
 #include "chapter.h"
+#include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "clock.h"
 #include "cpython.h"
 #include "work.h"
 
-#define CLAIM "In multithreading, threads run in parallel"
 
 typedef struct {
     uint64_t samples;   /* clock readings per job */
@@ -239,7 +239,7 @@ int main(int argc, char **argv)
         CPYTHON_EXTRAS(python_flags),
     };
     chapter c;
-    chapter_begin(&c, 2, CLAIM, extras, 1 + CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 1 + CPYTHON_EXTRA_COUNT, argc, argv);
     cpython py;
     cpython_open(&py, &c, &python_flags);
     int jobs = c.cli.jobs;

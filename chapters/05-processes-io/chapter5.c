@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include "chapter.h"
+#include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "iolab.h"
 
-#define CLAIM "Multiprocessing is bad for IO"
 
 /* How much more a pool of processes costs than a pool of threads, at several latencies. */
 static void startup_cost(chapter *c, iolab *lab, int workers)
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
     cpython_flags python_flags = CPYTHON_DEFAULTS;
     const cli_extra extras[] = { IOLAB_EXTRAS(flags), CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, 5, CLAIM, extras, IOLAB_EXTRA_COUNT + CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, IOLAB_EXTRA_COUNT + CPYTHON_EXTRA_COUNT, argc, argv);
     cpython py;
     cpython_open(&py, &c, &python_flags);
 

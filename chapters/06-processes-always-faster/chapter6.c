@@ -17,11 +17,11 @@
 #include <stdlib.h>
 
 #include "chapter.h"
+#include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "clock.h"
 #include "fail.h"
 #include "work.h"
 
-#define CLAIM "Multiprocessing is always faster than serial"
 
 /* ---- (a) oversubscription ---- */
 
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
           100, 10000000, &tiny_count_flag },
     };
     chapter c;
-    chapter_begin(&c, 6, CLAIM, extras, 1, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 1, argc, argv);
     int cores = c.machine.cores, most = 4 * cores;
 
     /* (a) a fixed amount of work in 16 tasks per core, so every worker count divides it finely. */
@@ -177,7 +177,7 @@ int main(int argc, char **argv)
     chapter_plot_var(&c, "work_s", "%.6f", work);
     chapter_plot_var(&c, "most", "%d", most);
     chapter_plot_var(&c, "tiny_tasks", "%d", tiny);
-    chapter_plot_var(&c, "note", "\"%d cores (%s), scale %s, %d tasks in (a), %d tiny tasks in (b)\"", cores,
+    chapter_plot_string(&c, "note", "%d cores (%s), scale %s, %d tasks in (a), %d tiny tasks in (b)", cores,
                      c.machine.cpu_model, cli_scale_name(c.cli.scale), tasks, tiny);
     return chapter_finish(&c);
 }

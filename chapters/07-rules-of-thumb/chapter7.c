@@ -18,10 +18,10 @@
 #include <string.h>
 
 #include "chapter.h"
+#include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "iolab.h"
 #include "work.h"
 
-#define CLAIM "Rules of thumb: n_processes = n_cores; n_threads = m x n_cores"
 
 static const int multipliers[] = { 1, 2, 4, 8, 16, 32 };
 #define MULTIPLIERS 6
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
         { "--cpu-ms", "MS", "CPU work after each request, in ms (default 1)", CLI_NUMBER, 0, 1000, &cpu_ms },
     };
     chapter c;
-    chapter_begin(&c, 7, CLAIM, extras, IOLAB_EXTRA_COUNT + 1, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, IOLAB_EXTRA_COUNT + 1, argc, argv);
     if (c.cli.scale == SCALE_TINY) { /* a test run: fewer, shorter requests unless told otherwise */
         if (flags.requests == 128) flags.requests = 16;
         if (flags.profile == default_profile) flags.profile = "uniform:0.01";
@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 
     chapter_plot_var(&c, "executor_default", "%d", executor_default);
     chapter_plot_var(&c, "most_processes", "%d", process_n);
-    chapter_plot_var(&c, "note", "\"%d cores (%s), scale %s, %d requests of %s + %g ms CPU each\"", cores,
+    chapter_plot_string(&c, "note", "%d cores (%s), scale %s, %d requests of %s + %g ms CPU each", cores,
                      c.machine.cpu_model, cli_scale_name(c.cli.scale), lab.count,
                      lab.local ? lab.profile_text : "real URLs", cpu_ms);
     int status = chapter_finish(&c); /* data.csv takes the lab's fetch records */

@@ -20,9 +20,9 @@
 #include <string.h>
 
 #include "chapter.h"
+#include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "iolab.h"
 
-#define CLAIM "You need threads (or processes) for concurrent I/O"
 
 /* Last run of each mode: how many threads and processes it took, and their memory. */
 static void resources(chapter *c, const iolab *lab)
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
     iolab_flags flags = IOLAB_DEFAULTS;
     const cli_extra extras[] = { IOLAB_EXTRAS(flags) };
     chapter c;
-    chapter_begin(&c, 8, CLAIM, extras, IOLAB_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, IOLAB_EXTRA_COUNT, argc, argv);
 
     iolab lab;
     iolab_open(&lab, &c, &flags); /* the server starts before any thread exists */

@@ -1,13 +1,12 @@
 # chapter7.gp — the rules of thumb measured: (a) time against processes, (b) time against
 # threads for I/O with a CPU part, ThreadPoolExecutor's default marked.
-load "plots/style.gp"
+load "style.gp"
 modes_file = dir."/modes.csv"
 if (!exists("executor_default")) executor_default = cores + 4
 if (!exists("most_processes")) most_processes = 3 * cores
 
 # Enhanced text (PNG, SVG) needs the underscores escaped; the terminal shows them as they are.
-rule = is_dumb ? "n_processes = n_cores; n_threads = m x n_cores" : "n\\_processes = n\\_cores; n\\_threads = m x n\\_cores"
-set multiplot layout 1,2 title "Chapter 7: \"".rule."\"\n".small(note)
+set multiplot layout 1,2 title heading."\n".small(note)
 set title "(a) CPU work on n processes"
 set xlabel "processes"
 set ylabel "seconds"

@@ -1,12 +1,12 @@
 # chapter0.gp — log-scale bars: what starting one unit of work costs; and fork's cost
 # as the parent's touched memory grows, beside a thread's.
-load "plots/style.gp"
+load "style.gp"
 data = dir."/spawn_summary.csv"
 method_color(m) = m eq "pthread_create+join" ? mode_color("threads") : \
                   m eq "posix_spawn+wait" ? 0x8c564b : \
                   m eq "vfork+wait" ? 0x17becf : mode_color("processes")
 
-set multiplot layout 1,2 title "Chapter 0: \"Spawning processes is a bit slower than spawning threads\"\n".small(note)
+set multiplot layout 1,2 title heading."\n".small(note)
 set title "start one unit of work and wait for it (median, p10-p90)"
 set logscale y
 set ylabel "milliseconds (log scale)"

@@ -1,6 +1,6 @@
 # chapter3.gp — grouped bars: time against the same language's serial run (median,
 # min-max whiskers), and how busy the cores were. C and real CPython side by side.
-load "plots/style.gp"
+load "style.gp"
 data = dir."/modes.csv"
 set style fill solid 0.85 noborder
 set boxwidth 0.6
@@ -12,7 +12,7 @@ if (!is_dumb) { set xtics font ",9"; set bmargin 4 }
 bar_label(m) = strstrt(m, "-ft-") > 0 ? "free-threaded\nCPython ".word(mode_label(m), 3) : \
                is_python(m) ? "CPython\n".word(mode_label(m), 2) : mode_label(m)
 
-set multiplot layout 1,2 title "Chapter 3: \"Multithreading is always faster than serial\"\n".small(note)
+set multiplot layout 1,2 title heading."\n".small(note)
 set title "time / serial time of the same language (whiskers min-max)"
 set ylabel "1.0 = as slow as serial"
 plot data using 0:"vs_serial":(mode_color(strcol("mode"))):xtic(bar_label(strcol("mode"))) with boxes lc rgb variable, \

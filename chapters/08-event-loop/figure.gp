@@ -1,12 +1,12 @@
 # chapter8.gp — bars: time per way of waiting (log scale), and the memory and threads it took.
-load "plots/style.gp"
+load "style.gp"
 data = dir."/memory.csv"
 set style fill solid 0.85 noborder
 set boxwidth 0.6
 set offsets 0.6, 0.6, 0, 0
 set xtics rotate by -20
 
-set multiplot layout 1,2 title "Chapter 8: \"You need threads (or processes) for concurrent I/O\"\n".small(note)
+set multiplot layout 1,2 title heading."\n".small(note)
 set title "time to fetch every page (log scale)"
 set ylabel "seconds"
 set logscale y

@@ -1,13 +1,13 @@
 # chapter6.gp — (a) time against processes with the ideal curve, the knee at the core count;
 # (b) tiny tasks: time per chunksize against serial code.
-load "plots/style.gp"
+load "style.gp"
 modes_file = dir."/modes.csv"
 tiny_file = dir."/tiny.csv"
 if (!exists("work_s")) work_s = 1
 if (!exists("most")) most = 4 * cores
 ideal(k) = work_s / (k < cores ? k : cores)
 
-set multiplot layout 1,2 title "Chapter 6: \"Multiprocessing is always faster than serial\"\n".small(note)
+set multiplot layout 1,2 title heading."\n".small(note)
 set title "(a) one CPU workload on k processes"
 set xlabel "processes"
 set ylabel "seconds"

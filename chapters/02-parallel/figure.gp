@@ -1,6 +1,6 @@
 # chapter2.gp — timeline: when each job was running, coloured by core, a panel per mode.
 # Left: the whole run. Right: the first few switch intervals, where GIL-threads' turns show.
-load "plots/style.gp"
+load "style.gp"
 data = dir."/intervals.csv"
 modes = "gil-threads threads processes"
 # Real CPython's panels below, when original.py ran: its threads, processes and free-threaded threads.
@@ -19,7 +19,7 @@ set ylabel "job"
 timeline(m) = sprintf("plot data using (strcol('mode') eq '%s' && column('rep') == 0 ? column('start_s') : NaN):'task':(column('end_s') - column('start_s')):(0):(column('core') < 0 ? mode_color('%s') : core_color(column('core'))) with vectors nohead lw %d lc rgb variable", m, m, is_dumb ? 1 : 12)
 
 columns = is_dumb ? 1 : 2
-set multiplot layout words(modes),columns title "Chapter 2: \"In multithreading, threads run in parallel\" (colour = core)\n".small(note)
+set multiplot layout words(modes),columns title heading." (colour = core)\n".small(note)
 do for [i = 1:words(modes)] {
     m = word(modes, i)
     end = is_python(m) ? python_xmax : xmax

@@ -1,6 +1,6 @@
 # chapter1.gp — Gantt chart: a bar per job from its start to its end, a panel per mode.
 # With real CPython's rows (python_modes), a second column shows them on their own time axis.
-load "plots/style.gp"
+load "style.gp"
 data = dir."/data.csv"
 c_modes = "serial gil-threads threads processes"
 # At most four CPython panels: serial, threads, processes, and free-threaded threads.
@@ -24,7 +24,7 @@ set yrange [-0.7:jobs - 0.3]
 set ytics 1
 set ylabel "job"
 # Each column gets its own time axis: CPython's jobs were sized to a third of the C work.
-set multiplot layout 4,columns columnsfirst title "Chapter 1: \"Multiprocessing and multithreading are basically the same thing\"\n".small(note)
+set multiplot layout 4,columns columnsfirst title heading."\n".small(note)
 do for [side = 1:columns] {
     list = side == 1 ? c_modes : python_panels
     set xrange [0:(side == 1 ? c_end : python_end) * 1.02]
