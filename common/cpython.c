@@ -12,13 +12,12 @@
 #include <stdnoreturn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
-#include "cleanup.h"
+#include "child.h"
 #include "cpython.h"
 #include "fail.h"
 
@@ -115,26 +114,13 @@ static void append(buffer *b, const char *data, size_t n)
     b->text[b->length] = '\0';
 }
 
-static noreturn void exec_python(const char *python, const char *script, const char *const *args, int in,
-                                 int out, int err, pid_t parent)
+typedef struct {
+    char *argv[64];
+} python_command;
+
+static void exec_python(void *arg)
 {
-    setpgid(0, 0); /* its own group: stopping it stops its pool workers too */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    const char *argv[64] = { python, script };
-    int argc = 2;
-    for (int i = 0; args && args[i] && argc < 63; i++) argv[argc++] = args[i];
-    argv[argc] = NULL;
-    execv(python, (char *const *)argv);
-    /* Only async-signal-safe calls between fork and exec: no stdio. */
-    if (write(2, "cannot execute ", 15) > 0 && write(2, python, strlen(python)) > 0) (void)!write(2, "\n", 1);
-    _exit(127);
+    child_exec(((python_command *)arg)->argv);
 }
 
 typedef struct {
@@ -144,7 +130,8 @@ typedef struct {
 } child_result;
 
 /* Feed `input`, collect stdout and stderr until both close or the deadline passes. */
-static void talk_to(pid_t pid, int in, int out, int err, const char *input, int64_t deadline_ns, child_result *r)
+static void talk_to(child_process *child, int in, int out, int err, const char *input, int64_t deadline_ns,
+                    child_result *r)
 {
     size_t fed = 0, to_feed = input ? strlen(input) : 0;
     if (!to_feed) {
@@ -184,33 +171,32 @@ static void talk_to(pid_t pid, int in, int out, int err, const char *input, int6
     if (out >= 0) close(out);
     if (err >= 0) close(err);
     r->status = -1;
-    if (!r->timed_out)
-        while (waitpid(pid, &r->status, 0) == -1 && errno == EINTR) {
-        }
-    cleanup_kill_group(pid); /* whatever is left of it: pool workers, or all of it after a timeout */
-    cleanup_group_done(pid);
+    if (r->timed_out)
+        child_stop(child);
+    else
+        r->status = child_wait(child); /* and whatever is left of its group: pool workers */
 }
 
 static void run_child(const char *python, const char *script, const char *const *args, const char *input,
                       double timeout_s, child_result *r)
 {
     memset(r, 0, sizeof *r);
-    /* Orphaned pool workers of a python3 we stop must come to us to be reaped. */
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
     int in[2], out[2], err[2];
     if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) fail_at(__FILE__, __LINE__, "pipe", errno);
     fcntl(in[1], F_SETFL, O_NONBLOCK);
     signal(SIGPIPE, SIG_IGN); /* a python3 that dies early must not kill us while we feed it */
     setenv("PYTHONDONTWRITEBYTECODE", "1", 1); /* no __pycache__ in the source tree; set before fork */
-    pid_t parent = getpid(), pid = fork();
-    if (pid < 0) fail_at(__FILE__, __LINE__, "fork", errno);
-    if (pid == 0) exec_python(python, script, args, in[0], out[1], err[1], parent);
-    setpgid(pid, pid); /* as the child does: whichever runs first */
-    cleanup_group(pid);
+    python_command command = { { (char *)python, (char *)script } };
+    for (int i = 0, argc = 2; args && args[i] && argc < 63; i++) command.argv[argc++] = (char *)args[i];
+    /* Its own group: stopping it stops its pool workers too. */
+    child_options options = { .death_signal = SIGKILL, .own_group = true, .stdin_fd = in[0], .stdout_fd = out[1],
+                              .stderr_fd = err[1] };
+    child_process child;
+    if (child_start(&child, &options, exec_python, &command) != 0) fail_at(__FILE__, __LINE__, "fork", errno);
     close(in[0]);
     close(out[1]);
     close(err[1]);
-    talk_to(pid, in[1], out[0], err[0], input, now_ns() + (int64_t)(timeout_s * 1e9), r);
+    talk_to(&child, in[1], out[0], err[0], input, now_ns() + (int64_t)(timeout_s * 1e9), r);
 }
 
 /* ---- reading its CSV ---------------------------------------------------------- */

@@ -10,11 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
 #include "clock.h"
 #include "fail.h"
 #include "gil.h"
@@ -57,20 +55,32 @@ static void first_line_of(const char *path, char *out, size_t size)
     fclose(f);
 }
 
-static noreturn void exec_server(const char *path, const char *profile, size_t body_bytes, const char *port_file,
-                                 const char *log, pid_t parent)
+typedef struct {
+    char *argv[8];
+} server_command;
+
+static void exec_server(void *arg)
 {
-    /* Die with the parent, whatever kills it; and if it is already gone, go. */
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(1);
-    int quiet = open("/dev/null", O_WRONLY), err = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (quiet >= 0) dup2(quiet, STDOUT_FILENO);
-    if (err >= 0) dup2(err, STDERR_FILENO);
+    child_exec(((server_command *)arg)->argv);
+}
+
+/* Start it with stdout to /dev/null and stderr to `log`; 0 or -1 with errno. */
+static int spawn_server(lab_server *s, char *path, const char *profile, size_t body_bytes, char *port_file,
+                        const char *log)
+{
     char bytes[32];
     snprintf(bytes, sizeof bytes, "%zu", body_bytes);
-    execl(path, path, "--profile", profile, "--port-file", port_file, "--body-bytes", bytes, (char *)NULL);
-    fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
-    _exit(127);
+    server_command command = { { path, "--profile", (char *)profile, "--port-file", port_file, "--body-bytes", bytes,
+                                 NULL } };
+    int quiet = open("/dev/null", O_WRONLY | O_CLOEXEC), err = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* SIGTERM: let it close its socket cleanly if we die. */
+    child_options options = { .death_signal = SIGTERM, .stdin_fd = -1, .stdout_fd = quiet, .stderr_fd = err };
+    int rc = child_start(&s->child, &options, exec_server, &command);
+    int saved = errno;
+    if (quiet >= 0) close(quiet);
+    if (err >= 0) close(err);
+    errno = saved;
+    return rc;
 }
 
 int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char *error, size_t size)
@@ -78,7 +88,8 @@ int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char
     memset(s, 0, sizeof *s);
     char path[PATH_MAX], dir[] = "/tmp/tvp-lab-XXXXXX", port_file[64], log[64];
     if (server_path(path, sizeof path) != 0 || access(path, X_OK) != 0) {
-        snprintf(error, size, "cannot find the latency server beside this program (%s): run make", path);
+        snprintf(error, size, "the latency server %s is missing: `make programs` builds it (`make chapterN` does too)",
+                 path);
         return -1;
     }
     if (!mkdtemp(dir)) {
@@ -87,38 +98,31 @@ int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char
     }
     snprintf(port_file, sizeof port_file, "%s/port", dir);
     snprintf(log, sizeof log, "%s/stderr", dir);
-    pid_t parent = getpid(), pid = fork();
-    if (pid == -1) {
+    if (spawn_server(s, path, profile, body_bytes, port_file, log) != 0) {
         snprintf(error, size, "cannot start the latency server: %s", strerror(errno));
         rmdir(dir);
         return -1;
     }
-    if (pid == 0) exec_server(path, profile, body_bytes, port_file, log, parent);
-    cleanup_child(pid);
 
     int rc = -1, status;
     for (int waited_ms = 0; waited_ms < 5000; waited_ms++) {
         if ((s->port = read_port(port_file)) > 0) {
-            s->pid = pid;
+            s->pid = s->child.pid;
             rc = 0;
             break;
         }
-        if (waitpid(pid, &status, WNOHANG) == pid) { /* it gave up: say why */
+        if (child_ended(&s->child, &status)) { /* it gave up: say why */
             char why[200];
             first_line_of(log, why, sizeof why);
             snprintf(error, size, "%s", *why ? why : "the latency server exited at start");
             rc = WIFEXITED(status) && WEXITSTATUS(status) == 2 ? -2 : -1;
-            cleanup_child_done(pid);
-            pid = 0;
             break;
         }
         sleep_ns(1000 * 1000);
     }
-    if (rc == -1 && pid) { /* never said its port: do not leave it running */
+    if (rc == -1 && s->child.pid) { /* never said its port: do not leave it running */
         snprintf(error, size, "the latency server did not start within 5 s");
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        cleanup_child_done(pid);
+        child_stop(&s->child);
     }
     unlink(port_file);
     unlink(log);
@@ -130,19 +134,14 @@ int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char
 
 void lab_server_stop(lab_server *s)
 {
-    if (s->pid <= 0) return;
-    kill(s->pid, SIGTERM);
-    int reaped = 0;
+    if (s->child.pid <= 0) return;
+    kill(s->child.pid, SIGTERM); /* politely first: it closes its socket */
+    int reaped = 0, status;
     for (int waited_ms = 0; waited_ms < 2000 && !reaped; waited_ms++) {
-        pid_t r = waitpid(s->pid, NULL, WNOHANG);
-        reaped = r == s->pid || (r == -1 && errno == ECHILD);
+        reaped = child_ended(&s->child, &status);
         if (!reaped) sleep_ns(1000 * 1000);
     }
-    if (!reaped) {
-        kill(s->pid, SIGKILL);
-        waitpid(s->pid, NULL, 0);
-    }
-    cleanup_child_done(s->pid);
+    child_stop(&s->child);
     s->pid = 0;
 }
 

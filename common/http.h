@@ -11,12 +11,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "child.h"
+
 #include "latency_server.h"
 
 /* ---- the server, as a child process ---- */
 
 typedef struct {
-    pid_t pid;
+    pid_t pid;            /* the server's, while it runs */
+    child_process child;
     int port;
     char base_url[64]; /* "http://127.0.0.1:PORT" */
 } lab_server;

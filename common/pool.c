@@ -9,12 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "child.h"
 #include "clock.h"
 #include "fail.h"
 #include "pool.h"
@@ -103,7 +102,7 @@ typedef struct {
 } chunk_message;
 
 typedef struct {
-    pid_t pid;
+    child_process child;
     int task_fd;    /* parent writes chunk_messages */
     int result_fd;  /* parent reads task_records */
     int busy_first, busy_count; /* the chunk it is working on (count 0: idle) */
@@ -166,6 +165,27 @@ typedef struct {
     atomic_int *current_task; /* shared: the task each worker is running */
 } process_pool;
 
+typedef struct {
+    process_pool *pool;
+    int index, task_fd, result_fd; /* the worker's ends */
+    int parent_task_fd, parent_result_fd; /* the parent's ends, which the worker must not hold */
+} worker_start;
+
+static void process_worker_body(void *arg)
+{
+    worker_start *start = arg;
+    process_pool *pool = start->pool;
+    /* Drop the parent's ends of every pipe, or end-of-file would never come. */
+    for (int other = 0; other < start->index; other++) {
+        close(pool->workers[other].task_fd);
+        close(pool->workers[other].result_fd);
+    }
+    close(start->parent_task_fd);
+    close(start->parent_result_fd);
+    process_worker_main(start->index, start->task_fd, start->result_fd, pool->chunksize, pool->task, pool->ctx,
+                        pool->current_task);
+}
+
 static int start_process_worker(process_pool *pool, int w)
 {
     int to_worker[2], from_worker[2];
@@ -175,31 +195,19 @@ static int start_process_worker(process_pool *pool, int w)
         close(to_worker[1]);
         return -1;
     }
-    pid_t pid = fork();
-    if (pid == -1) {
+    /* A worker must not outlive the map: if the parent dies (Ctrl-C, kill), so does it. */
+    child_options options = CHILD_OPTIONS_DEFAULT;
+    worker_start start = { pool, w, to_worker[0], from_worker[1], to_worker[1], from_worker[0] };
+    child_process child;
+    if (child_start(&child, &options, process_worker_body, &start) != 0) {
         int saved = errno;
         close(to_worker[0]), close(to_worker[1]), close(from_worker[0]), close(from_worker[1]);
         errno = saved;
         return -1;
     }
-    if (pid == 0) {
-        /* A worker must not outlive the map: if the parent dies (Ctrl-C, kill), so does it. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        /* Drop the parent's ends of the other workers' pipes, or their end-of-file
-         * would never come. */
-        for (int other = 0; other < w; other++) {
-            close(pool->workers[other].task_fd);
-            close(pool->workers[other].result_fd);
-        }
-        close(to_worker[1]);
-        close(from_worker[0]);
-        process_worker_main(w, to_worker[0], from_worker[1], pool->chunksize, pool->task, pool->ctx,
-                            pool->current_task);
-    }
-    cleanup_child(pid);
     close(to_worker[0]);
     close(from_worker[1]);
-    pool->workers[w] = (process_worker){ pid, to_worker[1], from_worker[0], 0, 0 };
+    pool->workers[w] = (process_worker){ child, to_worker[1], from_worker[0], 0, 0 };
     return 0;
 }
 
@@ -234,25 +242,16 @@ static int collect(process_pool *pool, process_worker *worker)
     return 0;
 }
 
-static void describe_death(process_pool *pool, int w, int status, pool_outcome *out)
+static void describe_death(process_pool *pool, int w, pid_t pid, int status, pool_outcome *out)
 {
     int t = atomic_load(&pool->current_task[w]);
     out->failed_task = t;
     if (WIFSIGNALED(status))
         snprintf(out->error, sizeof out->error, "task %d failed: worker %d (pid %d) was killed by signal %d (%s)",
-                 t, w, (int)pool->workers[w].pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
+                 t, w, (int)pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
     else
         snprintf(out->error, sizeof out->error, "task %d failed: worker %d (pid %d) exited with status %d",
-                 t, w, (int)pool->workers[w].pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-}
-
-static int reap(pid_t pid)
-{
-    int status = 0;
-    while (waitpid(pid, &status, 0) == -1 && errno == EINTR) {
-    }
-    cleanup_child_done(pid);
-    return status;
+                 t, w, (int)pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 /* Wait for results and hand out chunks until every task is done or a worker dies. */
@@ -289,13 +288,14 @@ static int run_chunks(process_pool *pool)
 static void shut_down(process_pool *pool, int failed, pool_outcome *out)
 {
     for (int w = 0; w < pool->nworkers; w++) {
-        if (failed >= 0 && w != failed) kill(pool->workers[w].pid, SIGKILL);
+        if (failed >= 0 && w != failed) kill(pool->workers[w].child.pid, SIGKILL);
         close(pool->workers[w].task_fd);
         close(pool->workers[w].result_fd);
     }
     for (int w = 0; w < pool->nworkers; w++) {
-        int status = reap(pool->workers[w].pid);
-        if (w == failed) describe_death(pool, w, status, out);
+        pid_t pid = pool->workers[w].child.pid;
+        int status = child_wait(&pool->workers[w].child);
+        if (w == failed) describe_death(pool, w, pid, status, out);
     }
 }
 

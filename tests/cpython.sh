@@ -45,7 +45,7 @@ for n in 1 2 3 4 5; do
         grep -q "against real CPython" "$out/summary.md"
     check "chapter$n's summary table has the CPython rows" grep -q '^| CPython ' "$out/summary.md"
     check "chapter$n said nothing on stderr" test ! -s "$tmp/stderr"
-    check "chapter$n tells the figure about CPython" grep -q '^python_modes = "cpython-' "$out/plot-vars.gp"
+    check "chapter$n tells the figure about CPython" grep -q "^python_modes = 'cpython-" "$out/plot-vars.gp"
     check "chapter$n wrote no __pycache__ into the source tree" \
         test -z "$(find chapters -name __pycache__ 2>/dev/null)"
 done

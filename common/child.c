@@ -1,0 +1,87 @@
+/* child.c — fork, death signal, process group, cleanup registration, reaping. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "cleanup.h"
+
+/* In the child: async-signal-safe calls only (the parent may have threads). */
+static noreturn void become_child(const child_options *o, pid_t parent, child_body body, void *arg)
+{
+    if (o->own_group) setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, o->death_signal);
+    if (getppid() != parent) _exit(127); /* the parent died before the death signal was set */
+    const int wanted[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };
+    for (int fd = 0; fd < 3; fd++)
+        if (wanted[fd] >= 0 && wanted[fd] != fd) dup2(wanted[fd], fd);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL); /* the parent's blocked signals are not the child's business */
+    body(arg);
+    _exit(127);
+}
+
+int child_start(child_process *child, const child_options *o, child_body body, void *arg)
+{
+    if (o->own_group) prctl(PR_SET_CHILD_SUBREAPER, 1); /* its orphans come to us */
+    pid_t parent = getpid(), pid = fork();
+    if (pid == -1) return -1;
+    if (pid == 0) become_child(o, parent, body, arg);
+    *child = (child_process){ .pid = pid, .own_group = o->own_group };
+    if (o->own_group) {
+        setpgid(pid, pid); /* as the child does: whichever runs first */
+        cleanup_group(pid);
+    } else {
+        cleanup_child(pid);
+    }
+    return 0;
+}
+
+noreturn void child_exec(char *const argv[])
+{
+    execv(argv[0], argv);
+    const char *what = "cannot execute ";
+    if (write(2, what, strlen(what)) > 0 && write(2, argv[0], strlen(argv[0])) > 0) (void)!write(2, "\n", 1);
+    _exit(127);
+}
+
+/* After the child itself was reaped: the rest of its group, and the tables. */
+static void forget(child_process *child)
+{
+    if (child->own_group) {
+        cleanup_kill_group(child->pid);
+        cleanup_group_done(child->pid);
+    } else {
+        cleanup_child_done(child->pid);
+    }
+    child->pid = 0;
+}
+
+int child_wait(child_process *child)
+{
+    int status = 0;
+    if (child->pid <= 0) return 0;
+    while (waitpid(child->pid, &status, 0) == -1 && errno == EINTR) {
+    }
+    forget(child);
+    return status;
+}
+
+int child_ended(child_process *child, int *status)
+{
+    if (child->pid <= 0) return 1;
+    if (waitpid(child->pid, status, WNOHANG) != child->pid) return 0;
+    forget(child);
+    return 1;
+}
+
+void child_stop(child_process *child)
+{
+    if (child->pid <= 0) return;
+    kill(child->own_group ? -child->pid : child->pid, SIGKILL);
+    child_wait(child);
+}
