@@ -12,8 +12,14 @@
 
 static void die_writing(const chapter *c, const char *name)
 {
-    fprintf(stderr, "%s: cannot write %s/%s: %s\n", c->program, c->cli.out, name, strerror(errno));
-    exit(1);
+    chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", c->cli.out, name, strerror(errno));
+}
+
+noreturn void chapter_fail(const chapter *c, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_user_v(c->program, status, fmt, ap);
 }
 
 void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *extras, int extra_count,
@@ -35,8 +41,7 @@ void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *e
      * only when there are results to put in it. */
     char error[600];
     if (cli_check_out_dir(c->cli.out, error, sizeof error) != 0) {
-        fprintf(stderr, "%s: %s\n", c->program, error);
-        exit(2);
+        chapter_fail(c, EXIT_BAD_INPUT, "%s", error);
     }
     progress_enable(!c->cli.quiet);
     machine_describe(&c->machine);
@@ -71,8 +76,7 @@ const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int
     run->records = xcalloc((size_t)ntasks, sizeof *run->records);
     pool_config config = { .mode = mode, .workers = workers, .chunksize = 1, .gil = gil };
     if (pool_map(&config, task, ctx, ntasks, run->records, &run->outcome) != 0) {
-        fprintf(stderr, "%s: the %s run failed: %s\n", c->program, pool_mode_label(mode), run->outcome.error);
-        exit(1);
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s run failed: %s", pool_mode_label(mode), run->outcome.error);
     }
     progress("%s: %.3f s", pool_mode_label(mode), ns_to_s(run->outcome.end_ns - run->outcome.start_ns));
     return run;
@@ -204,8 +208,7 @@ static char *path_in_out(const chapter *c, const char *name)
 {
     char error[600];
     if (cli_make_out_dir(c->cli.out, error, sizeof error) != 0) {
-        fprintf(stderr, "%s: %s\n", c->program, error);
-        exit(1);
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s", error);
     }
     return xasprintf("%s/%s", c->cli.out, name);
 }

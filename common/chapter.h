@@ -10,8 +10,10 @@
 #define TVP_CHAPTER_H
 
 #include <stdbool.h>
+#include <stdnoreturn.h>
 
 #include "cli.h"
+#include "fail.h"
 #include "csv.h"
 #include "machine.h"
 #include "pool.h"
@@ -60,6 +62,10 @@ typedef struct {
 
 void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *extras, int extra_count,
                    int argc, char **argv);
+
+/* Stop the chapter: "chapterN: message" on one line, exit `status`
+ * (EXIT_BAD_INPUT or EXIT_EXPERIMENT_FAILED; see fail.h). */
+noreturn void chapter_fail(const chapter *c, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Is this mode part of the run? Serial and processes always are; C threads and
  * GIL-threads follow --runtime. */

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "cli.h"
+#include "fail.h"
 
 #ifndef GIT_REVISION
 #define GIT_REVISION "unknown"
@@ -223,8 +224,8 @@ void cli_parse_or_exit(cli_options *o, int argc, char **argv)
     cli_status status = cli_parse(o, argc, argv, error, sizeof error, stdout);
     if (status == CLI_DONE) exit(0);
     if (status == CLI_USAGE_ERROR) {
-        fprintf(stderr, "%s\n", error);
-        exit(2);
+        fprintf(stderr, "%s\n", error); /* cli_parse wrote "program: ..." already */
+        exit(EXIT_BAD_INPUT);
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef enum { SCALE_TINY, SCALE_CLASS, SCALE_PAPER } cli_scale;
 typedef enum { RUNTIME_C = 1, RUNTIME_GIL = 2, RUNTIME_BOTH = 3 } cli_runtime;

@@ -76,9 +76,8 @@ void cpython_open(cpython *py, chapter *c, const cpython_flags *flags)
     cpython_interpreter *first = &py->interpreters[0];
     if (flags->python) {
         if (!find_command(flags->python, first->path, sizeof first->path)) {
-            fprintf(stderr, "%s: --python: %s is not an executable file (a path, a command on PATH, or none)\n",
-                    c->program, flags->python);
-            exit(2);
+            chapter_fail(c, EXIT_BAD_INPUT, "--python: %s is not an executable file (a path, a command on PATH, or none)",
+                         flags->python);
         }
         snprintf(first->name, sizeof first->name, "%s", flags->python);
         py->count = 1;

@@ -13,6 +13,23 @@ void fail_at(const char *file, int line, const char *what, int errnum)
     exit(1);
 }
 
+noreturn void fail_user_v(const char *program, int status, const char *fmt, va_list ap)
+{
+    char *message = xvasprintf(fmt, ap);
+    for (char *p = message; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?'; /* one line, no terminal escapes */
+    fprintf(stderr, "%s: %s\n", program, message);
+    free(message);
+    exit(status);
+}
+
+noreturn void fail_user(const char *program, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_user_v(program, status, fmt, ap);
+}
+
 void *xcalloc(size_t count, size_t size)
 {
     void *p = calloc(count ? count : 1, size ? size : 1);

@@ -1,5 +1,16 @@
-/* fail.h — loud failure for calls that must not fail (OSTEP-style wrappers, done right).
+/* fail.h — how the workbook fails: one style per layer.
  *
+ *   1. A broken invariant or a call that must not fail (a bug, or the machine out
+ *      of a resource): CHECK_PTHREAD / CHECK_SYS / fail_at(), "file:line: what:
+ *      reason", exit 1. Allocation goes through xcalloc() and friends, which do the same.
+ *   2. A common/ function that can fail for a reason outside the program (a file, a
+ *      child, the network): it returns -1 (or another documented code) with a
+ *      one-line reason in an error buffer or errno, and lets its caller decide.
+ *   3. What a user sees when a program stops: fail_user() / chapter_fail(), one line
+ *      "program: reason", exit 2 for bad input (before anything ran) or 1 for an
+ *      experiment that failed. Nothing else calls exit() in a chapter.
+ *
+ * The CHECK_ macros are OSTEP-style wrappers, done right:
  * CHECK_PTHREAD runs the call always (never inside assert) and, because pthread
  * functions return the error number instead of setting errno, prints that number's
  * reason, not errno's. CHECK_SYS is for calls that return -1 and set errno. */
@@ -7,7 +18,14 @@
 #define TVP_FAIL_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdnoreturn.h>
+
+enum { EXIT_EXPERIMENT_FAILED = 1, EXIT_BAD_INPUT = 2 };
+
+/* "program: message" on one line of stderr (control characters shown as '?'), then exit(status). */
+noreturn void fail_user(const char *program, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+noreturn void fail_user_v(const char *program, int status, const char *fmt, va_list ap);
 
 /* Print "file:line: what: reason" to stderr and exit(1): an experiment that cannot run. */
 noreturn void fail_at(const char *file, int line, const char *what, int errnum);

@@ -60,8 +60,7 @@ static void start_server(iolab *lab, const char *profile)
     progress("starting the latency server (profile %s)", profile);
     int rc = lab_server_start(&lab->server, profile, 1024, error, sizeof error);
     if (rc != 0) {
-        fprintf(stderr, "%s: %s\n", lab->chapter->program, error);
-        exit(rc == -2 ? 2 : 1);
+        chapter_fail(lab->chapter, rc == -2 ? EXIT_BAD_INPUT : EXIT_EXPERIMENT_FAILED, "%s", error);
     }
 }
 
@@ -84,8 +83,7 @@ double iolab_time_once(iolab *lab, pool_mode mode, int workers, double *startup_
     pool_config config = { .mode = mode, .workers = workers, .chunksize = 1 };
     pool_outcome out;
     if (pool_map(&config, fetch_task, lab, lab->count, records, &out) != 0) {
-        fprintf(stderr, "%s: the %s run failed: %s\n", lab->chapter->program, pool_mode_label(mode), out.error);
-        exit(1);
+        chapter_fail(lab->chapter, EXIT_EXPERIMENT_FAILED, "the %s run failed: %s", pool_mode_label(mode), out.error);
     }
     int64_t first = out.end_ns;
     for (int i = 0; i < lab->count; i++)
@@ -104,8 +102,7 @@ void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
     http_global_init();
     if (flags->urls_file) {
         if (http_read_urls(flags->urls_file, &lab->urls, &lab->count, error, sizeof error) != 0) {
-            fprintf(stderr, "%s: %s\n", c->program, error);
-            exit(2);
+            chapter_fail(c, EXIT_BAD_INPUT, "%s", error);
         }
         lab->connect_timeout_s = 5;
         lab->timeout_s = 30;
@@ -114,8 +111,7 @@ void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
         static const char *const by_scale[] = { "uniform:0.01", "uniform:0.25", "uniform:0.49" };
         const char *profile = flags->profile ? flags->profile : by_scale[c->cli.scale];
         if (profile_parse(profile, 1, &lab->profile, error, sizeof error) != 0) {
-            fprintf(stderr, "%s: --profile: %s\n", c->program, error);
-            exit(2);
+            chapter_fail(c, EXIT_BAD_INPUT, "--profile: %s", error);
         }
         start_server(lab, profile);
         lab->local = 1;
@@ -159,8 +155,7 @@ int iolab_take_peak(iolab *lab)
     latency_stats st;
     if (!lab->local) return -1;
     if (lab_server_stats(&lab->server, 1, &st) != 0) {
-        fprintf(stderr, "%s: the latency server stopped answering\n", lab->chapter->program);
-        exit(1);
+        chapter_fail(lab->chapter, EXIT_EXPERIMENT_FAILED, "the latency server stopped answering");
     }
     return st.peak;
 }

@@ -25,15 +25,13 @@
 
 
 /* The benchmark checks its own result: every job must have summed 0..n-1. */
-static void check_results(const chapter_run *run, uint64_t iterations)
+static void check_results(const chapter *c, const chapter_run *run, uint64_t iterations)
 {
     uint64_t expected = cpu_heavy_expected(iterations);
     for (int t = 0; t < run->ntasks; t++)
-        if ((uint64_t)run->records[t].result != expected) {
-            fprintf(stderr, "chapter1: %s job %d computed a wrong sum: the experiment is broken\n",
-                    pool_mode_label(run->mode), t);
-            exit(1);
-        }
+        if ((uint64_t)run->records[t].result != expected)
+            chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s job %d computed a wrong sum: the experiment is broken",
+                         pool_mode_label(run->mode), t);
 }
 
 static void table(chapter *c)
@@ -121,7 +119,7 @@ int main(int argc, char **argv)
             if (!chapter_wants(&c, mode)) continue;
             const chapter_run *run =
                 chapter_run_mode(&c, mode, c.cli.workers, rep, cpu_heavy_task, &iterations, c.cli.jobs, gil);
-            check_results(run, iterations);
+            check_results(&c, run, iterations);
         }
     }
     gil_destroy(gil);

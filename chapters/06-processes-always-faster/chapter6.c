@@ -55,14 +55,13 @@ typedef struct {
     double wall_s;
 } tiny_result;
 
-static double time_map(pool_mode mode, int workers, int chunksize, uint64_t *iterations, int tasks,
+static double time_map(const chapter *c, pool_mode mode, int workers, int chunksize, uint64_t *iterations, int tasks,
                        task_record *records)
 {
     pool_config config = { .mode = mode, .workers = workers, .chunksize = chunksize };
     pool_outcome out;
     if (pool_map(&config, cpu_heavy_task, iterations, tasks, records, &out) != 0) {
-        fprintf(stderr, "chapter6: the tiny-task pool failed: %s\n", out.error);
-        exit(1);
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the tiny-task pool failed: %s", out.error);
     }
     return ns_to_s(out.end_ns - out.start_ns);
 }
@@ -74,10 +73,10 @@ static int tiny_tasks(chapter *c, int tasks, uint64_t *iterations, tiny_result *
     double serial[100], pooled[4][100];
     for (int rep = 0; rep < c->cli.reps; rep++) {
         progress("tiny tasks: %d serially, rep %d of %d ...", tasks, rep + 1, c->cli.reps);
-        serial[rep] = time_map(MODE_SERIAL, 1, 1, iterations, tasks, records);
+        serial[rep] = time_map(c, MODE_SERIAL, 1, 1, iterations, tasks, records);
         for (int k = 0; k < 4; k++) {
             progress("tiny tasks: %d on %d processes, chunksize %d ...", tasks, c->machine.cores, chunks[k]);
-            pooled[k][rep] = time_map(MODE_PROCESSES, c->machine.cores, chunks[k], iterations, tasks, records);
+            pooled[k][rep] = time_map(c, MODE_PROCESSES, c->machine.cores, chunks[k], iterations, tasks, records);
         }
     }
     free(records);

@@ -253,16 +253,12 @@ static void contents(FILE *out, const chapter_text *chapters, int n)
 static void write_page(const char *path, void (*body)(FILE *, void *), void *arg)
 {
     atomic_file f;
-    if (atomic_file_open(&f, path) != 0) {
-        fprintf(stderr, "book: cannot write %s: %s\n", path, strerror(errno));
-        exit(1);
-    }
+    if (atomic_file_open(&f, path) != 0)
+        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
     body(f.stream, arg);
     fputs("</body>\n</html>\n", f.stream);
-    if (atomic_file_commit(&f) != 0) {
-        fprintf(stderr, "book: cannot write %s: %s\n", path, strerror(errno));
-        exit(1);
-    }
+    if (atomic_file_commit(&f) != 0)
+        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
 }
 
 typedef struct {
@@ -308,8 +304,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (!target || i + 1 >= argc || !*argv[i + 1]) {
-            fprintf(stderr, "book: %s: expected --results DIR, --chapters DIR or --out DIR\n", argv[i]);
-            return 2;
+            fail_user("book", EXIT_BAD_INPUT, "%s: expected --results DIR, --chapters DIR or --out DIR", argv[i]);
         }
         *target = argv[++i];
     }
@@ -317,21 +312,18 @@ int main(int argc, char **argv)
     machine_describe(&b.machine);
     b.count = find_chapters(chapters_dir, results, b.chapters);
     if (b.count <= 0) {
-        fprintf(stderr, "book: no chapters found in %s\n", chapters_dir);
-        return 2;
+        fail_user("book", EXIT_BAD_INPUT, "no chapters found in %s", chapters_dir);
     }
     char path[1024], error[600];
     snprintf(path, sizeof path, "%s/figures", out_dir);
     if (cli_make_out_dir(path, error, sizeof error) != 0) {
-        fprintf(stderr, "book: %s\n", error);
-        return 1;
+        fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
     }
     snprintf(path, sizeof path, "%s/book/book.css", chapters_dir);
     char css[1024];
     snprintf(css, sizeof css, "%s/book.css", out_dir);
     if (copy_file(path, css) != 0) {
-        fprintf(stderr, "book: cannot copy %s to %s\n", path, css);
-        return 1;
+        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot copy %s to %s", path, css);
     }
     for (int i = 0; i < b.count; i++) copy_figures(&b.chapters[i], results, out_dir);
     snprintf(path, sizeof path, "%s/index.html", out_dir);

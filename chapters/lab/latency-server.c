@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 
 #include "atomic_file.h"
+#include "fail.h"
 #include "latency_server.h"
 
 static const char usage[] =
@@ -26,12 +27,11 @@ static const char usage[] =
     "  --body-bytes N   size of each page (0-10000000; default 1024)\n"
     "  --seed N         seed of the lognormal profile (default 1)\n";
 
-static void usage_error(const char *fmt, const char *a, const char *b)
+static noreturn void usage_error(const char *fmt, const char *a, const char *b)
 {
-    fprintf(stderr, "latency-server: ");
-    fprintf(stderr, fmt, a, b);
-    fputc('\n', stderr);
-    exit(2);
+    char message[600];
+    snprintf(message, sizeof message, fmt, a, b);
+    fail_user("latency-server", EXIT_BAD_INPUT, "%s", message);
 }
 
 static long whole_number(const char *flag, const char *text, long min, long max)
@@ -42,8 +42,7 @@ static long whole_number(const char *flag, const char *text, long min, long max)
     if (errno || end == text || *end || v < min || v > max) {
         char range[64];
         snprintf(range, sizeof range, "a whole number from %ld to %ld", min, max);
-        fprintf(stderr, "latency-server: %s: expected %s, got '%s'\n", flag, range, text);
-        exit(2);
+        fail_user("latency-server", EXIT_BAD_INPUT, "%s: expected %s, got '%s'", flag, range, text);
     }
     return v;
 }
@@ -102,14 +101,12 @@ int main(int argc, char **argv)
     raise_fd_limit();
 
     latency_server *server = latency_server_start(&profile, (int)port, (size_t)body_bytes, error, sizeof error);
-    if (!server) {
-        fprintf(stderr, "latency-server: %s\n", error);
-        return port ? 2 : 1; /* a port of the user's choosing that is taken is a usage problem */
-    }
+    /* A port of the user's choosing that is taken is a usage problem. */
+    if (!server) fail_user("latency-server", port ? EXIT_BAD_INPUT : EXIT_EXPERIMENT_FAILED, "%s", error);
     if (port_file && write_port_file(port_file, latency_server_port(server)) != 0) {
-        fprintf(stderr, "latency-server: --port-file %s: %s\n", port_file, strerror(errno));
+        int saved = errno;
         latency_server_stop(server);
-        return 2;
+        fail_user("latency-server", EXIT_BAD_INPUT, "--port-file %s: %s", port_file, strerror(saved));
     }
     printf("latency-server: listening on http://127.0.0.1:%d (profile %s)\n", latency_server_port(server),
            profile_text);
