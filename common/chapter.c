@@ -1,5 +1,6 @@
 /* chapter.c — flags, runs, result files and report for every chapter. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *e
     }
     progress_enable(!c->cli.quiet);
     machine_describe(&c->machine);
+    c->noise_start = noise_snapshot_now();
+    c->begun_ns = now_ns();
     char title[300];
     snprintf(title, sizeof title, "Chapter %d: \"%s\"", number, claim);
     c->report = report_new(title);
@@ -80,6 +83,70 @@ const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int
     }
     progress("%s: %.3f s", pool_mode_label(mode), ns_to_s(run->outcome.end_ns - run->outcome.start_ns));
     return run;
+}
+
+void chapter_warm_up(chapter *c, pool_mode mode, int workers, pool_task task, void *ctx, int ntasks, gil_t *gil)
+{
+    progress("%s: warm-up (not timed) ...", pool_mode_label(mode));
+    task_record *records = xcalloc((size_t)ntasks, sizeof *records);
+    pool_outcome outcome;
+    pool_config config = { .mode = mode, .workers = workers, .chunksize = 1, .gil = gil };
+    if (pool_map(&config, task, ctx, ntasks, records, &outcome) != 0)
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s warm-up failed: %s", pool_mode_label(mode), outcome.error);
+    free(records);
+}
+
+/* Seconds an experiment may spend on rounds beyond the minimum, by scale. */
+static double round_budget_s(cli_scale scale)
+{
+    static const double budget[] = { 0, 12, 120 };
+    return budget[scale];
+}
+
+#define NARROW_ENOUGH 0.03
+
+bool chapter_another_round(chapter *c, int done, double relative_width)
+{
+    bool more = done < c->cli.reps ||
+                (done < c->cli.max_reps && relative_width > NARROW_ENOUGH &&
+                 ns_to_s(now_ns() - c->begun_ns) < round_budget_s(c->cli.scale));
+    if (!more) c->rounds = done;
+    else if (done >= c->cli.reps) progress("round %d: the interval is still +-%.0f %%, one more round", done + 1,
+                                           100 * relative_width);
+    return more;
+}
+
+void chapter_calibrated(chapter *c, double serial_seconds)
+{
+    c->calibrated_serial_s = serial_seconds;
+}
+
+/* The run of `mode` (with `workers`, 0: any) in round `rep`, or NULL. */
+static const chapter_run *run_in_round(const chapter *c, pool_mode mode, int workers, int rep)
+{
+    for (int i = 0; i < c->run_count; i++) {
+        const chapter_run *run = c->runs[i];
+        if (run->mode == mode && run->rep == rep && (!workers || run->workers == workers)) return run;
+    }
+    return NULL;
+}
+
+static double wall_of(const chapter_run *run)
+{
+    return ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
+}
+
+estimate chapter_ratio(const chapter *c, pool_mode mode, int workers, pool_mode ref, int ref_workers)
+{
+    double ratios[c->run_count + 1];
+    size_t n = 0;
+    for (int i = 0; i < c->run_count; i++) {
+        const chapter_run *run = c->runs[i];
+        if (run->mode != mode || (workers && run->workers != workers)) continue;
+        const chapter_run *base = run_in_round(c, ref, ref_workers, run->rep);
+        if (base && wall_of(base) > 0) ratios[n++] = wall_of(run) / wall_of(base);
+    }
+    return stats_estimate(ratios, n);
 }
 
 const chapter_run *chapter_add_run(chapter *c, pool_mode mode, int workers, int rep, int ntasks,
@@ -126,6 +193,8 @@ mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers)
     if (!s.reps) return s;
     s.ran = true;
     s.wall_s = stats_spread(wall, (size_t)s.reps);
+    s.wall = stats_estimate(wall, (size_t)s.reps);
+    s.vs_serial = chapter_ratio(c, mode, workers, pool_mode_serial_of(mode), 0);
     s.cpu_s = stats_median(cpu, (size_t)s.reps);
     s.vcsw = stats_median(vcsw, (size_t)s.reps);
     s.ivcsw = stats_median(ivcsw, (size_t)s.reps);
@@ -349,14 +418,64 @@ static void write_plot_vars(chapter *c)
     if (atomic_file_commit(&f) != 0) die_writing(c, "plot-vars.gp");
 }
 
+/* Median CPU time of a mode's runs (all tasks of a run together). */
+static double median_cpu_s(const chapter *c, pool_mode mode)
+{
+    return chapter_summary(c, mode).cpu_s;
+}
+
+/* How many rounds ran: the highest round number kept, plus one. */
+static int rounds_done(const chapter *c)
+{
+    int rounds = 0;
+    for (int i = 0; i < c->run_count; i++)
+        if (c->runs[i]->rep + 1 > rounds) rounds = c->runs[i]->rep + 1;
+    return rounds;
+}
+
+/* The noise meter's line, its preamble keys, and a warning on the verdict when high. */
+static void measure_noise(chapter *c)
+{
+    noise_report noise = noise_between(c->noise_start, noise_snapshot_now());
+    mode_summary serial = chapter_summary(c, MODE_SERIAL);
+    if (serial.reps >= 2) noise.serial_spread = (serial.wall_s.max - serial.wall_s.min) / serial.wall_s.median;
+    /* GIL-threads run one thread at a time, as serial does: the same work should cost
+     * the same CPU time. (C threads and processes run side by side, where cores that
+     * share caches or a physical core slow each other: that is not noise.) */
+    if (c->same_work && serial.ran && serial.cpu_s > 0 && chapter_summary(c, MODE_GIL_THREADS).ran)
+        noise.cpu_drift = fabs(median_cpu_s(c, MODE_GIL_THREADS) / serial.cpu_s - 1);
+    char line[600];
+    noise_describe(&noise, c->machine.cores, line, sizeof line);
+    bool high = noise_is_high(&noise, c->machine.cores);
+    chapter_meta(c, "noise_steal_pct", "%.2f", 100 * noise.steal_share);
+    chapter_meta(c, "noise_load_at_start", "%.2f", noise.load_at_start);
+    chapter_meta(c, "noise_serial_spread_pct", "%.1f", noise.serial_spread < 0 ? -1 : 100 * noise.serial_spread);
+    chapter_meta(c, "noise_cpu_drift_pct", "%.1f", noise.cpu_drift < 0 ? -1 : 100 * noise.cpu_drift);
+    chapter_meta(c, "noise_level", "%s", high ? "high" : "low");
+    chapter_meta(c, "rounds", "%d", rounds_done(c));
+    if (c->calibrated_serial_s > 0 && serial.ran) {
+        chapter_meta(c, "calibrated_serial_s", "%.4f", c->calibrated_serial_s);
+        chapter_meta(c, "measured_serial_s", "%.4f", serial.wall_s.median);
+        report_noise(c->report, "%s. Calibration: serial was to take %.3f s and took %.3f s (median of %d rounds).",
+                     line, c->calibrated_serial_s, serial.wall_s.median, serial.reps);
+    } else {
+        report_noise(c->report, "%s.", line);
+    }
+    if (high)
+        report_verdict_append(c->report, " (This machine was noisy during the run: see the Noise line. `--reps %d` "
+                              "runs more rounds.)", 2 * (c->cli.max_reps > 3 ? c->cli.max_reps : 3));
+}
+
 int chapter_finish(chapter *c)
 {
+    measure_noise(c);
     write_data_csv(c);
     write_modes_csv(c);
     write_plot_vars(c);
     char setup[200], *path = path_in_out(c, "summary.md");
-    snprintf(setup, sizeof setup, "Scale %s, %d jobs, %d workers, %d rep%s, GIL switch interval %g ms",
-             cli_scale_name(c->cli.scale), c->cli.jobs, c->cli.workers, c->cli.reps, c->cli.reps == 1 ? "" : "s",
+    int rounds = rounds_done(c);
+    snprintf(setup, sizeof setup, "Scale %s, %d jobs, %d workers, %d round%s, GIL switch interval %g ms",
+             cli_scale_name(c->cli.scale), c->cli.jobs, c->cli.workers, rounds, rounds == 1 ? "" : "s",
              c->cli.switch_interval_ms);
     if (report_write_markdown(c->report, path, &c->machine, setup) != 0) die_writing(c, "summary.md");
     free(path);

@@ -1,10 +1,17 @@
-/* chapter.h — the chapter program contract (DESIGN.md §4), so a chapter file holds
- * only its experiment.
+/* chapter.h — the chapter program contract (ARCHITECTURE.md, "A chapter"), so a
+ * chapter file holds only its experiment.
  *
- *   chapter_begin()     flags (exit 2 on bad input), machine, output directory
- *   chapter_run_mode()  one pool_map, timed and kept; exit 1 if it fails
- *   chapter_summary()   per-mode numbers over the repetitions
- *   chapter_finish()    data.csv, modes.csv, plot-vars.gp, summary.md; prints it all
+ *   chapter_begin()          flags (exit 2 on bad input), machine, output directory,
+ *                            the noise meter's first reading
+ *   chapter_warm_up()        one untimed run before the rounds
+ *   chapter_another_round()  rounds: every mode once per round, interleaved, until
+ *                            enough rounds (by scale), the decisive interval is
+ *                            narrow, or the time budget is spent
+ *   chapter_run_mode()       one pool_map, timed and kept; exit 1 if it fails
+ *   chapter_summary()        per-mode numbers over the rounds, with intervals
+ *   chapter_ratio()          a ratio of two modes paired round by round, with its interval
+ *   chapter_finish()         noise line; data.csv, modes.csv, plot-vars.gp, summary.md;
+ *                            prints it all
  */
 #ifndef TVP_CHAPTER_H
 #define TVP_CHAPTER_H
@@ -16,6 +23,7 @@
 #include "fail.h"
 #include "csv.h"
 #include "machine.h"
+#include "noise.h"
 #include "pool.h"
 #include "report.h"
 #include "stats.h"
@@ -48,6 +56,11 @@ struct chapter {
     int extra_column_count;
     chapter_extra_fields extra_fields;
     void *extra_ctx;
+    int64_t begun_ns;
+    noise_snapshot noise_start;
+    bool same_work;           /* every mode's runs do the same work as serial's: CPU drift is meaningful */
+    double calibrated_serial_s; /* what the calibration predicted a serial run takes (0: none) */
+    int rounds;               /* rounds done (set by chapter_another_round) */
 };
 
 /* Per mode, over all repetitions. */
@@ -55,6 +68,8 @@ typedef struct {
     bool ran;
     int workers, reps;
     spread wall_s;        /* the whole map, pool start-up included */
+    estimate wall;        /* its median with a 95 % interval over the rounds */
+    estimate vs_serial;   /* wall / the same language's serial wall, paired round by round */
     double cpu_s;         /* median over reps of the CPU time all tasks used */
     double utilisation;   /* cpu_s / (wall median x cores): 1.0 = every core busy */
     double vcsw, ivcsw;   /* median over reps of the context switches of all tasks */
@@ -79,6 +94,22 @@ const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int
  * chapter takes the records (malloc'd, one per task). */
 const chapter_run *chapter_add_run(chapter *c, pool_mode mode, int workers, int rep, int ntasks,
                                    task_record *records, int64_t start_ns, int64_t end_ns);
+
+/* One untimed run (caches, page faults, the CPU's clock ramping up) before the rounds. */
+void chapter_warm_up(chapter *c, pool_mode mode, int workers, pool_task task, void *ctx, int ntasks, gil_t *gil);
+
+/* Should round number `done` (0-based) run? Yes below the scale's minimum; no at
+ * its maximum or past the time budget; in between, yes while `relative_width`
+ * (the decisive interval's half-width / median, stats_relative_width) is over 3 %. */
+bool chapter_another_round(chapter *c, int done, double relative_width);
+
+/* The work calibrated for one serial run should take this long: the noise line
+ * compares it with what serial really took. */
+void chapter_calibrated(chapter *c, double serial_seconds);
+
+/* mode (with `workers`, 0: any) against ref (with `ref_workers`, 0: any): the ratio of
+ * their wall times within each round, then its median and interval over rounds. */
+estimate chapter_ratio(const chapter *c, pool_mode mode, int workers, pool_mode ref, int ref_workers);
 
 /* Per mode over the reps; chapter_summary_of() only the runs with that many workers. */
 mode_summary chapter_summary(const chapter *c, pool_mode mode);

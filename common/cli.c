@@ -37,7 +37,7 @@ const char *cli_runtime_name(cli_runtime runtime)
 
 double cli_work_seconds(cli_scale scale)
 {
-    static const double seconds[] = { 0.1, 2.5, 20.0 };
+    static const double seconds[] = { 0.1, 0.6, 5.0 }; /* one round: several rounds make a verdict */
     return seconds[scale];
 }
 
@@ -79,7 +79,8 @@ static void print_help(const cli_options *o, FILE *out)
             "  --jobs N             jobs to run (1-%d; default: online cores, here %d)\n"
             "  --workers N          threads or processes in the pool (1-%d; default: --jobs)\n"
             "  --scale S            tiny | class | paper (default class; tiny is for tests)\n"
-            "  --reps N             repetitions of each mode (1-%d; default 1)\n"
+            "  --reps N             rounds of every mode, interleaved (1-%d; default: tiny 1,\n"
+            "                       class 6-9 and paper 10-15, more while the intervals are wide)\n"
             "  --runtime R          which threads to run: c | gil | both (default both)\n"
             "  --switch-interval MS the GIL's switch interval (%g-%g; default 5, CPython's)\n"
             "  --out DIR            where data.csv and summary.md go (default %s)\n"
@@ -179,7 +180,7 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
 {
     o->jobs = online_cores();
     o->workers = 0;
-    o->reps = 1;
+    o->reps = 0; /* by scale, unless --reps says */
     o->scale = SCALE_CLASS;
     o->runtime = RUNTIME_BOTH;
     o->switch_interval_ms = 5.0;
@@ -215,6 +216,10 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
     }
     o->workers_set = workers_set;
     if (!workers_set) o->workers = o->jobs;
+    /* Six rounds is the fewest whose [min, max] is a 95 % interval on the median (stats.h). */
+    static const int min_reps[] = { 1, 6, 10 }, max_reps[] = { 1, 9, 15 };
+    o->max_reps = o->reps ? o->reps : max_reps[o->scale];
+    if (!o->reps) o->reps = min_reps[o->scale];
     return CLI_RUN;
 }
 

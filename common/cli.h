@@ -37,7 +37,8 @@ typedef struct {
     int jobs;                  /* default: online cores */
     int workers;               /* default: jobs */
     bool workers_set;          /* --workers was given */
-    int reps;                  /* default 1 */
+    int reps;                  /* rounds at least: --reps N, or by scale (tiny 1, class 6, paper 10) */
+    int max_reps;              /* and at most: --reps N, or by scale (tiny 1, class 9, paper 15) */
     cli_scale scale;           /* default class */
     cli_runtime runtime;       /* default both */
     double switch_interval_ms; /* default 5, CPython's */

@@ -43,7 +43,7 @@ static inline double ns_to_s(int64_t ns)
 /* Sleep for a number of nanoseconds, resuming after signals. */
 void sleep_ns(int64_t ns);
 
-/* Number of cores online (at least 1). */
+/* Number of cores this process may use: its affinity mask (at least 1). */
 int online_cores(void);
 
 #endif

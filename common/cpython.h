@@ -72,11 +72,20 @@ const cpython_interpreter *cpython_for(const cpython *py, pool_mode mode);
  * of a run the script reported as "serial", "threads" or "processes". */
 pool_mode cpython_mode(bool free_threaded, const char *python_mode);
 
+/* One comparison between the C program and CPython on one measure (`what`, e.g.
+ * "processes' time / serial time"): each a median with its interval over rounds,
+ * and "agree within noise" when the intervals overlap, otherwise how far apart.
+ * Says nothing when either side did not run (n = 0). */
+void cpython_agreement(const cpython *py, const char *what, const char *c_label, estimate c_side,
+                       pool_mode python_mode, estimate python);
+
 /* The line every summary states: how close the GIL emulation came to CPython on one
- * measure (`what`, e.g. "threads' time / serial time"), and the free-threaded build's
- * figure beside C threads' when there is one. Pass NAN for what did not run. */
-void cpython_compare(const cpython *py, const char *what, double gil_threads, double cpython,
-                     double c_threads, double free_threaded);
+ * measure (`what`, e.g. "threads' time / serial time"), each a median with its
+ * interval over rounds, and "agree within noise" when the intervals overlap; the
+ * free-threaded build's figure beside C threads' when there is one. An estimate
+ * with n = 0 did not run. */
+void cpython_compare(const cpython *py, const char *what, estimate gil_threads, estimate cpython, estimate c_threads,
+                     estimate free_threaded);
 
 /* CPU-bound chapters: the same work should cost CPython the same CPU time on its
  * threads as in its serial run. When the threads needed clearly less, say so: the

@@ -185,3 +185,17 @@ unsigned long gil_switches(gil_t *g)
     CHECK_PTHREAD(pthread_mutex_unlock(&g->mutex));
     return n;
 }
+
+int64_t gil_handover_gap_ns(const gil_t *gil, unsigned long *handovers)
+{
+    size_t count;
+    const gil_hold *holds = gil_holds(gil, &count);
+    int64_t gaps = 0;
+    *handovers = 0;
+    for (size_t i = 1; i < count; i++) {
+        if (holds[i].tag == holds[i - 1].tag) continue;
+        (*handovers)++;
+        if (holds[i].start_ns > holds[i - 1].end_ns) gaps += holds[i].start_ns - holds[i - 1].end_ns;
+    }
+    return gaps;
+}

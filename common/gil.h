@@ -41,6 +41,10 @@ void gil_acquire(void);
 
 /* The recorded holds, in the order they ended. Read only while no thread is attached. */
 const gil_hold *gil_holds(const gil_t *gil, size_t *count);
+/* The time the GIL lay free while passing from one thread to another: the sum of
+ * the gaps between one thread's hold and the next thread's, and how many such
+ * hand-overs there were (read only while no thread is attached). */
+int64_t gil_handover_gap_ns(const gil_t *gil, unsigned long *handovers);
 /* How many times the GIL passed from one thread to another. */
 unsigned long gil_switches(gil_t *gil);
 

@@ -108,7 +108,8 @@ void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
         lab->timeout_s = 30;
         chapter_meta(c, "urls", "%s (%d URLs)", flags->urls_file, lab->count);
     } else {
-        static const char *const by_scale[] = { "uniform:0.01", "uniform:0.25", "uniform:0.49" };
+        /* Short waits at class scale: the rounds that make an interval must fit in 20 s. */
+        static const char *const by_scale[] = { "uniform:0.01", "uniform:0.05", "uniform:0.25" };
         const char *profile = flags->profile ? flags->profile : by_scale[c->cli.scale];
         if (profile_parse(profile, 1, &lab->profile, error, sizeof error) != 0) {
             chapter_fail(c, EXIT_BAD_INPUT, "--profile: %s", error);
@@ -296,6 +297,21 @@ static const iolab_run_record *last_run(const iolab *lab, pool_mode mode, int wo
     return found;
 }
 
+/* Wall time and speed-up over the same language's serial run, each with its interval. */
+static void timing_cells(const iolab *lab, pool_mode mode, int workers, int concurrency)
+{
+    chapter *c = lab->chapter;
+    mode_summary s = chapter_summary_of(c, mode, workers);
+    estimate ratio = chapter_ratio(c, pool_mode_serial_of(mode), 0, mode, workers); /* serial / this */
+    double ideal = iolab_ideal_s(lab, concurrency);
+    char wall[64], up[64];
+    report_cell(c->report, "%s", pool_mode_label(mode));
+    report_cell(c->report, "%d", workers);
+    report_cell(c->report, "%s", estimate_text(s.wall, "%.3f", wall, sizeof wall));
+    report_cell(c->report, isnan(ideal) ? "-" : "%.3f", ideal);
+    report_cell(c->report, "%s", ratio.n ? estimate_text(ratio, "%.2fx", up, sizeof up) : "-");
+}
+
 /* Real CPython's runs (original.py): no server peak or memory measured for them. */
 static void python_rows(const iolab *lab)
 {
@@ -307,15 +323,9 @@ static void python_rows(const iolab *lab)
             for (int k = r + 1; k < c->run_count; k++)
                 if (c->runs[k]->mode == mode && c->runs[k]->workers == run->workers) last = false;
             if (run->mode != mode || !last) continue;
-            double wall = iolab_wall_s(lab, mode, run->workers), ideal = iolab_ideal_s(lab, run->workers);
-            double serial = iolab_wall_s(lab, pool_mode_serial_of(mode), 0);
             int failed = 0;
             for (int t = 0; t < run->ntasks; t++) failed += run->records[t].result < 0;
-            report_cell(c->report, "%s", pool_mode_label(mode));
-            report_cell(c->report, "%d", run->workers);
-            report_cell(c->report, "%.3f", wall);
-            report_cell(c->report, isnan(ideal) ? "-" : "%.3f", ideal);
-            report_cell(c->report, isnan(serial) ? "-" : "%.2fx", serial / wall);
+            timing_cells(lab, mode, run->workers, run->workers);
             report_cell(c->report, "-");
             report_cell(c->report, "%d", failed);
             report_cell(c->report, "-");
@@ -326,22 +336,19 @@ static void python_rows(const iolab *lab)
 void iolab_table(const iolab *lab, const char *caption)
 {
     chapter *c = lab->chapter;
-    const char *names[] = { "mode", "workers", "wall s", "ideal s", "vs serial", "peak in flight", "failed",
-                            "memory MiB" };
-    report_table(c->report, caption, 8, names);
-    double serial = iolab_wall_s(lab, MODE_SERIAL, 0);
+    const char *names[] = { "mode", "workers", "wall s (95% CI)", "ideal s", "speed-up (95% CI)", "peak in flight",
+                            "failed", "memory MiB" };
+    char *full = xasprintf("%s Median and 95%% interval over rounds; speed-up: the same language's serial time / "
+                           "this one's, paired within each round.", caption);
+    report_table(c->report, full, 8, names);
+    free(full);
     for (pool_mode mode = 0; mode < MODE_COUNT; mode++)
         for (int r = 0; r < lab->run_count; r++) {
             const iolab_run_record *run = &lab->runs[r];
             if (run->run->mode != mode || run != last_run(lab, mode, run->run->workers)) continue;
             /* The event loop has one thread but every request in flight at once. */
             int concurrency = mode == MODE_EVENT_LOOP ? lab->count : run->run->workers;
-            double wall = iolab_wall_s(lab, mode, run->run->workers), ideal = iolab_ideal_s(lab, concurrency);
-            report_cell(c->report, "%s", pool_mode_label(mode));
-            report_cell(c->report, "%d", run->run->workers);
-            report_cell(c->report, "%.3f", wall);
-            report_cell(c->report, isnan(ideal) ? "-" : "%.3f", ideal);
-            report_cell(c->report, isnan(serial) ? "-" : "%.2fx", serial / wall);
+            timing_cells(lab, mode, run->run->workers, concurrency);
             report_cell(c->report, run->peak < 0 ? "-" : "%d", run->peak);
             report_cell(c->report, "%d", iolab_failures(run, lab->count));
             report_cell(c->report, "%.1f", (double)iolab_memory_kib(run, lab->count) / 1024.0);
@@ -385,4 +392,19 @@ void iolab_write_figure_data(iolab *lab, int max_workers, pool_mode gantt_mode, 
     chapter_plot_var(c, "gantt_workers", "%d", gantt_workers);
     chapter_plot_var(c, "requests", "%d", lab->count);
     chapter_plot_var(c, "max_workers", "%d", max_workers);
+}
+
+void iolab_verdict_part(const iolab *lab, pool_mode mode, int workers, char *out, size_t size)
+{
+    const chapter *c = lab->chapter;
+    estimate ratio = chapter_ratio(c, mode, workers, MODE_SERIAL, 0);
+    if (ratio.n == 0) return;
+    three_way useful = stats_below(ratio, IOLAB_USEFUL_BELOW);
+    /* The claims are negative ("useless", "bad for I/O"): a useful run makes them FALSE. */
+    three_way call = useful == CALL_TRUE ? CALL_FALSE : useful == CALL_FALSE ? CALL_TRUE : CALL_UNDECIDED;
+    char a[64];
+    size_t used = strlen(out);
+    snprintf(out + used, size - used, "%s%s for %s: %d of them fetched the pages %s faster than serial code",
+             used ? "; " : "", stats_call_word(call), pool_mode_label(mode), workers,
+             estimate_text(stats_inverse(ratio), "%.2fx", a, sizeof a));
 }

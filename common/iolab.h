@@ -103,4 +103,12 @@ double iolab_wall_s(const iolab *lab, pool_mode mode, int workers);
 /* ideal.csv (workers, ideal_s for 1..max_workers) and plot variables for the figure. */
 void iolab_write_figure_data(iolab *lab, int max_workers, pool_mode gantt_mode, int gantt_workers);
 
+/* Workers are useful for I/O when they finish in under 1/1.5 of the serial time. */
+#define IOLAB_USEFUL_BELOW (1 / 1.5)
+
+/* Append "FALSE for C threads: 16 of them fetched the pages 14.6x (14.4x-14.9x) faster
+ * than serial code" to `out`: the call on a negative claim ("useless", "bad for
+ * I/O"), three-way, from the time ratio to serial paired per round. */
+void iolab_verdict_part(const iolab *lab, pool_mode mode, int workers, char *out, size_t size);
+
 #endif

@@ -10,7 +10,7 @@
 
 #define MAX_COLUMNS 16
 
-typedef enum { BLOCK_TABLE, BLOCK_TEXT, BLOCK_VERDICT } block_kind;
+typedef enum { BLOCK_TABLE, BLOCK_TEXT, BLOCK_NOISE, BLOCK_VERDICT } block_kind;
 
 typedef struct {
     block_kind kind;
@@ -111,6 +111,51 @@ void report_verdict(report *r, const char *fmt, ...)
     va_end(ap);
 }
 
+void report_noise(report *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = xvasprintf(fmt, ap);
+    va_end(ap);
+    add_block(r, BLOCK_NOISE, text);
+    /* It belongs just before the first verdict: move it there. */
+    for (int b = r->count - 1; b > 0 && r->blocks[b - 1].kind == BLOCK_VERDICT; b--) {
+        block swap = r->blocks[b];
+        r->blocks[b] = r->blocks[b - 1];
+        r->blocks[b - 1] = swap;
+    }
+}
+
+void report_verdict_append(report *r, const char *fmt, ...)
+{
+    for (int b = r->count - 1; b >= 0; b--) {
+        if (r->blocks[b].kind != BLOCK_VERDICT) continue;
+        va_list ap;
+        va_start(ap, fmt);
+        char *more = xvasprintf(fmt, ap);
+        va_end(ap);
+        char *joined = xasprintf("%s%s", r->blocks[b].text, more);
+        free(more);
+        free(r->blocks[b].text);
+        r->blocks[b].text = joined;
+        return;
+    }
+}
+
+const char *estimate_text(estimate e, const char *format, char *out, size_t size)
+{
+    char median[32], lo[32], hi[32];
+    snprintf(median, sizeof median, format, e.median);
+    if (e.n < STATS_MIN_VALUES) {
+        snprintf(out, size, "%s", median);
+        return out;
+    }
+    snprintf(lo, sizeof lo, format, e.lo);
+    snprintf(hi, sizeof hi, format, e.hi);
+    snprintf(out, size, "%s (%s-%s)", median, lo, hi);
+    return out;
+}
+
 static void print_table(const block *k, FILE *out)
 {
     int width[MAX_COLUMNS];
@@ -147,6 +192,8 @@ void report_print(const report *r, FILE *out, bool verdict_only)
             fprintf(out, "%sVERDICT: %s\n", verdict_only ? "" : "\n", k->text);
         else if (verdict_only)
             continue;
+        else if (k->kind == BLOCK_NOISE)
+            fprintf(out, "\nNoise: %s\n", k->text);
         else if (k->kind == BLOCK_TABLE)
             print_table(k, out);
         else
@@ -200,6 +247,8 @@ int report_write_markdown(const report *r, const char *path, const machine_info 
             markdown_table(k, out);
         else if (k->kind == BLOCK_VERDICT)
             fprintf(out, "**Verdict:** %s\n\n", k->text);
+        else if (k->kind == BLOCK_NOISE)
+            fprintf(out, "**Noise:** %s\n\n", k->text);
         else
             fprintf(out, "%s\n\n", k->text);
     }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "machine.h"
+#include "stats.h"
 
 typedef struct report report;
 
@@ -24,6 +25,15 @@ void report_end_row(report *r);
 /* A paragraph of explanation, and the verdict (one line, computed by the chapter). */
 void report_text(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void report_verdict(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The noise meter's line ("Noise: ..."), placed just before the verdict; and more
+ * words at the end of the last verdict. */
+void report_noise(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_verdict_append(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "1.15x (1.08-1.22)": the median and its interval, each number printed with
+ * `format` (one double, e.g. "%.2fx"); the median alone where there is no interval. */
+const char *estimate_text(estimate e, const char *format, char *out, size_t size);
 
 /* Terminal form (tables aligned, the verdict last). */
 void report_print(const report *r, FILE *out, bool verdict_only);

@@ -1,4 +1,5 @@
-/* stats.c — medians and interval coverage. */
+/* stats.c — medians, intervals on them, the three-way rule, plateaus, and interval coverage. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,78 @@ double stats_percentile(const double *values, size_t n, double p)
     double v = sorted[rank == 0 ? 0 : rank > n ? n - 1 : rank - 1];
     free(sorted);
     return v;
+}
+
+/* P(B <= j), B ~ Binomial(n, 1/2), summed exactly in doubles (n is small). */
+static double binomial_half_cdf(int n, int j)
+{
+    double term = ldexp(1.0, -n), sum = 0; /* C(n,0) / 2^n */
+    for (int i = 0; i <= j && i <= n; i++) {
+        sum += term;
+        term = term * (n - i) / (i + 1);
+    }
+    return sum;
+}
+
+double stats_order_coverage(int n, int k)
+{
+    if (n <= 0 || k < 1 || 2 * k > n + 1) return 0;
+    return 1 - 2 * binomial_half_cdf(n, k - 1);
+}
+
+estimate stats_estimate(const double *values, size_t n)
+{
+    estimate e = { .n = (int)n };
+    if (!n) return e;
+    double *sorted = xcalloc(n, sizeof *sorted);
+    memcpy(sorted, values, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, compare_doubles);
+    e.median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    e.lo = e.hi = e.median;
+    if (n >= STATS_MIN_VALUES) {
+        int k = 1; /* [min, max] unless a narrower pair still covers 95 % */
+        while (stats_order_coverage((int)n, k + 1) >= STATS_LEVEL) k++;
+        e.lo = sorted[k - 1];
+        e.hi = sorted[n - (size_t)k];
+        e.coverage = stats_order_coverage((int)n, k);
+    }
+    free(sorted);
+    return e;
+}
+
+estimate stats_inverse(estimate e)
+{
+    if (e.median == 0 || e.lo == 0 || e.hi == 0) return e;
+    return (estimate){ 1 / e.median, 1 / e.hi, 1 / e.lo, e.coverage, e.n };
+}
+
+double stats_relative_width(estimate e)
+{
+    if (e.n < STATS_MIN_VALUES || e.median == 0) return INFINITY;
+    return (e.hi - e.lo) / 2 / fabs(e.median);
+}
+
+three_way stats_below(estimate e, double threshold)
+{
+    if (e.n < STATS_MIN_VALUES) return CALL_UNDECIDED;
+    if (e.hi < threshold) return CALL_TRUE;
+    if (e.lo >= threshold) return CALL_FALSE;
+    return CALL_UNDECIDED;
+}
+
+const char *stats_call_word(three_way call)
+{
+    return call == CALL_TRUE ? "TRUE" : call == CALL_FALSE ? "FALSE" : "NOT DISTINGUISHABLE HERE";
+}
+
+int stats_plateau(const estimate *points, int n, int *plateau)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (points[i].median < points[best].median) best = i;
+    for (int i = 0; i < n; i++)
+        plateau[i] = i == best || (points[i].n > 0 && points[i].lo <= points[best].hi && points[best].lo <= points[i].hi);
+    return n > 0 ? best : -1;
 }
 
 typedef struct {

@@ -46,7 +46,9 @@ static void test_defaults(void **state)
     assert_int_equal(parse(&o, error, sizeof error, 1, argv), CLI_RUN);
     assert_int_equal(o.jobs, online_cores());
     assert_int_equal(o.workers, o.jobs);
-    assert_int_equal(o.reps, 1);
+    /* class scale: at least 6 rounds (the fewest with a 95 % interval), at most 9 */
+    assert_int_equal(o.reps, 6);
+    assert_int_equal(o.max_reps, 9);
     assert_int_equal(o.scale, SCALE_CLASS);
     assert_int_equal(o.runtime, RUNTIME_BOTH);
     assert_true(o.switch_interval_ms == 5.0);
@@ -68,7 +70,8 @@ static void test_good_values(void **state)
     assert_int_equal(o.scale, SCALE_TINY);
     assert_int_equal(o.runtime, RUNTIME_GIL);
     assert_true(o.switch_interval_ms == 0.5);
-    assert_int_equal(o.reps, 2);
+    assert_int_equal(o.reps, 2); /* --reps fixes the number of rounds */
+    assert_int_equal(o.max_reps, 2);
     assert_string_equal(o.out, "x/y");
     assert_true(o.quiet);
     assert_int_equal(gap_us, 7);

@@ -3,26 +3,29 @@
  * The article ran 4 CPU-heavy jobs on 4 cores: threads took 20 s, processes 5 s.
  * Here the same jobs run four ways: serially (the reference), as GIL-threads (C
  * threads under an emulation of CPython's GIL), as plain C threads, and as forked
- * processes. The Gantt chart shows when each job ran.
+ * processes, in rounds (each mode once per round, interleaved), after a warm-up.
+ * Ratios are taken within a round and reported as a median with its 95 % interval;
+ * the verdict is TRUE or FALSE only when the whole interval is on one side of the
+ * threshold. The Gantt chart shows when each job ran.
  *
  * usage:  build/chapter1 [--jobs N] [--runtime c|gil|both] [--switch-interval MS] ...
  *
- * sample output (2 cores, class scale):
- *   mode         workers  wall s  vs serial  CPU s  cores busy
- *   serial             1   2.503      1.00x  2.502        50%
- *   GIL-threads        2   2.521      0.99x  2.519        50%
- *   C threads          2   1.258      1.99x  2.510       100%
- *   processes          2   1.262      1.98x  2.512        99%
- *   VERDICT: FALSE on this machine under the GIL: 2 processes finished 2 jobs 2.00x
- *   faster than 2 GIL-threads. Plain C threads took 1.00x the processes' time. */
+ * sample verdict (2 cores, class scale, 6 rounds):
+ *   VERDICT: FALSE on this machine under the GIL: 2 GIL-threads took 1.98x (1.95x-2.02x)
+ *   the time of 2 processes, not below 1.25x. Plain C threads took 1.00x (0.98x-1.03x): TRUE for C. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "chapter.h"
 #include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "cpython.h"
+#include "tax.h"
 #include "work.h"
 
+/* "Basically the same": threads take less than 1.25x the processes' time. */
+#define SAME_BELOW 1.25
+#define MAX_ROUNDS 100
 
 /* The benchmark checks its own result: every job must have summed 0..n-1. */
 static void check_results(const chapter *c, const chapter_run *run, uint64_t iterations)
@@ -36,65 +39,110 @@ static void check_results(const chapter *c, const chapter_run *run, uint64_t ite
 
 static void table(chapter *c)
 {
-    const char *columns[] = { "mode", "workers", "wall s", "vs serial", "CPU s", "cores busy" };
-    report_table(c->report, "Each mode ran the same jobs (median over reps; vs serial: against the same "
-                 "language's serial run):", 6, columns);
+    const char *columns[] = { "mode", "workers", "wall s (95% CI)", "speed-up (95% CI)", "CPU s", "cores busy" };
+    report_table(c->report, "Each mode ran the same jobs (median and 95% interval over rounds; speed-up: the same "
+                 "language's serial time / this mode's, paired within each round):", 6, columns);
     for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
         mode_summary s = chapter_summary(c, mode);
         if (!s.ran) continue;
-        double serial = chapter_summary(c, pool_mode_serial_of(mode)).wall_s.median;
+        estimate speedup = stats_inverse(s.vs_serial);
+        char wall[64], up[64];
         report_cell(c->report, "%s", pool_mode_label(mode));
         report_cell(c->report, "%d", s.workers);
-        report_cell(c->report, "%.3f", s.wall_s.median);
-        report_cell(c->report, "%.2fx", serial / s.wall_s.median);
+        report_cell(c->report, "%s", estimate_text(s.wall, "%.3f", wall, sizeof wall));
+        report_cell(c->report, "%s", estimate_text(speedup, "%.2fx", up, sizeof up));
         report_cell(c->report, "%.3f", s.cpu_s);
         report_cell(c->report, "%.0f%%", 100 * s.utilisation);
         report_end_row(c->report);
     }
 }
 
-/* The verdict, from the numbers: processes vs GIL-threads, and the C note. */
-static void verdict(chapter *c)
+/* How many jobs could run at once here. */
+static int parallelism(const chapter *c)
 {
-    double processes = chapter_summary(c, MODE_PROCESSES).wall_s.median;
-    mode_summary gil = chapter_summary(c, MODE_GIL_THREADS), threads = chapter_summary(c, MODE_THREADS);
     int parallel = c->machine.cores < c->cli.jobs ? c->machine.cores : c->cli.jobs;
-    if (c->cli.workers < parallel) parallel = c->cli.workers;
-    char c_note[200] = "";
-    if (threads.ran)
-        snprintf(c_note, sizeof c_note, " Plain C threads took %.2fx the processes' time: in C, threads run in "
-                 "parallel too.", threads.wall_s.median / processes);
-    if (parallel < 2) {
-        report_verdict(c->report, "NOT TESTABLE here: with %d core%s, %d job%s and %d worker%s nothing can run in "
-                       "parallel, so processes cannot be faster than threads (processes %.3f s).%s",
-                       c->machine.cores, c->machine.cores == 1 ? "" : "s", c->cli.jobs, c->cli.jobs == 1 ? "" : "s",
-                       c->cli.workers, c->cli.workers == 1 ? "" : "s", processes, c_note);
-    } else if (gil.ran) {
-        double ratio = gil.wall_s.median / processes;
-        report_verdict(c->report, "%s on this machine under the GIL: %d processes finished %d jobs %.2fx %s than "
-                       "%d GIL-threads (%.3f s vs %.3f s).%s",
-                       ratio >= 1.25 ? "FALSE" : "NOT SHOWN", c->cli.workers, c->cli.jobs, ratio,
-                       ratio >= 1 ? "faster" : "slower", c->cli.workers, processes, gil.wall_s.median, c_note);
-    } else {
-        double ratio = threads.wall_s.median / processes;
-        report_verdict(c->report, "%s for C threads on this machine: %d C threads took %.2fx the time of %d "
-                       "processes on CPU work (the GIL-threads were not run; try --runtime both).",
-                       ratio < 1.25 ? "ROUGHLY TRUE" : "FALSE", c->cli.workers, ratio, c->cli.workers);
-    }
+    return c->cli.workers < parallel ? c->cli.workers : parallel;
 }
 
-/* processes' speed-up over threads, C and CPython side by side. */
+/* The verdict, from the paired ratios: GIL-threads (or C threads) against processes. */
+static void verdict(chapter *c)
+{
+    estimate gil = chapter_ratio(c, MODE_GIL_THREADS, 0, MODE_PROCESSES, 0);
+    estimate threads = chapter_ratio(c, MODE_THREADS, 0, MODE_PROCESSES, 0);
+    char a[64], c_note[200] = "";
+    if (threads.n > 0)
+        snprintf(c_note, sizeof c_note, " Plain C threads took %s the processes' time: %s for C threads.",
+                 estimate_text(threads, "%.2fx", a, sizeof a), stats_call_word(stats_below(threads, SAME_BELOW)));
+    if (parallelism(c) < 2) {
+        report_verdict(c->report, "NOT TESTABLE here: with %d core%s, %d job%s and %d worker%s nothing can run in "
+                       "parallel, so processes cannot be faster than threads.%s", c->machine.cores,
+                       c->machine.cores == 1 ? "" : "s", c->cli.jobs, c->cli.jobs == 1 ? "" : "s", c->cli.workers,
+                       c->cli.workers == 1 ? "" : "s", c_note);
+    } else if (gil.n > 0) {
+        three_way call = stats_below(gil, SAME_BELOW);
+        report_verdict(c->report, "%s on this machine under the GIL: %d GIL-threads took %s the time of %d processes "
+                       "on %d jobs%s.%s", stats_call_word(call), c->cli.workers, estimate_text(gil, "%.2fx", a, sizeof a),
+                       c->cli.workers, c->cli.jobs, call == CALL_FALSE ? ", not below 1.25x" :
+                       call == CALL_TRUE ? ", below 1.25x" : ": the interval straddles 1.25x", c_note);
+    } else {
+        report_verdict(c->report, "For C threads on this machine (the GIL-threads were not run; try --runtime both):%s",
+                       c_note);
+    }
+    if (gil.n < STATS_MIN_VALUES && threads.n < STATS_MIN_VALUES)
+        report_verdict_append(c->report, " (Fewer than 3 rounds: no interval, so nothing is decided; --reps 6 or "
+                              "more decides.)");
+}
+
+/* When the first job of a run started: the pool's start-up, median over rounds. */
+static double startup_s(const chapter *c, pool_mode mode)
+{
+    double firsts[MAX_ROUNDS];
+    size_t n = 0;
+    for (int i = 0; i < c->run_count && n < MAX_ROUNDS; i++) {
+        const chapter_run *run = c->runs[i];
+        if (run->mode != mode || run->ntasks == 0) continue;
+        double first = INFINITY;
+        for (int t = 0; t < run->ntasks; t++) first = fmin(first, run_seconds(run, run->records[t].start_ns));
+        firsts[n++] = first;
+    }
+    return n ? stats_median(firsts, n) : NAN;
+}
+
+/* Like with like: threads/serial of each language, then processes/serial with the
+ * workers' start-up shown apart (CPython's jobs are short, so it weighs more there). */
 static void compare_with_cpython(chapter *c, const cpython *py)
 {
-    double processes = chapter_summary(c, MODE_PROCESSES).wall_s.median;
-    double python_processes = chapter_summary(c, MODE_CPYTHON_PROCESSES).wall_s.median;
-    double ft_processes = chapter_summary(c, MODE_FREE_THREADED_PROCESSES).wall_s.median;
-    cpython_compare(py, "threads' time / processes' time",
-                    chapter_summary(c, MODE_GIL_THREADS).wall_s.median / processes,
-                    chapter_summary(c, MODE_CPYTHON_THREADS).wall_s.median / python_processes,
-                    chapter_summary(c, MODE_THREADS).wall_s.median / processes,
-                    chapter_summary(c, MODE_FREE_THREADED_THREADS).wall_s.median / ft_processes);
+    cpython_compare(py, "threads' time / serial time", chapter_ratio(c, MODE_GIL_THREADS, 0, MODE_SERIAL, 0),
+                    chapter_ratio(c, MODE_CPYTHON_THREADS, 0, MODE_CPYTHON_SERIAL, 0),
+                    chapter_ratio(c, MODE_THREADS, 0, MODE_SERIAL, 0),
+                    chapter_ratio(c, MODE_FREE_THREADED_THREADS, 0, MODE_FREE_THREADED_SERIAL, 0));
+    cpython_agreement(py, "processes' time / serial time", "C processes",
+                      chapter_ratio(c, MODE_PROCESSES, 0, MODE_SERIAL, 0), MODE_CPYTHON_PROCESSES,
+                      chapter_ratio(c, MODE_CPYTHON_PROCESSES, 0, MODE_CPYTHON_SERIAL, 0));
+    double c_start = startup_s(c, MODE_PROCESSES), py_start = startup_s(c, MODE_CPYTHON_PROCESSES);
+    if (!isnan(c_start) && !isnan(py_start))
+        report_text(c->report, "Worker start-up inside those times (pool start to the first job's start, median): "
+                    "%.1f ms for the C processes, %.1f ms for CPython's ProcessPoolExecutor; CPython's jobs are "
+                    "shorter, so start-up weighs more in its ratio.", 1e3 * c_start, 1e3 * py_start);
     cpython_check_cpu_time(py);
+}
+
+/* One round: every mode once, the same jobs; the GIL-threads' tax against serial. */
+static gil_tax run_round(chapter *c, int rep, uint64_t *iterations)
+{
+    gil_tax tax = { 0 };
+    const chapter_run *serial = NULL;
+    for (pool_mode mode = 0; mode < POOL_MODES; mode++) {
+        if (!chapter_wants(c, mode)) continue;
+        gil_t *gil = gil_create(c->cli.switch_interval_ms / 1000.0);
+        const chapter_run *run =
+            chapter_run_mode(c, mode, c->cli.workers, rep, cpu_heavy_task, iterations, c->cli.jobs, gil);
+        check_results(c, run, *iterations);
+        if (mode == MODE_SERIAL) serial = run;
+        if (mode == MODE_GIL_THREADS && serial) tax = gil_tax_of_round(serial, run, gil);
+        gil_destroy(gil);
+    }
+    return tax;
 }
 
 int main(int argc, char **argv)
@@ -103,35 +151,37 @@ int main(int argc, char **argv)
     const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
     chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    c.same_work = true;
     cpython py;
     cpython_open(&py, &c, &python_flags);
-    py.reps = c.cli.reps < 3 ? 3 : c.cli.reps; /* short CPython runs are noisy: take a median of 3 at least */
 
     /* Size the jobs: together they are the scale's amount of single-core work. */
     double job_seconds = cli_work_seconds(c.cli.scale) / c.cli.jobs;
     progress("calibrating: how many loop iterations make a %.3f s job here?", job_seconds);
     uint64_t iterations = calibrate_cpu_heavy(job_seconds);
     chapter_meta(&c, "iterations_per_job", "%llu", (unsigned long long)iterations);
+    chapter_calibrated(&c, job_seconds * c.cli.jobs);
 
-    gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
-    for (int rep = 0; rep < c.cli.reps; rep++) {
-        for (pool_mode mode = 0; mode < POOL_MODES; mode++) {
-            if (!chapter_wants(&c, mode)) continue;
-            const chapter_run *run =
-                chapter_run_mode(&c, mode, c.cli.workers, rep, cpu_heavy_task, &iterations, c.cli.jobs, gil);
-            check_results(&c, run, iterations);
-        }
+    chapter_warm_up(&c, MODE_THREADS, c.cli.workers, cpu_heavy_task, &iterations, c.cli.jobs, NULL);
+    gil_tax taxes[MAX_ROUNDS];
+    double width = INFINITY;
+    int rounds = 0;
+    pool_mode decisive = chapter_wants(&c, MODE_GIL_THREADS) ? MODE_GIL_THREADS : MODE_THREADS;
+    for (; rounds < MAX_ROUNDS && chapter_another_round(&c, rounds, width); rounds++) {
+        taxes[rounds] = run_round(&c, rounds, &iterations);
+        width = stats_relative_width(chapter_ratio(&c, decisive, 0, MODE_PROCESSES, 0));
     }
-    gil_destroy(gil);
 
-    /* Real CPython runs the article's own loop. It is about 100 times slower per
-     * iteration, so its jobs are sized by time: a sixth of a C job, 3 reps or more. */
+    /* Real CPython runs the article's own loop, as many rounds. It is about 100 times
+     * slower per iteration, so its jobs are sized by time: a sixth of a C job. */
+    py.reps = rounds;
     cpython_run(&py, NULL, job_seconds * c.cli.jobs * py.reps / 2, "--modes serial,threads,processes --jobs %d "
                 "--workers %d --seconds %.4f", c.cli.jobs, c.cli.workers, job_seconds / 6);
 
     table(&c);
     report_text(c.report, "GIL-threads are C threads that must hold an emulated CPython GIL to run; "
                           "C threads and processes have no GIL. Every mode runs the same loop.");
+    gil_tax_report(&c, taxes, rounds);
     verdict(&c);
     compare_with_cpython(&c, &py);
     cpython_close(&py);

@@ -27,29 +27,32 @@
 
 static void verdict(chapter *c, const iolab *lab, int most)
 {
-    double serial = iolab_wall_s(lab, MODE_SERIAL, 0);
-    double c_threads = iolab_wall_s(lab, MODE_THREADS, most), gil = iolab_wall_s(lab, MODE_GIL_THREADS, most);
-    double best = fmax(isnan(c_threads) ? 0 : serial / c_threads, isnan(gil) ? 0 : serial / gil);
-    char parts[300] = "";
-    if (!isnan(c_threads))
-        snprintf(parts, sizeof parts, "%d C threads fetched %d pages %.2fx faster than serial code", most,
-                 lab->count, serial / c_threads);
-    if (!isnan(gil))
-        snprintf(parts + strlen(parts), sizeof parts - strlen(parts), "%s%d GIL-threads %.2fx",
-                 *parts ? ", and " : "", most, serial / gil);
-    report_verdict(c->report, "%s on this machine: %s.", best >= 1.5 ? "FALSE" : "NOT SHOWN", parts);
+    char parts[600] = "";
+    iolab_verdict_part(lab, MODE_GIL_THREADS, most, parts, sizeof parts);
+    iolab_verdict_part(lab, MODE_THREADS, most, parts, sizeof parts);
+    report_verdict(c->report, "On this machine (useful means at least 1.5x faster than serial, over the whole "
+                   "interval): %s; %d pages.", parts, lab->count);
 }
 
-/* Speed-up over serial with the most threads, C and CPython side by side. */
-static void compare_with_cpython(const iolab *lab, const cpython *py, int most)
+/* Speed-up over serial with the most threads, C and CPython side by side, paired per round. */
+static void compare_with_cpython(const chapter *c, const cpython *py, int most)
 {
-    double serial = iolab_wall_s(lab, MODE_SERIAL, 0);
     char what[80];
     snprintf(what, sizeof what, "serial time / %d threads' time", most);
-    cpython_compare(py, what, serial / iolab_wall_s(lab, MODE_GIL_THREADS, most),
-                    iolab_wall_s(lab, MODE_CPYTHON_SERIAL, 0) / iolab_wall_s(lab, MODE_CPYTHON_THREADS, most),
-                    serial / iolab_wall_s(lab, MODE_THREADS, most),
-                    iolab_wall_s(lab, MODE_FREE_THREADED_SERIAL, 0) / iolab_wall_s(lab, MODE_FREE_THREADED_THREADS, most));
+    cpython_compare(py, what, stats_inverse(chapter_ratio(c, MODE_GIL_THREADS, most, MODE_SERIAL, 0)),
+                    stats_inverse(chapter_ratio(c, MODE_CPYTHON_THREADS, most, MODE_CPYTHON_SERIAL, 0)),
+                    stats_inverse(chapter_ratio(c, MODE_THREADS, most, MODE_SERIAL, 0)),
+                    stats_inverse(chapter_ratio(c, MODE_FREE_THREADED_THREADS, most, MODE_FREE_THREADED_SERIAL, 0)));
+}
+
+/* One round: serial, then every worker count on GIL-threads and C threads. */
+static void run_round(iolab *lab, int rep, const int *sweep, int sweep_count, gil_t *gil)
+{
+    iolab_run(lab, MODE_SERIAL, 1, rep, NULL);
+    for (int i = 0; i < sweep_count; i++) {
+        if (chapter_wants(lab->chapter, MODE_GIL_THREADS)) iolab_run(lab, MODE_GIL_THREADS, sweep[i], rep, gil);
+        if (chapter_wants(lab->chapter, MODE_THREADS)) iolab_run(lab, MODE_THREADS, sweep[i], rep, NULL);
+    }
 }
 
 int main(int argc, char **argv)
@@ -69,24 +72,25 @@ int main(int argc, char **argv)
     int most = sweep[sweep_count - 1];
 
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
-    for (int rep = 0; rep < c.cli.reps; rep++) {
-        iolab_run(&lab, MODE_SERIAL, 1, rep, NULL);
-        for (int i = 0; i < sweep_count; i++) {
-            if (chapter_wants(&c, MODE_GIL_THREADS)) iolab_run(&lab, MODE_GIL_THREADS, sweep[i], rep, gil);
-            if (chapter_wants(&c, MODE_THREADS)) iolab_run(&lab, MODE_THREADS, sweep[i], rep, NULL);
-        }
+    pool_mode decisive = chapter_wants(&c, MODE_GIL_THREADS) ? MODE_GIL_THREADS : MODE_THREADS;
+    double width = INFINITY;
+    int rounds = 0;
+    for (; chapter_another_round(&c, rounds, width); rounds++) {
+        run_round(&lab, rounds, sweep, sweep_count, gil);
+        width = stats_relative_width(chapter_ratio(&c, decisive, most, MODE_SERIAL, 0));
     }
     gil_destroy(gil);
-    /* Real CPython fetches the same pages with urllib: serially and on threads. */
+    /* Real CPython fetches the same pages with urllib: serially and on threads, as many rounds. */
+    py.reps = rounds;
     iolab_run_cpython(&lab, &py, "serial,threads", sweep, sweep_count);
 
-    iolab_table(&lab, "Fetching the pages (median over reps; CPython's vs serial: against CPython's serial run):");
+    iolab_table(&lab, "Fetching the pages.");
     if (lab.local && lab.profile.kind == PROFILE_ARTICLE)
         report_text(c.report, "With the article profile one page takes 10 s: no number of threads can finish "
                     "before it does, so the best case is the slowest page (ideal %.1f s).",
                     iolab_ideal_s(&lab, most));
     verdict(&c, &lab, most);
-    compare_with_cpython(&lab, &py, most);
+    compare_with_cpython(&c, &py, most);
     cpython_close(&py);
     /* The Gantt shows the middle worker count: with 8 workers, 16 requests go in two waves. */
     iolab_write_figure_data(&lab, most, chapter_wants(&c, MODE_THREADS) ? MODE_THREADS : MODE_GIL_THREADS,

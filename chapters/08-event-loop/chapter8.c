@@ -28,7 +28,7 @@
 static void resources(chapter *c, const iolab *lab)
 {
     const char *names[] = { "mode", "threads fetching", "processes", "memory MiB", "wall s" };
-    report_table(c->report, "What each way of waiting costs (the last rep):", 5, names);
+    report_table(c->report, "What each way of waiting costs (the last round):", 5, names);
     csv_writer w;
     chapter_open_csv(c, "memory.csv", &w);
     const char *columns[] = { "mode", "label", "threads", "processes", "memory_kib", "wall_s" };
@@ -58,17 +58,37 @@ static void resources(chapter *c, const iolab *lab)
     chapter_commit_csv(c, &w, "memory.csv");
 }
 
+/* The claim is FALSE when one thread with an event loop is useful (under 1/1.5 of the
+ * serial time) and keeps up with the many workers (under 1.1x their time), each over
+ * the whole interval; TRUE when the event loop is not useful; otherwise undecided. */
+#define KEEPS_UP_BELOW 1.1
+
 static void verdict(chapter *c, const iolab *lab, int workers)
 {
-    double serial = iolab_wall_s(lab, MODE_SERIAL, 0), loop = iolab_wall_s(lab, MODE_EVENT_LOOP, 0);
-    double threads = iolab_wall_s(lab, MODE_THREADS, workers), processes = iolab_wall_s(lab, MODE_PROCESSES, workers);
-    double rival = isnan(threads) ? processes : threads;
-    const char *rival_name = isnan(threads) ? "processes" : "C threads";
-    /* FALSE when one thread is within 10 % of the many-worker speedup and clearly beats serial. */
-    int false_here = serial / loop >= 1.5 && loop <= 1.1 * rival;
-    report_verdict(c->report, "%s on this machine: one thread with an event loop fetched %d pages %.2fx faster "
-                   "than serial code; %d %s managed %.2fx.", false_here ? "FALSE" : "NOT SHOWN", lab->count,
-                   serial / loop, workers, rival_name, serial / rival);
+    pool_mode rival = chapter_summary(c, MODE_THREADS).ran ? MODE_THREADS : MODE_PROCESSES;
+    estimate useful = chapter_ratio(c, MODE_EVENT_LOOP, 0, MODE_SERIAL, 0);
+    estimate keeps_up = chapter_ratio(c, MODE_EVENT_LOOP, 0, rival, workers);
+    three_way is_useful = stats_below(useful, IOLAB_USEFUL_BELOW), is_close = stats_below(keeps_up, KEEPS_UP_BELOW);
+    three_way call = is_useful == CALL_FALSE                              ? CALL_TRUE
+                     : is_useful == CALL_TRUE && is_close == CALL_TRUE    ? CALL_FALSE
+                     : is_useful == CALL_TRUE && is_close == CALL_FALSE   ? CALL_TRUE
+                                                                          : CALL_UNDECIDED;
+    char a[64], b[64];
+    report_verdict(c->report, "%s on this machine: one thread with an event loop fetched %d pages %s faster than "
+                   "serial code, in %s the time of %d %s (useful: at least 1.5x faster than serial; keeping up: "
+                   "under 1.1x the workers' time; each over the whole interval).", stats_call_word(call), lab->count,
+                   estimate_text(stats_inverse(useful), "%.2fx", a, sizeof a),
+                   estimate_text(keeps_up, "%.2fx", b, sizeof b), workers, pool_mode_label(rival));
+}
+
+/* One round: serial, the event loop, then the workers. */
+static void run_round(iolab *lab, int rep, int workers, gil_t *gil)
+{
+    iolab_run(lab, MODE_SERIAL, 1, rep, NULL);
+    iolab_run_event_loop(lab, rep);
+    if (chapter_wants(lab->chapter, MODE_GIL_THREADS)) iolab_run(lab, MODE_GIL_THREADS, workers, rep, gil);
+    if (chapter_wants(lab->chapter, MODE_THREADS)) iolab_run(lab, MODE_THREADS, workers, rep, NULL);
+    iolab_run(lab, MODE_PROCESSES, workers, rep, NULL);
 }
 
 int main(int argc, char **argv)
@@ -83,16 +103,14 @@ int main(int argc, char **argv)
     int workers = c.cli.workers_set ? c.cli.workers : lab.count; /* one worker per request */
 
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
-    for (int rep = 0; rep < c.cli.reps; rep++) {
-        iolab_run(&lab, MODE_SERIAL, 1, rep, NULL);
-        iolab_run_event_loop(&lab, rep);
-        if (chapter_wants(&c, MODE_GIL_THREADS)) iolab_run(&lab, MODE_GIL_THREADS, workers, rep, gil);
-        if (chapter_wants(&c, MODE_THREADS)) iolab_run(&lab, MODE_THREADS, workers, rep, NULL);
-        iolab_run(&lab, MODE_PROCESSES, workers, rep, NULL);
+    double width = INFINITY;
+    for (int rounds = 0; chapter_another_round(&c, rounds, width); rounds++) {
+        run_round(&lab, rounds, workers, gil);
+        width = stats_relative_width(chapter_ratio(&c, MODE_EVENT_LOOP, 0, MODE_SERIAL, 0));
     }
     gil_destroy(gil);
 
-    iolab_table(&lab, "Fetching the pages (median over reps):");
+    iolab_table(&lab, "Fetching the pages.");
     resources(&c, &lab);
     report_text(c.report, "The event loop is one thread: while its requests wait, it waits on all their sockets "
                 "at once (curl_multi_poll), so it needs no thread, stack or process per request.");
