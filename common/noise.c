@@ -60,7 +60,9 @@ noise_report noise_between(noise_snapshot start, noise_snapshot end)
 
 bool noise_is_high(const noise_report *r, int cores)
 {
-    return r->steal_share > HIGH_STEAL || r->load_at_start > 0.5 * cores || r->serial_spread > HIGH_SPREAD ||
+    /* The load average lags a minute behind (a chapter run just before still shows in
+     * it): the processes runnable at the start say more about other load now. */
+    return r->steal_share > HIGH_STEAL || r->others_running > 0.5 * cores || r->serial_spread > HIGH_SPREAD ||
            r->cpu_drift > HIGH_DRIFT;
 }
 

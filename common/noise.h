@@ -40,8 +40,9 @@ typedef struct {
 noise_report noise_between(noise_snapshot start, noise_snapshot end);
 
 /* Is the run noisy enough that its verdicts deserve suspicion? (steal over 2 %,
- * other load over half the cores, serial rounds spread over 10 %, or CPU time per
- * unit of work drifting by more than 10 %.) */
+ * serial rounds spread over 10 %, or CPU time per
+ * unit of work drifting by more than 10 %; other load: more runnable processes than
+ * half the cores at the start. The load average is shown, not judged: it lags.) */
 bool noise_is_high(const noise_report *r, int cores);
 
 /* One line for people: "steal 0.4 % ..., level: low". */

@@ -2,10 +2,12 @@
  * n_threads = m x n_cores for I/O work.
  *
  * The article states them without a measurement. Here two sweeps look for the best
- * count on this machine: (a) one CPU workload on 1 .. 3 x cores processes; (b) 128
- * requests of 0.05 s to the local latency server, each followed by 1 ms of CPU
+ * count on this machine: (a) one CPU workload on 1 .. 3 x cores processes; (b) 32
+ * requests of 0.02 s to the local latency server, each followed by 1 ms of CPU
  * work ("parse the body"), on m x cores C threads and GIL-threads for m = 1, 2, 4,
- * 8, 16, 32. ThreadPoolExecutor's default, min(32, cores + 4), is marked.
+ * 8, 16, 32. ThreadPoolExecutor's default, min(32, cores + 4), is marked. Both
+ * sweeps run in rounds; the verdict names the plateau (every count whose interval
+ * overlaps the fastest one's), never a single best chosen by noise.
  *
  * usage:  build/chapter7 [--requests N] [--profile P] [--cpu-ms MS] ...
  *
@@ -14,6 +16,7 @@
  *   (b) best: 64 C threads (m = 32), 64 GIL-threads (m = 32, within 5 % of m = 16)
  *   VERDICT: MEASURED on this machine: ... */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,65 +28,125 @@
 
 static const int multipliers[] = { 1, 2, 4, 8, 16, 32 };
 #define MULTIPLIERS 6
+#define MAX_ROUNDS 100
 
-/* The worker count with the lowest median time, among the runs of `mode`; counts
- * within 5 % of it are "about as good", and the smallest of those is reported too. */
-static int best_workers(const chapter *c, pool_mode mode, const int *counts, int n, int *smallest_good)
+/* What one sweep found: the plateau of counts as fast as the best. */
+typedef struct {
+    int best, smallest, largest; /* counts */
+    char plateau[160];           /* "4, 5, 6" */
+    bool best_at_edge;
+} sweep_result;
+
+/* The plateau over `counts`, from each count's wall time (median and interval). */
+static sweep_result plateau_of(const chapter *c, pool_mode mode, const int *counts, int n)
 {
-    int best = counts[0];
-    for (int i = 1; i < n; i++)
-        if (chapter_summary_of(c, mode, counts[i]).wall_s.median < chapter_summary_of(c, mode, best).wall_s.median)
-            best = counts[i];
-    double best_s = chapter_summary_of(c, mode, best).wall_s.median;
-    *smallest_good = best;
-    for (int i = 0; i < n; i++)
-        if (chapter_summary_of(c, mode, counts[i]).wall_s.median <= 1.05 * best_s) {
-            *smallest_good = counts[i];
-            break;
-        }
-    return best;
+    estimate times[3 * 256] = { { 0 } };
+    int on[3 * 256] = { 0 };
+    if (n > 3 * 256) n = 3 * 256;
+    for (int i = 0; i < n; i++) times[i] = chapter_summary_of(c, mode, counts[i]).wall;
+    int best = stats_plateau(times, n, on);
+    sweep_result r = { .best = counts[best], .smallest = 0, .best_at_edge = best == n - 1 };
+    for (int i = 0; i < n; i++) {
+        if (!on[i]) continue;
+        if (!r.smallest) r.smallest = counts[i];
+        r.largest = counts[i];
+        snprintf(r.plateau + strlen(r.plateau), sizeof r.plateau - strlen(r.plateau), "%s%d", *r.plateau ? ", " : "",
+                 counts[i]);
+    }
+    return r;
 }
 
-static void cpu_sweep(chapter *c, int *counts, int n)
+/* ---- (a) n_processes: one CPU workload on 1 .. 3 x cores processes ---- */
+
+typedef struct {
+    int counts[3 * 256], n, tasks;
+    uint64_t iterations;
+} cpu_sweep;
+
+static void cpu_sweep_prepare(chapter *c, cpu_sweep *s)
 {
-    double work_s = cli_work_seconds(c->cli.scale) / 2;
-    int tasks = 60 * c->machine.cores; /* fine-grained, so every count gets an even share */
-    uint64_t iterations = calibrate_cpu_heavy(work_s / tasks);
-    chapter_meta(c, "cpu_tasks", "%d", tasks);
-    for (int rep = 0; rep < c->cli.reps; rep++)
-        for (int i = 0; i < n; i++)
-            chapter_run_mode(c, MODE_PROCESSES, counts[i], rep, cpu_heavy_task, &iterations, tasks, NULL);
-    const char *names[] = { "processes", "wall s", "vs 1 process" };
-    report_table(c->report, "(a) One CPU workload on n processes (median over reps):", 3, names);
-    double one = chapter_summary_of(c, MODE_PROCESSES, 1).wall_s.median;
-    for (int i = 0; i < n; i++) {
-        double t = chapter_summary_of(c, MODE_PROCESSES, counts[i]).wall_s.median;
-        report_cell(c->report, "%d%s", counts[i], counts[i] == c->machine.cores ? " (= cores)" : "");
-        report_cell(c->report, "%.3f", t);
-        report_cell(c->report, "%.2fx", one / t);
+    s->n = 3 * c->machine.cores < 3 * 256 ? 3 * c->machine.cores : 3 * 256;
+    for (int i = 0; i < s->n; i++) s->counts[i] = i + 1;
+    s->tasks = 60 * c->machine.cores; /* fine-grained, so every count gets an even share */
+    s->iterations = calibrate_cpu_heavy(cli_work_seconds(c->cli.scale) / 3 / s->tasks);
+    chapter_meta(c, "cpu_tasks", "%d", s->tasks);
+}
+
+static void cpu_sweep_round(chapter *c, cpu_sweep *s, int rep)
+{
+    for (int i = 0; i < s->n; i++)
+        chapter_run_mode(c, MODE_PROCESSES, s->counts[i], rep, cpu_heavy_task, &s->iterations, s->tasks, NULL);
+}
+
+static void cpu_table(chapter *c, const cpu_sweep *s)
+{
+    const char *names[] = { "processes", "wall s (95% CI)", "speed-up over 1 (95% CI)" };
+    report_table(c->report, "(a) One CPU workload on n processes (median and 95% interval over rounds; speed-up "
+                 "paired within each round):", 3, names);
+    for (int i = 0; i < s->n; i++) {
+        mode_summary m = chapter_summary_of(c, MODE_PROCESSES, s->counts[i]);
+        estimate up = stats_inverse(chapter_ratio(c, MODE_PROCESSES, s->counts[i], MODE_PROCESSES, 1));
+        char a[64], b[64];
+        report_cell(c->report, "%d%s", s->counts[i], s->counts[i] == c->machine.cores ? " (= cores)" : "");
+        report_cell(c->report, "%s", estimate_text(m.wall, "%.3f", a, sizeof a));
+        report_cell(c->report, "%s", estimate_text(up, "%.2fx", b, sizeof b));
         report_end_row(c->report);
+    }
+}
+
+/* ---- (b) n_threads = m x cores: requests with a CPU part ---- */
+
+static void io_round(chapter *c, iolab *lab, const int *counts, int rep, gil_t *gil)
+{
+    for (int i = 0; i < MULTIPLIERS; i++) {
+        if (chapter_wants(c, MODE_THREADS)) iolab_run(lab, MODE_THREADS, counts[i], rep, NULL);
+        if (chapter_wants(c, MODE_GIL_THREADS)) iolab_run(lab, MODE_GIL_THREADS, counts[i], rep, gil);
     }
 }
 
 static void io_table(chapter *c, const int *counts)
 {
-    const char *names[] = { "m", "threads", "C threads s", "GIL-threads s" };
-    report_table(c->report, "(b) Requests with a CPU part on m x cores threads (median over reps):", 4, names);
+    const char *names[] = { "m", "threads", "C threads s (95% CI)", "GIL-threads s (95% CI)" };
+    report_table(c->report, "(b) Requests with a CPU part on m x cores threads (median and 95% interval over "
+                 "rounds):", 4, names);
     for (int i = 0; i < MULTIPLIERS; i++) {
         mode_summary t = chapter_summary_of(c, MODE_THREADS, counts[i]);
         mode_summary g = chapter_summary_of(c, MODE_GIL_THREADS, counts[i]);
+        char a[64], b[64];
         report_cell(c->report, "%d", multipliers[i]);
         report_cell(c->report, "%d", counts[i]);
-        report_cell(c->report, t.ran ? "%.3f" : "-", t.wall_s.median);
-        report_cell(c->report, g.ran ? "%.3f" : "-", g.wall_s.median);
+        report_cell(c->report, "%s", t.ran ? estimate_text(t.wall, "%.3f", a, sizeof a) : "-");
+        report_cell(c->report, "%s", g.ran ? estimate_text(g.wall, "%.3f", b, sizeof b) : "-");
         report_end_row(c->report);
     }
 }
 
+/* ---- what the sweeps recommend ---- */
+
+static void verdict(chapter *c, const cpu_sweep *cpu, const int *thread_counts)
+{
+    int cores = c->machine.cores;
+    sweep_result a = plateau_of(c, MODE_PROCESSES, cpu->counts, cpu->n);
+    bool cores_on_plateau = a.smallest <= cores && cores <= a.largest;
+    char io_part[400] = "";
+    for (pool_mode mode = MODE_GIL_THREADS; mode <= MODE_THREADS; mode++) {
+        if (!chapter_wants(c, mode)) continue;
+        sweep_result b = plateau_of(c, mode, thread_counts, MULTIPLIERS);
+        snprintf(io_part + strlen(io_part), sizeof io_part - strlen(io_part), "%s%s: fastest %d threads (m = %d), "
+                 "as fast within the intervals %s threads (m = %d to %d)%s", *io_part ? "; " : "",
+                 pool_mode_label(mode), b.best, b.best / cores, b.plateau, b.smallest / cores, b.largest / cores,
+                 b.best_at_edge ? ", the largest tried: the best may lie beyond" : "");
+    }
+    report_verdict(c->report, "MEASURED on this machine: for CPU work the fastest was %d processes, and %s "
+                   "processes were as fast within the intervals (the plateau; cores = %d, %s it)%s; for this I/O, "
+                   "%s.", a.best, a.plateau, cores, cores_on_plateau ? "on" : "NOT on",
+                   a.best_at_edge ? " (the largest count tried: the best may lie beyond)" : "", io_part);
+}
+
 int main(int argc, char **argv)
 {
-    static const char default_profile[] = "uniform:0.05";
-    iolab_flags flags = { 128, default_profile, NULL };
+    static const char default_profile[] = "uniform:0.02";
+    iolab_flags flags = { 32, default_profile, NULL };
     double cpu_ms = 1.0;
     const cli_extra extras[] = {
         IOLAB_EXTRAS(flags),
@@ -92,7 +155,7 @@ int main(int argc, char **argv)
     chapter c;
     chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, IOLAB_EXTRA_COUNT + 1, argc, argv);
     if (c.cli.scale == SCALE_TINY) { /* a test run: fewer, shorter requests unless told otherwise */
-        if (flags.requests == 128) flags.requests = 16;
+        if (flags.requests == 32) flags.requests = 16;
         if (flags.profile == default_profile) flags.profile = "uniform:0.01";
     }
     int cores = c.machine.cores;
@@ -102,32 +165,24 @@ int main(int argc, char **argv)
     lab.parse_iterations = cpu_ms > 0 ? calibrate_cpu_heavy(cpu_ms / 1000) : 0;
     chapter_meta(&c, "cpu_ms_per_request", "%g", cpu_ms);
 
-    /* (a) n_processes: 1 .. 3 x cores */
-    int process_counts[3 * 256], process_n = 3 * cores < 3 * 256 ? 3 * cores : 3 * 256;
-    for (int i = 0; i < process_n; i++) process_counts[i] = i + 1;
-    cpu_sweep(&c, process_counts, process_n);
-
-    /* (b) n_threads = m x cores */
+    cpu_sweep cpu;
+    cpu_sweep_prepare(&c, &cpu);
     int thread_counts[MULTIPLIERS];
     for (int i = 0; i < MULTIPLIERS; i++) thread_counts[i] = multipliers[i] * cores;
+
+    /* Rounds of both sweeps, after a warm-up; more while (a)'s interval at the core count is wide. */
+    chapter_warm_up(&c, MODE_PROCESSES, cores, cpu_heavy_task, &cpu.iterations, cpu.tasks, NULL);
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
-    for (int rep = 0; rep < c.cli.reps; rep++)
-        for (int i = 0; i < MULTIPLIERS; i++) {
-            if (chapter_wants(&c, MODE_THREADS)) iolab_run(&lab, MODE_THREADS, thread_counts[i], rep, NULL);
-            if (chapter_wants(&c, MODE_GIL_THREADS)) iolab_run(&lab, MODE_GIL_THREADS, thread_counts[i], rep, gil);
-        }
+    double width = INFINITY;
+    for (int rounds = 0; rounds < MAX_ROUNDS && chapter_another_round(&c, rounds, width); rounds++) {
+        cpu_sweep_round(&c, &cpu, rounds);
+        io_round(&c, &lab, thread_counts, rounds, gil);
+        width = stats_relative_width(chapter_summary_of(&c, MODE_PROCESSES, cores).wall);
+    }
     gil_destroy(gil);
+    cpu_table(&c, &cpu);
     io_table(&c, thread_counts);
 
-    /* What the sweeps recommend. */
-    int good_n, best_n = best_workers(&c, MODE_PROCESSES, process_counts, process_n, &good_n);
-    char io_part[300] = "";
-    for (pool_mode mode = MODE_GIL_THREADS; mode <= MODE_THREADS; mode++) {
-        if (!chapter_wants(&c, mode)) continue;
-        int good, best = best_workers(&c, mode, thread_counts, MULTIPLIERS, &good);
-        snprintf(io_part + strlen(io_part), sizeof io_part - strlen(io_part), "%s%s: %d threads (m = %d; m = %d "
-                 "within 5 %%)", *io_part ? "; " : "", pool_mode_label(mode), best, best / cores, good / cores);
-    }
     int executor_default = cores + 4 < 32 ? cores + 4 : 32;
     report_text(c.report, "ThreadPoolExecutor's default would use %d threads here (min(32, cores + 4)).",
                 executor_default);
@@ -135,17 +190,17 @@ int main(int argc, char **argv)
         double wait = lab.profile.seconds, work = cpu_ms / 1000;
         report_text(c.report, "Each request waits %.3f s and then computes %.2f ms: a thread is busy %.1f %% of its "
                     "time, so one core can keep about %.0f such threads going before the CPU part becomes the limit "
-                    "(GIL-threads share one core's worth between them all).", wait, cpu_ms,
-                    100 * work / (wait + work), (wait + work) / work);
+                    "(GIL-threads share one core's worth between them all). With %d requests, more than %d threads "
+                    "have nothing left to fetch.", wait, cpu_ms, 100 * work / (wait + work), (wait + work) / work,
+                    lab.count, lab.count);
     }
-    report_verdict(c.report, "MEASURED on this machine: for CPU work the best was %d processes (%d within 5 %%; "
-                   "cores = %d); for this I/O, %s.", best_n, good_n, cores, io_part);
+    verdict(&c, &cpu, thread_counts);
 
     chapter_plot_var(&c, "executor_default", "%d", executor_default);
-    chapter_plot_var(&c, "most_processes", "%d", process_n);
+    chapter_plot_var(&c, "most_processes", "%d", cpu.n);
     chapter_plot_string(&c, "note", "%d cores (%s), scale %s, %d requests of %s + %g ms CPU each", cores,
-                     c.machine.cpu_model, cli_scale_name(c.cli.scale), lab.count,
-                     lab.local ? lab.profile_text : "real URLs", cpu_ms);
+                        c.machine.cpu_model, cli_scale_name(c.cli.scale), lab.count,
+                        lab.local ? lab.profile_text : "real URLs", cpu_ms);
     int status = chapter_finish(&c); /* data.csv takes the lab's fetch records */
     iolab_close(&lab);
     return status;
