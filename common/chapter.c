@@ -358,7 +358,8 @@ static void write_modes_csv(chapter *c)
     csv_writer w;
     chapter_open_csv(c, "modes.csv", &w);
     const char *columns[] = { "mode", "label", "workers", "reps", "wall_median_s", "wall_min_s", "wall_max_s",
-                              "cpu_s", "utilisation", "vcsw", "ivcsw", "vs_serial" };
+                              "cpu_s", "utilisation", "vcsw", "ivcsw", "vs_serial", "wall_lo_s", "wall_hi_s",
+                              "vs_serial_lo", "vs_serial_hi" };
     csv_header(&w, columns, (int)(sizeof columns / sizeof *columns));
     for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
         for (int i = 0; i < c->run_count; i++) {
@@ -376,12 +377,21 @@ static void write_modes_csv(chapter *c)
             csv_num(&w, s.utilisation, 4);
             csv_num(&w, s.vcsw, 0);
             csv_num(&w, s.ivcsw, 0);
-            /* Against the serial run of the same runtime: C's, or the same Python's. */
-            mode_summary serial = chapter_summary(c, pool_mode_serial_of(mode));
-            if (serial.ran)
-                csv_num(&w, s.wall_s.median / serial.wall_s.median, 4);
+            /* Against the serial run of the same runtime, paired within each round; the
+             * 95 % interval where there are enough rounds (else the median twice). */
+            if (s.vs_serial.n > 0)
+                csv_num(&w, s.vs_serial.median, 4);
             else
                 csv_str(&w, "");
+            csv_num(&w, s.wall.lo, 6);
+            csv_num(&w, s.wall.hi, 6);
+            if (s.vs_serial.n > 0) {
+                csv_num(&w, s.vs_serial.lo, 4);
+                csv_num(&w, s.vs_serial.hi, 4);
+            } else {
+                csv_str(&w, "");
+                csv_str(&w, "");
+            }
             csv_end_row(&w);
         }
     }
@@ -461,6 +471,10 @@ static void measure_noise(chapter *c)
     } else {
         report_noise(c->report, "%s.", line);
     }
+    int rounds = rounds_done(c);
+    if (rounds > 0 && rounds < STATS_MIN_VALUES)
+        report_verdict_append(c->report, " (%d round%s: too few for an interval, so nothing is decided here; `--reps "
+                              "6` or more decides.)", rounds, rounds == 1 ? "" : "s");
     if (high)
         report_verdict_append(c->report, " (This machine was noisy during the run: see the Noise line. `--reps %d` "
                               "runs more rounds.)", 2 * (c->cli.max_reps > 3 ? c->cli.max_reps : 3));

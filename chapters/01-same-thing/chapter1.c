@@ -88,9 +88,6 @@ static void verdict(chapter *c)
         report_verdict(c->report, "For C threads on this machine (the GIL-threads were not run; try --runtime both):%s",
                        c_note);
     }
-    if (gil.n < STATS_MIN_VALUES && threads.n < STATS_MIN_VALUES)
-        report_verdict_append(c->report, " (Fewer than 3 rounds: no interval, so nothing is decided; --reps 6 or "
-                              "more decides.)");
 }
 
 /* When the first job of a run started: the pool's start-up, median over rounds. */

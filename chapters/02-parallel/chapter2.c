@@ -175,10 +175,13 @@ static void write_intervals(chapter *c, const tracked *modes, int count, int job
     chapter_commit_csv(c, &w, "intervals.csv");
 }
 
+#define MAX_ROUNDS 100
+
 static void table(chapter *c, const tracked *modes, int count)
 {
     const char *columns[] = { "mode", "jobs", "wall s", "overlap", "running intervals", "samples/s per job" };
-    report_table(c->report, "Who ran when (overlap: share of the running time with 2 or more jobs running):", 6,
+    report_table(c->report, "Who ran when, in the last round (overlap: share of the running time with 2 or more jobs "
+                 "running; the verdict uses every round):", 6,
                  columns);
     for (int m = 0; m < count; m++) {
         const tracked *t = &modes[m];
@@ -202,31 +205,109 @@ static const tracked *find(const tracked *modes, int count, pool_mode mode)
     return NULL;
 }
 
-static void verdict(chapter *c, const tracked *modes, int count)
+/* A mode's overlap in every round, as a median with its interval. */
+static estimate overlap_of(const tracked *all, int count, pool_mode mode)
 {
-    const tracked *gil = find(modes, count, MODE_GIL_THREADS), *threads = find(modes, count, MODE_THREADS);
-    const tracked *processes = find(modes, count, MODE_PROCESSES);
+    double overlaps[3 * MAX_ROUNDS];
+    size_t n = 0;
+    for (int m = 0; m < count; m++)
+        if (all[m].mode == mode) overlaps[n++] = all[m].overlap;
+    return stats_estimate(overlaps, n);
+}
+
+/* TRUE when the whole interval is above half the time, FALSE when it is all below
+ * 5 %, PARTLY TRUE when it lies all between, otherwise not distinguishable. */
+static const char *parallel_call(estimate e)
+{
+    if (e.n < STATS_MIN_VALUES) return stats_call_word(CALL_UNDECIDED);
+    if (e.lo > 0.5) return "TRUE";
+    if (e.hi < 0.05) return "FALSE";
+    if (e.lo >= 0.05 && e.hi <= 0.5) return "PARTLY TRUE";
+    return stats_call_word(CALL_UNDECIDED);
+}
+
+static void verdict(chapter *c, const tracked *shown, int shown_count, const tracked *all, int count)
+{
+    const tracked *gil = find(shown, shown_count, MODE_GIL_THREADS);
     if (gil)
-        report_text(c->report, "GIL holds: %zu, median %.2f ms against a switch interval of %g ms: each GIL-thread "
-                    "runs about one interval, then hands over.", gil->holds, gil->hold_median_ms,
+        report_text(c->report, "GIL holds in the last round: %zu, median %.2f ms against a switch interval of %g ms: "
+                    "each GIL-thread runs about one interval, then hands over.", gil->holds, gil->hold_median_ms,
                     c->cli.switch_interval_ms);
+    estimate g = overlap_of(all, count, MODE_GIL_THREADS), t = overlap_of(all, count, MODE_THREADS),
+             p = overlap_of(all, count, MODE_PROCESSES);
+    char a[64], b[64], d[64];
     if (c->machine.cores < 2 || c->cli.jobs < 2) {
         report_verdict(c->report, "NOT TESTABLE here: with %d core%s and %d job%s no two jobs can run at once, in "
-                       "any mode (processes overlapped %.0f%% of the time).", c->machine.cores,
+                       "any mode (processes overlapped %s of the time).", c->machine.cores,
                        c->machine.cores == 1 ? "" : "s", c->cli.jobs, c->cli.jobs == 1 ? "" : "s",
-                       100 * processes->overlap);
+                       estimate_text(p, "%.2f", a, sizeof a));
         return;
     }
-    char gil_part[160] = "", c_part[160] = "";
-    if (gil)
-        snprintf(gil_part, sizeof gil_part, "%s for GIL-threads (running together %.0f%% of the time)",
-                 gil->overlap < 0.05 ? "FALSE" : gil->overlap > 0.5 ? "TRUE" : "PARTLY TRUE", 100 * gil->overlap);
-    if (threads)
-        snprintf(c_part, sizeof c_part, "%s for C threads (%.0f%%)",
-                 threads->overlap > 0.5 ? "TRUE" : threads->overlap < 0.05 ? "FALSE" : "PARTLY TRUE",
-                 100 * threads->overlap);
-    report_verdict(c->report, "%s%s%s on this machine; processes ran together %.0f%% of the time.", gil_part,
-                   gil && threads ? ", " : "", c_part, 100 * processes->overlap);
+    char gil_part[200] = "", c_part[200] = "";
+    if (g.n)
+        snprintf(gil_part, sizeof gil_part, "%s for GIL-threads (share of the time running together: %s)",
+                 parallel_call(g), estimate_text(g, "%.3f", a, sizeof a));
+    if (t.n)
+        snprintf(c_part, sizeof c_part, "%s%s for C threads (%s)", g.n ? ", " : "", parallel_call(t),
+                 estimate_text(t, "%.3f", b, sizeof b));
+    report_verdict(c->report, "%s%s on this machine; processes ran together %s of the time (TRUE: over half the "
+                   "time, FALSE: under 5 %%, each over the whole interval).", gil_part, c_part,
+                   estimate_text(p, "%.3f", d, sizeof d));
+}
+
+/* Every round's tracked runs, and what they need. */
+typedef struct {
+    tracked runs[3 * MAX_ROUNDS];
+    int count, jobs;
+    tracker_job job;
+    size_t capacity;
+    gil_t *gil; /* the last round's, for its holds */
+} experiment;
+
+/* One round: GIL-threads, C threads, processes, each tracking when its jobs ran. */
+static void run_round(chapter *c, experiment *x, int rep)
+{
+    const pool_mode order[] = { MODE_GIL_THREADS, MODE_THREADS, MODE_PROCESSES };
+    for (int m = 0; m < 3; m++) {
+        if (!chapter_wants(c, order[m])) continue;
+        tracked *t = &x->runs[x->count++];
+        *t = (tracked){ .mode = order[m], .logs = new_logs(x->jobs, x->capacity) };
+        x->job.logs = t->logs;
+        if (order[m] == MODE_GIL_THREADS) {
+            gil_destroy(x->gil); /* keep the holds of the last round only */
+            x->gil = gil_create(c->cli.switch_interval_ms / 1000.0);
+        }
+        t->run = chapter_run_mode(c, order[m], c->cli.workers, rep, track_job, &x->job, x->jobs, x->gil);
+        measure(t, x->jobs);
+        if (order[m] == MODE_GIL_THREADS) measure_holds(t, x->gil);
+    }
+}
+
+/* The last round of each mode, then CPython's: what the table shows. */
+static int last_round(const chapter *c, const experiment *x, const cpython *py, tracked *shown)
+{
+    int per_round = x->count / (c->rounds ? c->rounds : 1), n = per_round;
+    memcpy(shown, x->runs + x->count - per_round, (size_t)per_round * sizeof *shown);
+    const pool_mode python_modes[] = { MODE_CPYTHON_THREADS, MODE_CPYTHON_PROCESSES, MODE_FREE_THREADED_THREADS,
+                                       MODE_FREE_THREADED_PROCESSES };
+    for (int m = 0; m < 4; m++) n += measure_python(&shown[n], c, py, python_modes[m]);
+    return n;
+}
+
+/* How far the figure's time axes reach. */
+static void figure_vars(chapter *c, const tracked *shown, int shown_count)
+{
+    double last_end = 0, python_end = 0;
+    for (int m = 0; m < shown_count; m++)
+        if (pool_mode_serial_of(shown[m].mode) == MODE_SERIAL)
+            last_end = fmax(last_end, run_seconds(shown[m].run, shown[m].run->outcome.end_ns));
+    for (int m = 0; m < shown_count; m++)
+        if (pool_mode_serial_of(shown[m].mode) != MODE_SERIAL)
+            python_end = fmax(python_end, run_seconds(shown[m].run, shown[m].run->outcome.end_ns));
+    chapter_plot_var(c, "python_xmax", "%.6f", python_end);
+    chapter_plot_var(c, "xmax", "%.6f", last_end);
+    chapter_plot_var(c, "switch_ms", "%g", c->cli.switch_interval_ms);
+    chapter_plot_var(c, "shown_rep", "%d", c->rounds > 0 ? c->rounds - 1 : 0); /* the table's round */
 }
 
 int main(int argc, char **argv)
@@ -242,68 +323,36 @@ int main(int argc, char **argv)
     chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 1 + CPYTHON_EXTRA_COUNT, argc, argv);
     cpython py;
     cpython_open(&py, &c, &python_flags);
-    int jobs = c.cli.jobs;
 
     /* Size the jobs: together they are the scale's amount of single-core work. */
-    double job_seconds = cli_work_seconds(c.cli.scale) / jobs;
+    static experiment x; /* large: every round's runs */
+    x.jobs = c.cli.jobs;
+    double job_seconds = cli_work_seconds(c.cli.scale) / x.jobs;
     progress("calibrating: how many clock readings make a %.3f s job here?", job_seconds);
-    tracker_job job = { calibrate_live_tracker(job_seconds), (int64_t)gap_us * 1000, NULL };
-    chapter_meta(&c, "samples_per_job", "%llu", (unsigned long long)job.samples);
+    x.job = (tracker_job){ calibrate_live_tracker(job_seconds), (int64_t)gap_us * 1000, NULL };
+    chapter_meta(&c, "samples_per_job", "%llu", (unsigned long long)x.job.samples);
     chapter_meta(&c, "gap_us", "%d", gap_us);
     /* Room for an interval per switch interval of the whole run, and plenty more. */
-    size_t capacity = 65536 + (size_t)(4 * cli_work_seconds(c.cli.scale) / (c.cli.switch_interval_ms / 1000.0));
+    x.capacity = 65536 + (size_t)(4 * cli_work_seconds(c.cli.scale) / (c.cli.switch_interval_ms / 1000.0));
 
-    const pool_mode order[] = { MODE_GIL_THREADS, MODE_THREADS, MODE_PROCESSES };
-    tracked modes[3 * 100];
-    int count = 0;
-    gil_t *gil = NULL;
-    for (int rep = 0; rep < c.cli.reps; rep++)
-        for (int m = 0; m < 3; m++) {
-            if (!chapter_wants(&c, order[m])) continue;
-            tracked *t = &modes[count++];
-            *t = (tracked){ .mode = order[m], .logs = new_logs(jobs, capacity) };
-            job.logs = t->logs;
-            if (order[m] == MODE_GIL_THREADS) {
-                gil_destroy(gil); /* keep the holds of the last rep only */
-                gil = gil_create(c.cli.switch_interval_ms / 1000.0);
-            }
-            t->run = chapter_run_mode(&c, order[m], c.cli.workers, rep, track_job, &job, jobs, gil);
-            measure(t, jobs);
-            if (order[m] == MODE_GIL_THREADS) measure_holds(t, gil);
-        }
+    for (int rep = 0; rep < MAX_ROUNDS && chapter_another_round(&c, rep, 0); rep++) run_round(&c, &x, rep);
 
-    /* Real CPython: the article's tracker on threads and processes, each job a third
-     * of a C job's time. */
-    cpython_run(&py, NULL, 2 * job_seconds * jobs, "--modes threads,processes --jobs %d --workers %d --seconds %.4f "
-                "--gap-us %d", jobs, c.cli.workers, job_seconds / 3, gap_us);
+    /* Real CPython: the article's tracker on threads and processes, as many rounds, each
+     * job a third of a C job's time. */
+    py.reps = c.rounds;
+    cpython_run(&py, NULL, 2 * job_seconds * x.jobs * py.reps, "--modes threads,processes --jobs %d --workers %d "
+                "--seconds %.4f --gap-us %d", x.jobs, c.cli.workers, job_seconds / 3, gap_us);
 
-    /* The table shows the last rep of each mode; every rep's intervals go to the CSV. */
-    int first_of_last_rep = count - count / c.cli.reps;
     tracked shown[3 + 4];
-    int shown_count = count / c.cli.reps;
-    memcpy(shown, modes + first_of_last_rep, (size_t)shown_count * sizeof *shown);
-    const pool_mode python_modes[] = { MODE_CPYTHON_THREADS, MODE_CPYTHON_PROCESSES, MODE_FREE_THREADED_THREADS,
-                                       MODE_FREE_THREADED_PROCESSES };
-    for (int m = 0; m < 4; m++) shown_count += measure_python(&shown[shown_count], &c, &py, python_modes[m]);
+    int shown_count = last_round(&c, &x, &py, shown);
     table(&c, shown, shown_count);
-    verdict(&c, shown, shown_count);
+    verdict(&c, shown, shown_count, x.runs, x.count);
     compare_with_cpython(&c, &py, find(shown, shown_count, MODE_GIL_THREADS),
                          find(shown, shown_count, MODE_CPYTHON_THREADS));
-    write_intervals(&c, modes, count, jobs, &py);
-
-    double last_end = 0;
-    for (int m = 0; m < count; m++) {
-        double end = run_seconds(modes[m].run, modes[m].run->outcome.end_ns);
-        if (end > last_end) last_end = end;
-    }
-    double python_end = 0;
-    for (int m = count / c.cli.reps; m < shown_count; m++)
-        python_end = fmax(python_end, run_seconds(shown[m].run, shown[m].run->outcome.end_ns));
-    chapter_plot_var(&c, "python_xmax", "%.6f", python_end);
-    chapter_plot_var(&c, "xmax", "%.6f", last_end);
-    chapter_plot_var(&c, "switch_ms", "%g", c.cli.switch_interval_ms);
-    for (int m = 0; m < count; m++) free_logs(modes[m].logs, jobs);
-    gil_destroy(gil);
+    write_intervals(&c, x.runs, x.count, x.jobs, &py);
+    figure_vars(&c, shown, shown_count);
+    for (int m = 0; m < x.count; m++) free_logs(x.runs[m].logs, x.jobs);
+    gil_destroy(x.gil);
     cpython_close(&py);
     return chapter_finish(&c);
 }

@@ -1,6 +1,7 @@
 # chapter2.gp — timeline: when each job was running, coloured by core, a panel per mode.
 # Left: the whole run. Right: the first few switch intervals, where GIL-threads' turns show.
 load "style.gp"
+if (!exists("shown_rep")) shown_rep = 0
 data = dir."/intervals.csv"
 modes = "gil-threads threads processes"
 # Real CPython's panels below, when original.py ran: its threads, processes and free-threaded threads.
@@ -16,7 +17,7 @@ set ytics 1
 set ylabel "job"
 
 # Draw the running intervals of mode m over [0:right].
-timeline(m) = sprintf("plot data using (strcol('mode') eq '%s' && column('rep') == 0 ? column('start_s') : NaN):'task':(column('end_s') - column('start_s')):(0):(column('core') < 0 ? mode_color('%s') : core_color(column('core'))) with vectors nohead lw %d lc rgb variable", m, m, is_dumb ? 1 : 12)
+timeline(m) = sprintf("plot data using (strcol('mode') eq '%s' && column('rep') == shown_rep ? column('start_s') : NaN):'task':(column('end_s') - column('start_s')):(0):(column('core') < 0 ? mode_color('%s') : core_color(column('core'))) with vectors nohead lw %d lc rgb variable", m, m, is_dumb ? 1 : 12)
 
 columns = is_dumb ? 1 : 2
 set multiplot layout words(modes),columns title heading." (colour = core)\n".small(note)

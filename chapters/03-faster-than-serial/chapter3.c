@@ -86,9 +86,6 @@ static void verdict(chapter *c)
                  c->machine.cores < 2 ? " (with 1 core they cannot be faster either)" : "");
     }
     report_verdict(c->report, "%s%s", gil_part, c_part);
-    if (gil.n < STATS_MIN_VALUES)
-        report_verdict_append(c->report, " (%d round%s: no interval, so no verdict; --reps 6 or more decides.)",
-                              gil.n, gil.n == 1 ? "" : "s");
 }
 
 /* threads' time over serial time, C and CPython side by side, each paired per round. */

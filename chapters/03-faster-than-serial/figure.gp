@@ -1,5 +1,5 @@
 # chapter3.gp — grouped bars: time against the same language's serial run (median,
-# min-max whiskers), and how busy the cores were. C and real CPython side by side.
+# whiskers: the 95% interval over rounds), and how busy the cores were. C and real CPython side by side.
 load "style.gp"
 data = dir."/modes.csv"
 set style fill solid 0.85 noborder
@@ -13,11 +13,10 @@ bar_label(m) = strstrt(m, "-ft-") > 0 ? "free-threaded\nCPython ".word(mode_labe
                is_python(m) ? "CPython\n".word(mode_label(m), 2) : mode_label(m)
 
 set multiplot layout 1,2 title heading."\n".small(note)
-set title "time / serial time of the same language (whiskers min-max)"
+set title "time / serial time of the same language (whiskers: 95% interval over rounds)"
 set ylabel "1.0 = as slow as serial"
 plot data using 0:"vs_serial":(mode_color(strcol("mode"))):xtic(bar_label(strcol("mode"))) with boxes lc rgb variable, \
-     data using 0:"vs_serial":(column("wall_min_s") * column("vs_serial") / column("wall_median_s")): \
-         (column("wall_max_s") * column("vs_serial") / column("wall_median_s")) with yerrorbars lc rgb "black" pt 7 ps 0, \
+     data using 0:"vs_serial":"vs_serial_lo":"vs_serial_hi" with yerrorbars lc rgb "black" pt 7 ps 0.2, \
      data using 0:"vs_serial":(sprintf("%.2fx", column("vs_serial"))) with labels offset 0,-1.2 tc rgb "white", \
      1 with lines dt 2 lc rgb "black"
 set title "cores busy: CPU time / (wall time x cores)"

@@ -208,6 +208,7 @@ int main(int argc, char **argv)
     oversubscription_table(&c, most, vs_one);
     tiny_table(&c, &tiny, rounds, tiny_vs_serial);
     verdict(&c, most, vs_one, tiny_vs_serial);
+    chapter_plot_var(&c, "work_s", "%.6f", chapter_summary_of(&c, MODE_PROCESSES, 1).wall_s.median);
     chapter_plot_var(&c, "most", "%d", most);
     chapter_plot_var(&c, "tiny_tasks", "%d", tiny.tasks);
     chapter_plot_string(&c, "note", "%d cores (%s), scale %s, %d tasks in (a), %d tiny tasks in (b)", cores,

@@ -19,8 +19,8 @@ set label 1 "cores" at cores, graph 0.95 offset 0.5,0 tc rgb "#666666"
 set key top right
 set samples most
 plot [1:most] ideal(x) with lines dt 2 lw 2 lc rgb "black" title "ideal: work / min(k, cores)", \
-     modes_file using (strcol("mode") eq "processes" ? column("workers") : NaN):"wall_median_s":"wall_min_s":"wall_max_s" \
-         with yerrorlines pt 7 lw 2 lc rgb mode_color("processes") title "processes (median, min-max)"
+     modes_file using (strcol("mode") eq "processes" ? column("workers") : NaN):"wall_median_s":"wall_lo_s":"wall_hi_s" \
+         with yerrorlines pt 7 lw 2 lc rgb mode_color("processes") title "processes (median, 95% interval)"
 unset arrow 1
 unset label 1
 unset key

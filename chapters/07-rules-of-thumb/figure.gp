@@ -15,7 +15,7 @@ set yrange [0:*]
 set xtics 1
 set arrow 1 from cores, graph 0 to cores, graph 1 nohead dt 3 lc rgb "#888888"
 set label 1 "cores" at cores, graph 0.95 offset 0.5,0 tc rgb "#666666"
-plot modes_file using (strcol("mode") eq "processes" ? column("workers") : NaN):"wall_median_s":"wall_min_s":"wall_max_s" \
+plot modes_file using (strcol("mode") eq "processes" ? column("workers") : NaN):"wall_median_s":"wall_lo_s":"wall_hi_s" \
      with yerrorlines pt 7 lw 2 lc rgb mode_color("processes")
 unset arrow 1
 unset label 1
