@@ -19,7 +19,7 @@
 #include "stats.h"
 #include "work.h"
 
-enum { REPS = 9 }; /* medians of 9: this shared VM has noisy moments */
+enum { REPS = 9, IO_REPS = 6 }; /* 9 paired reps: a 96 % interval from the 2nd and 8th (stats.h) */
 #define JOB_SECONDS 0.4
 
 typedef struct {
@@ -74,6 +74,21 @@ static double wall_s(pool_mode mode, const pool_config *config, pool_task task, 
     return ns_to_s(out.end_ns - out.start_ns);
 }
 
+/* numerator[r] / denominator[r] for each rep (a paired ratio), as a median with its
+ * 95 % interval (stats.h). */
+static estimate paired(const double *numerator, const double *denominator, int reps)
+{
+    double ratios[64];
+    for (int r = 0; r < reps && r < 64; r++) ratios[r] = numerator[r] / denominator[r];
+    return stats_estimate(ratios, (size_t)(reps < 64 ? reps : 64));
+}
+
+static void print_ratio(const char *name, estimate e)
+{
+    printf("%-34s %6.3f (%.3f-%.3f, %.0f %% interval, %d paired reps)\n", name, e.median, e.lo, e.hi,
+           100 * e.coverage, e.n);
+}
+
 /* ---- I/O: 16 requests to the local latency server ---- */
 
 enum { REQUESTS = 16 };
@@ -105,13 +120,13 @@ static void io_bench(const lab_server *server, gil_t *gil)
         snprintf(urls[i], sizeof urls[i], "%s/page/%d", server->base_url, i);
         job.urls[i] = urls[i];
     }
-    printf("bench: %d requests x 0.25 s to the local latency server, %d workers, median of 3 reps\n", REQUESTS,
-           REQUESTS);
+    printf("bench: %d requests x 0.05 s to the local latency server, %d workers, %d interleaved reps\n", REQUESTS,
+           REQUESTS, IO_REPS);
     const pool_mode modes[] = { MODE_SERIAL, MODE_THREADS, MODE_GIL_THREADS, MODE_PROCESSES, MODE_EVENT_LOOP };
-    double wall[MODE_COUNT][3];
+    double wall[MODE_COUNT][IO_REPS];
     int failed = 0;
     pool_config config = { MODE_SERIAL, REQUESTS, 1, gil };
-    for (int rep = 0; rep < 3; rep++)
+    for (int rep = 0; rep < IO_REPS; rep++)
         for (int m = 0; m < 5; m++) {
             if (modes[m] == MODE_EVENT_LOOP) {
                 int64_t t0 = now_ns();
@@ -122,12 +137,9 @@ static void io_bench(const lab_server *server, gil_t *gil)
             }
             failed += failures(job.fetches);
         }
-    double serial = stats_median(wall[MODE_SERIAL], 3);
-    const char *names[] = { "", "serial/16 threads:    ", "serial/16 GIL-threads:", "serial/16 processes:  ",
-                            "serial/curl-multi:    " };
-    for (int m = 1; m < 5; m++)
-        printf("%s %6.2f   (%.3f s; serial %.3f s)\n", names[m], serial / stats_median(wall[modes[m]], 3),
-               stats_median(wall[modes[m]], 3), serial);
+    const char *names[] = { "", "serial/16 threads:", "serial/16 GIL-threads:", "serial/16 processes:",
+                            "serial/curl-multi:" };
+    for (int m = 1; m < 5; m++) print_ratio(names[m], paired(wall[MODE_SERIAL], wall[modes[m]], IO_REPS));
     printf("failed requests: %d\n", failed);
     pool_shared_free(job.fetches, REQUESTS * sizeof(fetch_record));
     if (failed) exit(1);
@@ -140,46 +152,47 @@ static void *nothing(void *arg)
     return arg;
 }
 
-static double median_spawn_s(int use_fork, int reps)
+/* One creation and its join or wait, timed. */
+static double spawn_s(int use_fork)
 {
-    double *t = calloc((size_t)reps, sizeof *t);
-    for (int r = 0; r < reps; r++) {
-        int64_t t0 = now_ns();
-        if (use_fork) {
-            pid_t pid = fork();
-            if (pid == 0) _exit(0);
-            waitpid(pid, NULL, 0);
-        } else {
-            pthread_t th;
-            pthread_create(&th, NULL, nothing, NULL);
-            pthread_join(th, NULL);
-        }
-        t[r] = ns_to_s(now_ns() - t0);
+    int64_t t0 = now_ns();
+    if (use_fork) {
+        pid_t pid = fork();
+        if (pid == 0) _exit(0);
+        waitpid(pid, NULL, 0);
+    } else {
+        pthread_t th;
+        pthread_create(&th, NULL, nothing, NULL);
+        pthread_join(th, NULL);
     }
-    double m = stats_median(t, (size_t)reps);
-    free(t);
-    return m;
+    return ns_to_s(now_ns() - t0);
 }
 
 static void spawn_and_oversubscription_bench(int cores)
 {
-    double fork_s = median_spawn_s(1, 300), thread_s = median_spawn_s(0, 300);
-    printf("bench: spawning with a small parent, median of 300\n");
-    printf("fork+wait / pthread_create+join: %6.2f   (%.3f ms / %.3f ms)\n", fork_s / thread_s, fork_s * 1e3,
-           thread_s * 1e3);
+    enum { SPAWNS = 64 };
+    double fork_s[SPAWNS], thread_s[SPAWNS];
+    spawn_s(0), spawn_s(1); /* warm up */
+    for (int r = 0; r < SPAWNS; r++) { /* interleaved: a thread, then a fork */
+        thread_s[r] = spawn_s(0);
+        fork_s[r] = spawn_s(1);
+    }
+    printf("bench: spawning with a small parent, %d of each, interleaved\n", SPAWNS);
+    print_ratio("fork+wait / pthread_create+join:", paired(fork_s, thread_s, SPAWNS));
     int tasks = 16 * cores;
-    uint64_t iterations = calibrate_cpu_heavy(0.6 / tasks);
+    uint64_t iterations = calibrate_cpu_heavy(0.3 / tasks);
     pool_config config = { MODE_PROCESSES, cores, 1, NULL };
-    double right[3], over[3];
-    for (int rep = 0; rep < 3; rep++) {
+    double right[REPS], over[REPS];
+    for (int rep = 0; rep < REPS; rep++) {
         config.workers = cores;
         right[rep] = wall_s(MODE_PROCESSES, &config, cpu_heavy_task, &iterations, tasks);
         config.workers = 4 * cores;
         over[rep] = wall_s(MODE_PROCESSES, &config, cpu_heavy_task, &iterations, tasks);
     }
-    printf("bench: %d CPU tasks (0.6 s of work), median of 3\n", tasks);
-    printf("oversubscribed (%d processes) / right-sized (%d): %6.3f   (%.3f s / %.3f s)\n", 4 * cores, cores,
-           stats_median(over, 3) / stats_median(right, 3), stats_median(over, 3), stats_median(right, 3));
+    printf("bench: %d CPU tasks (0.3 s of work), %d interleaved reps\n", tasks, REPS);
+    char name[80];
+    snprintf(name, sizeof name, "%d processes / %d (time):", 4 * cores, cores);
+    print_ratio(name, paired(over, right, REPS));
 }
 
 int main(void)
@@ -188,7 +201,7 @@ int main(void)
     http_global_init();
     lab_server server;
     char error[300];
-    if (lab_server_start(&server, "uniform:0.25", 1024, error, sizeof error) != 0) {
+    if (lab_server_start(&server, "uniform:0.05", 1024, error, sizeof error) != 0) {
         fprintf(stderr, "bench: %s\n", error);
         return 1;
     }
@@ -199,21 +212,20 @@ int main(void)
     const pool_mode modes[] = { MODE_SERIAL, MODE_THREADS, MODE_GIL_THREADS, MODE_PROCESSES };
     double wall[MODE_COUNT][REPS];
 
-    printf("bench: cpu_heavy, %d jobs x %.2f s on %d cores, %d workers, median of %d reps (modes interleaved)\n",
+    printf("bench: cpu_heavy, %d jobs x %.2f s on %d cores, %d workers, %d interleaved reps\n",
            jobs, JOB_SECONDS, cores, jobs, REPS);
     for (int rep = 0; rep < REPS; rep++)
         for (int m = 0; m < 4; m++) wall[modes[m]][rep] = wall_s(modes[m], &config, cpu_heavy_task, &iterations, jobs);
 
-    double serial = stats_median(wall[MODE_SERIAL], REPS);
-    printf("  %-12s %9s %9s %9s %s\n", "mode", "median s", "min s", "max s", "speedup vs serial");
+    printf("  %-12s %9s %20s\n", "mode", "median s", "95% interval s");
     for (int m = 0; m < 4; m++) {
-        spread s = stats_spread(wall[modes[m]], REPS);
-        printf("  %-12s %9.3f %9.3f %9.3f %9.3f\n", pool_mode_label(modes[m]), s.median, s.min, s.max,
-               serial / s.median);
+        estimate e = stats_estimate(wall[modes[m]], REPS);
+        printf("  %-12s %9.3f %9.3f-%-9.3f\n", pool_mode_label(modes[m]), e.median, e.lo, e.hi);
     }
-    printf("processes/serial speedup:   %.3f\n", serial / stats_median(wall[MODE_PROCESSES], REPS));
-    printf("C-threads/serial speedup:   %.3f\n", serial / stats_median(wall[MODE_THREADS], REPS));
-    printf("GIL-threads/serial speedup: %.3f\n", serial / stats_median(wall[MODE_GIL_THREADS], REPS));
+    /* Speed-ups paired within each rep: serial's time / the mode's, same rep. */
+    print_ratio("processes/serial speedup:", paired(wall[MODE_SERIAL], wall[MODE_PROCESSES], REPS));
+    print_ratio("C-threads/serial speedup:", paired(wall[MODE_SERIAL], wall[MODE_THREADS], REPS));
+    print_ratio("GIL-threads/serial speedup:", paired(wall[MODE_SERIAL], wall[MODE_GIL_THREADS], REPS));
 
     printf("live tracker, samples/s per thread: %.1f M (C threads), %.1f M (GIL-threads), %d threads\n",
            samples_per_second(MODE_THREADS, &config, jobs) / 1e6,
