@@ -21,6 +21,8 @@ for n in $(chapter_numbers); do
     check "chapter$n data.csv has its machine preamble" grep -q '^# cores=[0-9]' "$out/data.csv"
     check "chapter$n data.csv has rows for every mode" \
         test "$(grep -v '^#' "$out/data.csv" | awk -F, -v n="$n" '$1 == n && $2 != ""' | wc -l)" -ge 4
+    check "chapter$n summary.md has the Noise line" grep -q '^\*\*Noise:\*\* .*level: ' "$out/summary.md"
+    check "chapter$n data.csv records the noise" grep -q '^# noise_level=' "$out/data.csv"
     check "chapter$n summary.md has the table and verdict" \
         sh -c "[ \$(grep -c '^| ' '$out/summary.md') -ge 3 ] && grep -q '^\*\*Verdict:\*\*' '$out/summary.md'"
     check "chapter$n leaves no temporary file" no_temp_files "$out"
@@ -36,5 +38,24 @@ for n in $(chapter_numbers); do
     check "chapter$n --help exits 0" sh -c "'$BUILD/chapter$n' --help >/dev/null"
     check "chapter$n --version exits 0" sh -c "'$BUILD/chapter$n' --version | grep -q threads-vs-processes"
 done
+
+# No summary states a verdict that its interval does not support: chapter 3's GIL
+# part, with enough rounds for an interval, checked against its own numbers.
+supported() {
+    awk '/^VERDICT:/ {
+        if (!match($0, /GIL-threads took [0-9.]+x \([0-9.]+x-[0-9.]+x\)/)) exit 1
+        split(substr($0, RSTART, RLENGTH), f, /[ ()x-]+/)   # f[4] median, f[5] lo, f[6] hi
+        lo = f[5] + 0; hi = f[6] + 0
+        if ($2 == "TRUE" && !(hi < 0.95)) exit 1
+        if ($2 == "FALSE" && !(lo >= 0.95)) exit 1
+        if ($2 == "NOT" && (hi < 0.95 || lo >= 0.95)) exit 1
+        found = 1 } END { exit !found }' "$1"
+}
+for i in 1 2 3; do
+    "$BUILD/chapter3" --scale tiny --reps 4 --python none --quiet --out "$tmp/v3" >"$tmp/verdict" 2>/dev/null
+    check "chapter3 verdict $i agrees with its own interval: $(cut -c10-60 "$tmp/verdict")" supported "$tmp/verdict"
+done
+check "a verdict from one round decides nothing and says so" \
+    sh -c "'$BUILD/chapter3' --scale tiny --python none --quiet --out '$tmp/v1' | grep -q 'NOT DISTINGUISHABLE HERE.*too few for an interval'"
 
 finish e2e

@@ -1,0 +1,175 @@
+/* test_stats.c — the measurement layer: intervals on the median, the three-way rule,
+ * plateaus, paired ratios over rounds, the noise meter's judgement. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chapter.h"
+#include "noise.h"
+#include "stats.h"
+
+static void test_coverage_of_order_statistics(void **state)
+{
+    (void)state;
+    /* 1 - 2 P(B <= k-1), B ~ Binomial(n, 1/2): known values. */
+    assert_true(fabs(stats_order_coverage(3, 1) - 0.75) < 1e-12);
+    assert_true(fabs(stats_order_coverage(5, 1) - 0.9375) < 1e-12);
+    assert_true(fabs(stats_order_coverage(6, 1) - 0.96875) < 1e-12);
+    assert_true(fabs(stats_order_coverage(9, 2) - (1 - 2 * 10.0 / 512)) < 1e-12);
+    assert_true(stats_order_coverage(4, 3) == 0); /* k past the middle: no interval */
+}
+
+static void test_interval_on_known_data(void **state)
+{
+    (void)state;
+    double six[] = { 5, 1, 4, 2, 6, 3 }; /* unsorted on purpose */
+    estimate e = stats_estimate(six, 6);
+    assert_true(e.median == 3.5);
+    assert_true(e.lo == 1 && e.hi == 6); /* 6 values: [min, max] covers 96.9 % */
+    assert_true(e.coverage > 0.95);
+    assert_int_equal(e.n, 6);
+    double ten[] = { 10, 1, 9, 2, 8, 3, 7, 4, 6, 5 };
+    e = stats_estimate(ten, 10);
+    assert_true(e.median == 5.5);
+    assert_true(e.lo == 2 && e.hi == 9); /* k = 2 covers 97.9 %, k = 3 only 89 % */
+    assert_true(six[0] == 5);             /* the input is left alone */
+}
+
+static void test_too_few_values_give_no_interval(void **state)
+{
+    (void)state;
+    double two[] = { 1, 3 };
+    estimate e = stats_estimate(two, 2);
+    assert_true(e.median == 2 && e.lo == 2 && e.hi == 2 && e.coverage == 0);
+    assert_true(isinf(stats_relative_width(e)));
+    assert_int_equal(stats_below(e, 100), CALL_UNDECIDED); /* even far from the threshold */
+    assert_int_equal(stats_estimate(NULL, 0).n, 0);
+}
+
+static void test_three_way_rule_at_and_around_the_threshold(void **state)
+{
+    (void)state;
+    estimate e = { .median = 0.9, .lo = 0.85, .hi = 0.94, .coverage = 0.97, .n = 6 };
+    assert_int_equal(stats_below(e, 0.95), CALL_TRUE);
+    e.hi = 0.95; /* touching the threshold is not below it */
+    assert_int_equal(stats_below(e, 0.95), CALL_UNDECIDED);
+    e = (estimate){ .median = 1.0, .lo = 0.95, .hi = 1.1, .coverage = 0.97, .n = 6 };
+    assert_int_equal(stats_below(e, 0.95), CALL_FALSE); /* at the threshold counts as not below */
+    e.lo = 0.9499;
+    assert_int_equal(stats_below(e, 0.95), CALL_UNDECIDED);
+    assert_string_equal(stats_call_word(CALL_UNDECIDED), "NOT DISTINGUISHABLE HERE");
+    assert_string_equal(stats_call_word(CALL_TRUE), "TRUE");
+}
+
+static void test_plateau_keeps_every_overlapping_point(void **state)
+{
+    (void)state;
+    estimate points[] = {
+        { 3.0, 2.9, 3.1, 0.97, 6 }, { 1.6, 1.5, 1.7, 0.97, 6 }, { 1.1, 1.0, 1.3, 0.97, 6 },
+        { 1.0, 0.9, 1.05, 0.97, 6 }, { 1.2, 1.06, 1.4, 0.97, 6 },
+    };
+    int on[5];
+    int best = stats_plateau(points, 5, on);
+    assert_int_equal(best, 3);
+    assert_int_equal(on[0], 0);
+    assert_int_equal(on[1], 0);
+    assert_int_equal(on[2], 1); /* 1.0-1.3 overlaps 0.9-1.05 */
+    assert_int_equal(on[3], 1);
+    assert_int_equal(on[4], 0); /* 1.06-1.4 does not */
+}
+
+static void test_inverse_swaps_the_bounds(void **state)
+{
+    (void)state;
+    estimate e = stats_inverse((estimate){ 0.5, 0.25, 1.0, 0.97, 6 });
+    assert_true(e.median == 2 && e.lo == 1 && e.hi == 4 && e.n == 6);
+}
+
+/* A chapter with hand-made runs: chapter_ratio pairs them round by round. */
+static void add(chapter *c, pool_mode mode, int rep, double seconds)
+{
+    task_record *records = calloc(1, sizeof *records);
+    chapter_add_run(c, mode, mode == MODE_SERIAL ? 1 : 2, rep, 1, records, 0, (int64_t)(seconds * 1e9));
+}
+
+static void test_paired_ratio_cancels_a_slow_round(void **state)
+{
+    (void)state;
+    char *argv[] = { "chapterT", "--quiet", "--out", "/tmp/tvp-test-stats-unused" };
+    chapter c;
+    chapter_begin(&c, 99, "a test", NULL, 0, 4, argv);
+    /* Round 2 is three times slower for everyone: the paired ratio does not move. */
+    const double serial[] = { 1.0, 1.1, 3.0, 0.9, 1.0, 1.05 };
+    for (int rep = 0; rep < 6; rep++) {
+        add(&c, MODE_SERIAL, rep, serial[rep]);
+        add(&c, MODE_GIL_THREADS, rep, serial[rep] * (rep % 2 ? 1.02 : 1.01));
+    }
+    estimate e = chapter_ratio(&c, MODE_GIL_THREADS, 0, MODE_SERIAL, 0);
+    assert_int_equal(e.n, 6);
+    assert_true(e.lo >= 1.0099 && e.hi <= 1.0201);
+    mode_summary s = chapter_summary(&c, MODE_GIL_THREADS);
+    assert_true(s.vs_serial.lo >= 1.0099 && s.vs_serial.hi <= 1.0201);
+    assert_true(s.wall.hi >= 3.0); /* unpaired, the slow round shows */
+    /* A mode with no run in a round is left out of that round. */
+    estimate none = chapter_ratio(&c, MODE_THREADS, 0, MODE_SERIAL, 0);
+    assert_int_equal(none.n, 0);
+    for (int r = 0; r < c.run_count; r++) {
+        free(c.runs[r]->records);
+        free(c.runs[r]);
+    }
+    free(c.runs);
+    report_free(c.report);
+}
+
+static void test_noise_judgement(void **state)
+{
+    (void)state;
+    noise_report quiet = { .steal_share = 0.001, .others_running = 0, .serial_spread = 0.03, .cpu_drift = 0.02,
+                           .readable = true };
+    assert_false(noise_is_high(&quiet, 2));
+    noise_report r = quiet;
+    r.steal_share = 0.05;
+    assert_true(noise_is_high(&r, 2));
+    r = quiet;
+    r.serial_spread = 0.2;
+    assert_true(noise_is_high(&r, 2));
+    r = quiet;
+    r.cpu_drift = 0.15;
+    assert_true(noise_is_high(&r, 2));
+    r = quiet;
+    r.others_running = 2;
+    assert_true(noise_is_high(&r, 2));
+    noise_snapshot a = { .steal = 10, .total = 1000, .load_1min = 0.5, .running = 3, .readable = true };
+    noise_snapshot b = { .steal = 60, .total = 2000, .readable = true };
+    noise_report between = noise_between(a, b);
+    assert_true(fabs(between.steal_share - 0.05) < 1e-12);
+    assert_int_equal(between.others_running, 2);
+    char line[300];
+    noise_describe(&between, 2, line, sizeof line);
+    assert_non_null(strstr(line, "steal 5.0 %"));
+    assert_non_null(strstr(line, "level: HIGH"));
+    /* This machine's own /proc can be read. */
+    assert_true(noise_snapshot_now().readable);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_coverage_of_order_statistics),
+        cmocka_unit_test(test_interval_on_known_data),
+        cmocka_unit_test(test_too_few_values_give_no_interval),
+        cmocka_unit_test(test_three_way_rule_at_and_around_the_threshold),
+        cmocka_unit_test(test_plateau_keeps_every_overlapping_point),
+        cmocka_unit_test(test_inverse_swaps_the_bounds),
+        cmocka_unit_test(test_paired_ratio_cancels_a_slow_round),
+        cmocka_unit_test(test_noise_judgement),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
