@@ -31,9 +31,12 @@ static int server_path(char *path, size_t size)
     if (n < 0) return -1;
     self[n] = '\0';
     char *dir = dirname(self);
+    /* Beside the program (build/chapterN), or one folder up (build/tests/test_http);
+     * when neither exists, name the first, where `make` puts it. */
     if (snprintf(path, size, "%s/latency-server", dir) >= (int)size) return -1;
     if (access(path, X_OK) == 0) return 0;
-    return snprintf(path, size, "%s/../latency-server", dir) < (int)size ? 0 : -1;
+    if (snprintf(path, size, "%s/../latency-server", dir) < (int)size && access(path, X_OK) == 0) return 0;
+    return snprintf(path, size, "%s/latency-server", dir) < (int)size ? 0 : -1;
 }
 
 static int read_port(const char *path)
