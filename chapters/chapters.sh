@@ -7,6 +7,8 @@
 #   chapters/chapters.sh claim N      the claim, from the first line of its README:
 #                                     # Chapter N: "the claim"
 #   chapters/chapters.sh header N     a C header: CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_DIR
+#   chapters/chapters.sh table        the README's chapter table (Markdown)
+#   chapters/chapters.sh readme       README.md with that table put between its markers
 #
 # Sourced (with CHAPTERS_SH_LIBRARY=1), it only defines the functions of the same names.
 if [ -n "${CHAPTERS_SH_LIBRARY:-}" ]; then root=$(pwd); else root=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd); fi
@@ -48,12 +50,32 @@ chapter_header() {
     printf '#define CHAPTER_DIR "%s"\n' "$(c_string "$(chapter_dir "$1")")"
 }
 
+# The README's chapter table: one row per chapter, its claim linking to its text.
+chapter_table() {
+    echo "| | claim | run it |"
+    echo "|---|---|---|"
+    for n in $(chapter_numbers); do
+        printf '| %s | [%s](%s/README.md) | `make chapter%s` |\n' "$n" "$(chapter_claim "$n")" "$(chapter_dir "$n")" "$n"
+    done
+}
+
+# README.md with the table between its "chapters" markers replaced, on stdout.
+readme_with_table() {
+    table=$(chapter_table)
+    awk -v table="$table" '
+        /^<!-- chapters:/ { print; print table; skipping = 1; next }
+        /^<!-- \/chapters -->/ { skipping = 0 }
+        !skipping' "$root/README.md"
+}
+
 if [ -z "${CHAPTERS_SH_LIBRARY:-}" ]; then
     case ${1:-} in
     numbers) chapter_numbers ;;
     dir) chapter_dir "$2" ;;
     claim) chapter_claim "$2" ;;
     header) chapter_header "$2" ;;
-    *) echo "usage: chapters/chapters.sh numbers | dir N | claim N | header N" >&2; exit 2 ;;
+    table) chapter_table ;;
+    readme) readme_with_table ;;
+    *) echo "usage: chapters/chapters.sh numbers | dir N | claim N | header N | table | readme" >&2; exit 2 ;;
     esac
 fi

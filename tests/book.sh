@@ -53,4 +53,7 @@ done
 check "chapter $n's page shows its measured table" grep -q "<table>" "$tmp/book2/chapter8.html"
 check "a bad flag is refused" sh -c "! '$BUILD/book' --bogus 2>/dev/null"
 
+check "README.md's chapter table is the one the chapter folders give (make readme)" \
+    sh -c 'chapters/chapters.sh readme | cmp -s - README.md'
+
 finish book
