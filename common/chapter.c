@@ -237,16 +237,24 @@ static char *gnuplot_string(const char *text)
     return quoted;
 }
 
+/* "name = value" appended to the figure's variables. */
+static void add_plot_line(chapter *c, const char *name, const char *value)
+{
+    char *joined = xasprintf("%s%s = %s\n", c->plot_vars ? c->plot_vars : "", name, value);
+    free(c->plot_vars);
+    c->plot_vars = joined;
+}
+
 void chapter_plot_string(chapter *c, const char *name, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *value = xvasprintf(fmt, ap);
+    char *text = xvasprintf(fmt, ap);
     va_end(ap);
-    char *quoted = gnuplot_string(value);
-    chapter_plot_var(c, name, "%s", quoted);
+    char *quoted = gnuplot_string(text);
+    add_plot_line(c, name, quoted);
     free(quoted);
-    free(value);
+    free(text);
 }
 
 /* The claim for gnuplot's enhanced text (PNG, SVG), where _ ^ { } @ & are markup. */
@@ -266,10 +274,8 @@ void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...)
     va_start(ap, fmt);
     char *value = xvasprintf(fmt, ap);
     va_end(ap);
-    char *joined = xasprintf("%s%s = %s\n", c->plot_vars ? c->plot_vars : "", name, value);
-    free(c->plot_vars);
+    add_plot_line(c, name, value);
     free(value);
-    c->plot_vars = joined;
 }
 
 /* DIR/name, creating DIR the first time a result is written into it. */

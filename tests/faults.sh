@@ -54,13 +54,13 @@ out=$tmp/killed
 "$BUILD/chapter6" --out "$out" --quiet >/dev/null 2>"$tmp/stderr" &
 pid=$!
 worker=""
-for i in $(seq 100); do
+# Its pools are short-lived: kill the first worker found alive (retry if it just ended).
+for i in $(seq 500); do
     worker=$(pgrep -P "$pid" | head -1)
-    [ -n "$worker" ] && break
-    sleep 0.02
+    if [ -n "$worker" ] && kill -KILL "$worker" 2>/dev/null; then break; fi
+    worker=""
+    sleep 0.01
 done
-sleep 0.2
-kill -KILL "$worker"
 t0=$(date +%s%N)
 wait "$pid"
 status=$?
