@@ -10,6 +10,7 @@
 #include "chapter.h"
 #include "clock.h"
 #include "fail.h"
+#include "work.h"
 
 static void die_writing(const chapter *c, const char *name)
 {
@@ -94,6 +95,17 @@ void chapter_warm_up(chapter *c, pool_mode mode, int workers, pool_task task, vo
     if (pool_map(&config, task, ctx, ntasks, records, &outcome) != 0)
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s warm-up failed: %s", pool_mode_label(mode), outcome.error);
     free(records);
+}
+
+uint64_t chapter_cpu_jobs(chapter *c)
+{
+    double job_seconds = cli_work_seconds(c->cli.scale) / c->cli.jobs;
+    progress("calibrating: how many loop iterations make a %.3f s job here?", job_seconds);
+    uint64_t iterations = calibrate_cpu_heavy(job_seconds);
+    chapter_meta(c, "iterations_per_job", "%llu", (unsigned long long)iterations);
+    chapter_calibrated(c, job_seconds * c->cli.jobs);
+    chapter_warm_up(c, MODE_THREADS, c->cli.workers, cpu_heavy_task, &iterations, c->cli.jobs, NULL);
+    return iterations;
 }
 
 /* Seconds an experiment may spend on rounds beyond the minimum, by scale. */

@@ -132,6 +132,11 @@ void chapter_commit_csv(chapter *c, csv_writer *w, const char *name);
 /* Write every result file and print the report. Returns the exit status. */
 int chapter_finish(chapter *c);
 
+/* The CPU chapters' jobs: together the scale's amount of single-core work, split
+ * over --jobs. Calibrates cpu_heavy's iterations per job on this machine, records
+ * them and the predicted serial time, then runs one untimed warm-up on C threads. */
+uint64_t chapter_cpu_jobs(chapter *c);
+
 /* Seconds from the run's start (its pool start-up) to a now_ns() time. */
 double run_seconds(const chapter_run *run, int64_t ns);
 

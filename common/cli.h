@@ -1,4 +1,4 @@
-/* cli.h — the flags every chapter takes (DESIGN.md §4), plus a chapter's own.
+/* cli.h — the flags every chapter takes, plus a chapter's own (ARCHITECTURE.md).
  *
  * Bad input never runs an experiment: an unknown flag, a value that is not a
  * number, out of range or a typo'd word gets one line naming the flag and what

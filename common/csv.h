@@ -18,7 +18,7 @@ typedef struct {
     int fields_in_row;
 } csv_writer;
 
-/* The columns every chapter's data.csv starts with (DESIGN.md §7). */
+/* The columns every chapter's data.csv starts with (ARCHITECTURE.md, "A chapter"). */
 #define CSV_COMMON_COLUMNS \
     "chapter", "mode", "workers", "rep", "task", "worker", "pid", "start_s", "end_s", "cpu_s", "core", "vcsw", \
         "ivcsw", "result"

@@ -408,3 +408,13 @@ void iolab_verdict_part(const iolab *lab, pool_mode mode, int workers, char *out
              used ? "; " : "", stats_call_word(call), pool_mode_label(mode), workers,
              estimate_text(stats_inverse(ratio), "%.2fx", a, sizeof a));
 }
+
+void iolab_sweep_round(iolab *lab, int rep, const int *sweep, int sweep_count, gil_t *gil, bool with_processes)
+{
+    iolab_run(lab, MODE_SERIAL, 1, rep, NULL);
+    for (int i = 0; i < sweep_count; i++) {
+        if (chapter_wants(lab->chapter, MODE_GIL_THREADS)) iolab_run(lab, MODE_GIL_THREADS, sweep[i], rep, gil);
+        if (chapter_wants(lab->chapter, MODE_THREADS)) iolab_run(lab, MODE_THREADS, sweep[i], rep, NULL);
+        if (with_processes) iolab_run(lab, MODE_PROCESSES, sweep[i], rep, NULL);
+    }
+}

@@ -111,4 +111,8 @@ void iolab_write_figure_data(iolab *lab, int max_workers, pool_mode gantt_mode, 
  * I/O"), three-way, from the time ratio to serial paired per round. */
 void iolab_verdict_part(const iolab *lab, pool_mode mode, int workers, char *out, size_t size);
 
+/* One round of the I/O chapters: serial, then every worker count of the sweep on
+ * GIL-threads and C threads (as --runtime asks), and on processes if asked. */
+void iolab_sweep_round(iolab *lab, int rep, const int *sweep, int sweep_count, gil_t *gil, bool with_processes);
+
 #endif

@@ -24,7 +24,7 @@ check "chapter 10 wrote its results" test -f "$tree/results/chapter10/summary.md
 check "chapter 10's summary names chapter 10" grep -q '^## Chapter 10: ' "$tree/results/chapter10/summary.md"
 check "chapter 10's figure was drawn" test -s "$tree/results/chapter10/figure.svg"
 check "chapter 10 ran its own copy of original.py" \
-    sh -c "'$tree/build/chapter10' --scale tiny --out '$tmp/ch10' --quiet && grep -q 'chapters/10-copy-of-three/original.py' '$tmp/ch10/summary.md' || ! command -v python3 >/dev/null"
+    sh -c "'$tree/build/chapter10' --scale tiny --out '$tmp/ch10' --quiet && grep -q 'chapters/10-copy-of-three/original.py' '$tmp/ch10/summary.md' || ! command -v python3 >/dev/null" >/dev/null
 if make -C "$tree" --no-print-directory build/book >"$tmp/book.log" 2>&1 &&
     "$tree/build/book" --chapters "$tree/chapters" --results "$tree/results" --out "$tmp/book" >>"$tmp/book.log" 2>&1; then
     ok "the book builds with chapter 10"
@@ -33,6 +33,24 @@ else
 fi
 check "the book has a page for chapter 10" test -f "$tmp/book/chapter10.html"
 check "the book's contents link chapter 10" grep -q 'chapter10.html' "$tmp/book/index.html"
+# --out has one road: data and figures in DIR, and the terminal figure drawn from DIR.
+outside=$tmp/outside
+if make -C "$tree" --no-print-directory chapter3 ARGS="--scale tiny --python none --out $outside" >"$tmp/out3" 2>&1; then
+    ok "make chapter3 ARGS=\"--out DIR\" runs"
+else
+    not_ok "make chapter3 ARGS=\"--out DIR\" runs" "$(tail -3 "$tmp/out3")"
+fi
+for f in data.csv summary.md figure.png figure.svg; do
+    check "--out DIR holds $f" test -s "$outside/$f"
+done
+check "--out DIR left nothing in the tree's results/chapter3" test ! -e "$tree/results/chapter3"
+check "the terminal figure was drawn from DIR" grep -q "figure: $outside/figure.png" "$tmp/out3"
+check "OUT=DIR does the same" sh -c "make -C '$tree' --no-print-directory chapter8 OUT='$tmp/out8' ARGS='--scale tiny --quiet' >/dev/null 2>&1 && test -s '$tmp/out8/figure.svg'"
+check "make figure8 OUT=DIR redraws it from any directory" \
+    sh -c "rm '$tmp/out8/figure.svg' && cd / && make -C '$tree' --no-print-directory figure8 OUT='$tmp/out8' >/dev/null && test -s '$tmp/out8/figure.svg'"
+check "plots/render.sh works from another directory" sh -c "cd / && '$tree/plots/render.sh' 8 '$tmp/out8' >/dev/null"
+check "render.sh refuses a directory without results" sh -c "! '$tree/plots/render.sh' 8 '$tmp' 2>/dev/null"
+
 check "no process left behind" no_leftover
 
 finish new_chapter

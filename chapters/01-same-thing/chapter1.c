@@ -83,7 +83,8 @@ static void verdict(chapter *c)
         report_verdict(c->report, "%s on this machine under the GIL: %d GIL-threads took %s the time of %d processes "
                        "on %d jobs%s.%s", stats_call_word(call), c->cli.workers, estimate_text(gil, "%.2fx", a, sizeof a),
                        c->cli.workers, c->cli.jobs, call == CALL_FALSE ? ", not below 1.25x" :
-                       call == CALL_TRUE ? ", below 1.25x" : ": the interval straddles 1.25x", c_note);
+                       call == CALL_TRUE ? ", below 1.25x" : gil.n >= STATS_MIN_VALUES ?
+                       ": the interval straddles 1.25x" : "", c_note);
     } else {
         report_verdict(c->report, "For C threads on this machine (the GIL-threads were not run; try --runtime both):%s",
                        c_note);
@@ -152,14 +153,9 @@ int main(int argc, char **argv)
     cpython py;
     cpython_open(&py, &c, &python_flags);
 
-    /* Size the jobs: together they are the scale's amount of single-core work. */
+    uint64_t iterations = chapter_cpu_jobs(&c);
     double job_seconds = cli_work_seconds(c.cli.scale) / c.cli.jobs;
-    progress("calibrating: how many loop iterations make a %.3f s job here?", job_seconds);
-    uint64_t iterations = calibrate_cpu_heavy(job_seconds);
-    chapter_meta(&c, "iterations_per_job", "%llu", (unsigned long long)iterations);
-    chapter_calibrated(&c, job_seconds * c.cli.jobs);
-
-    chapter_warm_up(&c, MODE_THREADS, c.cli.workers, cpu_heavy_task, &iterations, c.cli.jobs, NULL);
+    /* Rounds; more while the decisive interval is wide. */
     gil_tax taxes[MAX_ROUNDS];
     double width = INFINITY;
     int rounds = 0;

@@ -77,7 +77,7 @@ static void verdict(chapter *c)
         snprintf(gil_part, sizeof gil_part, "%s under the GIL on this machine: %d GIL-threads took %s the serial "
                  "time%s.", stats_call_word(call), workers, estimate_text(gil, "%.2fx", a, sizeof a),
                  call == CALL_TRUE ? ", below 0.95x" : call == CALL_FALSE ? ", not below 0.95x" :
-                 ": the interval straddles 0.95x");
+                 gil.n >= STATS_MIN_VALUES ? ": the interval straddles 0.95x" : "");
     }
     if (threads.n > 0) {
         three_way call = stats_below(threads, FASTER_BELOW);
@@ -126,14 +126,9 @@ int main(int argc, char **argv)
     cpython py;
     cpython_open(&py, &c, &python_flags);
 
+    uint64_t iterations = chapter_cpu_jobs(&c);
     double job_seconds = cli_work_seconds(c.cli.scale) / c.cli.jobs;
-    progress("calibrating: how many loop iterations make a %.3f s job here?", job_seconds);
-    uint64_t iterations = calibrate_cpu_heavy(job_seconds);
-    chapter_meta(&c, "iterations_per_job", "%llu", (unsigned long long)iterations);
-    chapter_calibrated(&c, job_seconds * c.cli.jobs);
-
-    /* Rounds, after one untimed warm-up; more while the decisive interval is wide. */
-    chapter_warm_up(&c, MODE_THREADS, c.cli.workers, cpu_heavy_task, &iterations, c.cli.jobs, NULL);
+    /* Rounds; more while the decisive interval is wide. */
     gil_tax taxes[MAX_ROUNDS];
     double width = INFINITY;
     int rounds = 0;

@@ -45,16 +45,6 @@ static void compare_with_cpython(const chapter *c, const cpython *py, int most)
                     stats_inverse(chapter_ratio(c, MODE_FREE_THREADED_THREADS, most, MODE_FREE_THREADED_SERIAL, 0)));
 }
 
-/* One round: serial, then every worker count on GIL-threads and C threads. */
-static void run_round(iolab *lab, int rep, const int *sweep, int sweep_count, gil_t *gil)
-{
-    iolab_run(lab, MODE_SERIAL, 1, rep, NULL);
-    for (int i = 0; i < sweep_count; i++) {
-        if (chapter_wants(lab->chapter, MODE_GIL_THREADS)) iolab_run(lab, MODE_GIL_THREADS, sweep[i], rep, gil);
-        if (chapter_wants(lab->chapter, MODE_THREADS)) iolab_run(lab, MODE_THREADS, sweep[i], rep, NULL);
-    }
-}
-
 int main(int argc, char **argv)
 {
     iolab_flags flags = IOLAB_DEFAULTS;
@@ -76,7 +66,7 @@ int main(int argc, char **argv)
     double width = INFINITY;
     int rounds = 0;
     for (; chapter_another_round(&c, rounds, width); rounds++) {
-        run_round(&lab, rounds, sweep, sweep_count, gil);
+        iolab_sweep_round(&lab, rounds, sweep, sweep_count, gil, false);
         width = stats_relative_width(chapter_ratio(&c, decisive, most, MODE_SERIAL, 0));
     }
     gil_destroy(gil);

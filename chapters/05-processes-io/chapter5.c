@@ -89,17 +89,6 @@ static void compare_with_cpython(chapter *c, const cpython *py, int most)
                     "costs more to start (see the start-up table).");
 }
 
-/* One round: serial, then every worker count on GIL-threads, C threads and processes. */
-static void run_round(iolab *lab, int rep, const int *sweep, int sweep_count, gil_t *gil)
-{
-    iolab_run(lab, MODE_SERIAL, 1, rep, NULL);
-    for (int i = 0; i < sweep_count; i++) {
-        if (chapter_wants(lab->chapter, MODE_GIL_THREADS)) iolab_run(lab, MODE_GIL_THREADS, sweep[i], rep, gil);
-        if (chapter_wants(lab->chapter, MODE_THREADS)) iolab_run(lab, MODE_THREADS, sweep[i], rep, NULL);
-        iolab_run(lab, MODE_PROCESSES, sweep[i], rep, NULL);
-    }
-}
-
 int main(int argc, char **argv)
 {
     iolab_flags flags = IOLAB_DEFAULTS;
@@ -120,7 +109,7 @@ int main(int argc, char **argv)
     double width = INFINITY;
     int rounds = 0;
     for (; chapter_another_round(&c, rounds, width); rounds++) {
-        run_round(&lab, rounds, sweep, sweep_count, gil);
+        iolab_sweep_round(&lab, rounds, sweep, sweep_count, gil, true);
         width = stats_relative_width(chapter_ratio(&c, MODE_PROCESSES, most, MODE_SERIAL, 0));
     }
     gil_destroy(gil);
