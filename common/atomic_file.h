@@ -1,8 +1,11 @@
 /* atomic_file.h — write a file so that readers see the old one or the whole new one.
  *
- * Writes go to a temporary file beside the target; commit flushes, syncs and
- * renames it over the target; abort (or any write error) removes it. An
- * interrupted run therefore never leaves a half-written result. */
+ * Writes go to a new temporary file beside the target, created exclusively under an
+ * unpredictable name (mkstemp), so nothing planted there is followed or opened;
+ * commit flushes, syncs and renames it over the target; abort (or any write error)
+ * removes it. An interrupted run therefore never leaves a half-written result. The
+ * target must be missing or a regular file: a symlink, FIFO, device or directory in
+ * its place is refused (EEXIST, EISDIR), never replaced or written through. */
 #ifndef TVP_ATOMIC_FILE_H
 #define TVP_ATOMIC_FILE_H
 
@@ -14,7 +17,8 @@ typedef struct {
     char *temp_path;
 } atomic_file;
 
-/* 0 on success; -1 with errno set (nothing is created then). */
+/* 0 on success; -1 with errno set (nothing is created then; EEXIST: the target is
+ * not a regular file). */
 int atomic_file_open(atomic_file *f, const char *path);
 /* 0: the target now holds exactly what was written. -1 with errno: target untouched. */
 int atomic_file_commit(atomic_file *f);

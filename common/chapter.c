@@ -1,5 +1,6 @@
 /* chapter.c — flags, runs, result files and report for every chapter. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,9 +25,25 @@ noreturn void chapter_fail(const chapter *c, int status, const char *fmt, ...)
     fail_user_v(c->program, status, fmt, ap);
 }
 
+/* A program started with stdin, stdout or stderr closed would hand that number to
+ * the next file or pipe it opens, which then receives what was meant for the
+ * stream (a pipe to python3 on fd 0, say). Fill the gaps with /dev/null first. */
+static void open_standard_streams(void)
+{
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+            if (null >= 0 && null != fd) {
+                dup2(null, fd);
+                close(null);
+            }
+        }
+}
+
 void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *extras, int extra_count,
                    int argc, char **argv)
 {
+    open_standard_streams();
     memset(c, 0, sizeof *c);
     c->number = number;
     c->claim = claim;
@@ -513,6 +530,8 @@ int chapter_finish(chapter *c)
     free(path);
     report_print(c->report, stdout, c->cli.quiet);
     if (!c->cli.quiet) printf("\nResults: %s/{data.csv,modes.csv,summary.md}\n", c->cli.out);
+    if (fflush(stdout) != 0 || ferror(stdout)) /* > /dev/full, a closed pipe: say so, do not pretend */
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write the report to standard output: %s", strerror(errno));
 
     for (int r = 0; r < c->run_count; r++) {
         free(c->runs[r]->records);

@@ -55,7 +55,9 @@ static void install_once(void)
     static int at_exit;
     if (!at_exit) atexit(clean_up);
     at_exit = 1;
-    int signals[] = { SIGINT, SIGTERM, SIGHUP };
+    /* Every signal whose default is to end the process and that a handler may catch. */
+    int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF,
+                      SIGXCPU };
     for (size_t i = 0; i < sizeof signals / sizeof *signals; i++) {
         struct sigaction old;
         sigaction(signals[i], NULL, &old);
@@ -64,6 +66,11 @@ static void install_once(void)
         sigemptyset(&act.sa_mask);
         sigaction(signals[i], &act, NULL);
     }
+    /* Past a file-size limit (ulimit -f) a write fails with EFBIG instead of killing us
+     * with SIGXFSZ: the writer then reports it, and the temporary files go at exit. */
+    struct sigaction old;
+    sigaction(SIGXFSZ, NULL, &old);
+    if (old.sa_handler == SIG_DFL) signal(SIGXFSZ, SIG_IGN);
 }
 
 void cleanup_temp_file(const char *path)

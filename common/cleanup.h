@@ -1,8 +1,10 @@
 /* cleanup.h — what an interrupted program must not leave behind.
  *
- * On SIGINT, SIGTERM or SIGHUP (when not ignored), and at exit, the process that
+ * On SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1/2, SIGVTALRM,
+ * SIGPROF or SIGXCPU (those left at their default), and at exit, the process that
  * registered them removes its unfinished temporary files and kills and reaps its
- * child processes, then dies of the same signal. Reaping matters: a child whose
+ * child processes, then dies of the same signal. SIGXFSZ is ignored, so that a
+ * write past a file-size limit fails (EFBIG) and is reported instead of killing. Reaping matters: a child whose
  * parent is gone waits as a zombie until PID 1 collects it, and not every PID 1
  * does. Everything here is async-signal-safe. */
 #ifndef TVP_CLEANUP_H

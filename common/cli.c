@@ -37,7 +37,9 @@ const char *cli_runtime_name(cli_runtime runtime)
 
 double cli_work_seconds(cli_scale scale)
 {
-    static const double seconds[] = { 0.1, 0.6, 5.0 }; /* one round: several rounds make a verdict */
+    /* One run of one mode: short, so that many rounds fit and each pair of runs in a
+     * round is close in time (the host's slow moments last seconds). */
+    static const double seconds[] = { 0.1, 0.3, 2.5 };
     return seconds[scale];
 }
 
@@ -80,7 +82,7 @@ static void print_help(const cli_options *o, FILE *out)
             "  --workers N          threads or processes in the pool (1-%d; default: --jobs)\n"
             "  --scale S            tiny | class | paper (default class; tiny is for tests)\n"
             "  --reps N             rounds of every mode, interleaved (1-%d; default: tiny 1,\n"
-            "                       class 6-9 and paper 10-15, more while the intervals are wide)\n"
+            "                       class 6-16 and paper 10-30, more while the intervals are wide)\n"
             "  --runtime R          which threads to run: c | gil | both (default both)\n"
             "  --switch-interval MS the GIL's switch interval (%g-%g; default 5, CPython's)\n"
             "  --out DIR            where data.csv and summary.md go (default %s)\n"
@@ -216,8 +218,9 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
     }
     o->workers_set = workers_set;
     if (!workers_set) o->workers = o->jobs;
-    /* Six rounds is the fewest whose [min, max] is a 95 % interval on the median (stats.h). */
-    static const int min_reps[] = { 1, 6, 10 }, max_reps[] = { 1, 9, 15 };
+    /* Six rounds is the fewest whose [min, max] is a 95 % interval on the median
+     * (stats.h); more rounds let the interval leave out the extremes. */
+    static const int min_reps[] = { 1, 6, 10 }, max_reps[] = { 1, 16, 30 };
     o->max_reps = o->reps ? o->reps : max_reps[o->scale];
     if (!o->reps) o->reps = min_reps[o->scale];
     return CLI_RUN;

@@ -59,7 +59,7 @@ const char *cli_scale_name(cli_scale scale);
 const char *cli_runtime_name(cli_runtime runtime);
 
 /* Total single-core seconds of CPU work a chapter's experiment is sized to, per scale:
- * tiny 0.1 s (tests), class 2.5 s (a lesson), paper 20 s (the article's 4 jobs x 5 s). */
+ * tiny 0.1 s (tests), class 0.3 s, paper 2.5 s: one run of one mode; a verdict takes several rounds. */
 double cli_work_seconds(cli_scale scale);
 
 /* Could `dir` be created (or written, if it exists)? Creates nothing, so a run that

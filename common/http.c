@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -164,6 +165,20 @@ static size_t keep_text(char *chunk, size_t one, size_t n, void *arg)
     return bytes;
 }
 
+/* What every transfer of the workbook shares: no signals (we are threaded), the
+ * local addresses never through a proxy (the lab's own traffic, /stats included,
+ * must reach the lab whatever http_proxy says; other URLs honour the user's proxy),
+ * HTTP and HTTPS only, and at most 5 redirects (a redirect loop ends quickly). */
+static void common_options(CURL *curl, const char *url)
+{
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+}
+
 int lab_server_stats(const lab_server *s, int reset, latency_stats *st)
 {
     char url[96], text[256] = "";
@@ -171,8 +186,7 @@ int lab_server_stats(const lab_server *s, int reset, latency_stats *st)
     text_buffer b = { text, 0, sizeof text };
     CURL *curl = curl_easy_init();
     if (!curl) return -1;
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    common_options(curl, url);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_text);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
@@ -206,7 +220,7 @@ static CURL *new_transfer(const char *url, double connect_timeout_s, double tota
                           char *message)
 {
     memset(r, 0, sizeof *r);
-    snprintf(r->url, sizeof r->url, "%s", url);
+    http_display_url(url, r->url, sizeof r->url);
     message[0] = '\0';
     r->start_ns = now_ns();
     CURL *curl = curl_easy_init();
@@ -216,8 +230,7 @@ static CURL *new_transfer(const char *url, double connect_timeout_s, double tota
         r->end_ns = now_ns();
         return NULL;
     }
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM timeouts: we are threaded */
+    common_options(curl, url);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)(connect_timeout_s * 1000));
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)(total_timeout_s * 1000));
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
@@ -322,34 +335,88 @@ static int looks_like_url(const char *s)
     return 1;
 }
 
+/* The text for people of `text`: control characters as '?', at most 60 characters. */
+static void printable(const char *text, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p && n + 1 < size && n < 60; p++)
+        out[n++] = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
+    out[n] = '\0';
+}
+
+/* The whole of a URL list, or NULL with a reason: only a regular file, and only up
+ * to URL_FILE_MAX bytes, so a FIFO, a device or a huge file cannot hang or flood
+ * the run (O_NONBLOCK: opening a FIFO with no writer returns at once). */
+#define URL_FILE_MAX (1 << 20)
+static char *read_url_file(const char *path, char *error, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(error, size, "--urls %s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > URL_FILE_MAX) {
+        snprintf(error, size, "--urls %s: %s", path,
+                 S_ISDIR(st.st_mode) ? "is a directory" : !S_ISREG(st.st_mode) ? "is not a regular file" :
+                                                                                  "is larger than 1 MiB");
+        close(fd);
+        return NULL;
+    }
+    char *text = xcalloc((size_t)st.st_size + 1, 1);
+    size_t got = 0;
+    for (ssize_t n; got < (size_t)st.st_size && (n = read(fd, text + got, (size_t)st.st_size - got)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            snprintf(error, size, "--urls %s: %s", path, strerror(errno));
+            free(text);
+            close(fd);
+            return NULL;
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    text[got] = '\0';
+    if (strlen(text) != got) {
+        snprintf(error, size, "--urls %s: holds a NUL byte: not a text file", path);
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+#define URL_LINE_MAX 2048
+#define URLS_MAX 1024
+
 int http_read_urls(const char *path, char ***urls, int *count, char *error, size_t size)
 {
     *urls = NULL;
     *count = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(error, size, "--urls %s: %s", path, strerror(errno));
-        return -1;
-    }
-    char line[4096];
+    char *text = read_url_file(path, error, size);
+    if (!text) return -1;
     int number = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
+    for (char *line = text, *next; rc == 0 && line && *line; line = next) {
         number++;
-        char *text = trim(line);
-        if (!*text || *text == '#') continue;
-        if (!looks_like_url(text) || *count >= 10000) {
-            snprintf(error, size, "--urls %s:%d: not an http(s) URL: '%.60s'", path, number, text);
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        char shown[64];
+        if (strlen(line) > URL_LINE_MAX) {
+            snprintf(error, size, "--urls %s:%d: a line longer than %d characters", path, number, URL_LINE_MAX);
             rc = -1;
-            break;
+        } else if (*(line = trim(line)) && *line != '#' && !looks_like_url(line)) {
+            printable(line, shown, sizeof shown);
+            snprintf(error, size, "--urls %s:%d: not an http(s) URL: '%s'", path, number, shown);
+            rc = -1;
+        } else if (*line && *line != '#' && *count >= URLS_MAX) {
+            snprintf(error, size, "--urls %s:%d: more than %d URLs", path, number, URLS_MAX);
+            rc = -1;
+        } else if (*line && *line != '#') {
+            *urls = xrealloc(*urls, (size_t)*count + 1, sizeof **urls);
+            (*urls)[(*count)++] = xstrdup(line);
         }
-        *urls = xrealloc(*urls, (size_t)*count + 1, sizeof **urls);
-        (*urls)[(*count)++] = xstrdup(text);
     }
-    if (rc == 0 && ferror(f)) { /* a directory, say: reading it fails */
-        snprintf(error, size, "--urls %s: %s", path, strerror(errno));
-        rc = -1;
-    }
-    fclose(f);
+    free(text);
     if (rc == 0 && *count == 0) {
         snprintf(error, size, "--urls %s: no URLs in the file", path);
         rc = -1;
@@ -360,6 +427,20 @@ int http_read_urls(const char *path, char ***urls, int *count, char *error, size
         *count = 0;
     }
     return rc;
+}
+
+void http_display_url(const char *url, char *out, size_t size)
+{
+    /* scheme://user:password@host/... -> scheme://host/...: credentials never reach an output. */
+    const char *authority = strstr(url, "://");
+    authority = authority ? authority + 3 : url;
+    size_t end = strcspn(authority, "/?#");
+    const char *at = memchr(authority, '@', end);
+    if (!at) {
+        snprintf(out, size, "%s", url);
+        return;
+    }
+    snprintf(out, size, "%.*s%s", (int)(authority - url), url, at + 1);
 }
 
 void http_free_urls(char **urls, int count)

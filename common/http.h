@@ -62,9 +62,14 @@ void http_fetch_all(char *const *urls, int count, double connect_timeout_s, doub
  * pages, so the PSS of forked workers adds up honestly); -1 if unknown. */
 long process_pss_kib(void);
 
-/* Read a URL list: one URL per line, '#' comments and blank lines allowed. 0, or
- * -1 with a reason naming the line. The list is malloc'd; free with http_free_urls. */
+/* Read a URL list: one URL per line, '#' comments and blank lines allowed; a regular
+ * file of at most 1 MiB, lines of at most 2048 characters, at most 1024 URLs. 0, or
+ * -1 with a one-line reason naming the line (control characters shown as '?'). The
+ * list is malloc'd; free with http_free_urls. */
 int http_read_urls(const char *path, char ***urls, int *count, char *error, size_t size);
 void http_free_urls(char **urls, int count);
+
+/* `url` as outputs show it: without a user:password@ part. */
+void http_display_url(const char *url, char *out, size_t size);
 
 #endif

@@ -107,6 +107,15 @@ void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
         lab->connect_timeout_s = 5;
         lab->timeout_s = 30;
         chapter_meta(c, "urls", "%s (%d URLs)", flags->urls_file, lab->count);
+        /* The lab's own traffic never uses a proxy; the user's URLs do, if one is set. */
+        const char *proxies[] = { "http_proxy", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy" };
+        for (size_t i = 0; i < sizeof proxies / sizeof *proxies; i++)
+            if (getenv(proxies[i]) && *getenv(proxies[i])) {
+                chapter_meta(c, "proxy", "%s is set: the URLs were fetched through it", proxies[i]);
+                report_text(c->report, "Your URLs were fetched through the proxy that %s names: its delays are part of "
+                            "these times.", proxies[i]);
+                break;
+            }
     } else {
         /* Short waits at class scale: the rounds that make an interval must fit in 20 s. */
         static const char *const by_scale[] = { "uniform:0.01", "uniform:0.05", "uniform:0.25" };

@@ -83,7 +83,22 @@ for n in 4 5 7 8; do
     refused "no URLs" "$n" --urls "$tmp/empty-urls"
 done
 refused "no URLs" 4 --urls "$tmp/blank-urls"
-refused "No such file\|Is a directory\|not an http" 4 --urls "$tmp"
+refused "is a directory" 4 --urls "$tmp"
+# Inputs that never end or that are not text: refused at once, never read for ever.
+mkfifo "$tmp/fifo-urls"
+refused "is not a regular file" 4 --urls "$tmp/fifo-urls"
+refused "is not a regular file" 5 --urls /dev/zero
+refused "is not a regular file" 8 --urls /dev/null
+head -c 2000000 /dev/zero | tr '\0' 'a' >"$tmp/huge-urls"
+refused "larger than 1 MiB" 4 --urls "$tmp/huge-urls"
+{ printf 'http://127.0.0.1:9/a\n'; head -c 5000 /dev/zero | tr '\0' 'a'; printf '\nhttp://127.0.0.1:9/b\n'; } >"$tmp/long-urls"
+refused ":2: a line longer than 2048" 7 --urls "$tmp/long-urls"
+printf 'http://127.0.0.1:9/a\nhttp://127.0.0.1:9/\033[31mred\n' >"$tmp/escape-urls"
+refused ":2: not an http(s) URL: 'http://127.0.0.1:9/?\[31mred'" 4 --urls "$tmp/escape-urls"
+printf 'http://127.0.0.1:9/a\000\nhttp://127.0.0.1:9/b\n' >"$tmp/nul-urls"
+refused "NUL byte" 4 --urls "$tmp/nul-urls"
+printf 'ftp://127.0.0.1/a\n' >"$tmp/ftp-urls"
+refused "not an http(s) URL" 4 --urls "$tmp/ftp-urls"
 
 # The latency server itself.
 refused "profile" server --profile bogus

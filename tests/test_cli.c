@@ -46,9 +46,9 @@ static void test_defaults(void **state)
     assert_int_equal(parse(&o, error, sizeof error, 1, argv), CLI_RUN);
     assert_int_equal(o.jobs, online_cores());
     assert_int_equal(o.workers, o.jobs);
-    /* class scale: at least 6 rounds (the fewest with a 95 % interval), at most 9 */
+    /* class scale: at least 6 rounds (the fewest with a 95 % interval), at most 16 */
     assert_int_equal(o.reps, 6);
-    assert_int_equal(o.max_reps, 9);
+    assert_int_equal(o.max_reps, 16);
     assert_int_equal(o.scale, SCALE_CLASS);
     assert_int_equal(o.runtime, RUNTIME_BOTH);
     assert_true(o.switch_interval_ms == 5.0);
