@@ -1,6 +1,8 @@
 /* chapter.c — flags, runs, result files and report for every chapter. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +42,18 @@ static void open_standard_streams(void)
         }
 }
 
+/* An advisory lock on the output directory itself (flock on its descriptor: no file
+ * is created), held until the process ends. */
+static void lock_out_dir(const chapter *c)
+{
+    int fd = open(c->cli.out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) chapter_fail(c, EXIT_BAD_INPUT, "--out: %s: %s", c->cli.out, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+        chapter_fail(c, EXIT_BAD_INPUT, "--out: %s is in use by another run: wait for it, or choose another --out",
+                     c->cli.out);
+    /* fd stays open on purpose: the lock lasts as long as this run. */
+}
+
 void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *extras, int extra_count,
                    int argc, char **argv)
 {
@@ -56,12 +70,13 @@ void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *e
     c->cli.extra_count = extra_count;
     cli_parse_or_exit(&c->cli, argc, argv);
 
-    /* Refuse an unusable --out before spending time on the experiment; create it
-     * only when there are results to put in it. */
+    /* Refuse an unusable --out before spending time on the experiment: make it now
+     * (so whatever would stop it later stops it here), and hold it, so that a second
+     * run into the same directory is refused instead of mixing its files with ours. */
     char error[600];
-    if (cli_check_out_dir(c->cli.out, error, sizeof error) != 0) {
+    if (cli_check_out_dir(c->cli.out, error, sizeof error) != 0 || cli_make_out_dir(c->cli.out, error, sizeof error) != 0)
         chapter_fail(c, EXIT_BAD_INPUT, "%s", error);
-    }
+    lock_out_dir(c);
     progress_enable(!c->cli.quiet);
     machine_describe(&c->machine);
     c->noise_start = noise_snapshot_now();
@@ -515,6 +530,19 @@ static void measure_noise(chapter *c)
                               "runs more rounds.)", 2 * (c->cli.max_reps > 3 ? c->cli.max_reps : 3));
 }
 
+/* Figures drawn from the previous run's data would contradict the new data: they go
+ * (plots/render.sh draws the new ones; `make chapterN` calls it). */
+static void remove_stale_figures(const chapter *c)
+{
+    const char *figures[] = { "figure.png", "figure.svg" };
+    for (size_t i = 0; i < sizeof figures / sizeof *figures; i++) {
+        char *path = xasprintf("%s/%s", c->cli.out, figures[i]);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) unlink(path);
+        free(path);
+    }
+}
+
 int chapter_finish(chapter *c)
 {
     measure_noise(c);
@@ -528,6 +556,7 @@ int chapter_finish(chapter *c)
              c->cli.switch_interval_ms);
     if (report_write_markdown(c->report, path, &c->machine, setup) != 0) die_writing(c, "summary.md");
     free(path);
+    remove_stale_figures(c);
     report_print(c->report, stdout, c->cli.quiet);
     if (!c->cli.quiet) printf("\nResults: %s/{data.csv,modes.csv,summary.md}\n", c->cli.out);
     if (fflush(stdout) != 0 || ferror(stdout)) /* > /dev/full, a closed pipe: say so, do not pretend */

@@ -244,8 +244,22 @@ int cli_check_out_dir(const char *dir, char *error, size_t size)
         snprintf(error, size, "--out: %s: %s", dir, strerror(ENAMETOOLONG));
         return -1;
     }
-    /* Walk up to the nearest folder that exists: it must be a writable directory. */
+    /* Every name in the path must fit a directory entry. */
+    for (const char *part = path; *part;) {
+        size_t length = strcspn(part, "/");
+        if (length > NAME_MAX) {
+            snprintf(error, size, "--out: a name in %.80s... is longer than %d characters", dir, NAME_MAX);
+            return -1;
+        }
+        part += length + (part[length] == '/');
+    }
+    /* A symlink that points nowhere would be found only when the results are written. */
     struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) != 0) {
+        snprintf(error, size, "--out: %s is a symlink to nothing", dir);
+        return -1;
+    }
+    /* Walk up to the nearest folder that exists: it must be a writable directory. */
     while (stat(path, &st) != 0) {
         if (errno != ENOENT) {
             snprintf(error, size, "--out: %s: %s", path, strerror(errno));

@@ -1,5 +1,6 @@
 /* cpython.c — find python3 and original.py, run it as a child process group, and
  * turn its CSV into chapter runs. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -100,10 +101,18 @@ void cpython_open(cpython *py, chapter *c, const cpython_flags *flags)
 typedef struct {
     char *text;
     size_t length, capacity;
+    bool overflowed; /* more than MAX_OUTPUT came: the rest was dropped */
 } buffer;
+
+/* More output than any chapter's script writes: a script that floods is stopped. */
+#define MAX_OUTPUT (64 << 20)
 
 static void append(buffer *b, const char *data, size_t n)
 {
+    if (b->length + n > MAX_OUTPUT) {
+        b->overflowed = true;
+        return;
+    }
     if (b->length + n + 1 > b->capacity) {
         b->capacity = (b->length + n + 1) * 2;
         b->text = xrealloc(b->text, b->capacity, 1);
@@ -240,24 +249,58 @@ pool_mode cpython_mode(bool free_threaded, const char *python_mode)
 }
 
 /* One "# key=value" line: the interpreter describes itself. */
+/* "# key=value": a key of [a-z0-9_] (1 to 40), a value of printable ASCII without
+ * quotes or backquotes (at most 200): what a script may say of itself. */
+static bool well_formed_fact(const char *line)
+{
+    if (strncmp(line, "# ", 2) != 0) return false;
+    const char *key = line + 2, *eq = strchr(key, '=');
+    if (!eq || eq == key || eq - key > 40 || strlen(eq + 1) > 200) return false;
+    for (const char *k = key; k < eq; k++)
+        if (!(islower((unsigned char)*k) || isdigit((unsigned char)*k) || *k == '_')) return false;
+    for (const char *v = eq + 1; *v; v++)
+        if (*v < 0x20 || *v > 0x7e || *v == '"' || *v == '\'' || *v == '`' || *v == '\\') return false;
+    return true;
+}
+
+/* The facts kept: at most this many bytes of them. */
+#define MAX_FACTS 4096
+
+/* One "# key=value" line: the interpreter describes itself. Anything else that
+ * starts with '#' is a comment and ignored. */
 static void read_meta(parsed *p, const char *line)
 {
+    if (!well_formed_fact(line)) return;
     if (strncmp(line, "# python=", 9) == 0) snprintf(p->version, sizeof p->version, "%s", line + 9);
     if (strcmp(line, "# gil=disabled") == 0) p->free_threaded = true;
-    if (strchr(line, '=') && strncmp(line, "# python=", 9) != 0) {
+    if (strncmp(line, "# python=", 9) != 0 && (p->facts ? strlen(p->facts) : 0) + strlen(line) < MAX_FACTS) {
         char *joined = xasprintf("%s%s\n", p->facts ? p->facts : "", line + 2);
         free(p->facts);
         p->facts = joined;
     }
 }
 
+/* A finite number of sane size: NaN, infinities and 1e300 are not data. */
 static bool number(const char *text, double *value)
 {
     char *end;
     errno = 0;
     *value = strtod(text, &end);
-    return end != text && *end == '\0' && errno == 0;
+    return end != text && *end == '\0' && errno == 0 && isfinite(*value) && fabs(*value) <= 1e12;
 }
+
+/* A whole number within [lo, hi]: safe to convert to int. */
+static bool whole(double v, double lo, double hi)
+{
+    return v == floor(v) && v >= lo && v <= hi;
+}
+
+/* Limits on what the output may ask for: the chapters run at most 1024 tasks per
+ * run (their --requests and --jobs limits), a few hundred runs, and a tracker
+ * interval per switch interval. */
+#define MAX_TASKS 4096
+#define MAX_RUNS 10000
+#define MAX_SPANS 2000000
 
 /* One data row; false if it does not make sense. */
 static bool read_row(parsed *p, char *line)
@@ -272,8 +315,12 @@ static bool read_row(parsed *p, char *line)
         if (!number(f[i], &v[i])) return false;
     pool_mode mode = cpython_mode(p->free_threaded, f[COL_MODE]);
     if (mode == MODE_COUNT || v[COL_START] < 0 || v[COL_END] < v[COL_START]) return false;
+    if (!whole(v[COL_WORKERS], 0, 65536) || !whole(v[COL_REP], 0, 100000) || !whole(v[COL_TASK], 0, MAX_TASKS) ||
+        !whole(v[COL_PID], -1, 1e9) || !whole(v[COL_TID], -1, 1e9) || !whole(v[COL_CORE], -1, 65536) ||
+        !whole(v[COL_VCSW], 0, 1e12) || !whole(v[COL_IVCSW], 0, 1e12) || !whole(v[COL_RESULT], -1e12, 1e12))
+        return false;
     if (strcmp(f[COL_RECORD], "run") == 0) {
-        if (v[COL_TASK] < 1 || v[COL_TASK] > 100000 || v[COL_WORKERS] < 1) return false;
+        if (v[COL_TASK] < 1 || v[COL_WORKERS] < 1 || p->count >= MAX_RUNS) return false;
         p->runs = xrealloc(p->runs, (size_t)p->count + 1, sizeof *p->runs);
         pending_run *r = &p->runs[p->count++];
         *r = (pending_run){ mode, (int)v[COL_WORKERS], (int)v[COL_REP], (int)v[COL_TASK], 0, v[COL_END], NULL };
@@ -296,6 +343,7 @@ static bool read_row(parsed *p, char *line)
         return true;
     }
     if (strcmp(f[COL_RECORD], "running") == 0) {
+        if (p->span_count >= MAX_SPANS) return false;
         p->spans = xrealloc(p->spans, p->span_count + 1, sizeof *p->spans);
         p->spans[p->span_count++] = (cpython_span){ mode, r->rep, task, (int)v[COL_CORE], v[COL_START], v[COL_END] };
         return true;
@@ -343,6 +391,17 @@ static int parse_output(char *text, parsed *p)
     return 0;
 }
 
+int cpython_parse_check(const char *output, int *runs)
+{
+    char *text = xstrdup(output);
+    parsed p = { 0 };
+    int bad = parse_output(text, &p);
+    *runs = bad ? 0 : p.count;
+    free_parsed(&p);
+    free(text);
+    return bad;
+}
+
 /* ---- one interpreter ---------------------------------------------------------- */
 
 static void skip(cpython *py, const cpython_interpreter *in, const char *fmt, ...)
@@ -353,8 +412,13 @@ static void skip(cpython *py, const cpython_interpreter *in, const char *fmt, ..
     va_start(ap, fmt);
     char *why = xvasprintf(fmt, ap);
     va_end(ap);
+    /* `why` may quote the interpreter's own words: one line, and plain text in the summary. */
+    for (char *c = why; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    char *shown = report_escape_markdown(why);
     fprintf(stderr, "%s: %s: %s\n", py->chapter->program, in->path, why);
-    report_text(py->chapter->report, "%s rows are missing: %s.", in->name, why);
+    report_text(py->chapter->report, "%s rows are missing: %s.", in->name, shown);
+    free(shown);
     free(why);
 }
 
@@ -382,8 +446,10 @@ static void describe_in_preamble(cpython *py, const cpython_interpreter *in, cha
 {
     const char *prefix = in->free_threaded ? "python_free_threaded" : "python";
     chapter_meta(py->chapter, prefix, "%s (%s)", in->label, in->path);
+    if (!facts) return; /* a script that said nothing of itself */
     for (char *save = NULL, *fact = strtok_r(facts, "\n", &save); fact; fact = strtok_r(NULL, "\n", &save)) {
         char *value = strchr(fact, '=');
+        if (!value) continue;
         *value++ = '\0';
         char *key = xasprintf("%s_%s", prefix, fact);
         chapter_meta(py->chapter, key, "%s", value);
@@ -405,6 +471,8 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
     } else if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
         skip(py, in, "original.py failed (%s %d)%s%s", WIFEXITED(r.status) ? "exit status" : "signal",
              WIFEXITED(r.status) ? WEXITSTATUS(r.status) : WTERMSIG(r.status), *err ? ": " : "", err);
+    } else if (r.out.overflowed) {
+        skip(py, in, "original.py printed more than %d MiB: not what the chapter expects", MAX_OUTPUT >> 20);
     } else {
         int bad = r.out.text ? parse_output(r.out.text, &p) : 1;
         if (bad) {

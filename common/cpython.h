@@ -94,4 +94,9 @@ void cpython_check_cpu_time(const cpython *py);
 
 void cpython_close(cpython *py);
 
+/* Parse what original.py printed, as the chapter does, and throw it away: 0 and the
+ * number of runs when it is all well formed, else the number of the first bad
+ * line. For the parser's tests (tests/test_parsers.c). */
+int cpython_parse_check(const char *output, int *runs);
+
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -94,6 +95,24 @@ double iolab_time_once(iolab *lab, pool_mode mode, int workers, double *startup_
     return ns_to_s(out.end_ns - out.start_ns);
 }
 
+/* Each request holds a socket: make room for the most requests in flight at once,
+ * up to the hard limit, and say so when even that is too low. */
+static void raise_descriptor_limit(iolab *lab)
+{
+    struct rlimit limit;
+    rlim_t wanted = (rlim_t)lab->count + 64;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= wanted ? wanted : limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    if (limit.rlim_cur < wanted) {
+        fprintf(stderr, "%s: %d requests at once need about %lu open files; the limit here is %lu (ulimit -Hn): "
+                "some requests may fail, and the verdict will say so\n", lab->chapter->program, lab->count,
+                (unsigned long)wanted, (unsigned long)limit.rlim_cur);
+        chapter_meta(lab->chapter, "open_files_limit", "%lu (wanted %lu)", (unsigned long)limit.rlim_cur,
+                     (unsigned long)wanted);
+    }
+}
+
 void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
 {
     memset(lab, 0, sizeof *lab);
@@ -133,6 +152,7 @@ void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
         chapter_meta(c, "server", "%s", lab->server.base_url);
     }
     chapter_meta(c, "requests", "%d", lab->count);
+    raise_descriptor_limit(lab);
     chapter_columns(c, columns, (int)(sizeof columns / sizeof *columns), extra_fields, lab);
 }
 
@@ -176,21 +196,46 @@ static void iolab_keep(iolab *lab, const chapter_run *run, fetch_record *fetches
     lab->runs[lab->run_count++] = (iolab_run_record){ run, fetches, iolab_take_peak(lab), process_pss_kib() };
 }
 
+/* No verdict from failed work: a run whose requests mostly failed ends the chapter
+ * (exit 1, one line saying why); a few failures are kept and named in the verdict. */
+static void check_failures(const iolab *lab, const iolab_run_record *r)
+{
+    int failed = iolab_failures(r, lab->count);
+    if (2 * failed <= lab->count) return;
+    const char *first = "";
+    for (int i = 0; i < lab->count && !*first; i++)
+        if (r->fetches[i].error[0]) first = r->fetches[i].error;
+    chapter_fail(lab->chapter, EXIT_EXPERIMENT_FAILED, "%s with %d worker%s: %d of %d requests failed%s%s%s: no "
+                 "verdict is computed from failed work", pool_mode_label(r->run->mode), r->run->workers,
+                 r->run->workers == 1 ? "" : "s", failed, lab->count, *first ? " (first: " : "", first,
+                 *first ? ")" : "");
+}
+
 const iolab_run_record *iolab_run(iolab *lab, pool_mode mode, int workers, int rep, gil_t *gil)
 {
     iolab_take_peak(lab); /* start a new peak */
     lab->current = iolab_new_fetches(lab);
     const chapter_run *run = chapter_run_mode(lab->chapter, mode, workers, rep, fetch_task, lab, lab->count, gil);
     iolab_keep(lab, run, lab->current);
+    check_failures(lab, &lab->runs[lab->run_count - 1]);
     return &lab->runs[lab->run_count - 1];
 }
+
+int iolab_failed_requests(const iolab *lab, pool_mode mode, int workers)
+{
+    int failed = 0;
+    for (int r = 0; r < lab->run_count; r++)
+        if (lab->runs[r].run->mode == mode && (!workers || lab->runs[r].run->workers == workers))
+            failed += iolab_failures(&lab->runs[r], lab->count);
+    return failed;
+}
+
 
 const iolab_run_record *iolab_run_event_loop(iolab *lab, int rep)
 {
     iolab_take_peak(lab);
     fetch_record *fetches = iolab_new_fetches(lab);
-    progress("%s: %d requests from one thread, rep %d of %d ...", pool_mode_label(MODE_EVENT_LOOP), lab->count,
-             rep + 1, lab->chapter->cli.reps);
+    progress("%s: %d requests from one thread, round %d ...", pool_mode_label(MODE_EVENT_LOOP), lab->count, rep + 1);
     int64_t cpu0 = thread_cpu_ns(), start = now_ns();
     http_fetch_all(lab->urls, lab->count, lab->connect_timeout_s, lab->timeout_s, fetches);
     int64_t end = now_ns(), cpu = thread_cpu_ns() - cpu0;
@@ -201,6 +246,7 @@ const iolab_run_record *iolab_run_event_loop(iolab *lab, int rep)
                                     .result = fetches[i].curl_code ? -fetches[i].curl_code : fetches[i].status };
     const chapter_run *run = chapter_add_run(lab->chapter, MODE_EVENT_LOOP, 1, rep, lab->count, records, start, end);
     iolab_keep(lab, run, fetches);
+    check_failures(lab, &lab->runs[lab->run_count - 1]);
     return &lab->runs[lab->run_count - 1];
 }
 
@@ -370,8 +416,12 @@ void iolab_table(const iolab *lab, const char *caption)
     for (int r = 0; r < lab->run_count; r++)
         for (int i = 0; i < lab->count; i++)
             if (lab->runs[r].fetches[i].error[0]) {
-                report_text(c->report, "First failure (%s): %s: %s", pool_mode_label(lab->runs[r].run->mode),
-                            lab->runs[r].fetches[i].url, lab->runs[r].fetches[i].error);
+                char *url = report_escape_markdown(lab->runs[r].fetches[i].url);
+                char *error = report_escape_markdown(lab->runs[r].fetches[i].error);
+                report_text(c->report, "First failure (%s): %s: %s", pool_mode_label(lab->runs[r].run->mode), url,
+                            error);
+                free(url);
+                free(error);
                 return;
             }
 }
@@ -408,6 +458,14 @@ void iolab_verdict_part(const iolab *lab, pool_mode mode, int workers, char *out
     const chapter *c = lab->chapter;
     estimate ratio = chapter_ratio(c, mode, workers, MODE_SERIAL, 0);
     if (ratio.n == 0) return;
+    int failed = iolab_failed_requests(lab, mode, workers) + iolab_failed_requests(lab, MODE_SERIAL, 0);
+    if (failed) {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s for %s: %d requests failed in its runs or serial's, so no speed is "
+                 "computed from them", used ? "; " : "", stats_call_word(CALL_UNDECIDED), pool_mode_label(mode),
+                 failed);
+        return;
+    }
     three_way useful = stats_below(ratio, IOLAB_USEFUL_BELOW);
     /* The claims are negative ("useless", "bad for I/O"): a useful run makes them FALSE. */
     three_way call = useful == CALL_TRUE ? CALL_FALSE : useful == CALL_FALSE ? CALL_TRUE : CALL_UNDECIDED;

@@ -115,4 +115,7 @@ void iolab_verdict_part(const iolab *lab, pool_mode mode, int workers, char *out
  * GIL-threads and C threads (as --runtime asks), and on processes if asked. */
 void iolab_sweep_round(iolab *lab, int rep, const int *sweep, int sweep_count, gil_t *gil, bool with_processes);
 
+/* Requests that failed in the runs of `mode` (with `workers`, 0: any). */
+int iolab_failed_requests(const iolab *lab, pool_mode mode, int workers);
+
 #endif

@@ -201,13 +201,24 @@ void report_print(const report *r, FILE *out, bool verdict_only)
     }
 }
 
-/* A Markdown cell: a '|' would end it early. */
+#define MARKDOWN_SPECIAL "\\`*_[]()!<>#|~&"
+
+char *report_escape_markdown(const char *text)
+{
+    char *escaped = xcalloc(2 * strlen(text) + 1, 1), *e = escaped;
+    for (const char *c = text; *c; c++) {
+        if (strchr(MARKDOWN_SPECIAL, *c)) *e++ = '\\';
+        *e++ = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+    }
+    return escaped;
+}
+
+/* A Markdown cell: data, so every special character is escaped ('|' would end it). */
 static void markdown_cell(FILE *out, const char *cell)
 {
-    for (const char *c = cell; *c; c++) {
-        if (*c == '|') fputc('\\', out);
-        fputc(*c, out);
-    }
+    char *escaped = report_escape_markdown(cell);
+    fputs(escaped, out);
+    free(escaped);
 }
 
 static void markdown_table(const block *k, FILE *out)

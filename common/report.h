@@ -35,6 +35,12 @@ void report_verdict_append(report *r, const char *fmt, ...) __attribute__((forma
  * `format` (one double, e.g. "%.2fx"); the median alone where there is no interval. */
 const char *estimate_text(estimate e, const char *format, char *out, size_t size);
 
+/* Text from outside the program (a URL, an interpreter's words) made plain text for
+ * summary.md: Markdown's special characters backslash-escaped, so it can never
+ * become a link, an image or HTML in the book; control characters shown as '?'.
+ * malloc'd. */
+char *report_escape_markdown(const char *text);
+
 /* Terminal form (tables aligned, the verdict last). */
 void report_print(const report *r, FILE *out, bool verdict_only);
 /* summary.md, atomically; `setup` describes the run (scale, jobs...). -1 with errno. */

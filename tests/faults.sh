@@ -90,14 +90,27 @@ else
     echo "skip - a full disk (cannot mount a small tmpfs here: needs root)"
 fi
 
-# Real URLs that fail are rows with their error, not a crash.
+# Real URLs that fail: no verdict from failed work, and no crash. Every request
+# refused: exit 1, one line naming the failure. One of two refused: a run, whose
+# verdict says what failed and decides nothing from it.
 printf 'http://127.0.0.1:9/closed\n' >"$tmp/closed-urls"
-if "$BUILD/chapter4" --urls "$tmp/closed-urls" --workers 2 --out "$tmp/closed" --quiet >/dev/null 2>"$tmp/stderr"; then
-    check "a closed port is recorded as an error row" grep -q "Could not connect\|Couldn't connect\|Connection refused" \
-        "$tmp/closed/data.csv"
-else
-    not_ok "chapter4 --urls to a closed port exits 0" "$(cat "$tmp/stderr")"
-fi
+"$BUILD/chapter4" --urls "$tmp/closed-urls" --workers 2 --python none --out "$tmp/closed" --quiet >/dev/null 2>"$tmp/stderr"
+status=$?
+check "every URL refused: exit 1 with one line, no verdict (status $status)" \
+    sh -c "[ $status -eq 1 ] && [ \$(wc -l <'$tmp/stderr') -eq 1 ] && grep -q 'requests failed.*no verdict' '$tmp/stderr'"
+"$BUILD/latency-server" --port-file "$tmp/half-port" --profile uniform:0.01 >/dev/null 2>&1 &
+server=$!
+for i in $(seq 100); do [ -s "$tmp/half-port" ] && break; sleep 0.02; done
+printf 'http://127.0.0.1:%s/page/1\nhttp://127.0.0.1:9/closed\n' "$(cat "$tmp/half-port")" >"$tmp/half-urls"
+"$BUILD/chapter4" --urls "$tmp/half-urls" --workers 2 --python none --reps 3 --out "$tmp/half" --quiet >"$tmp/stdout" 2>"$tmp/stderr"
+status=$?
+kill "$server"
+wait "$server" 2>/dev/null
+check "one URL of two refused: the run ends (status $status)" test "$status" -eq 0
+check "one URL of two refused: the error is recorded as a row" \
+    grep -q "Could not connect\|Couldn't connect\|Connection refused" "$tmp/half/data.csv"
+check "one URL of two refused: the verdict computes no speed from it" \
+    sh -c "grep -q 'NOT DISTINGUISHABLE HERE for .* requests failed' '$tmp/stdout' && ! grep -q 'TRUE for\|FALSE for' '$tmp/stdout'"
 check "no process left behind" no_leftover
 
 finish faults

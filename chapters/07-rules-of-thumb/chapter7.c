@@ -123,7 +123,7 @@ static void io_table(chapter *c, const int *counts)
 
 /* ---- what the sweeps recommend ---- */
 
-static void verdict(chapter *c, const cpu_sweep *cpu, const int *thread_counts)
+static void verdict(chapter *c, const iolab *lab, const cpu_sweep *cpu, const int *thread_counts)
 {
     int cores = c->machine.cores;
     sweep_result a = plateau_of(c, MODE_PROCESSES, cpu->counts, cpu->n);
@@ -131,6 +131,12 @@ static void verdict(chapter *c, const cpu_sweep *cpu, const int *thread_counts)
     char io_part[400] = "";
     for (pool_mode mode = MODE_GIL_THREADS; mode <= MODE_THREADS; mode++) {
         if (!chapter_wants(c, mode)) continue;
+        int failed = iolab_failed_requests(lab, mode, 0);
+        if (failed) { /* no count is named from failed work */
+            snprintf(io_part + strlen(io_part), sizeof io_part - strlen(io_part), "%s%s: %s (%d requests failed)",
+                     *io_part ? "; " : "", pool_mode_label(mode), stats_call_word(CALL_UNDECIDED), failed);
+            continue;
+        }
         sweep_result b = plateau_of(c, mode, thread_counts, MULTIPLIERS);
         snprintf(io_part + strlen(io_part), sizeof io_part - strlen(io_part), "%s%s: fastest %d threads (m = %d), "
                  "as fast within the intervals %s threads (m = %d to %d)%s", *io_part ? "; " : "",
@@ -194,7 +200,7 @@ int main(int argc, char **argv)
                     "have nothing left to fetch.", wait, cpu_ms, 100 * work / (wait + work), (wait + work) / work,
                     lab.count, lab.count);
     }
-    verdict(&c, &cpu, thread_counts);
+    verdict(&c, &lab, &cpu, thread_counts);
 
     chapter_plot_var(&c, "executor_default", "%d", executor_default);
     chapter_plot_var(&c, "most_processes", "%d", cpu.n);

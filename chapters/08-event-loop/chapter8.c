@@ -69,6 +69,9 @@ static void verdict(chapter *c, const iolab *lab, int workers)
     estimate useful = chapter_ratio(c, MODE_EVENT_LOOP, 0, MODE_SERIAL, 0);
     estimate keeps_up = chapter_ratio(c, MODE_EVENT_LOOP, 0, rival, workers);
     three_way is_useful = stats_below(useful, IOLAB_USEFUL_BELOW), is_close = stats_below(keeps_up, KEEPS_UP_BELOW);
+    int failed = iolab_failed_requests(lab, MODE_EVENT_LOOP, 0) + iolab_failed_requests(lab, MODE_SERIAL, 0) +
+                 iolab_failed_requests(lab, rival, workers);
+    if (failed) is_useful = CALL_UNDECIDED; /* no speed from failed work */
     three_way call = is_useful == CALL_FALSE                              ? CALL_TRUE
                      : is_useful == CALL_TRUE && is_close == CALL_TRUE    ? CALL_FALSE
                      : is_useful == CALL_TRUE && is_close == CALL_FALSE   ? CALL_TRUE
@@ -79,6 +82,7 @@ static void verdict(chapter *c, const iolab *lab, int workers)
                    "under 1.1x the workers' time; each over the whole interval).", stats_call_word(call), lab->count,
                    estimate_text(stats_inverse(useful), "%.2fx", a, sizeof a),
                    estimate_text(keeps_up, "%.2fx", b, sizeof b), workers, pool_mode_label(rival));
+    if (failed) report_verdict_append(c->report, " %d requests failed: nothing is decided from them.", failed);
 }
 
 /* One round: serial, the event loop, then the workers. */

@@ -64,18 +64,52 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-/* Markdown to HTML, with GitHub's tables (the summaries are tables). */
-static char *markdown(const char *text)
+/* Does a link or image point inside the book's own folder? ("figures/x.svg",
+ * "#anchor", "chapter3.html": yes; "http://...", "//host", "data:...", "/etc": no.) */
+static int inside_the_book(const char *url)
+{
+    if (!url || !*url) return 1;
+    if (url[0] == '/' || url[0] == '\\') return 0;
+    size_t scheme = strcspn(url, ":/?#");
+    return url[scheme] != ':';
+}
+
+/* The book references nothing outside its folder: an image there loses its source,
+ * and in text from a run (`links_too`) a link loses its target. Raw HTML is already
+ * left out by cmark's default (safe) rendering. */
+static void keep_inside(cmark_node *document, int links_too)
+{
+    cmark_iter *iter = cmark_iter_new(document);
+    for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
+        cmark_node *node = cmark_iter_get_node(iter);
+        if (ev != CMARK_EVENT_ENTER) continue;
+        cmark_node_type type = cmark_node_get_type(node);
+        if ((type == CMARK_NODE_IMAGE || (links_too && type == CMARK_NODE_LINK)) &&
+            !inside_the_book(cmark_node_get_url(node)))
+            cmark_node_set_url(node, "");
+    }
+    cmark_iter_free(iter);
+}
+
+/* Markdown to HTML, with GitHub's tables (the summaries are tables). `from_a_run`:
+ * the text came from a run (a summary), so its links are kept inside the book too. */
+static char *markdown_of(const char *text, int from_a_run)
 {
     cmark_gfm_core_extensions_ensure_registered();
     cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
     cmark_parser_attach_syntax_extension(parser, cmark_find_syntax_extension("table"));
     cmark_parser_feed(parser, text, strlen(text));
     cmark_node *document = cmark_parser_finish(parser);
+    keep_inside(document, from_a_run);
     char *html = cmark_render_html(document, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser));
     cmark_node_free(document);
     cmark_parser_free(parser);
     return html;
+}
+
+static char *markdown(const char *text)
+{
+    return markdown_of(text, 0);
 }
 
 static void html_escaped(FILE *out, const char *text)
@@ -151,7 +185,7 @@ static void copy_figures(chapter_text *c, const char *results_dir, const char *o
 static char *summary_html(const char *summary)
 {
     const char *body = strncmp(summary, "## ", 3) == 0 ? summary + strcspn(summary, "\n") : summary;
-    return markdown(body);
+    return markdown_of(body, 1);
 }
 
 static void results_block(FILE *out, const chapter_text *c)

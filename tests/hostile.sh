@@ -1,0 +1,115 @@
+#!/bin/sh
+# hostile.sh — a hostile environment and hostile data: planted links and FIFOs, a
+# proxy in the environment, closed or full standard streams, a file-size limit, two
+# runs into one directory, names and data that would be code to gnuplot or the shell.
+# Each class of attack must fail safely: one line and a clear status, or a correct
+# run; never a write through a link, a hang, a proxy for the lab, a half-written file,
+# or code run from data.
+. "$(dirname "$0")/lib.sh"
+
+# ---- 1. planted links and FIFOs in the output directory --------------------------
+out=$tmp/planted
+mkdir -p "$out"
+echo "precious" >"$tmp/precious"
+ln -s "$tmp/precious" "$out/data.csv"
+"$BUILD/chapter3" --scale tiny --python none --quiet --out "$out" >/dev/null 2>"$tmp/err"
+status=$?
+check "a symlink planted as data.csv: the run fails (exit 1, one line)" \
+    sh -c "[ $status -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'data.csv' '$tmp/err'"
+check "a symlink planted as data.csv: its target is untouched" grep -qx precious "$tmp/precious"
+check "a symlink planted as data.csv: the link is still a link" test -L "$out/data.csv"
+check "a symlink planted as data.csv: no temporary file is left" no_temp_files "$out"
+
+out=$tmp/fifo
+mkdir -p "$out"
+mkfifo "$out/summary.md"
+timeout 60 "$BUILD/chapter3" --scale tiny --python none --quiet --out "$out" >/dev/null 2>"$tmp/err"
+status=$?
+check "a FIFO planted as summary.md: no hang, exit 1 (status $status)" test "$status" -eq 1
+check "a FIFO planted as summary.md: still a FIFO, nothing written into it" test -p "$out/summary.md"
+
+# Temporary names are not predictable: links planted for the next pids catch nothing.
+out=$tmp/pids
+mkdir -p "$out"
+next=$(sh -c 'echo $$')
+for i in $(seq 1 300); do
+    for f in data.csv modes.csv summary.md plot-vars.gp; do ln -s "$tmp/precious" "$out/$f.tmp.$((next + i))"; done
+done
+"$BUILD/chapter1" --scale tiny --python none --quiet --out "$out" >/dev/null 2>"$tmp/err"
+check "links planted at <name>.tmp.<pid>: the run succeeds" test -s "$out/summary.md"
+check "links planted at <name>.tmp.<pid>: their target is untouched" grep -qx precious "$tmp/precious"
+
+check "the latency server refuses a --port-file that is not a regular file" \
+    sh -c "'$BUILD/latency-server' --port-file /dev/null >/dev/null 2>'$tmp/err'; [ \$? -eq 2 ] && [ -c /dev/null ]"
+ln -s "$tmp/precious" "$tmp/port-link"
+check "the latency server refuses a --port-file that is a symlink" \
+    sh -c "'$BUILD/latency-server' --port-file '$tmp/port-link' >/dev/null 2>&1; [ \$? -eq 2 ] && grep -qx precious '$tmp/precious'"
+
+# ---- 2. a proxy in the environment ----------------------------------------------
+if http_proxy=http://127.0.0.1:1 HTTP_PROXY=http://127.0.0.1:1 ALL_PROXY=http://127.0.0.1:1 all_proxy=http://127.0.0.1:1 \
+    "$BUILD/chapter4" --scale tiny --python none --quiet --out "$tmp/proxy" >"$tmp/out" 2>"$tmp/err"; then
+    ok "a dead proxy in the environment: the lab's chapter still runs"
+    check "a dead proxy in the environment: no request failed" sh -c "! grep -q 'requests failed' '$tmp/out'"
+else
+    not_ok "a dead proxy in the environment: the lab's chapter still runs" "$(cat "$tmp/err")"
+fi
+
+# ---- 3. failed work never becomes a verdict ----------------------------------------
+sh -c "ulimit -n 60; exec '$BUILD/chapter4' --scale tiny --python none --workers 256 --requests 256 --quiet --out '$tmp/fd'" \
+    >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "too few open files for 256 requests: it says so before starting" grep -q 'open files; the limit here is 60' "$tmp/err"
+check "too few open files: exit 1, and no verdict from the failed requests (status $status)" \
+    sh -c "[ $status -eq 1 ] && grep -q 'requests failed.*no verdict' '$tmp/err' && ! grep -q VERDICT '$tmp/out'"
+
+# ---- 4. standard streams ----------------------------------------------------------
+"$BUILD/chapter8" --scale tiny --out "$tmp/full" >/dev/full 2>"$tmp/err"
+status=$?
+check "stdout on a full device: exit 1 and a line saying so (status $status)" \
+    sh -c "[ $status -eq 1 ] && grep -q 'standard output' '$tmp/err'"
+if command -v python3 >/dev/null 2>&1; then
+    "$BUILD/chapter4" --scale tiny --quiet --out "$tmp/closed" <&- >/dev/null 2>"$tmp/err"
+    check "stdin closed: CPython still gets its URLs and its rows are there" grep -q '^4,cpython-threads,' "$tmp/closed/data.csv"
+fi
+
+# ---- 5. a file-size limit ---------------------------------------------------------
+out=$tmp/fsize
+sh -c "ulimit -f 2; exec '$BUILD/chapter1' --scale tiny --python none --quiet --out '$out'" >/dev/null 2>"$tmp/err"
+status=$?
+check "a file-size limit: exit 1 with one line, not a signal (status $status)" \
+    sh -c "[ $status -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ]"
+check "a file-size limit: no temporary file left" no_temp_files "$out"
+
+# ---- 6. two runs into one directory -----------------------------------------------
+out=$tmp/twice
+"$BUILD/chapter8" --scale tiny --quiet --out "$out" >/dev/null 2>&1 &
+first=$!
+for i in $(seq 100); do [ -d "$out" ] && break; sleep 0.01; done
+sleep 0.1
+"$BUILD/chapter3" --scale tiny --python none --quiet --out "$out" >/dev/null 2>"$tmp/err"
+status=$?
+wait "$first"
+check "a second run into a directory in use is refused (exit 2, one line)" \
+    sh -c "[ $status -eq 2 ] && grep -q 'in use by another run' '$tmp/err'"
+check "the first run's results are its own" grep -q '^# chapter=8$' "$out/data.csv"
+
+# ---- 7. names and data are never code ---------------------------------------------
+weird="$tmp/it's \`touch $tmp/pwned\` \$(touch $tmp/pwned2)"
+"$BUILD/chapter3" --scale tiny --python none --quiet --out "$weird" >/dev/null 2>&1
+if command -v gnuplot >/dev/null 2>&1; then
+    plots/render.sh 3 "$weird" >/dev/null 2>"$tmp/err"
+    check "a directory name with quotes, backquotes and \$(): the figure is drawn" test -s "$weird/figure.svg"
+fi
+check "a directory name with quotes, backquotes and \$(): nothing was run" sh -c "[ ! -e '$tmp/pwned' ] && [ ! -e '$tmp/pwned2' ]"
+no_double_quotes() { ! grep -v '^#' "$1" | grep -q '"'; }
+check "strings in plot-vars.gp are single-quoted data" no_double_quotes "$weird/plot-vars.gp"
+# A failed drawing keeps the previous figure whole, and leaves no temporary file.
+cp "$weird/figure.svg" "$tmp/good.svg"
+echo "this is not gnuplot" >>"$weird/plot-vars.gp"
+plots/render.sh 3 "$weird" >/dev/null 2>&1
+check "a failed drawing leaves the previous figure whole" cmp -s "$weird/figure.svg" "$tmp/good.svg"
+no_temporary_figure() { [ -z "$(ls -A "$1" | grep '^\.figure')" ]; }
+check "a failed drawing leaves no temporary figure" no_temporary_figure "$weird"
+
+check "no process left behind" no_leftover
+finish hostile

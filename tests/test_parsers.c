@@ -1,0 +1,190 @@
+/* test_parsers.c — every parser of outside data, fuzzed: thousands of mutated inputs
+ * (bytes flipped, inserted, deleted, lines repeated or cut, numbers replaced by NaN,
+ * infinities and huge values) through the interpreter-output parser, the URL-list
+ * reader, the latency-profile parser and the flag parser. Nothing may crash, hang or
+ * allocate by a number it read (ASan+UBSan run this in make test); what is refused
+ * is refused with a reason. The generator is seeded, so a failure repeats. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cpython.h"
+#include "fail.h"
+#include "http.h"
+#include "profile.h"
+
+#define ITERATIONS 3000
+
+static const char valid_output[] =
+    "# python=3.11.7\n"
+    "# iterations_per_job=1000\n"
+    "record,mode,workers,rep,task,pid,tid,start_s,end_s,cpu_s,vcsw,ivcsw,core,result\n"
+    "run,threads,2,0,2,0,0,0.0,0.5,0.0,0,0,-1,0\n"
+    "task,threads,2,0,0,100,101,0.01,0.4,0.39,1,2,0,12345\n"
+    "task,threads,2,0,1,100,102,0.02,0.45,0.4,1,2,1,12345\n"
+    "running,threads,2,0,0,100,101,0.01,0.2,0.0,0,0,0,0\n"
+    "run,serial,1,0,1,0,0,0.0,0.3,0.0,0,0,-1,0\n"
+    "task,serial,1,0,0,100,100,0.0,0.3,0.3,0,1,0,12345\n";
+
+/* What a hostile or broken interpreter might print instead of a number or a line. */
+static const char *const nasty[] = {
+    "nan", "inf", "-inf", "1e308", "-1e308", "1e999", "99999999999999999999", "-1", "0x10", "", ",",
+    "#=x", "# =", "# python=`touch /tmp/x`", "#", "\n", "run", "task", "running", "4294967296", "2147483648",
+    "1e12", "100000", "65537", "0.5", "\"", "\\", "%s%n", "\x1b[31m",
+};
+
+static unsigned next_random(unsigned *state)
+{
+    *state = *state * 1103515245u + 12345u;
+    return (*state >> 8) & 0xffffff;
+}
+
+/* One mutation of `text` (malloc'd). */
+static char *mutate(const char *text, unsigned *rng)
+{
+    size_t n = strlen(text);
+    const char *piece = nasty[next_random(rng) % (sizeof nasty / sizeof *nasty)];
+    size_t at = n ? next_random(rng) % n : 0, cut = next_random(rng) % 12;
+    char *out = xcalloc(2 * n + strlen(piece) + 64, 1);
+    switch (next_random(rng) % 6) {
+    case 0: /* flip a byte */
+        memcpy(out, text, n + 1);
+        if (n) out[at] = (char)(next_random(rng) & 0xff ? next_random(rng) & 0xff : 'x');
+        break;
+    case 1: /* insert a nasty piece */
+        memcpy(out, text, at);
+        strcpy(out + at, piece);
+        strcat(out, text + at);
+        break;
+    case 2: /* delete a few bytes */
+        memcpy(out, text, at);
+        strcat(out, at + cut < n ? text + at + cut : "");
+        break;
+    case 3: /* replace one field (between commas) by a nasty piece */
+    {
+        const char *comma = strchr(text + at, ',');
+        size_t end = comma ? (size_t)(comma - text) : n;
+        memcpy(out, text, at);
+        strcpy(out + at, piece);
+        strcat(out, text + end);
+        break;
+    }
+    case 4: /* repeat the text (lines twice: duplicated tasks, extra runs) */
+        memcpy(out, text, n);
+        memcpy(out + n, text + at, n - at + 1);
+        break;
+    default: /* cut it short */
+        memcpy(out, text, at);
+        break;
+    }
+    return out;
+}
+
+static void test_interpreter_output_parser(void **state)
+{
+    (void)state;
+    int runs = -1;
+    assert_int_equal(cpython_parse_check(valid_output, &runs), 0); /* the seed itself is good */
+    assert_int_equal(runs, 2);
+    assert_int_not_equal(cpython_parse_check("# python=3.11\n", &runs), 0); /* no header, no runs */
+    assert_int_not_equal(cpython_parse_check("", &runs), 0);
+    unsigned rng = 1;
+    int refused = 0;
+    for (int i = 0; i < ITERATIONS; i++) {
+        char *once = mutate(valid_output, &rng), *twice = mutate(once, &rng);
+        int bad = cpython_parse_check(twice, &runs);
+        assert_true(bad >= 0);
+        refused += bad != 0;
+        free(once);
+        free(twice);
+    }
+    assert_true(refused > ITERATIONS / 4); /* the mutations do hit: most are refused */
+    /* A run that claims a huge task count is refused, not allocated. */
+    assert_int_not_equal(cpython_parse_check("record,mode,workers,rep,task,pid,tid,start_s,end_s,cpu_s,vcsw,ivcsw,core,"
+                                             "result\nrun,threads,2,0,2000000000,0,0,0,1,0,0,0,-1,0\n", &runs), 0);
+}
+
+static const char valid_urls[] = "# a list\nhttp://127.0.0.1:9/a\n\nhttps://example.invalid/b?c=d#e\n";
+
+static void test_url_list_reader(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/tvp-test-urls-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unsigned rng = 7;
+    char **urls, error[600];
+    int count;
+    for (int i = 0; i < ITERATIONS; i++) {
+        char *text = i == 0 ? xstrdup(valid_urls) : mutate(valid_urls, &rng);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+        error[0] = '\0';
+        if (http_read_urls(path, &urls, &count, error, sizeof error) == 0) {
+            assert_true(count >= 1 && count <= 1024);
+            http_free_urls(urls, count);
+        } else {
+            assert_true(strlen(error) > 0);
+            assert_null(strchr(error, '\n')); /* one line */
+            assert_null(strchr(error, '\x1b'));
+        }
+        if (i == 0) assert_int_equal(count, 2);
+        free(text);
+    }
+    unlink(path);
+}
+
+static void test_profile_parser(void **state)
+{
+    (void)state;
+    static const char *const seeds[] = { "uniform:0.25", "article", "lognormal:0.1,0.5" };
+    unsigned rng = 11;
+    for (int i = 0; i < ITERATIONS; i++) {
+        char *text = mutate(seeds[i % 3], &rng);
+        latency_profile p;
+        char error[300] = "";
+        if (profile_parse(text, 1, &p, error, sizeof error) != 0) assert_true(strlen(error) > 0);
+        free(text);
+    }
+}
+
+static void test_flag_parser(void **state)
+{
+    (void)state;
+    static const char *const seeds[] = { "--jobs", "4", "--switch-interval", "0.5", "--reps", "3", "--scale", "tiny" };
+    unsigned rng = 13;
+    FILE *null = fopen("/dev/null", "w");
+    for (int i = 0; i < ITERATIONS; i++) {
+        char *args[9] = { "chapterT" };
+        char *owned[8];
+        for (int k = 0; k < 8; k++) args[k + 1] = owned[k] = mutate(seeds[k], &rng);
+        cli_options o = { .program = "chapterT", .claim = "a test", .default_out = "results/chapterT" };
+        char error[512];
+        cli_status status = cli_parse(&o, 9, args, error, sizeof error, null);
+        if (status == CLI_RUN) assert_true(o.jobs >= 1 && o.reps >= 1 && o.reps <= o.max_reps);
+        for (int k = 0; k < 8; k++) free(owned[k]);
+    }
+    fclose(null);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_interpreter_output_parser),
+        cmocka_unit_test(test_url_list_reader),
+        cmocka_unit_test(test_profile_parser),
+        cmocka_unit_test(test_flag_parser),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
