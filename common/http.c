@@ -90,7 +90,11 @@ static int spawn_server(lab_server *s, char *path, const char *profile, size_t b
 int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char *error, size_t size)
 {
     memset(s, 0, sizeof *s);
-    char path[PATH_MAX], dir[] = "/tmp/tvp-lab-XXXXXX", port_file[64], log[64];
+    /* A private folder for the server's port and stderr: in $TMPDIR, as mkdtemp(3) users should. */
+    char path[PATH_MAX], dir[PATH_MAX], port_file[PATH_MAX + 16], log[PATH_MAX + 16];
+    const char *tmpdir = getenv("TMPDIR");
+    if (!tmpdir || !*tmpdir || strlen(tmpdir) > PATH_MAX - 32) tmpdir = "/tmp";
+    snprintf(dir, sizeof dir, "%s/tvp-lab-XXXXXX", tmpdir);
     if (server_path(path, sizeof path) != 0 || access(path, X_OK) != 0) {
         snprintf(error, size, "the latency server %s is missing: `make programs` builds it (`make chapterN` does too)",
                  path);
