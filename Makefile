@@ -164,8 +164,9 @@ book-check: book
 	@tests/book_check.sh results/book
 
 # Regenerate the committed reference runs (summary.md, figure.svg, machine.txt per chapter).
+# (`make reference ONLY="9 10"` regenerates those chapters' only.)
 reference: $(CHAPTER_BIN) $(BUILD)/latency-server
-	@for n in $(CHAPTERS); do \
+	@for n in $(if $(ONLY),$(ONLY),$(CHAPTERS)); do \
 	  d=$$(chapters/chapters.sh dir $$n) && out=results/reference/chapter$$n && \
 	  $(BUILD)/chapter$$n --out $$out --quiet && plots/render.sh $$n $$out >/dev/null && \
 	  mkdir -p $$d/reference && cp $$out/summary.md $$out/figure.svg $$d/reference/ && \

@@ -548,7 +548,8 @@ int cpython_run(cpython *py, const char *input, double expected_s, const char *a
     va_start(ap, args_format);
     char *chapter_args = xvasprintf(args_format, ap);
     va_end(ap);
-    char *text = xasprintf("%s --reps %d --switch-interval %g", chapter_args, py->reps, c->cli.switch_interval_ms);
+    double interval_ms = py->switch_interval_ms > 0 ? py->switch_interval_ms : c->cli.switch_interval_ms;
+    char *text = xasprintf("%s --reps %d --switch-interval %g", chapter_args, py->reps, interval_ms);
     const char *args[48];
     int n = 0;
     for (char *save = NULL, *a = strtok_r(text, " ", &save); a && n < 47; a = strtok_r(NULL, " ", &save)) args[n++] = a;

@@ -53,6 +53,7 @@ typedef struct {
     cpython_span *spans;
     size_t span_count;
     int reps; /* original.py's --reps: the chapter's --reps unless the chapter asks for more */
+    double switch_interval_ms; /* original.py's --switch-interval: 0 for the chapter's own */
 } cpython;
 
 void cpython_open(cpython *py, chapter *c, const cpython_flags *flags);

@@ -1,38 +1,41 @@
 #!/bin/sh
 # new_chapter.sh — "a new chapter is one folder": in a copy of the tree, chapter 3's
-# folder is copied to chapters/10-copy-of-three (its README's title renumbered, as
-# its author would), and nothing else is edited. Chapter 10 must then build, run
-# through `make chapter10`, and appear in `make help`, the book and the chapter list
-# every test suite reads.
+# folder is copied to the next free number N, two digits (chapters/NN-copy-of-three;
+# its README's title renumbered, as its author would), and nothing else is edited.
+# Chapter N must then build, run through `make chapterN`, and appear in `make help`,
+# the book and the chapter list every test suite reads.
 . "$(dirname "$0")/lib.sh"
 
 tree=$tmp/tree
 mkdir -p "$tree"
 tar cf - --exclude=./build --exclude=./results --exclude=./.git . | tar xf - -C "$tree"
-cp -r chapters/03-faster-than-serial "$tree/chapters/10-copy-of-three"
-sed -i '1s/^# Chapter 3:/# Chapter 10:/' "$tree/chapters/10-copy-of-three/README.md"
+N=$(( $(chapter_numbers | tail -1) + 1 ))
+[ "$N" -ge 10 ] || N=10 # two digits: the case that once broke
+NN=$(printf '%02d' "$N")
+cp -r chapters/03-faster-than-serial "$tree/chapters/$NN-copy-of-three"
+sed -i "1s/^# Chapter 3:/# Chapter $N:/" "$tree/chapters/$NN-copy-of-three/README.md"
 
-check "chapter 10 is in the chapter list" sh -c "cd '$tree' && chapters/chapters.sh numbers | grep -qx 10"
-check "make help lists chapter 10 with its claim" \
-    sh -c "make -C '$tree' --no-print-directory help | grep -c 'make chapter10 .*\"Multithreading is always faster than serial\"' >/dev/null"
-if make -C "$tree" --no-print-directory -j2 chapter10 ARGS="--scale tiny --python none --quiet" >"$tmp/make" 2>&1; then
-    ok "make chapter10 builds and runs it"
+check "chapter $N is in the chapter list" sh -c "cd '$tree' && chapters/chapters.sh numbers | grep -qx $N"
+check "make help lists chapter $N with its claim" \
+    sh -c "make -C '$tree' --no-print-directory help | grep -c 'make chapter$N .*\"Multithreading is always faster than serial\"' >/dev/null"
+if make -C "$tree" --no-print-directory -j2 chapter$N ARGS="--scale tiny --python none --quiet" >"$tmp/make" 2>&1; then
+    ok "make chapter$N builds and runs it"
 else
-    not_ok "make chapter10 builds and runs it" "$(tail -5 "$tmp/make")"
+    not_ok "make chapter$N builds and runs it" "$(tail -5 "$tmp/make")"
 fi
-check "chapter 10 wrote its results" test -f "$tree/results/chapter10/summary.md"
-check "chapter 10's summary names chapter 10" grep -q '^## Chapter 10: ' "$tree/results/chapter10/summary.md"
-check "chapter 10's figure was drawn" test -s "$tree/results/chapter10/figure.svg"
-check "chapter 10 ran its own copy of original.py" \
-    sh -c "'$tree/build/chapter10' --scale tiny --out '$tmp/ch10' --quiet >/dev/null && grep -q 'chapters/10-copy-of-three/original.py' '$tmp/ch10/summary.md' || ! command -v python3 >/dev/null"
+check "chapter $N wrote its results" test -f "$tree/results/chapter$N/summary.md"
+check "chapter $N's summary names chapter $N" grep -q "^## Chapter $N: " "$tree/results/chapter$N/summary.md"
+check "chapter $N's figure was drawn" test -s "$tree/results/chapter$N/figure.svg"
+check "chapter $N ran its own copy of original.py" \
+    sh -c "'$tree/build/chapter$N' --scale tiny --out '$tmp/chN' --quiet >/dev/null && grep -q 'chapters/$NN-copy-of-three/original.py' '$tmp/chN/summary.md' || ! command -v python3 >/dev/null"
 if make -C "$tree" --no-print-directory build/book >"$tmp/book.log" 2>&1 &&
     "$tree/build/book" --chapters "$tree/chapters" --results "$tree/results" --out "$tmp/book" >>"$tmp/book.log" 2>&1; then
-    ok "the book builds with chapter 10"
+    ok "the book builds with chapter $N"
 else
-    not_ok "the book builds with chapter 10"
+    not_ok "the book builds with chapter $N"
 fi
-check "the book has a page for chapter 10" test -f "$tmp/book/chapter10.html"
-check "the book's contents link chapter 10" grep -q 'chapter10.html' "$tmp/book/index.html"
+check "the book has a page for chapter $N" test -f "$tmp/book/chapter$N.html"
+check "the book's contents link chapter $N" grep -q "chapter$N.html" "$tmp/book/index.html"
 # --out has one road: data and figures in DIR, and the terminal figure drawn from DIR.
 outside=$tmp/outside
 if make -C "$tree" --no-print-directory chapter3 ARGS="--scale tiny --python none --out $outside" >"$tmp/out3" 2>&1; then
