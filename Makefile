@@ -9,8 +9,8 @@ CFLAGS_COMMON = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -pthread -Icomm
                 -DGIT_REVISION='"$(REVISION)"'
 
 # Libraries through pkg-config (fallbacks keep `make help` and `make deps` working before they exist).
-LIB_CFLAGS := $(shell pkg-config --cflags libcurl libmicrohttpd 2>/dev/null)
-LIB_LIBS   := $(shell pkg-config --libs libcurl libmicrohttpd 2>/dev/null || echo -lcurl -lmicrohttpd)
+LIB_CFLAGS := $(shell pkg-config --cflags libcurl libmicrohttpd zlib 2>/dev/null)
+LIB_LIBS   := $(shell pkg-config --libs libcurl libmicrohttpd zlib 2>/dev/null || echo -lcurl -lmicrohttpd -lz)
 
 ifeq ($(VARIANT),release)
   BUILD  := build
@@ -52,7 +52,7 @@ else
 endif
 
 # The Debian packages the workbook needs (ARCHITECTURE.md, "Dependencies").
-DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev \
+DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev \
                    gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -153,7 +153,9 @@ bool chapter_another_round(chapter *c, int done, double relative_width)
 {
     bool more = done < c->cli.reps ||
                 (done < c->cli.max_reps && relative_width > NARROW_ENOUGH &&
-                 ns_to_s(now_ns() - c->begun_ns) < round_budget_s(c->cli.scale));
+                 ns_to_s(now_ns() - c->begun_ns) <
+                     (c->round_budget_s > 0 && c->cli.scale != SCALE_PAPER ? c->round_budget_s
+                                                                           : round_budget_s(c->cli.scale)));
     if (!more) c->rounds = done;
     else if (done >= c->cli.reps) progress("round %d: the interval is still +-%.0f %%, one more round", done + 1,
                                            100 * relative_width);

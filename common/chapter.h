@@ -61,6 +61,7 @@ struct chapter {
     bool same_work;           /* every mode's runs do the same work as serial's: CPU drift is meaningful */
     double calibrated_serial_s; /* what the calibration predicted a serial run takes (0: none) */
     int rounds;               /* rounds done (set by chapter_another_round) */
+    double round_budget_s;    /* seconds for extra rounds past the minimum; 0: the scale's default */
 };
 
 /* Per mode, over all repetitions. */

@@ -213,12 +213,14 @@ char *report_escape_markdown(const char *text)
     return escaped;
 }
 
-/* A Markdown cell: data, so every special character is escaped ('|' would end it). */
+/* A Markdown cell: data. What could end the cell ('|') or become a link, an image
+ * or HTML ('[', ']', '<', '>', '`', '\\') is escaped; control characters show as '?'. */
 static void markdown_cell(FILE *out, const char *cell)
 {
-    char *escaped = report_escape_markdown(cell);
-    fputs(escaped, out);
-    free(escaped);
+    for (const char *c = cell; *c; c++) {
+        if (strchr("|[]<>`\\", *c)) fputc('\\', out);
+        fputc((unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c, out);
+    }
 }
 
 static void markdown_table(const block *k, FILE *out)

@@ -143,13 +143,14 @@ def run_all(args, job, argument_list):
                 sys.stdout.flush()
 
 
-def iterations_for(seconds, job):
-    """How many loop iterations make `job` last about `seconds` here."""
-    n = 10000
+def iterations_for(seconds, job, probe=0.2, start=10000):
+    """How many loop iterations make `job` last about `seconds` here: grow a trial run
+    until it takes longer than `probe` seconds, then scale (a shorter probe for short jobs)."""
+    n = start
     while True:
-        start = time.perf_counter()
+        begin = time.perf_counter()
         job(n)
-        took = time.perf_counter() - start
-        if took > 0.2 or n > 10**10:
+        took = time.perf_counter() - begin
+        if took > probe or n > 10**10:
             return max(1, int(n * seconds / took))
         n *= 4

@@ -1,0 +1,38 @@
+# figure.gp (chapter 10) — threads' time / serial time against the buffer size (log x):
+# GIL-threads whose C code releases the GIL (with Amdahl's prediction from the
+# measured GIL-held share, dashed), GIL-threads whose C code holds it, C threads,
+# processes, and real CPython's zlib.crc32 and hashlib.sha256. The ideal, 1 / cores,
+# and the sizes over which the C code releases the GIL are marked.
+load "style.gp"
+sweep = dir."/sweep.csv"
+is_series(s) = strcol("series") eq s
+
+set multiplot layout 1,1 title heading."\n".small(note)
+set title "threads' time / serial time for the same checksums (whiskers: 95% interval)"
+set logscale x 2
+set xrange [40:1.6e6]
+set yrange [0:1.6]
+set xlabel "bytes per buffer (per call into C)"
+set ylabel "1.0 = as slow as serial"
+set xtics ("64 B" 64, "512 B" 512, "4 KiB" 4096, "32 KiB" 32768, "256 KiB" 262144, "1 MiB" 1048576)
+set arrow 1 from 5120, graph 0 to 5120, graph 1 nohead dt 3 lc rgb "#888888"
+set label 1 "zlib releases the GIL over 5 KiB" at 5120, graph 0.96 offset 0.5,0 tc rgb "#666666"
+set arrow 2 from graph 0, first 1.0 / cores to graph 1, first 1.0 / cores nohead dt 2 lc rgb "#aaaaaa"
+set label 2 "ideal: 1 / cores" at graph 0.02, first 1.0 / cores offset 0,-0.8 tc rgb "#666666"
+set key bottom left
+if (!is_dumb) set key font ",9"
+plot sweep using (is_series("releasing") ? column("buffer_bytes") : NaN):"ratio":"ratio_lo":"ratio_hi" \
+         with yerrorlines pt 6 lw 2 lc rgb mode_color("gil-threads") title "GIL-threads, C code releases the GIL", \
+     sweep using (is_series("amdahl") ? column("buffer_bytes") : NaN):"ratio" \
+         with lines dt 2 lw 2 lc rgb mode_color("gil-threads") title "Amdahl's law, from the GIL-held share", \
+     sweep using (is_series("holding") ? column("buffer_bytes") : NaN):"ratio":"ratio_lo":"ratio_hi" \
+         with yerrorlines pt 4 lw 1 lc rgb "#7f0000" title "GIL-threads, C code holds the GIL", \
+     sweep using (is_series("threads") ? column("buffer_bytes") : NaN):"ratio" \
+         with linespoints pt 7 lw 1 lc rgb mode_color("threads") title "C threads", \
+     sweep using (is_series("processes") ? column("buffer_bytes") : NaN):"ratio" \
+         with linespoints pt 7 lw 1 lc rgb mode_color("processes") title "processes", \
+     sweep using (is_series("cpython-crc32") ? column("buffer_bytes") : NaN):"ratio":"ratio_lo":"ratio_hi" \
+         with yerrorlines pt 7 dt 2 lw 2 lc rgb mode_color("cpython-threads") title "CPython zlib.crc32", \
+     sweep using (is_series("cpython-sha256") ? column("buffer_bytes") : NaN):"ratio":"ratio_lo":"ratio_hi" \
+         with yerrorlines pt 5 dt 4 lw 2 lc rgb mode_color("cpython-processes") title "CPython hashlib.sha256"
+unset multiplot
