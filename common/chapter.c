@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "chapter.h"
+#include "cleanup.h"
 #include "clock.h"
 #include "fail.h"
 #include "work.h"
@@ -325,13 +327,84 @@ void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...)
 }
 
 /* DIR/name, creating DIR the first time a result is written into it. */
-static char *path_in_out(const chapter *c, const char *name)
+/* Figures drawn from the previous run's data would contradict the new data: they go
+ * (plots/render.sh draws the new ones; `make chapterN` calls it). */
+static void remove_stale_figures(const chapter *c)
 {
-    char error[600];
-    if (cli_make_out_dir(c->cli.out, error, sizeof error) != 0) {
-        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s", error);
+    const char *figures[] = { "figure.png", "figure.svg" };
+    for (size_t i = 0; i < sizeof figures / sizeof *figures; i++) {
+        char *path = xasprintf("%s/%s", c->cli.out, figures[i]);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) unlink(path);
+        free(path);
     }
-    return xasprintf("%s/%s", c->cli.out, name);
+}
+
+/* Where a result file is written: a private staging folder inside --out
+ * (DIR/.run-XXXXXX), so that the whole set moves into DIR at the end, together
+ * (publish_results), and an interrupted run leaves DIR as it was. */
+static char *path_in_out(chapter *c, const char *name)
+{
+    if (!c->staging) {
+        char error[600];
+        if (cli_make_out_dir(c->cli.out, error, sizeof error) != 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s", error);
+        c->staging = xasprintf("%s/.run-XXXXXX", c->cli.out);
+        if (!mkdtemp(c->staging))
+            chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", c->cli.out, strerror(errno));
+        cleanup_temp_dir(c->staging);
+    }
+    for (int i = 0; i < c->staged_count; i++)
+        if (strcmp(c->staged[i], name) == 0) return xasprintf("%s/%s", c->staging, name);
+    if (c->staged_count == (int)(sizeof c->staged / sizeof *c->staged))
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "too many result files (%s)", name);
+    c->staged[c->staged_count++] = xstrdup(name);
+    char *path = xasprintf("%s/%s", c->staging, name);
+    cleanup_temp_file(path); /* removed if we die before it is published */
+    return path;
+}
+
+/* Move every staged result into --out, with the catchable signals held off, so that
+ * the set lands whole: the previous run's files are replaced one rename at a time,
+ * within microseconds, and no signal can stop it halfway. Figures drawn from the
+ * previous data go (plots/render.sh draws the new ones). */
+static void publish_results(chapter *c)
+{
+    if (!c->staging) return;
+    sigset_t all, previous;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &previous);
+    /* First every target: a link, FIFO or device planted in the place of one result
+     * stops the publication before any file has moved (never replaced, never mixed). */
+    const char *refused = NULL;
+    for (int i = 0; i < c->staged_count && !refused; i++) {
+        char *to = xasprintf("%s/%s", c->cli.out, c->staged[i]);
+        struct stat st;
+        if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode)) refused = c->staged[i];
+        free(to);
+    }
+    int saved = 0;
+    if (!refused) {
+        remove_stale_figures(c);
+        for (int i = 0; i < c->staged_count && !saved; i++) {
+            char *from = xasprintf("%s/%s", c->staging, c->staged[i]), *to = xasprintf("%s/%s", c->cli.out, c->staged[i]);
+            if (rename(from, to) != 0) saved = errno, refused = c->staged[i];
+            cleanup_temp_file_done(from);
+            free(from);
+            free(to);
+        }
+    }
+    for (int i = 0; i < c->staged_count; i++) { /* what could not be published goes */
+        char *path = xasprintf("%s/%s", c->staging, c->staged[i]);
+        unlink(path);
+        cleanup_temp_file_done(path);
+        free(path);
+    }
+    rmdir(c->staging);
+    cleanup_temp_dir_done(c->staging);
+    sigprocmask(SIG_SETMASK, &previous, NULL);
+    if (refused)
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", c->cli.out, refused,
+                     saved ? strerror(saved) : "something that is not a regular file is in its place");
 }
 
 void chapter_open_csv(chapter *c, const char *name, csv_writer *w)
@@ -532,18 +605,6 @@ static void measure_noise(chapter *c)
                               "runs more rounds.)", 2 * (c->cli.max_reps > 3 ? c->cli.max_reps : 3));
 }
 
-/* Figures drawn from the previous run's data would contradict the new data: they go
- * (plots/render.sh draws the new ones; `make chapterN` calls it). */
-static void remove_stale_figures(const chapter *c)
-{
-    const char *figures[] = { "figure.png", "figure.svg" };
-    for (size_t i = 0; i < sizeof figures / sizeof *figures; i++) {
-        char *path = xasprintf("%s/%s", c->cli.out, figures[i]);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) unlink(path);
-        free(path);
-    }
-}
 
 int chapter_finish(chapter *c)
 {
@@ -558,7 +619,7 @@ int chapter_finish(chapter *c)
              c->cli.switch_interval_ms);
     if (report_write_markdown(c->report, path, &c->machine, setup) != 0) die_writing(c, "summary.md");
     free(path);
-    remove_stale_figures(c);
+    publish_results(c);
     report_print(c->report, stdout, c->cli.quiet);
     if (!c->cli.quiet) printf("\nResults: %s/{data.csv,modes.csv,summary.md}\n", c->cli.out);
     if (fflush(stdout) != 0 || ferror(stdout)) /* > /dev/full, a closed pipe: say so, do not pretend */
@@ -569,6 +630,8 @@ int chapter_finish(chapter *c)
         free(c->runs[r]);
     }
     free(c->runs);
+    for (int i = 0; i < c->staged_count; i++) free(c->staged[i]);
+    free(c->staging);
     for (int i = 0; i < c->meta_count; i++) free(c->meta[i]);
     free(c->plot_vars);
     report_free(c->report);

@@ -8,7 +8,7 @@
 
 #include "cleanup.h"
 
-#define MAX_FILES 16
+#define MAX_FILES 48
 #define MAX_PATH 4096
 #define MAX_CHILDREN 1024
 #define MAX_GROUPS 16
@@ -17,6 +17,8 @@ static char files[MAX_FILES][MAX_PATH];
 static volatile sig_atomic_t file_used[MAX_FILES];
 static volatile pid_t children[MAX_CHILDREN];
 static volatile pid_t groups[MAX_GROUPS]; /* leaders of process groups to kill whole */
+static char dirs[4][MAX_PATH];
+static volatile sig_atomic_t dir_used[4];
 static volatile pid_t owner; /* only the process that registered acts: a forked child inherits the tables */
 
 static void clean_up(void)
@@ -24,6 +26,8 @@ static void clean_up(void)
     if (getpid() != owner) return;
     for (int i = 0; i < MAX_FILES; i++)
         if (file_used[i]) unlink(files[i]);
+    for (int i = 0; i < 4; i++) /* emptied above: its files were registered too */
+        if (dir_used[i]) rmdir(dirs[i]);
     for (int i = 0; i < MAX_GROUPS; i++)
         if (groups[i] > 0) {
             cleanup_kill_group(groups[i]);
@@ -90,6 +94,27 @@ void cleanup_temp_file_done(const char *path)
     for (int i = 0; i < MAX_FILES; i++)
         if (file_used[i] && strcmp(files[i], path) == 0) {
             file_used[i] = 0;
+            return;
+        }
+}
+
+void cleanup_temp_dir(const char *path)
+{
+    install_once();
+    if (strlen(path) >= MAX_PATH) return;
+    for (int i = 0; i < 4; i++)
+        if (!dir_used[i]) {
+            strcpy(dirs[i], path);
+            dir_used[i] = 1;
+            return;
+        }
+}
+
+void cleanup_temp_dir_done(const char *path)
+{
+    for (int i = 0; i < 4; i++)
+        if (dir_used[i] && strcmp(dirs[i], path) == 0) {
+            dir_used[i] = 0;
             return;
         }
 }

@@ -14,6 +14,9 @@
 
 void cleanup_temp_file(const char *path); /* remove it if we die before... */
 void cleanup_temp_file_done(const char *path); /* ...it was committed or removed */
+/* A temporary folder, removed (after its registered files) if we die before... */
+void cleanup_temp_dir(const char *path);
+void cleanup_temp_dir_done(const char *path); /* ...we removed it ourselves */
 void cleanup_child(pid_t pid);      /* kill and reap it if we die before... */
 void cleanup_child_done(pid_t pid); /* ...we reaped it ourselves */
 /* A child that leads its own process group and has children of its own (python3

@@ -93,6 +93,26 @@ check "a second run into a directory in use is refused (exit 2, one line)" \
     sh -c "[ $status -eq 2 ] && grep -q 'in use by another run' '$tmp/err'"
 check "the first run's results are its own" grep -q '^# chapter=8$' "$out/data.csv"
 
+# A result set lands whole: staged in DIR/.run-XXXXXX and moved in at the end. An
+# interrupted run leaves the previous set untouched and no staging folder behind.
+out=$tmp/whole
+"$BUILD/chapter8" --scale tiny --quiet --out "$out" >/dev/null 2>&1
+cp "$out/summary.md" "$tmp/before.md"
+"$BUILD/chapter2" --scale tiny --reps 8 --python none --quiet --out "$out" >/dev/null 2>&1 &
+pid=$!
+sleep 0.4
+kill -TERM "$pid" # (a background job of a script ignores SIGINT)
+wait "$pid"
+check "an interrupted run leaves the previous summary whole" cmp -s "$out/summary.md" "$tmp/before.md"
+check "an interrupted run leaves the previous data.csv (chapter 8's)" grep -q '^# chapter=8$' "$out/data.csv"
+no_staging() { [ -z "$(ls -A "$1" | grep '^\.run-')" ]; }
+check "an interrupted run leaves no staging folder" no_staging "$out"
+"$BUILD/chapter2" --scale tiny --python none --quiet --out "$out" >/dev/null 2>&1
+check "a finished run replaces the set: data and summary are chapter 2's" \
+    sh -c "grep -q '^# chapter=2\$' '$out/data.csv' && grep -q '^## Chapter 2: ' '$out/summary.md'"
+check "a finished run leaves no staging folder" no_staging "$out"
+check "a finished run leaves chapter 8's extra file alone (it is not in the new set)" test -f "$out/memory.csv"
+
 # ---- 7. names and data are never code ---------------------------------------------
 weird="$tmp/it's \`touch $tmp/pwned\` \$(touch $tmp/pwned2)"
 "$BUILD/chapter3" --scale tiny --python none --quiet --out "$weird" >/dev/null 2>&1

@@ -68,6 +68,8 @@ typedef struct {
     size_t intervals, dropped;
     double hold_median_ms;    /* GIL-threads only */
     size_t holds;
+    double gaps_s;            /* GIL-threads only: the GIL free between two threads' turns */
+    unsigned long handovers;
 } tracked;
 
 static void measure(tracked *t, int jobs)
@@ -101,6 +103,7 @@ static void measure_holds(tracked *t, const gil_t *gil)
     for (size_t i = 0; i < n; i++) ms[i] = (double)(holds[i].end_ns - holds[i].start_ns) / 1e6;
     t->hold_median_ms = stats_median(ms, n);
     t->holds = n;
+    t->gaps_s = ns_to_s(gil_handover_gap_ns(gil, &t->handovers));
     free(ms);
 }
 
@@ -231,8 +234,11 @@ static void verdict(chapter *c, const tracked *shown, int shown_count, const tra
     const tracked *gil = find(shown, shown_count, MODE_GIL_THREADS);
     if (gil)
         report_text(c->report, "GIL holds in the last round: %zu, median %.2f ms against a switch interval of %g ms: "
-                    "each GIL-thread runs about one interval, then hands over.", gil->holds, gil->hold_median_ms,
-                    c->cli.switch_interval_ms);
+                    "each GIL-thread runs about one interval, then hands over. Between two threads' turns the GIL lay "
+                    "free for %.2f ms in all (%lu hand-overs): %.1f %% of that run; the rest of the GIL-threads' time "
+                    "went to running, one at a time.", gil->holds, gil->hold_median_ms, c->cli.switch_interval_ms,
+                    1e3 * gil->gaps_s, gil->handovers,
+                    100 * gil->gaps_s / ns_to_s(gil->run->outcome.end_ns - gil->run->outcome.start_ns));
     estimate g = overlap_of(all, count, MODE_GIL_THREADS), t = overlap_of(all, count, MODE_THREADS),
              p = overlap_of(all, count, MODE_PROCESSES);
     char a[64], b[64], d[64];
