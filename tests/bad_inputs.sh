@@ -69,6 +69,11 @@ refused "not writable" 1 --out /proc/1/results
 refused "Not a directory" 1 --out /dev/null/results
 refused "--out" 1 --out ""
 
+# Chapter 9's measurement window.
+refused "--window-ms" 9 --window-ms 0
+refused "--window-ms" 9 --window-ms abc
+refused "--window-ms" 9 --window-ms 1e9
+
 # The I/O chapters' own inputs.
 printf 'http://127.0.0.1:9/a\nnot a url\n' >"$tmp/bad-urls"
 printf '# only a comment\n\n' >"$tmp/empty-urls"

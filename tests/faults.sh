@@ -48,6 +48,10 @@ interrupt "fetching on threads" INT leader 1.0 4
 interrupt "fetching on processes" TERM leader 5.0 5 --runtime c
 interrupt "fetching on processes" INT group 5.0 5 --runtime c
 interrupt "in the event loop" KILL leader 4.2 8
+# Chapter 9's echo peer and CPU processes, chapter 10's zlib runs and CPython.
+interrupt "beside CPU processes (the echo peer and burners alive)" INT group 3.5 9 --python none
+interrupt "while CPython's echo peer runs" TERM leader 12.5 9
+interrupt "in its checksum rounds" INT group 2.0 10 --python none
 
 # A worker process killed mid-map: a clear error naming its task, no hang, no zombie.
 out=$tmp/killed
