@@ -559,12 +559,14 @@ static double median_cpu_s(const chapter *c, pool_mode mode)
     return chapter_summary(c, mode).cpu_s;
 }
 
-/* How many rounds ran: the highest round number kept, plus one. */
+/* How many rounds the C program ran: its highest round number, plus one. (Real
+ * CPython's reps are its own: a chapter may run more or fewer of them.) */
 static int rounds_done(const chapter *c)
 {
     int rounds = 0;
     for (int i = 0; i < c->run_count; i++)
-        if (c->runs[i]->rep + 1 > rounds) rounds = c->runs[i]->rep + 1;
+        if (pool_mode_serial_of(c->runs[i]->mode) == MODE_SERIAL && c->runs[i]->rep + 1 > rounds)
+            rounds = c->runs[i]->rep + 1;
     return rounds;
 }
 

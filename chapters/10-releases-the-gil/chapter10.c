@@ -241,7 +241,8 @@ static void verdict(chapter *c, const results *r, const python_results *crc, con
     three_way crc_call = sizes_faster(by_crc, crc_list, sizeof crc_list);
     three_way sha_call = sizes_faster(by_sha, sha_list, sizeof sha_list);
     /* The claim is about Python: CPython decides it when it ran (one kernel that
-     * surely ran faster on threads refutes it), else the emulation. */
+     * surely ran faster on threads refutes it), else the emulation; and nothing is
+     * decided from fewer rounds than make an interval (--scale tiny). */
     three_way p_call = crc_call == CALL_FALSE || sha_call == CALL_FALSE       ? CALL_FALSE
                        : crc_call == CALL_TRUE && sha_call == CALL_TRUE       ? CALL_TRUE
                                                                               : CALL_UNDECIDED;
@@ -251,7 +252,8 @@ static void verdict(chapter *c, const results *r, const python_results *crc, con
     report_verdict(c->report, "%s on this machine: threads were faster than serial (below 0.8x over the whole "
                    "interval) under the emulated GIL at %s%s. At 1 MiB the GIL-threads took %s the serial time; "
                    "below the size where the C code releases the GIL they were not faster.",
-                   stats_call_word(have_python ? p_call : e_call), e_list, p_part,
+                   stats_call_word(r->rounds < STATS_MIN_VALUES ? CALL_UNDECIDED : have_python ? p_call : e_call),
+                   e_list, p_part,
                    estimate_text(emulated[SIZES - 1], "%.2fx", a, sizeof a));
 }
 
