@@ -52,6 +52,7 @@ interrupt "in the event loop" KILL leader 4.2 8
 interrupt "beside CPU processes (the echo peer and burners alive)" INT group 3.5 9 --python none
 interrupt "while CPython's echo peer runs" TERM leader 12.5 9
 interrupt "in its checksum rounds" INT group 2.0 10 --python none
+interrupt "in its counting rounds (processes among them)" TERM group 1.5 11
 
 # A worker process killed mid-map: a clear error naming its task, no hang, no zombie.
 out=$tmp/killed

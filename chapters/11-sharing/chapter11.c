@@ -1,0 +1,311 @@
+/* chapter11.c — "Without a GIL, threads are always faster": contention, false sharing
+ * and lost updates.
+ *
+ * Threads add 1 to a count, many times; the total is fixed and split over 1, 2, ...,
+ * 2 x cores threads. No GIL anywhere: these are plain C threads. The ways to count:
+ *
+ *   mutex          one shared counter behind a pthread mutex: the lock is the new GIL
+ *   atomic         one shared counter, atomic_fetch_add: no lock, one cache line
+ *                  bouncing between cores
+ *   false sharing  a private counter per thread, side by side in one array: nothing
+ *                  shared in the code, one cache line shared in the hardware
+ *   padded         a private counter per thread, each on its own cache line; summed
+ *                  at the end: the version that scales
+ *   unsynchronised one shared counter, read, add, write (relaxed atomic load and
+ *                  store: no undefined behaviour, sanitizers quiet): fast and wrong
+ *   processes      a private counter per process: nothing can be shared
+ *
+ * and serial, one thread, as the reference. Every way runs in rounds; each time is
+ * compared with the same way on one thread in the same round. The verdict says which
+ * ways got slower with more threads, and how many updates the unsynchronised way lost.
+ *
+ * usage:  build/chapter11 [--scale S] [--reps N] ...
+ *
+ * sample verdict (2 cores, class scale):
+ *   VERDICT: FALSE on this machine: with 2 threads the mutex took 4.1x (3.2x-5.0x) and the
+ *   atomic counter 2.6x (2.3x-2.9x) the time of one thread ... */
+#include <math.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chapter.h"
+#include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
+#include "clock.h"
+#include "cpython.h"
+
+#define MAX_ROUNDS 100
+#define MAX_THREADS 64
+#define LINE 64 /* bytes in a cache line on x86-64 and most ARM cores; the run records the machine's */
+
+typedef enum { WAY_SERIAL, WAY_MUTEX, WAY_ATOMIC, WAY_FALSE_SHARING, WAY_PADDED, WAY_UNSYNCHRONISED, WAY_PROCESSES,
+               WAYS } way;
+static const char *const way_keys[WAYS] = { "serial", "mutex", "atomic", "false-sharing", "padded", "unsynchronised",
+                                            "processes" };
+static const char *const way_labels[WAYS] = { "serial (one thread)", "mutex", "atomic add", "false sharing",
+                                              "padded", "unsynchronised", "processes" };
+
+/* The shared state of one run. Each padded slot is a line of its own; the packed
+ * slots share lines. */
+typedef struct {
+    alignas(LINE) atomic_llong value;
+    char pad[LINE - sizeof(atomic_llong)];
+} padded_slot;
+
+typedef struct {
+    way how;
+    long long per_task;          /* additions per task */
+    pthread_mutex_t lock;
+    alignas(LINE) long long locked_counter;
+    alignas(LINE) atomic_llong shared;          /* atomic and unsynchronised */
+    alignas(LINE) atomic_llong packed[MAX_THREADS]; /* false sharing */
+    padded_slot padded[MAX_THREADS];
+} counting;
+
+/* One task's additions; its result is what it counted (or 0 for the shared ways). */
+static int64_t count_task(void *ctx, int task)
+{
+    counting *x = ctx;
+    long long n = x->per_task;
+    switch (x->how) {
+    case WAY_MUTEX:
+        for (long long i = 0; i < n; i++) {
+            CHECK_PTHREAD(pthread_mutex_lock(&x->lock));
+            x->locked_counter++;
+            CHECK_PTHREAD(pthread_mutex_unlock(&x->lock));
+        }
+        return 0;
+    case WAY_ATOMIC:
+        for (long long i = 0; i < n; i++) atomic_fetch_add_explicit(&x->shared, 1, memory_order_relaxed);
+        return 0;
+    case WAY_UNSYNCHRONISED: /* read, add, write: another thread's write in between is lost */
+        for (long long i = 0; i < n; i++)
+            atomic_store_explicit(&x->shared, atomic_load_explicit(&x->shared, memory_order_relaxed) + 1,
+                                  memory_order_relaxed);
+        return 0;
+    case WAY_FALSE_SHARING:
+    case WAY_PADDED:
+    case WAY_SERIAL:
+    case WAY_PROCESSES: {
+        /* A private counter, stored to memory at every addition (as a shared one would
+         * be): only where it lives differs between the ways. */
+        atomic_llong *mine = x->how == WAY_FALSE_SHARING ? &x->packed[task % MAX_THREADS]
+                                                          : &x->padded[task % MAX_THREADS].value;
+        for (long long i = 0; i < n; i++)
+            atomic_store_explicit(mine, atomic_load_explicit(mine, memory_order_relaxed) + 1, memory_order_relaxed);
+        return (int64_t)atomic_load_explicit(mine, memory_order_relaxed);
+    }
+    default:
+        return 0;
+    }
+}
+
+/* ---- one run ---- */
+
+typedef struct {
+    double seconds[WAYS][MAX_THREADS + 1][MAX_ROUNDS];
+    double lost_share[MAX_THREADS + 1][MAX_ROUNDS]; /* unsynchronised: lost / expected */
+    int rounds;
+} results;
+
+/* Run `how` on `threads` threads (or processes); returns the wall time and, for the
+ * unsynchronised way, the share of additions lost. */
+static double run_way(chapter *c, counting *x, way how, int threads, long long total, int rep, double *lost)
+{
+    memset(x, 0, sizeof *x);
+    CHECK_PTHREAD(pthread_mutex_init(&x->lock, NULL));
+    x->how = how;
+    int tasks = how == WAY_SERIAL ? 1 : threads;
+    x->per_task = total / tasks;
+    pool_mode mode = how == WAY_SERIAL ? MODE_SERIAL : how == WAY_PROCESSES ? MODE_PROCESSES : MODE_THREADS;
+    const chapter_run *run = chapter_run_mode(c, mode, tasks, rep, count_task, x, tasks, NULL);
+    CHECK_PTHREAD(pthread_mutex_destroy(&x->lock));
+    long long expected = x->per_task * tasks, counted = 0;
+    for (int t = 0; t < tasks; t++) counted += run->records[t].result;
+    if (how == WAY_MUTEX) counted = x->locked_counter;
+    if (how == WAY_ATOMIC || how == WAY_UNSYNCHRONISED) counted = atomic_load(&x->shared);
+    if (how != WAY_UNSYNCHRONISED && counted != expected)
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s on %d threads counted %lld, not %lld: the experiment is broken",
+                     way_labels[how], threads, counted, expected);
+    if (lost) *lost = (double)(expected - counted) / (double)expected;
+    return ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
+}
+
+/* How many additions one thread of this way makes in `seconds` here, so that each
+ * way's runs take about as long (the mutex's as long as the padded counter's). */
+static long long calibrate(counting *x, way how, double seconds)
+{
+    for (long long n = 1 << 16;; n *= 4) {
+        memset(x, 0, sizeof *x);
+        CHECK_PTHREAD(pthread_mutex_init(&x->lock, NULL));
+        x->how = how;
+        x->per_task = n;
+        int64_t t0 = now_ns();
+        count_task(x, 0);
+        double t = ns_to_s(now_ns() - t0);
+        CHECK_PTHREAD(pthread_mutex_destroy(&x->lock));
+        if (t > 0.005 || n > (1LL << 40)) return (long long)fmax(1024, (double)n * seconds / t);
+    }
+}
+
+static void run_round(chapter *c, counting *x, results *r, const long long *totals, int most, int rep)
+{
+    r->seconds[WAY_SERIAL][1][rep] = run_way(c, x, WAY_SERIAL, 1, totals[WAY_SERIAL], rep, NULL);
+    for (int k = 1; k <= most; k++)
+        for (way how = WAY_MUTEX; how < WAYS; how++) {
+            double lost = 0;
+            r->seconds[how][k][rep] = run_way(c, x, how, k, totals[how], rep,
+                                              how == WAY_UNSYNCHRONISED ? &lost : NULL);
+            if (how == WAY_UNSYNCHRONISED) r->lost_share[k][rep] = lost;
+        }
+}
+
+/* k threads' time / one thread's, the same way, paired within each round. */
+static estimate vs_one(const results *r, way how, int k)
+{
+    double ratios[MAX_ROUNDS];
+    int n = 0;
+    for (int i = 0; i < r->rounds; i++)
+        if (r->seconds[how][1][i] > 0) ratios[n++] = r->seconds[how][k][i] / r->seconds[how][1][i];
+    return stats_estimate(ratios, (size_t)n);
+}
+
+static estimate rate(const results *r, way how, int k, long long total)
+{
+    double rates[MAX_ROUNDS];
+    for (int i = 0; i < r->rounds; i++) rates[i] = (double)total / r->seconds[how][k][i];
+    return stats_estimate(rates, (size_t)r->rounds);
+}
+
+/* ---- the report ---- */
+
+static void table(chapter *c, const results *r, const long long *totals, int most)
+{
+    const char *columns[] = { "way", "threads", "additions/s (95% CI)", "time / one thread's (95% CI)" };
+    report_table(c->report, "The same additions split over more threads (median and 95% interval over rounds; "
+                 "time compared with the same way on one thread, paired within each round):", 4, columns);
+    for (way how = WAY_SERIAL; how < WAYS; how++)
+        for (int k = 1; k <= (how == WAY_SERIAL ? 1 : most); k++) {
+            char a[64], b[64];
+            report_cell(c->report, "%s", way_labels[how]);
+            report_cell(c->report, "%d", k);
+            report_cell(c->report, "%s", estimate_text(rate(r, how, k, totals[how]), "%.3g", a, sizeof a));
+            report_cell(c->report, "%s", k == 1 ? "1" : estimate_text(vs_one(r, how, k), "%.2fx", b, sizeof b));
+            report_end_row(c->report);
+        }
+    const char *lost_columns[] = { "threads", "updates lost (95% CI)" };
+    report_table(c->report, "The unsynchronised counter: the share of additions lost (read, add, write: another "
+                 "thread's write in between is overwritten):", 2, lost_columns);
+    for (int k = 1; k <= most; k++) {
+        char a[64];
+        estimate lost = stats_estimate(r->lost_share[k], (size_t)r->rounds);
+        lost = (estimate){ 100 * lost.median, 100 * lost.lo, 100 * lost.hi, lost.coverage, lost.n };
+        report_cell(c->report, "%d", k);
+        report_cell(c->report, "%s", estimate_text(lost, "%.1f%%", a, sizeof a));
+        report_end_row(c->report);
+    }
+}
+
+static void verdict(chapter *c, const results *r, int cores)
+{
+    int k = cores >= 2 ? 2 : 1;
+    char slower[400] = "", faster[300] = "", a[64];
+    bool some_slower = false, undecided = false;
+    for (way how = WAY_MUTEX; how < WAYS; how++) {
+        estimate e = vs_one(r, how, k);
+        three_way below = stats_below(e, 1.0);
+        char *list = below == CALL_FALSE ? slower : faster;
+        size_t size = below == CALL_FALSE ? sizeof slower : sizeof faster;
+        if (below == CALL_FALSE) some_slower = true;
+        if (below == CALL_UNDECIDED) undecided = true;
+        snprintf(list + strlen(list), size - strlen(list), "%s%s %s", *list ? ", " : "", way_labels[how],
+                 estimate_text(e, "%.2fx", a, sizeof a));
+    }
+    estimate lost = stats_estimate(r->lost_share[k], (size_t)r->rounds);
+    three_way call = k < 2 ? CALL_UNDECIDED : some_slower ? CALL_FALSE : undecided ? CALL_UNDECIDED : CALL_TRUE;
+    report_verdict(c->report, "%s on this machine, with %d threads and no GIL: slower than one thread (time ratio "
+                   "above 1 over the whole interval): %s; not slower: %s. The unsynchronised counter lost %.1f %% "
+                   "(%.1f-%.1f %%) of its updates: fast is not the same as right.", stats_call_word(call), k,
+                   *slower ? slower : "none", *faster ? faster : "none", 100 * lost.median, 100 * lost.lo,
+                   100 * lost.hi);
+}
+
+static void write_sweep_csv(chapter *c, const results *r, const long long *totals, int most)
+{
+    csv_writer w;
+    chapter_open_csv(c, "sweep.csv", &w);
+    const char *columns[] = { "way", "label", "threads", "rate", "rate_lo", "rate_hi", "lost_pct", "lost_lo",
+                              "lost_hi" };
+    csv_header(&w, columns, 9);
+    for (way how = WAY_SERIAL; how < WAYS; how++)
+        for (int k = 1; k <= (how == WAY_SERIAL ? 1 : most); k++) {
+            estimate e = rate(r, how, k, totals[how]);
+            estimate lost = stats_estimate(r->lost_share[k], (size_t)r->rounds);
+            csv_str(&w, way_keys[how]);
+            csv_str(&w, way_labels[how]);
+            csv_int(&w, k);
+            csv_num(&w, e.median, 0);
+            csv_num(&w, e.lo, 0);
+            csv_num(&w, e.hi, 0);
+            csv_num(&w, how == WAY_UNSYNCHRONISED ? 100 * lost.median : 0, 3);
+            csv_num(&w, how == WAY_UNSYNCHRONISED ? 100 * lost.lo : 0, 3);
+            csv_num(&w, how == WAY_UNSYNCHRONISED ? 100 * lost.hi : 0, 3);
+            csv_end_row(&w);
+        }
+    chapter_commit_csv(c, &w, "sweep.csv");
+}
+
+/* Free-threaded CPython would add its rows here; say whether there is one. */
+static void free_threaded_note(chapter *c, const cpython *py)
+{
+    if (py->count > 1)
+        report_text(c->report, "A free-threaded CPython (%s) is on this machine; this chapter does not run it yet.",
+                    py->interpreters[1].name);
+    else
+        report_text(c->report, "No free-threaded CPython (python3.13t or later) is on this machine's PATH, so only "
+                    "the C program ran.");
+}
+
+int main(int argc, char **argv)
+{
+    cpython_flags python_flags = CPYTHON_DEFAULTS;
+    const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
+    chapter c;
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    cpython py;
+    cpython_open(&py, &c, &python_flags);
+    int cores = c.machine.cores, most = 2 * cores < MAX_THREADS ? 2 * cores : MAX_THREADS;
+    long line = sysconf(_SC_LEVEL1_DCACHE_LINESIZE);
+    chapter_meta(&c, "cache_line_bytes", "%ld (padding used: %d)", line > 0 ? line : -1, LINE);
+
+    /* Each way's total: as many additions as one thread does in the scale's time. */
+    static counting x;
+    long long totals[WAYS];
+    double seconds = cli_work_seconds(c.cli.scale) / 12;
+    for (way how = WAY_SERIAL; how < WAYS; how++) {
+        totals[how] = calibrate(&x, how == WAY_PROCESSES ? WAY_PADDED : how, seconds);
+        chapter_meta(&c, "additions", "%s: %lld", way_keys[how], totals[how]);
+    }
+
+    static results r;
+    double width = INFINITY;
+    for (int rep = 0; rep < MAX_ROUNDS && chapter_another_round(&c, rep, width); rep++) {
+        run_round(&c, &x, &r, totals, most, rep);
+        r.rounds = rep + 1;
+        width = stats_relative_width(vs_one(&r, WAY_ATOMIC, cores >= 2 ? 2 : 1));
+    }
+
+    table(&c, &r, totals, most);
+    free_threaded_note(&c, &py);
+    report_text(c.report, "Cache-line traffic is not counted here (that would take the processor's hardware "
+                "counters, through perf); the times show what it costs.");
+    verdict(&c, &r, cores);
+    write_sweep_csv(&c, &r, totals, most);
+    chapter_plot_var(&c, "most", "%d", most);
+    cpython_close(&py);
+    return chapter_finish(&c);
+}

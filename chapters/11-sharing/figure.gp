@@ -1,0 +1,42 @@
+# figure.gp (chapter 11) — (a) additions per second against threads, log-log, one line
+# per way, the ideal (serial's rate x threads, up to the cores) and the cores marked;
+# (b) the share of updates the unsynchronised counter lost.
+load "style.gp"
+sweep = dir."/sweep.csv"
+if (!exists("most")) most = 2 * cores
+stats sweep using (strcol("way") eq "serial" ? column("rate") : NaN) nooutput
+serial_rate = STATS_max
+ideal(k) = serial_rate * (k < cores ? k : cores)
+way_color(w) = w eq "serial" ? mode_color("serial") : w eq "mutex" ? 0xd62728 : w eq "atomic" ? 0xff7f0e : \
+               w eq "false-sharing" ? 0x9467bd : w eq "padded" ? 0x1f77b4 : w eq "unsynchronised" ? 0x8c564b : \
+               mode_color("processes")
+is_way(w) = strcol("way") eq w
+
+set multiplot layout 1,2 title heading."\n".small(note)
+set title "(a) additions per second (whiskers: 95% interval)"
+set logscale xy 2
+set xrange [0.8:most * 1.25]
+set xtics 1,2,most
+set xlabel "threads"
+set ylabel "additions per second"
+set format y "%.0e"
+set arrow 1 from cores, graph 0 to cores, graph 1 nohead dt 3 lc rgb "#888888"
+set key bottom left
+if (!is_dumb) set key font ",9"
+set samples 100
+plot [1:most] ideal(x) with lines dt 2 lw 1 lc rgb "black" title "ideal", \
+     for [w in "mutex atomic false-sharing padded unsynchronised processes"] \
+         sweep using (is_way(w) ? column("threads") : NaN):"rate":"rate_lo":"rate_hi" \
+         with yerrorlines lw 2 pt 7 lc rgb way_color(w) title w
+unset logscale
+unset arrow 1
+set format y "%g"
+set title "(b) the unsynchronised counter: updates lost"
+set xrange [0.5:most + 0.5]
+set yrange [0:*]
+set xtics 1
+set ylabel "% of additions lost"
+set key off
+plot sweep using (is_way("unsynchronised") ? column("threads") : NaN):"lost_pct":"lost_lo":"lost_hi" \
+         with yerrorlines lw 2 pt 7 lc rgb way_color("unsynchronised")
+unset multiplot
