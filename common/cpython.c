@@ -490,8 +490,15 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
         char command[400] = "";
         for (int i = 0; args[i]; i++)
             snprintf(command + strlen(command), sizeof command - strlen(command), " %s", args[i]);
-        report_text(py->chapter->report, "Real CPython: %s ran `%s %s%s`%s.", in->label, in->name, relative_script(py),
-                    command, input ? " with the URLs on its standard input" : "");
+        /* Which start method its process pools used: fork copies the script's state into
+         * each worker, spawn and forkserver start them fresh (chapters/python/harness.py). */
+        const char *method = p.facts ? strstr(p.facts, "start_method=") : NULL;
+        char pools[80] = "";
+        if (method && strstr(command, "processes"))
+            snprintf(pools, sizeof pools, "; its process pools were started by \"%.*s\"",
+                     (int)strcspn(method + 13, "\n"), method + 13);
+        report_text(py->chapter->report, "Real CPython: %s ran `%s %s%s`%s%s.", in->label, in->name,
+                    relative_script(py), command, input ? " with the URLs on its standard input" : "", pools);
         if (!in->ran) describe_in_preamble(py, in, p.facts); /* once, if a chapter runs the script twice */
         int64_t base = now_ns();
         for (int i = 0; i < p.count; i++) {

@@ -51,6 +51,34 @@ for n in 1 2 3 4 5 9 10; do
     check "chapter$n wrote no __pycache__ into the source tree" \
         test -z "$(find chapters -name __pycache__ 2>/dev/null)"
 done
+# Every original.py with process pools gives the same result under every start method:
+# its settings reach the workers as arguments, not as globals only a forked child sees.
+"$BUILD/latency-server" --port-file "$tmp/sm-port" --profile uniform:0.2 >/dev/null 2>&1 &
+sm_server=$!
+for i in $(seq 100); do [ -s "$tmp/sm-port" ] && break; sleep 0.02; done
+printf 'http://127.0.0.1:%s/page/%d\n' "$(cat "$tmp/sm-port")" 1 "$(cat "$tmp/sm-port")" 2 >"$tmp/sm-urls"
+for method in fork spawn forkserver; do
+    o=$tmp/sm-$method
+    "$PYTHON" chapters/01-same-thing/original.py --modes processes --jobs 2 --workers 2 --seconds 0.02 \
+        --start-method "$method" >"$o.1" 2>&1
+    check "chapter 1's original.py under $method: two jobs, one sum" \
+        sh -c "[ \$(grep -c '^task,processes' '$o.1') -eq 2 ] && [ \$(grep '^task,processes' '$o.1' | cut -d, -f14 | sort -u | wc -l) -eq 1 ]"
+    check "chapter 1's original.py under $method says so" grep -q "^# start_method=$method\$" "$o.1"
+    "$PYTHON" chapters/02-parallel/original.py --modes processes --jobs 2 --workers 2 --seconds 0.05 --gap-us 100000 \
+        --start-method "$method" >"$o.2" 2>&1
+    check "chapter 2's original.py under $method: its --gap-us reached the workers (one interval per job)" \
+        test "$(grep -c '^running,processes' "$o.2")" -eq 2
+    "$PYTHON" chapters/05-processes-io/original.py --modes processes --workers 2 --timeout 0.05 \
+        --start-method "$method" <"$tmp/sm-urls" >"$o.5" 2>/dev/null
+    check "chapter 5's original.py under $method: its --timeout reached the workers (0.2 s pages time out)" \
+        sh -c "[ \$(grep '^task,processes' '$o.5' | cut -d, -f14 | grep -c '^-1\$') -eq 2 ]"
+    "$PYTHON" chapters/10-releases-the-gil/original.py --modes processes --jobs 2 --workers 2 --seconds 0.01 \
+        --sizes 4096 --kernel sha256 --start-method "$method" >"$o.10" 2>&1
+    check "chapter 10's original.py under $method: two jobs" test "$(grep -c '^task,processes' "$o.10")" -eq 2
+done
+kill "$sm_server"
+wait "$sm_server" 2>/dev/null
+
 # Every CPython task of chapter 1 computed the same sum, and threads share one pid.
 check "chapter1's CPython jobs all computed the same sum" \
     test "$(grep '^1,cpython-' "$tmp/ch1/data.csv" | cut -d, -f14 | sort -u | wc -l)" -eq 1

@@ -17,13 +17,15 @@ import harness  # noqa: E402
 
 # The pages are on this machine: never go through a proxy from the environment.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-TIMEOUT = 30.0  # seconds; set from --timeout
 
 
-def download(url):
-    """The article's job: fetch one page. Returns its size in bytes, or -1 if it failed."""
+def download(argument):
+    """The article's job: fetch one page. Returns its size in bytes, or -1 if it failed.
+    The timeout comes with the URL, not in a global: a worker started by "spawn" or
+    "forkserver" would not see a global set after the script started."""
+    url, timeout = argument
     try:
-        with OPENER.open(url, timeout=TIMEOUT) as response:
+        with OPENER.open(url, timeout=timeout) as response:
             return len(response.read())
     except OSError as error:
         print("%s: %s" % (url, error), file=sys.stderr)
@@ -31,16 +33,13 @@ def download(url):
 
 
 def main(description=__doc__):
-    global TIMEOUT
-
     def own_flags(parser):
-        parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds to wait for one page")
+        parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one page")
 
     args = harness.arguments(description.splitlines()[0], own_flags)
-    TIMEOUT = args.timeout
     urls = [line.strip() for line in sys.stdin if line.strip()]
     harness.describe(requests=len(urls))
-    harness.run_all(args, download, urls)
+    harness.run_all(args, download, [(url, args.timeout) for url in urls])
 
 
 if __name__ == "__main__":

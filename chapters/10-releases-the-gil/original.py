@@ -24,21 +24,20 @@ import harness  # noqa: E402
 DATA = bytes((i * 2654435761 >> 24) & 0xFF for i in range(1 << 20))
 
 
-def checksums(kernel, size):
-    """A job: `calls` buffers of `size` bytes through `kernel`, the Python loop around them."""
+def checksums(argument):
+    """A job: `calls` buffers of `size` bytes through `kernel`, the Python loop around
+    them. Returns the buffer size. (One argument, and a module-level function: a
+    process pool pickles both.)"""
+    kernel, size, calls = argument
     views = [memoryview(DATA)[offset:offset + size] for offset in range(0, (1 << 20) - size + 1, max(size, 4099))]
-
-    def job(calls):
-        value = 0
-        for call in range(calls):
-            buf = views[call % len(views)]
-            if kernel == "crc32":
-                value = zlib.crc32(buf, value)
-            else:
-                value ^= hashlib.sha256(buf).digest()[0]
-        return size
-
-    return job
+    value = 0
+    for call in range(calls):
+        buf = views[call % len(views)]
+        if kernel == "crc32":
+            value = zlib.crc32(buf, value)
+        else:
+            value ^= hashlib.sha256(buf).digest()[0]
+    return size
 
 
 def main():
@@ -52,14 +51,15 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     if not all(1 <= s <= 1 << 20 for s in sizes):
         raise SystemExit("original.py: --sizes must be from 1 to 1048576")
-    jobs = {size: checksums(args.kernel, size) for size in sizes}
-    calls = {size: harness.iterations_for(args.seconds, jobs[size], probe=0.01, start=1) for size in sizes}
+    calls = {size: harness.iterations_for(args.seconds, lambda n, s=size: checksums((args.kernel, s, n)), probe=0.01,
+                                          start=1) for size in sizes}
     harness.describe(kernel=args.kernel, sizes=args.sizes.replace(",", "_"))
     for rep in range(args.reps):
         for size in sizes:
             for mode in args.modes:
                 workers = 1 if mode == "serial" else args.workers[0]
-                harness.report(mode, workers, rep, *harness.run(mode, workers, jobs[size], [calls[size]] * args.jobs))
+                jobs = [(args.kernel, size, calls[size])] * args.jobs
+                harness.report(mode, workers, rep, *harness.run(mode, workers, checksums, jobs))
                 sys.stdout.flush()
 
 

@@ -17,6 +17,7 @@ them beside its own. Standard library only.
 """
 import argparse
 import ctypes
+import multiprocessing
 import os
 import resource
 import signal
@@ -53,6 +54,9 @@ def arguments(description, extra=None):
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--switch-interval", type=float, default=5.0, metavar="MS",
                         help="the GIL's switch interval (sys.setswitchinterval), in milliseconds")
+    parser.add_argument("--start-method", choices=multiprocessing.get_all_start_methods(), default=None,
+                        help="how ProcessPoolExecutor starts its workers (default: this platform's, "
+                             "multiprocessing.get_start_method())")
     if extra:
         extra(parser)
     args = parser.parse_args()
@@ -62,6 +66,7 @@ def arguments(description, extra=None):
         if mode not in ("serial", "threads", "processes"):
             parser.error("--modes: unknown mode " + mode)
     sys.setswitchinterval(args.switch_interval / 1000)
+    START_METHOD[0] = args.start_method or multiprocessing.get_start_method()
     return args
 
 
@@ -71,19 +76,26 @@ def describe(**facts):
     print("# implementation=" + sys.implementation.name)
     print("# gil=" + ("enabled" if gil_enabled() else "disabled"))
     print("# switch_interval_ms=%g" % (sys.getswitchinterval() * 1000))
+    print("# start_method=" + START_METHOD[0])
     for key, value in facts.items():
         print("# %s=%s" % (key, value))
     print(HEADER)
 
 
+# The start method of this run's process pools: [name]; set by arguments().
+START_METHOD = [multiprocessing.get_start_method()]
+
+
 def die_with(parent):
-    """Run first in each pool worker process: if this script is killed, its workers
-    must not wait forever for work (Linux's PR_SET_PDEATHSIG, as the C chapters do)."""
+    """Run first in each pool worker process: if its parent dies, so does the worker, so
+    a killed script leaves no worker waiting forever (Linux's PR_SET_PDEATHSIG, as the
+    C chapters do). Under "forkserver" the parent is the fork server, which ends when
+    the script does (parent is None then)."""
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-    if os.getppid() != parent:  # it died before we asked
+    if parent is not None and os.getppid() != parent:  # it died before we asked
         os._exit(1)
 
 
@@ -113,7 +125,12 @@ def run(mode, workers, job, argument_list):
         with ThreadPoolExecutor(max_workers=workers) as executor:
             records = list(executor.map(timed, jobs, tasks, argument_list))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=die_with, initargs=(os.getpid(),)) as executor:
+        # Settings reach the workers only as arguments: under "spawn" and "forkserver"
+        # a worker does not inherit what the script set after it started.
+        context = multiprocessing.get_context(START_METHOD[0])
+        parent = None if START_METHOD[0] == "forkserver" else os.getpid()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with,
+                                 initargs=(parent,)) as executor:
             records = list(executor.map(timed, jobs, tasks, argument_list))
     return time.perf_counter() - t0, records, t0
 
