@@ -74,6 +74,11 @@ refused "--window-ms" 9 --window-ms 0
 refused "--window-ms" 9 --window-ms abc
 refused "--window-ms" 9 --window-ms 1e9
 
+# Chapter 12's sizes.
+refused "--forks" 12 --forks 1
+refused "--forks" 12 --forks many
+refused "--max-rss-mib" 12 --max-rss-mib -5
+
 # The I/O chapters' own inputs.
 printf 'http://127.0.0.1:9/a\nnot a url\n' >"$tmp/bad-urls"
 printf '# only a comment\n\n' >"$tmp/empty-urls"

@@ -53,6 +53,8 @@ interrupt "beside CPU processes (the echo peer and burners alive)" INT group 3.5
 interrupt "while CPython's echo peer runs" TERM leader 12.5 9
 interrupt "in its checksum rounds" INT group 2.0 10 --python none
 interrupt "in its counting rounds (processes among them)" TERM group 1.5 11
+interrupt "with its fork server and workers alive" INT group 0.8 12 --python none
+interrupt "while it forks beside a lock-taking thread" TERM leader 3.0 12 --python none
 
 # A worker process killed mid-map: a clear error naming its task, no hang, no zombie.
 out=$tmp/killed

@@ -1,0 +1,518 @@
+/* chapter12.c — "A process is a fork": three ways to start a worker, and forking a
+ * program that has threads.
+ *
+ * Part 1. Three real start methods, in C, as multiprocessing has them:
+ *   fork        the worker is a copy of the parent (fork(): memory shared copy-on-write,
+ *               page tables copied);
+ *   spawn       a fresh copy of this program (posix_spawn of /proc/self/exe), which
+ *               inherits nothing but what it is told;
+ *   forkserver  a small server process started first, before the parent grew, forks
+ *               the workers on request (over a Unix socket pair).
+ * For each, the time to start one worker per core and get a first result from each,
+ * against the parent's touched memory (small, 256 MiB, 1 GiB), in rounds; and what a
+ * worker sees of a global the parent set after it started: fork sees it, spawn and
+ * forkserver do not.
+ *
+ * Part 2. A thread holds a mutex now and then; the main thread forks. The child has
+ * only the thread that forked, so a lock held at that moment stays held for ever. The
+ * child tries the lock with a timeout and reports what would have been a deadlock.
+ * posix_spawn'd children run a fresh program: nothing to inherit.
+ *
+ * usage:  build/chapter12 [--max-rss-mib N] [--forks N] [--python PATH] ...
+ *
+ * sample verdict (2 cores, class scale):
+ *   VERDICT: FALSE on this machine: the three start methods behaved differently — a forked
+ *   worker saw the setting made after start-up, spawned and fork-server workers did not; ... */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdnoreturn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chapter.h"
+#include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
+#include "child.h"
+#include "clock.h"
+#include "cpython.h"
+
+extern char **environ;
+
+#define MAX_ROUNDS 100
+#define MAX_WORKERS 64
+#define WORKER_FLAG "--be-a-spawned-worker" /* argv[1] of a spawned copy of this program */
+
+typedef enum { START_FORK, START_SPAWN, START_FORKSERVER, STARTS } start_method;
+static const char *const start_names[STARTS] = { "fork", "spawn", "forkserver" };
+
+/* Set by the parent after the fork server has started, so only a forked worker sees it. */
+static int late_setting = 0;
+
+/* What a worker sends back: its pid and the late setting as it sees it. */
+typedef struct {
+    int pid, setting;
+} worker_answer;
+
+static noreturn void answer(int fd)
+{
+    worker_answer a = { getpid(), late_setting };
+    if (write(fd, &a, sizeof a) != (ssize_t)sizeof a) _exit(1);
+    _exit(0);
+}
+
+/* ---- the three ways ---- */
+
+static void forked_worker(void *arg)
+{
+    answer(*(int *)arg);
+}
+
+/* The fork server: one byte in, one forked worker out, which answers on the same socket. */
+static void fork_server(void *arg)
+{
+    int fd = *(int *)arg;
+    signal(SIGCHLD, SIG_IGN); /* its workers are reaped by the kernel */
+    char request;
+    while (read(fd, &request, 1) == 1) {
+        pid_t pid = fork();
+        if (pid == 0) answer(fd);
+    }
+    _exit(0);
+}
+
+typedef struct {
+    child_process server;
+    int fd; /* our end of the socket pair to the fork server */
+} forkserver;
+
+static void start_fork_server(const chapter *c, forkserver *s)
+{
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "socketpair: %s", strerror(errno));
+    child_options options = CHILD_OPTIONS_DEFAULT;
+    if (child_start(&s->server, &options, fork_server, &pair[1]) != 0)
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot start the fork server: %s", strerror(errno));
+    close(pair[1]);
+    s->fd = pair[0];
+}
+
+/* Which method and parent size each kept run had: data.csv's own columns. */
+static struct {
+    const chapter_run *run;
+    start_method how;
+    long mib;
+} run_labels[4096];
+static int labelled;
+
+static void label_fields(csv_writer *w, const chapter_run *run, int task, void *ctx)
+{
+    (void)task, (void)ctx;
+    for (int i = 0; i < labelled; i++)
+        if (run_labels[i].run == run) {
+            csv_str(w, start_names[run_labels[i].how]);
+            csv_int(w, run_labels[i].mib);
+            return;
+        }
+    csv_str(w, "cpython");
+    csv_str(w, "");
+}
+
+/* Keep a timed start-up as a run of the chapter: one record per worker. */
+static void keep_run(chapter *c, start_method how, long mib, int rep, int n, const worker_answer *answers,
+                     int64_t t0, int64_t t1)
+{
+    task_record *records = xcalloc((size_t)n, sizeof *records);
+    for (int w = 0; w < n; w++)
+        records[w] = (task_record){ .task = w, .worker = w, .pid = answers[w].pid, .start_ns = t0, .end_ns = t1,
+                                    .core = -1, .result = answers[w].setting };
+    const chapter_run *run = chapter_add_run(c, MODE_PROCESSES, n, rep, n, records, t0, t1);
+    if (labelled < (int)(sizeof run_labels / sizeof *run_labels)) run_labels[labelled++] = (typeof(run_labels[0])){ run, how, mib };
+}
+
+/* Start `n` workers the given way and wait for every answer. Seconds; the answers. */
+static double start_workers(const chapter *c, start_method how, int n, forkserver *server, worker_answer *answers)
+{
+    int pair[2];
+    if (how != START_FORKSERVER && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "socketpair: %s", strerror(errno));
+    child_process children[MAX_WORKERS];
+    int64_t t0 = now_ns();
+    for (int w = 0; w < n; w++) {
+        if (how == START_FORK) {
+            child_options options = CHILD_OPTIONS_DEFAULT;
+            if (child_start(&children[w], &options, forked_worker, &pair[1]) != 0)
+                chapter_fail(c, EXIT_EXPERIMENT_FAILED, "fork: %s", strerror(errno));
+        } else if (how == START_SPAWN) {
+            char fd_text[16], *argv[] = { "chapter12", WORKER_FLAG, fd_text, NULL };
+            snprintf(fd_text, sizeof fd_text, "%d", pair[1]);
+            posix_spawn_file_actions_t actions;
+            posix_spawn_file_actions_init(&actions);
+            posix_spawn_file_actions_adddup2(&actions, pair[1], 3); /* the worker's answer goes to fd 3 */
+            snprintf(fd_text, sizeof fd_text, "3");
+            pid_t pid;
+            int rc = posix_spawn(&pid, "/proc/self/exe", &actions, NULL, argv, environ);
+            posix_spawn_file_actions_destroy(&actions);
+            if (rc != 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "posix_spawn: %s", strerror(rc));
+            children[w] = (child_process){ .pid = pid };
+        } else if (write(server->fd, "x", 1) != 1) {
+            chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the fork server stopped answering");
+        }
+    }
+    int from = how == START_FORKSERVER ? server->fd : pair[0];
+    for (int w = 0; w < n; w++)
+        if (read(from, &answers[w], sizeof *answers) != (ssize_t)sizeof *answers)
+            chapter_fail(c, EXIT_EXPERIMENT_FAILED, "a %s worker did not answer", start_names[how]);
+    double seconds = ns_to_s(now_ns() - t0);
+    if (how == START_FORK)
+        for (int w = 0; w < n; w++) child_wait(&children[w]);
+    if (how == START_SPAWN)
+        for (int w = 0; w < n; w++) waitpid(children[w].pid, NULL, 0);
+    if (how != START_FORKSERVER) close(pair[0]), close(pair[1]);
+    return seconds;
+}
+
+/* ---- part 1: start-up against the parent's memory ---- */
+
+static const long sizes_mib[] = { 0, 256, 1024 };
+#define SIZES 3
+
+typedef struct {
+    double seconds[SIZES][STARTS][MAX_ROUNDS];
+    int rounds[SIZES];
+    int sizes; /* how many sizes fit in this machine's memory */
+    bool saw_setting[STARTS];
+} startup;
+
+static long available_mib(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    long kib = 0;
+    char line[128];
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %ld kB", &kib) == 1) break;
+    if (f) fclose(f);
+    return kib / 1024;
+}
+
+static void measure_startup(chapter *c, forkserver *server, long max_mib, startup *s)
+{
+    int n = c->machine.cores < MAX_WORKERS ? c->machine.cores : MAX_WORKERS;
+    worker_answer answers[MAX_WORKERS];
+    for (int m = 0; m < SIZES && sizes_mib[m] <= max_mib; m++, s->sizes++) {
+        progress("parent with %ld MiB touched ...", sizes_mib[m]);
+        size_t bytes = (size_t)sizes_mib[m] << 20;
+        char *memory = bytes ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
+        if (memory == MAP_FAILED) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "mmap: %s", strerror(errno));
+        if (memory) memset(memory, 1, bytes);
+        for (start_method how = 0; how < STARTS; how++) start_workers(c, how, n, server, answers); /* warm-up */
+        for (int rep = 0; rep < c->cli.reps && rep < MAX_ROUNDS; rep++, s->rounds[m]++)
+            for (start_method how = 0; how < STARTS; how++) {
+                int64_t t0 = now_ns();
+                s->seconds[m][how][rep] = start_workers(c, how, n, server, answers);
+                keep_run(c, how, sizes_mib[m], rep, n, answers, t0, t0 + (int64_t)(s->seconds[m][how][rep] * 1e9));
+                s->saw_setting[how] = answers[0].setting == late_setting;
+            }
+        if (memory) munmap(memory, bytes);
+    }
+}
+
+/* ---- part 2: fork while another thread holds a lock ---- */
+
+static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int stop_locking;
+
+/* Holds the lock half of the time, in 50 us turns. */
+static void *locker(void *unused)
+{
+    (void)unused;
+    while (!atomic_load(&stop_locking)) {
+        CHECK_PTHREAD(pthread_mutex_lock(&busy_lock));
+        int64_t until = now_ns() + 50000;
+        while (now_ns() < until) {
+        }
+        CHECK_PTHREAD(pthread_mutex_unlock(&busy_lock));
+        sleep_ns(50000);
+    }
+    return NULL;
+}
+
+/* In the forked child: only this thread exists. Is the lock free? */
+static void try_the_lock(void *unused)
+{
+    (void)unused;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_nsec += 20 * 1000000;
+    if (deadline.tv_nsec >= 1000000000) deadline.tv_sec++, deadline.tv_nsec -= 1000000000;
+    _exit(pthread_mutex_timedlock(&busy_lock, &deadline) == 0 ? 0 : 3); /* 3: it would have deadlocked */
+}
+
+/* How many of `forks` forked children found the lock held for good; and posix_spawn'd
+ * children, which start a fresh program. */
+static void fork_with_threads(chapter *c, int forks, int *stuck, int *spawned_stuck)
+{
+    pthread_t thread;
+    atomic_store(&stop_locking, 0);
+    CHECK_PTHREAD(pthread_create(&thread, NULL, locker, NULL));
+    *stuck = 0;
+    for (int i = 0; i < forks; i++) {
+        child_options options = CHILD_OPTIONS_DEFAULT;
+        child_process child;
+        if (child_start(&child, &options, try_the_lock, NULL) != 0)
+            chapter_fail(c, EXIT_EXPERIMENT_FAILED, "fork: %s", strerror(errno));
+        int status = child_wait(&child);
+        *stuck += WIFEXITED(status) && WEXITSTATUS(status) == 3;
+    }
+    /* The same many spawned children: a fresh program has no lock to inherit. */
+    *spawned_stuck = 0;
+    for (int i = 0; i < forks / 10; i++) {
+        char *argv[] = { "chapter12", WORKER_FLAG, "-1", NULL };
+        pid_t pid;
+        int status = 0;
+        if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ) != 0 || waitpid(pid, &status, 0) != pid)
+            chapter_fail(c, EXIT_EXPERIMENT_FAILED, "posix_spawn: %s", strerror(errno));
+        *spawned_stuck += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    atomic_store(&stop_locking, 1);
+    CHECK_PTHREAD(pthread_join(thread, NULL));
+}
+
+/* ---- real CPython: the same with multiprocessing's contexts ---- */
+
+typedef struct {
+    double seconds[SIZES][STARTS][MAX_ROUNDS];
+    int n[SIZES][STARTS];
+    bool saw_setting[STARTS], ran;
+} python_startup;
+
+static void run_cpython(chapter *c, cpython *py, const startup *s, python_startup *out)
+{
+    py->reps = 3;
+    for (int m = 0; m < s->sizes && sizes_mib[m] <= 256; m++) {
+        int from = c->run_count;
+        if (!cpython_run(py, NULL, 10, "--modes processes --workers %d --start-methods fork,spawn,forkserver "
+                         "--memory-mib %ld", c->machine.cores, sizes_mib[m]))
+            return;
+        for (int i = from; i < c->run_count; i++) {
+            const chapter_run *run = c->runs[i];
+            if (run->mode != MODE_CPYTHON_PROCESSES || run->ntasks < 1) continue;
+            int how = (int)(run->records[0].result / 10);
+            if (how < 0 || how >= STARTS || out->n[m][how] >= MAX_ROUNDS) continue;
+            out->seconds[m][how][out->n[m][how]++] = ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
+            out->saw_setting[how] = run->records[0].result % 10 == 1;
+            out->ran = true;
+        }
+    }
+}
+
+/* One method's start-up time / another's in CPython, paired rep by rep. */
+static estimate python_ratio(const python_startup *p, int m, start_method how, start_method base)
+{
+    double r[MAX_ROUNDS];
+    int n = p->n[m][how] < p->n[m][base] ? p->n[m][how] : p->n[m][base];
+    for (int i = 0; i < n; i++) r[i] = p->seconds[m][how][i] / p->seconds[m][base][i];
+    return stats_estimate(r, (size_t)n);
+}
+
+static void python_table(chapter *c, const python_startup *p)
+{
+    if (!p->ran) return;
+    const char *columns[] = { "start method", "parent MiB", "ms to start (interval)", "saw LATE" };
+    report_table(c->report, "The same in real CPython: a ProcessPoolExecutor with one worker per core answers one "
+                 "task per worker (median and interval over 3 reps):", 4, columns);
+    for (int m = 0; m < SIZES; m++)
+        for (start_method how = 0; how < STARTS; how++) {
+            if (!p->n[m][how]) continue;
+            char a[64];
+            estimate e = stats_estimate(p->seconds[m][how], (size_t)p->n[m][how]);
+            e = (estimate){ 1e3 * e.median, 1e3 * e.lo, 1e3 * e.hi, e.coverage, e.n };
+            report_cell(c->report, "CPython %s", start_names[how]);
+            report_cell(c->report, "%ld", sizes_mib[m]);
+            report_cell(c->report, "%s", estimate_text(e, "%.1f", a, sizeof a));
+            report_cell(c->report, "%s", p->saw_setting[how] ? "yes" : "no");
+            report_end_row(c->report);
+        }
+}
+
+/* ---- the report ---- */
+
+static estimate ratio_to(const startup *s, int m, start_method how, start_method base)
+{
+    double r[MAX_ROUNDS];
+    for (int i = 0; i < s->rounds[m]; i++) r[i] = s->seconds[m][how][i] / s->seconds[m][base][i];
+    return stats_estimate(r, (size_t)s->rounds[m]);
+}
+
+static void table(chapter *c, const startup *s)
+{
+    const char *columns[] = { "parent MiB", "start method", "ms to start (95% CI)", "vs fork (95% CI)",
+                              "saw a setting made after start-up" };
+    report_table(c->report, "1. Start one worker per core and get an answer from each (median and 95% interval over "
+                 "rounds; vs fork: paired within each round):", 5, columns);
+    for (int m = 0; m < s->sizes; m++)
+        for (start_method how = 0; how < STARTS; how++) {
+            char a[64], b[64];
+            estimate e = stats_estimate(s->seconds[m][how], (size_t)s->rounds[m]);
+            e = (estimate){ 1e3 * e.median, 1e3 * e.lo, 1e3 * e.hi, e.coverage, e.n };
+            report_cell(c->report, "%ld", sizes_mib[m]);
+            report_cell(c->report, "%s", start_names[how]);
+            report_cell(c->report, "%s", estimate_text(e, "%.2f", a, sizeof a));
+            report_cell(c->report, "%s", how == START_FORK ? "1" : estimate_text(ratio_to(s, m, how, START_FORK),
+                                                                                   "%.2fx", b, sizeof b));
+            report_cell(c->report, "%s", s->saw_setting[how] ? "yes" : "no");
+            report_end_row(c->report);
+        }
+}
+
+/* The fastest method at one size, if the intervals say so: its name, or "none". */
+static const char *fastest(const startup *s, int m, char *out, size_t size)
+{
+    snprintf(out, size, "none of them (the intervals overlap)");
+    for (start_method how = 0; how < STARTS; how++) {
+        bool best = true;
+        for (start_method other = 0; other < STARTS && best; other++)
+            if (other != how) best = stats_below(ratio_to(s, m, how, other), 1.0) == CALL_TRUE;
+        if (best) snprintf(out, size, "%s", start_names[how]);
+    }
+    return out;
+}
+
+static void verdict(chapter *c, const startup *s, int forks, int stuck, int spawned_stuck)
+{
+    char small[64], large[64];
+    bool differ = s->saw_setting[START_FORK] != s->saw_setting[START_SPAWN] ||
+                  s->saw_setting[START_FORK] != s->saw_setting[START_FORKSERVER];
+    report_verdict(c->report, "%s on this machine: the three start methods behaved differently — a forked worker "
+                   "%s the setting made after start-up, spawned and fork-server workers %s%s; the fastest to start "
+                   "with a small parent was %s, with %ld MiB %s; and %d of %d children forked while another thread "
+                   "was taking a lock found it held for ever (%d of %d spawned ones did).",
+                   /* what a worker inherits is no matter of noise, but a verdict needs its rounds too */
+                   differ && s->rounds[0] >= STATS_MIN_VALUES ? "FALSE" : stats_call_word(CALL_UNDECIDED),
+                   s->saw_setting[START_FORK] ? "saw" : "did not see",
+                   s->saw_setting[START_SPAWN] ? "saw it" : "did not",
+                   s->saw_setting[START_FORKSERVER] != s->saw_setting[START_SPAWN] ? " (the fork server's did)" : "",
+                   fastest(s, 0, small, sizeof small), sizes_mib[s->sizes - 1], fastest(s, s->sizes - 1, large,
+                   sizeof large), stuck, forks, spawned_stuck, forks / 10);
+}
+
+static void write_csv(chapter *c, const startup *s, const python_startup *p, int forks, int stuck,
+                      int spawned_stuck)
+{
+    csv_writer w;
+    chapter_open_csv(c, "startup.csv", &w);
+    const char *columns[] = { "runtime", "method", "parent_mib", "ms", "ms_lo", "ms_hi" };
+    csv_header(&w, columns, 6);
+    for (start_method how = 0; how < STARTS; how++)
+        for (int m = 0; m < s->sizes; m++) {
+            estimate e = stats_estimate(s->seconds[m][how], (size_t)s->rounds[m]);
+            csv_str(&w, "c");
+            csv_str(&w, start_names[how]);
+            csv_int(&w, sizes_mib[m]);
+            csv_num(&w, 1e3 * e.median, 3);
+            csv_num(&w, 1e3 * e.lo, 3);
+            csv_num(&w, 1e3 * e.hi, 3);
+            csv_end_row(&w);
+        }
+    for (start_method how = 0; how < STARTS; how++)
+        for (int m = 0; m < SIZES; m++) {
+            if (!p->n[m][how]) continue;
+            estimate e = stats_estimate(p->seconds[m][how], (size_t)p->n[m][how]);
+            csv_str(&w, "cpython");
+            csv_str(&w, start_names[how]);
+            csv_int(&w, sizes_mib[m]);
+            csv_num(&w, 1e3 * e.median, 3);
+            csv_num(&w, 1e3 * e.lo, 3);
+            csv_num(&w, 1e3 * e.hi, 3);
+            csv_end_row(&w);
+        }
+    chapter_commit_csv(c, &w, "startup.csv");
+    chapter_plot_var(c, "forks", "%d", forks);
+    chapter_plot_var(c, "stuck", "%d", stuck);
+    chapter_plot_var(c, "spawned", "%d", forks / 10);
+    chapter_plot_var(c, "spawned_stuck", "%d", spawned_stuck);
+}
+
+/* ---- a spawned copy of this program: answer and leave ---- */
+
+static int be_a_spawned_worker(const char *fd_text)
+{
+    int fd = atoi(fd_text);
+    if (fd < 0) { /* part 2's spawned child: is there any lock held here? */
+        struct timespec deadline = { 0 };
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += 1;
+        return pthread_mutex_timedlock(&busy_lock, &deadline) == 0 ? 0 : 3;
+    }
+    answer(fd);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], WORKER_FLAG) == 0) return be_a_spawned_worker(argv[2]);
+    int max_rss_mib = -1, forks = 0;
+    cpython_flags python_flags = CPYTHON_DEFAULTS;
+    const cli_extra extras[] = {
+        { "--max-rss-mib", "N", "largest parent memory to start workers from (default: tiny 256, class and paper "
+          "1024; at most a quarter of free memory)", CLI_INT, 0, 65536, &max_rss_mib },
+        { "--forks", "N", "children to fork beside a thread that takes a lock (default: tiny 50, class 400, paper "
+          "2000)", CLI_INT, 10, 100000, &forks },
+        CPYTHON_EXTRAS(python_flags),
+    };
+    chapter c;
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 2 + CPYTHON_EXTRA_COUNT, argc, argv);
+    cpython py;
+    cpython_open(&py, &c, &python_flags);
+    static const int forks_by_scale[] = { 50, 400, 2000 }, rss_by_scale[] = { 256, 1024, 1024 };
+    if (!forks) forks = forks_by_scale[c.cli.scale];
+    if (max_rss_mib < 0) max_rss_mib = rss_by_scale[c.cli.scale];
+    long cap = available_mib() / 4;
+    if (max_rss_mib > cap) max_rss_mib = (int)cap;
+
+    /* The fork server first, while this process is small and has no setting yet. */
+    forkserver server;
+    start_fork_server(&c, &server);
+    late_setting = 42;
+
+    static const char *const label_columns[] = { "start_method", "parent_mib" };
+    chapter_columns(&c, label_columns, 2, label_fields, NULL);
+    static startup s;
+    measure_startup(&c, &server, max_rss_mib, &s);
+    close(server.fd);
+    child_stop(&server.server);
+    int stuck = 0, spawned_stuck = 0;
+    progress("forking %d children beside a thread that takes a lock ...", forks);
+    fork_with_threads(&c, forks, &stuck, &spawned_stuck);
+
+    static python_startup p;
+    run_cpython(&c, &py, &s, &p);
+    table(&c, &s);
+    python_table(&c, &p);
+    if (p.ran)
+        cpython_agreement(&py, "ms to start one worker per core with a small parent, spawn / fork", "C", ratio_to(&s, 0,
+                          START_SPAWN, START_FORK), MODE_CPYTHON_PROCESSES,
+                          python_ratio(&p, 0, START_SPAWN, START_FORK));
+    const char *lock_columns[] = { "children", "started by", "found the lock held for ever" };
+    report_table(c.report, "2. Children started while another thread takes a lock for 50 us, then leaves it for at "
+                 "least 50 us, over and over:", 3, lock_columns);
+    report_cell(c.report, "%d", forks);
+    report_cell(c.report, "fork");
+    report_cell(c.report, "%d (%.0f%%)", stuck, 100.0 * stuck / forks);
+    report_end_row(c.report);
+    report_cell(c.report, "%d", forks / 10);
+    report_cell(c.report, "posix_spawn");
+    report_cell(c.report, "%d", spawned_stuck);
+    report_end_row(c.report);
+    verdict(&c, &s, forks, stuck, spawned_stuck);
+    write_csv(&c, &s, &p, forks, stuck, spawned_stuck);
+    cpython_close(&py);
+    return chapter_finish(&c);
+}

@@ -1,0 +1,42 @@
+# figure.gp (chapter 12) — (a) the time to start one worker per core and get an answer,
+# against the parent's touched memory, one line per start method (C solid, CPython
+# dashed); (b) children forked beside a thread that takes a lock: how many found it
+# held for ever, against children started by posix_spawn.
+load "style.gp"
+data = dir."/startup.csv"
+if (!exists("forks")) forks = 1
+if (!exists("stuck")) stuck = 0
+if (!exists("spawned")) spawned = 1
+if (!exists("spawned_stuck")) spawned_stuck = 0
+method_color(m) = m eq "fork" ? 0x2ca02c : m eq "spawn" ? 0xd62728 : 0x1f77b4
+is(runtime, m) = strcol("runtime") eq runtime && strcol("method") eq m
+
+set multiplot layout 1,2 title heading."\n".small(note)
+set title "(a) time to start one worker per core (whiskers: interval)"
+set logscale y
+set xrange [-50:1100]
+set xlabel "parent's touched memory (MiB)"
+set ylabel "milliseconds"
+set key top left
+if (!is_dumb) set key font ",9"
+plot for [m in "fork spawn forkserver"] data using (is("c", m) ? column("parent_mib") : NaN):"ms":"ms_lo":"ms_hi" \
+         with yerrorlines lw 2 pt 7 lc rgb method_color(m) title "C ".m, \
+     for [m in "fork spawn forkserver"] data using (is("cpython", m) ? column("parent_mib") : NaN):"ms":"ms_lo":"ms_hi" \
+         with yerrorlines lw 2 pt 6 dt 2 lc rgb method_color(m) title "CPython ".m
+unset logscale
+set title "(b) children that found another thread's lock held for ever"
+set xrange [-0.6:1.6]
+set yrange [0:100]
+set xtics ("fork" 0, "posix\\_spawn" 1)
+if (is_dumb) set xtics ("fork" 0, "posix_spawn" 1)
+set xlabel "how the child was started"
+set ylabel "% of children"
+set style fill solid 0.85 noborder
+set boxwidth 0.5
+unset key
+plot '+' using (0):(100.0 * stuck / forks) every ::0::0 with boxes lc rgb method_color("fork"), \
+     '+' using (1):(100.0 * spawned_stuck / spawned) every ::0::0 with boxes lc rgb method_color("spawn"), \
+     '+' using (0):(100.0 * stuck / forks):(sprintf("%d of %d", stuck, forks)) every ::0::0 with labels offset 0,1, \
+     '+' using (1):(100.0 * spawned_stuck / spawned):(sprintf("%d of %d", spawned_stuck, spawned)) every ::0::0 \
+         with labels offset 0,1
+unset multiplot
