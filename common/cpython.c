@@ -499,6 +499,8 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
                      (int)strcspn(method + 13, "\n"), method + 13);
         report_text(py->chapter->report, "Real CPython: %s ran `%s %s%s`%s%s.", in->label, in->name,
                     relative_script(py), command, input ? " with the URLs on its standard input" : "", pools);
+        free(py->last_facts);
+        py->last_facts = p.facts ? xstrdup(p.facts) : NULL;
         if (!in->ran) describe_in_preamble(py, in, p.facts); /* once, if a chapter runs the script twice */
         int64_t base = now_ns();
         for (int i = 0; i < p.count; i++) {
@@ -633,8 +635,21 @@ void cpython_check_cpu_time(const cpython *py)
                     "time ratios by as much.", 100 * fabs(change), change < 0 ? "less" : "more");
 }
 
+bool cpython_fact(const cpython *py, const char *key, char *out, size_t size)
+{
+    size_t n = strlen(key);
+    for (const char *line = py->last_facts; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+        if (strncmp(line, key, n) == 0 && line[n] == '=') {
+            snprintf(out, size, "%.*s", (int)strcspn(line + n + 1, "\n"), line + n + 1);
+            return true;
+        }
+    return false;
+}
+
 void cpython_close(cpython *py)
 {
+    free(py->last_facts);
+    py->last_facts = NULL;
     free(py->spans);
     py->spans = NULL;
     py->span_count = 0;

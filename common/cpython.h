@@ -54,6 +54,7 @@ typedef struct {
     size_t span_count;
     int reps; /* original.py's --reps: the chapter's --reps unless the chapter asks for more */
     double switch_interval_ms; /* original.py's --switch-interval: 0 for the chapter's own */
+    char *last_facts;          /* the "key=value" lines of the last successful run, one per line */
 } cpython;
 
 void cpython_open(cpython *py, chapter *c, const cpython_flags *flags);
@@ -99,5 +100,9 @@ void cpython_close(cpython *py);
  * number of runs when it is all well formed, else the number of the first bad
  * line. For the parser's tests (tests/test_parsers.c). */
 int cpython_parse_check(const char *output, int *runs);
+
+/* What the last successful original.py run said of itself under `key` (its "# key=value"
+ * lines), copied into `out`; false if it said nothing of it. */
+bool cpython_fact(const cpython *py, const char *key, char *out, size_t size);
 
 #endif

@@ -323,9 +323,14 @@ static estimate python_ratio(const python_startup *p, int m, start_method how, s
     return stats_estimate(r, (size_t)n);
 }
 
-static void python_table(chapter *c, const python_startup *p)
+static void python_table(chapter *c, const cpython *py, const python_startup *p)
 {
     if (!p->ran) return;
+    char version[64] = "?", method[64] = "?";
+    cpython_fact(py, "default_start_method", method, sizeof method);
+    for (int i = 0; i < py->count; i++)
+        if (py->interpreters[i].ran) snprintf(version, sizeof version, "%s", py->interpreters[i].label);
+    report_text(c->report, "%s's default start method on this machine: %s.", version, method);
     const char *columns[] = { "start method", "parent MiB", "ms to start (interval)", "saw LATE" };
     report_table(c->report, "The same in real CPython: a ProcessPoolExecutor with one worker per core answers one "
                  "task per worker (median and interval over 3 reps):", 4, columns);
@@ -495,7 +500,7 @@ int main(int argc, char **argv)
     static python_startup p;
     run_cpython(&c, &py, &s, &p);
     table(&c, &s);
-    python_table(&c, &p);
+    python_table(&c, &py, &p);
     if (p.ran)
         cpython_agreement(&py, "ms to start one worker per core with a small parent, spawn / fork", "C", ratio_to(&s, 0,
                           START_SPAWN, START_FORK), MODE_CPYTHON_PROCESSES,

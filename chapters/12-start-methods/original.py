@@ -47,6 +47,7 @@ def main():
     ballast = bytearray(args.memory_mib << 20)
     ballast[::4096] = b"\x01" * len(ballast[::4096])  # touch every page
     workers = args.workers[0]
+    harness.START_METHOD[0] = "+".join(methods)  # each run names its own context
     harness.describe(default_start_method=multiprocessing.get_start_method(), memory_mib=args.memory_mib)
     for rep in range(args.reps):
         for index, method in enumerate(methods):
