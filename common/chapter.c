@@ -540,9 +540,10 @@ static void write_plot_vars(chapter *c)
     free(path);
     fprintf(f.stream, "# written by %s: what the figure needs to know about the run\n", c->program);
     fprintf(f.stream, "cores = %d\njobs = %d\nchapter = %d\n", c->machine.cores, c->cli.jobs, c->number);
-    char *note = xasprintf("%d cores (%s), scale %s, %d jobs, switch interval %g ms", c->machine.cores,
-                           c->machine.cpu_model, cli_scale_name(c->cli.scale), c->cli.jobs,
-                           c->cli.switch_interval_ms);
+    char jobs[32] = "";
+    if (!c->ignores_jobs) snprintf(jobs, sizeof jobs, ", %d jobs", c->cli.jobs);
+    char *note = xasprintf("%d cores (%s), scale %s%s, switch interval %g ms", c->machine.cores, c->machine.cpu_model,
+                           cli_scale_name(c->cli.scale), jobs, c->cli.switch_interval_ms);
     char *enhanced = enhanced_text(c->claim);
     write_plot_string(f.stream, "note", note);
     write_plot_string(f.stream, "claim", c->claim);
@@ -616,9 +617,10 @@ int chapter_finish(chapter *c)
     write_plot_vars(c);
     char setup[200], *path = path_in_out(c, "summary.md");
     int rounds = rounds_done(c);
-    snprintf(setup, sizeof setup, "Scale %s, %d jobs, %d workers, %d round%s, GIL switch interval %g ms",
-             cli_scale_name(c->cli.scale), c->cli.jobs, c->cli.workers, rounds, rounds == 1 ? "" : "s",
-             c->cli.switch_interval_ms);
+    char jobs[64] = "";
+    if (!c->ignores_jobs) snprintf(jobs, sizeof jobs, ", %d jobs, %d workers", c->cli.jobs, c->cli.workers);
+    snprintf(setup, sizeof setup, "Scale %s%s, %d round%s, GIL switch interval %g ms", cli_scale_name(c->cli.scale),
+             jobs, rounds, rounds == 1 ? "" : "s", c->cli.switch_interval_ms);
     if (report_write_markdown(c->report, path, &c->machine, setup) != 0) die_writing(c, "summary.md");
     free(path);
     publish_results(c);

@@ -62,6 +62,7 @@ struct chapter {
     double calibrated_serial_s; /* what the calibration predicted a serial run takes (0: none) */
     int rounds;               /* rounds done (set by chapter_another_round) */
     double round_budget_s;    /* seconds for extra rounds past the minimum; 0: the scale's default */
+    bool ignores_jobs;        /* --jobs and --workers mean nothing here: the summary leaves them out */
     char *staging;            /* DIR/.run-XXXXXX: the results until they are published together */
     char *staged[24];         /* the names written there */
     int staged_count;

@@ -2,8 +2,9 @@
  *
  * Only the thread holding the GIL may run "bytecode". A thread that wants it waits
  * at most one switch interval; if no switch happened meanwhile it sets a drop
- * request. The holder polls that request at every bytecode boundary (gil_tick(),
- * one relaxed atomic load), drops the GIL, and — FORCE_SWITCHING, as in CPython —
+ * request. The holder polls that request on every iteration of its loop (gil_tick(),
+ * one relaxed atomic load; CPython's eval breaker is checked less often: on backward
+ * jumps and calls since 3.10), drops the GIL, and — FORCE_SWITCHING, as in CPython —
  * waits until another thread has taken it, so it cannot grab it straight back.
  * Blocking calls go between gil_release() and gil_acquire(), as C code in CPython
  * wraps them in Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS.

@@ -117,6 +117,7 @@ void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
 {
     memset(lab, 0, sizeof *lab);
     lab->chapter = c;
+    c->ignores_jobs = true; /* the I/O chapters sweep --workers or --requests, not --jobs */
     char error[600];
     http_global_init();
     if (flags->urls_file) {

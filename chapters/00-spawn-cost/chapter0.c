@@ -331,6 +331,7 @@ int main(int argc, char **argv)
     };
     chapter c;
     chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 1, argc, argv);
+    c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
     static const int max_rss_by_scale[] = { 256, 2048, 8192 };
     if (max_rss_mib < 0) max_rss_mib = max_rss_by_scale[c.cli.scale];
 

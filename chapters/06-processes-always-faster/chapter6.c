@@ -175,6 +175,7 @@ int main(int argc, char **argv)
     };
     chapter c;
     chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 1, argc, argv);
+    c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
     int cores = c.machine.cores, most = 4 * cores;
 
     /* (a) a fixed amount of work in 16 tasks per core, so every worker count divides it finely. */

@@ -387,6 +387,7 @@ int main(int argc, char **argv)
     };
     chapter c;
     chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 1 + CPYTHON_EXTRA_COUNT, argc, argv);
+    c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
     cpython py;
     cpython_open(&py, &c, &python_flags);
     static const double window_by_scale[] = { 30, 150, 1000 };

@@ -276,6 +276,7 @@ int main(int argc, char **argv)
     const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
     chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
     cpython py;
     cpython_open(&py, &c, &python_flags);
     int cores = c.machine.cores, most = 2 * cores < MAX_THREADS ? 2 * cores : MAX_THREADS;

@@ -474,6 +474,7 @@ int main(int argc, char **argv)
     };
     chapter c;
     chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 2 + CPYTHON_EXTRA_COUNT, argc, argv);
+    c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
     cpython py;
     cpython_open(&py, &c, &python_flags);
     static const int forks_by_scale[] = { 50, 400, 2000 }, rss_by_scale[] = { 256, 1024, 1024 };

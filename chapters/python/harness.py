@@ -19,7 +19,6 @@ import argparse
 import ctypes
 import multiprocessing
 import os
-import resource
 import signal
 import sys
 import threading
@@ -33,6 +32,21 @@ def gil_enabled():
     """False only on a free-threaded build (3.13t and later) running without its GIL."""
     check = getattr(sys, "_is_gil_enabled", None)
     return True if check is None else check()
+
+
+try:  # Linux has per-thread usage; elsewhere the columns stay at zero
+    import resource
+    RUSAGE_THREAD = resource.RUSAGE_THREAD
+except (ImportError, AttributeError):
+    resource = RUSAGE_THREAD = None
+
+
+def thread_usage():
+    """(voluntary, involuntary) context switches of this thread so far, or (0, 0)."""
+    if resource is None:
+        return 0, 0
+    usage = resource.getrusage(RUSAGE_THREAD)
+    return usage.ru_nvcsw, usage.ru_nivcsw
 
 
 def current_core():
@@ -101,16 +115,16 @@ def die_with(parent):
 
 def timed(job, task, argument):
     """Run one job and say where, when and at what cost it ran (this runs in the worker)."""
-    usage = resource.getrusage(resource.RUSAGE_THREAD)
+    usage = thread_usage()
     core = current_core()
     cpu = time.thread_time()
     start = time.perf_counter()
     result = job(argument)
     end = time.perf_counter()
     cpu = time.thread_time() - cpu
-    after = resource.getrusage(resource.RUSAGE_THREAD)
+    after = thread_usage()
     return dict(task=task, pid=os.getpid(), tid=threading.get_native_id(), start=start, end=end, cpu=cpu,
-                vcsw=after.ru_nvcsw - usage.ru_nvcsw, ivcsw=after.ru_nivcsw - usage.ru_nivcsw, core=core,
+                vcsw=after[0] - usage[0], ivcsw=after[1] - usage[1], core=core,
                 result=result)
 
 
