@@ -47,3 +47,14 @@ void machine_describe(machine_info *m)
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     m->memory_gib = pages > 0 && page > 0 ? (double)pages * (double)page / (1024.0 * 1024 * 1024) : 0;
 }
+
+long machine_available_mib(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    long kib = 0;
+    char line[128];
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %ld kB", &kib) == 1) break;
+    if (f) fclose(f);
+    return kib / 1024;
+}

@@ -13,5 +13,7 @@ typedef struct {
 } machine_info;
 
 void machine_describe(machine_info *m);
+/* Memory the kernel could give now without swapping (MemAvailable in /proc/meminfo), in MiB; 0 if unknown. */
+long machine_available_mib(void);
 
 #endif

@@ -183,16 +183,6 @@ static char *touch(long mib)
     return p;
 }
 
-static long available_mib(void)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    long kib = 0;
-    char line[128];
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "MemAvailable: %ld kB", &kib) == 1) break;
-    if (f) fclose(f);
-    return kib / 1024;
-}
 
 static void write_summary_csv(chapter *c)
 {
@@ -272,7 +262,7 @@ static void once_running(chapter *c)
 
 static estimate memory_growth(chapter *c, csv_writer *w, int max_rss_mib, long *largest_mib)
 {
-    long cap = available_mib() / 4, sizes[] = { 0, 256, 1024, 2048, 4096, 8192 };
+    long cap = machine_available_mib() / 4, sizes[] = { 0, 256, 1024, 2048, 4096, 8192 };
     report_table(c->report, "4. fork+wait as the parent's touched memory grows (threads beside it, interleaved):", 5,
                  cost_columns);
     const spawn_kind kinds[] = { SPAWN_THREAD, SPAWN_FORK };

@@ -192,16 +192,6 @@ typedef struct {
     bool saw_setting[STARTS];
 } startup;
 
-static long available_mib(void)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    long kib = 0;
-    char line[128];
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "MemAvailable: %ld kB", &kib) == 1) break;
-    if (f) fclose(f);
-    return kib / 1024;
-}
 
 static void measure_startup(chapter *c, forkserver *server, long max_mib, startup *s)
 {
@@ -416,29 +406,20 @@ static void write_csv(chapter *c, const startup *s, const python_startup *p, int
     chapter_open_csv(c, "startup.csv", &w);
     const char *columns[] = { "runtime", "method", "parent_mib", "ms", "ms_lo", "ms_hi" };
     csv_header(&w, columns, 6);
-    for (start_method how = 0; how < STARTS; how++)
-        for (int m = 0; m < s->sizes; m++) {
-            estimate e = stats_estimate(s->seconds[m][how], (size_t)s->rounds[m]);
-            csv_str(&w, "c");
-            csv_str(&w, start_names[how]);
-            csv_int(&w, sizes_mib[m]);
-            csv_num(&w, 1e3 * e.median, 3);
-            csv_num(&w, 1e3 * e.lo, 3);
-            csv_num(&w, 1e3 * e.hi, 3);
-            csv_end_row(&w);
-        }
-    for (start_method how = 0; how < STARTS; how++)
-        for (int m = 0; m < SIZES; m++) {
-            if (!p->n[m][how]) continue;
-            estimate e = stats_estimate(p->seconds[m][how], (size_t)p->n[m][how]);
-            csv_str(&w, "cpython");
-            csv_str(&w, start_names[how]);
-            csv_int(&w, sizes_mib[m]);
-            csv_num(&w, 1e3 * e.median, 3);
-            csv_num(&w, 1e3 * e.lo, 3);
-            csv_num(&w, 1e3 * e.hi, 3);
-            csv_end_row(&w);
-        }
+    for (int lang = 0; lang < 2; lang++)
+        for (start_method how = 0; how < STARTS; how++)
+            for (int m = 0; m < SIZES; m++) {
+                int n = lang ? p->n[m][how] : m < s->sizes ? s->rounds[m] : 0;
+                if (!n) continue;
+                estimate e = stats_estimate(lang ? p->seconds[m][how] : s->seconds[m][how], (size_t)n);
+                csv_str(&w, lang ? "cpython" : "c");
+                csv_str(&w, start_names[how]);
+                csv_int(&w, sizes_mib[m]);
+                csv_num(&w, 1e3 * e.median, 3);
+                csv_num(&w, 1e3 * e.lo, 3);
+                csv_num(&w, 1e3 * e.hi, 3);
+                csv_end_row(&w);
+            }
     chapter_commit_csv(c, &w, "startup.csv");
     chapter_plot_var(c, "forks", "%d", forks);
     chapter_plot_var(c, "stuck", "%d", stuck);
@@ -480,7 +461,7 @@ int main(int argc, char **argv)
     static const int forks_by_scale[] = { 50, 400, 2000 }, rss_by_scale[] = { 256, 1024, 1024 };
     if (!forks) forks = forks_by_scale[c.cli.scale];
     if (max_rss_mib < 0) max_rss_mib = rss_by_scale[c.cli.scale];
-    long cap = available_mib() / 4;
+    long cap = machine_available_mib() / 4;
     if (max_rss_mib > cap) max_rss_mib = (int)cap;
 
     /* The fork server first, while this process is small and has no setting yet. */
