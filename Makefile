@@ -52,7 +52,7 @@ else
 endif
 
 # The Debian packages the workbook needs (ARCHITECTURE.md, "Dependencies").
-DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev \
+DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev librsvg2-bin \
                    gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -80,6 +80,7 @@ void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *e
         chapter_fail(c, EXIT_BAD_INPUT, "%s", error);
     lock_out_dir(c);
     progress_enable(!c->cli.quiet);
+    progress_name_as(c->program);
     machine_describe(&c->machine);
     c->noise_start = noise_snapshot_now();
     c->begun_ns = now_ns();
@@ -116,7 +117,8 @@ const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int
     if (pool_map(&config, task, ctx, ntasks, run->records, &run->outcome) != 0) {
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s run failed: %s", pool_mode_label(mode), run->outcome.error);
     }
-    progress("%s: %.3f s", pool_mode_label(mode), ns_to_s(run->outcome.end_ns - run->outcome.start_ns));
+    progress_milestone("round %d: %s, %d worker%s: %.3f s", rep + 1, pool_mode_label(mode), run->workers,
+                       run->workers == 1 ? "" : "s", ns_to_s(run->outcome.end_ns - run->outcome.start_ns));
     return run;
 }
 
@@ -204,7 +206,8 @@ const chapter_run *chapter_add_run(chapter *c, pool_mode mode, int workers, int 
     run->records = records;
     run->outcome = (pool_outcome){ .start_ns = start_ns, .end_ns = end_ns, .workers_started = workers,
                                    .failed_task = -1 };
-    progress("%s: %.3f s", pool_mode_label(mode), ns_to_s(end_ns - start_ns));
+    progress_milestone("round %d: %s, %d worker%s: %.3f s", rep + 1, pool_mode_label(mode), run->workers,
+                       run->workers == 1 ? "" : "s", ns_to_s(end_ns - start_ns));
     return run;
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "clock.h"
 #include "fail.h"
 #include "report.h"
 
@@ -270,9 +271,34 @@ int report_write_markdown(const report *r, const char *path, const machine_info 
 
 static bool progress_on = true;
 
+static int64_t progress_started;
+static char progress_name[32] = "run";
+
 void progress_enable(bool on)
 {
     progress_on = on;
+    progress_started = now_ns();
+}
+
+void progress_name_as(const char *program)
+{
+    snprintf(progress_name, sizeof progress_name, "%s", program);
+}
+
+void progress_milestone(const char *fmt, ...)
+{
+    if (!progress_on) return;
+    va_list ap;
+    va_start(ap, fmt);
+    if (isatty(STDERR_FILENO)) {
+        fputs("  .. ", stderr);
+    } else { /* a pipe or a file (tee): say who and when, one line per finished run */
+        fprintf(stderr, "[%s +%.1f s] ", progress_name, ns_to_s(now_ns() - progress_started));
+    }
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+    va_end(ap);
 }
 
 void progress(const char *fmt, ...)

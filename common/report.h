@@ -49,6 +49,12 @@ int report_write_markdown(const report *r, const char *path, const machine_info 
 /* "[chapter1] running GIL-threads ..." on stderr, when stderr is a terminal and
  * progress is on. */
 void progress_enable(bool on);
+/* The program name progress_milestone() prints when stderr is not a terminal. */
+void progress_name_as(const char *program);
+/* A finished run: on a terminal like progress(); to a pipe or a file (tee) too, as
+ * "[chapter3 +4.2 s] round 2: GIL-threads ...": one line per run, with the time
+ * since the start. */
+void progress_milestone(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -7,6 +7,14 @@ HEADER="chapter,mode,workers,rep,task,worker,pid,start_s,end_s,cpu_s,core,vcsw,i
 
 first_data_line() { grep -v '^#' "$1" | head -1; }
 
+# An SVG drawn by rsvg-convert (librsvg, make deps) without complaint, into a PNG with
+# something on it: a blank 1200 x 800 PNG is under 5 KB, a figure several times that.
+svg_renders() {
+    command -v rsvg-convert >/dev/null 2>&1 || { echo "    (rsvg-convert missing: make deps)"; return 1; }
+    rsvg-convert -b white -f png -o "$tmp/svg.png" "$1" 2>"$tmp/rsvg" && [ ! -s "$tmp/rsvg" ] &&
+        [ "$(stat -c %s "$tmp/svg.png")" -gt 12000 ]
+}
+
 for n in $(chapter_numbers); do
     out=$tmp/ch$n
     if "$BUILD/chapter$n" --scale tiny --out "$out" --quiet >"$tmp/stdout" 2>"$tmp/stderr"; then
@@ -31,6 +39,7 @@ for n in $(chapter_numbers); do
         check "chapter$n figure.png is a PNG" sh -c "head -c 8 '$out/figure.png' | grep -q PNG"
         check "chapter$n figure.svg is an SVG" grep -q '<svg' "$out/figure.svg"
         check "chapter$n gnuplot said nothing" test ! -s "$tmp/gp"
+        check "chapter$n figure.svg renders in another SVG renderer, not blank" svg_renders "$out/figure.svg"
     else
         not_ok "chapter$n figure (gnuplot missing: make deps)"
     fi
@@ -57,5 +66,16 @@ for i in 1 2 3; do
 done
 check "a verdict from one round decides nothing and says so" \
     sh -c "'$BUILD/chapter3' --scale tiny --python none --quiet --out '$tmp/v1' | grep -q 'NOT DISTINGUISHABLE HERE.*too few for an interval'"
+
+# Progress into a pipe or a file (a teacher's `| tee`): one line per finished run, with
+# the program, the time since the start, the round and the mode.
+"$BUILD/chapter8" --scale tiny --out "$tmp/progress" 2>"$tmp/progress.err" >/dev/null
+check "progress to a file: one line per run, named and timed" \
+    sh -c "grep -q '^\[chapter8 +[0-9.]* s\] round 1: serial, 1 worker: [0-9.]* s\$' '$tmp/progress.err' && [ \$(wc -l <'$tmp/progress.err') -ge 5 ]"
+
+# The committed reference figures too: the book shows them.
+for f in chapters/[0-9][0-9]-*/reference/figure.svg; do
+    check "$f renders in another SVG renderer, not blank" svg_renders "$f"
+done
 
 finish e2e
