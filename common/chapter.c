@@ -110,8 +110,8 @@ const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int
                                     int ntasks, gil_t *gil)
 {
     chapter_run *run = new_run(c, mode, workers, rep, ntasks);
-    progress("%s: %d tasks, %d worker%s, rep %d of %d ...", pool_mode_label(mode), ntasks, run->workers,
-             run->workers == 1 ? "" : "s", rep + 1, c->cli.reps);
+    progress("%s: %d tasks, %d worker%s, round %d ...", pool_mode_label(mode), ntasks, run->workers,
+             run->workers == 1 ? "" : "s", rep + 1);
     run->records = xcalloc((size_t)ntasks, sizeof *run->records);
     pool_config config = { .mode = mode, .workers = workers, .chunksize = 1, .gil = gil };
     if (pool_map(&config, task, ctx, ntasks, run->records, &run->outcome) != 0) {

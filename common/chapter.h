@@ -75,9 +75,9 @@ typedef struct {
     spread wall_s;        /* the whole map, pool start-up included */
     estimate wall;        /* its median with a 95 % interval over the rounds */
     estimate vs_serial;   /* wall / the same language's serial wall, paired round by round */
-    double cpu_s;         /* median over reps of the CPU time all tasks used */
+    double cpu_s;         /* median over rounds of the CPU time all tasks used */
     double utilisation;   /* cpu_s / (wall median x cores): 1.0 = every core busy */
-    double vcsw, ivcsw;   /* median over reps of the context switches of all tasks */
+    double vcsw, ivcsw;   /* median over rounds of the context switches of all tasks */
 } mode_summary;
 
 void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *extras, int extra_count,
@@ -116,7 +116,7 @@ void chapter_calibrated(chapter *c, double serial_seconds);
  * their wall times within each round, then its median and interval over rounds. */
 estimate chapter_ratio(const chapter *c, pool_mode mode, int workers, pool_mode ref, int ref_workers);
 
-/* Per mode over the reps; chapter_summary_of() only the runs with that many workers. */
+/* Per mode over the rounds; chapter_summary_of() only the runs with that many workers. */
 mode_summary chapter_summary(const chapter *c, pool_mode mode);
 mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers);
 

@@ -138,7 +138,7 @@ void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
             }
     } else {
         /* Short waits at class scale: the rounds that make an interval must fit in 20 s. */
-        static const char *const by_scale[] = { "uniform:0.01", "uniform:0.05", "uniform:0.25" };
+        static const char *const by_scale[] = { "uniform:0.01", "uniform:0.05", "uniform:0.49" };
         const char *profile = flags->profile ? flags->profile : by_scale[c->cli.scale];
         if (profile_parse(profile, 1, &lab->profile, error, sizeof error) != 0) {
             chapter_fail(c, EXIT_BAD_INPUT, "--profile: %s", error);

@@ -16,7 +16,7 @@
 
 typedef struct {
     int requests;          /* --requests (default 16) */
-    const char *profile;   /* --profile (default by scale: tiny uniform:0.01, class uniform:0.25,
+    const char *profile;   /* --profile (default by scale: tiny uniform:0.01, class uniform:0.05,
                               paper uniform:0.49, the post's mean) */
     const char *urls_file; /* --urls (NULL: the local server) */
 } iolab_flags;
@@ -25,7 +25,7 @@ typedef struct {
 #define IOLAB_EXTRAS(flags)                                                                                 \
     { "--requests", "N", "requests to make (ignored with --urls)", CLI_INT, 1, 1024, &(flags).requests },  \
     { "--profile", "P", "server latency: uniform:SECONDS | article | lognormal:MEDIAN,SIGMA "              \
-                        "(default uniform:0.25; tiny 0.01, paper 0.49)", CLI_TEXT, 0, 0, &(flags).profile },                        \
+                        "(default uniform:0.05; tiny 0.01, paper 0.49)", CLI_TEXT, 0, 0, &(flags).profile },                        \
     { "--urls", "FILE", "fetch these URLs (one per line) instead of the local server", CLI_TEXT, 0, 0,       \
       &(flags).urls_file }
 #define IOLAB_EXTRA_COUNT 3
