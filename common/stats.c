@@ -80,6 +80,17 @@ estimate stats_estimate(const double *values, size_t n)
     return e;
 }
 
+estimate stats_paired_ratio(const double *numerator, const double *denominator, size_t n)
+{
+    double *ratios = xcalloc(n ? n : 1, sizeof *ratios);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (numerator[i] > 0 && denominator[i] > 0) ratios[kept++] = numerator[i] / denominator[i];
+    estimate e = stats_estimate(ratios, kept);
+    free(ratios);
+    return e;
+}
+
 estimate stats_inverse(estimate e)
 {
     if (e.median == 0 || e.lo == 0 || e.hi == 0) return e;

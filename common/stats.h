@@ -35,6 +35,10 @@ typedef struct {
 estimate stats_estimate(const double *values, size_t n);
 /* The coverage of [x(k), x(n+1-k)] among n values. */
 double stats_order_coverage(int n, int k);
+/* numerator[i] / denominator[i] for every i — a ratio paired within a round — as an
+ * estimate. A pair with a side that is not positive (a run that did not happen) is
+ * left out. */
+estimate stats_paired_ratio(const double *numerator, const double *denominator, size_t n);
 /* 1 / the quantity (a time ratio turned into a speed-up): median and bounds inverted. */
 estimate stats_inverse(estimate e);
 /* Half the interval's width as a share of the median (0.05: +-5 %); infinity without an interval. */

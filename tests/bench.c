@@ -78,9 +78,7 @@ static double wall_s(pool_mode mode, const pool_config *config, pool_task task, 
  * 95 % interval (stats.h). */
 static estimate paired(const double *numerator, const double *denominator, int reps)
 {
-    double ratios[64];
-    for (int r = 0; r < reps && r < 64; r++) ratios[r] = numerator[r] / denominator[r];
-    return stats_estimate(ratios, (size_t)(reps < 64 ? reps : 64));
+    return stats_paired_ratio(numerator, denominator, (size_t)reps);
 }
 
 static void print_ratio(const char *name, estimate e)

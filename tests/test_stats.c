@@ -85,6 +85,16 @@ static void test_plateau_keeps_every_overlapping_point(void **state)
     assert_int_equal(on[4], 0); /* 1.06-1.4 does not */
 }
 
+static void test_paired_ratio_of_arrays_leaves_out_unrun_pairs(void **state)
+{
+    (void)state;
+    const double num[] = { 2, 3, 0, 4, 5, 6, 7 }, den[] = { 1, 1, 1, 2, 0, 3, 7 };
+    estimate e = stats_paired_ratio(num, den, 7); /* 2, 3, 2, 2, 1: pairs 2 and 4 left out */
+    assert_int_equal(e.n, 5);
+    assert_true(e.median == 2 && e.lo == 1 && e.hi == 3);
+    assert_int_equal(stats_paired_ratio(num, den, 0).n, 0);
+}
+
 static void test_inverse_swaps_the_bounds(void **state)
 {
     (void)state;
@@ -167,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_too_few_values_give_no_interval),
         cmocka_unit_test(test_three_way_rule_at_and_around_the_threshold),
         cmocka_unit_test(test_plateau_keeps_every_overlapping_point),
+        cmocka_unit_test(test_paired_ratio_of_arrays_leaves_out_unrun_pairs),
         cmocka_unit_test(test_inverse_swaps_the_bounds),
         cmocka_unit_test(test_paired_ratio_cancels_a_slow_round),
         cmocka_unit_test(test_noise_judgement),

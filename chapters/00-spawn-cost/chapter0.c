@@ -134,7 +134,7 @@ typedef struct {
  * after one untimed start of each; every start goes to spawn.csv. */
 static void measure(const spawn_kind *kinds, int nkinds, long rss_mib, int reps, csv_writer *w, spawn_cost *costs)
 {
-    double *seconds = xcalloc((size_t)(nkinds * reps), sizeof *seconds), *ratios = xcalloc((size_t)reps, sizeof *ratios);
+    double *seconds = xcalloc((size_t)(nkinds * reps), sizeof *seconds);
     for (int k = 0; k < nkinds; k++) spawn_once(kinds[k]); /* warm up: first-time page faults are not the lesson */
     for (int r = 0; r < reps; r++)
         for (int k = 0; k < nkinds; k++) {
@@ -147,13 +147,11 @@ static void measure(const spawn_kind *kinds, int nkinds, long rss_mib, int reps,
         }
     for (int k = 0; k < nkinds; k++) { /* kinds[0] is the thread */
         const double *mine = seconds + k * reps;
-        for (int r = 0; r < reps; r++) ratios[r] = mine[r] / seconds[r];
         costs[k] = (spawn_cost){ kinds[k], rss_mib, stats_median(mine, (size_t)reps),
                                  stats_percentile(mine, (size_t)reps, 10), stats_percentile(mine, (size_t)reps, 90),
-                                 stats_estimate(ratios, (size_t)reps) };
+                                 stats_paired_ratio(mine, seconds, (size_t)reps) };
     }
     free(seconds);
-    free(ratios);
 }
 
 /* Every median measured, for the figure's spawn_summary.csv. */

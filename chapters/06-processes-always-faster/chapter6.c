@@ -89,9 +89,7 @@ static void tiny_round(chapter *c, int rep, tiny_part *t)
 /* Each chunksize's time / serial's, paired per round. */
 static estimate tiny_ratio(const tiny_part *t, int k, int rounds)
 {
-    double ratios[MAX_ROUNDS];
-    for (int r = 0; r < rounds; r++) ratios[r] = t->pooled[k][r] / t->serial[r];
-    return stats_estimate(ratios, (size_t)rounds);
+    return stats_paired_ratio(t->pooled[k], t->serial, (size_t)rounds);
 }
 
 static void tiny_table(chapter *c, const tiny_part *t, int rounds, estimate *vs_serial)

@@ -192,12 +192,14 @@ static double run_config(chapter *c, config *k, convoy *x, int rep)
 /* ---- what the rounds say ---- */
 
 /* alone's rate / k's rate, paired within each round: how many times slower. */
+static estimate slowdown_from(const config *alone, const config *k)
+{
+    return stats_paired_ratio(alone->rates, k->rates, (size_t)(k->rounds < alone->rounds ? k->rounds : alone->rounds));
+}
+
 static estimate slowdown(const config *k)
 {
-    double ratios[MAX_ROUNDS];
-    int n = k->rounds < configs[ALONE].rounds ? k->rounds : configs[ALONE].rounds;
-    for (int r = 0; r < n; r++) ratios[r] = configs[ALONE].rates[r] / k->rates[r];
-    return stats_estimate(ratios, (size_t)n);
+    return slowdown_from(&configs[ALONE], k);
 }
 
 static void table(chapter *c)
@@ -301,10 +303,7 @@ static void run_cpython(chapter *c, cpython *py, double window_s)
 
 static estimate python_slowdown(const config *k)
 {
-    double ratios[MAX_ROUNDS];
-    int n = k->rounds < python_configs[0].rounds ? k->rounds : python_configs[0].rounds;
-    for (int r = 0; r < n; r++) ratios[r] = python_configs[0].rates[r] / k->rates[r];
-    return stats_estimate(ratios, (size_t)n);
+    return slowdown_from(&python_configs[0], k);
 }
 
 static void compare_with_cpython(chapter *c, const cpython *py)

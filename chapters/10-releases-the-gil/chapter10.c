@@ -125,11 +125,7 @@ static void run_round(chapter *c, results *r, checksum_job *jobs, int rep)
 /* This variant's time / serial's, paired within each round. */
 static estimate vs_serial(const results *r, int s, variant v)
 {
-    double ratios[MAX_ROUNDS];
-    int n = 0;
-    for (int k = 0; k < r->rounds; k++)
-        if (r->wall[s][v][k] > 0 && r->wall[s][RUN_SERIAL][k] > 0) ratios[n++] = r->wall[s][v][k] / r->wall[s][RUN_SERIAL][k];
-    return stats_estimate(ratios, (size_t)n);
+    return stats_paired_ratio(r->wall[s][v], r->wall[s][RUN_SERIAL], (size_t)r->rounds); /* unrun: 0, left out */
 }
 
 /* Amdahl's law: with a share f of the work serialised by the GIL, n threads on

@@ -167,11 +167,7 @@ static void run_round(chapter *c, counting *x, results *r, const long long *tota
 /* k threads' time / one thread's, the same way, paired within each round. */
 static estimate vs_one(const results *r, way how, int k)
 {
-    double ratios[MAX_ROUNDS];
-    int n = 0;
-    for (int i = 0; i < r->rounds; i++)
-        if (r->seconds[how][1][i] > 0) ratios[n++] = r->seconds[how][k][i] / r->seconds[how][1][i];
-    return stats_estimate(ratios, (size_t)n);
+    return stats_paired_ratio(r->seconds[how][k], r->seconds[how][1], (size_t)r->rounds);
 }
 
 static estimate rate(const results *r, way how, int k, long long total)

@@ -307,10 +307,8 @@ static void run_cpython(chapter *c, cpython *py, const startup *s, python_startu
 /* One method's start-up time / another's in CPython, paired rep by rep. */
 static estimate python_ratio(const python_startup *p, int m, start_method how, start_method base)
 {
-    double r[MAX_ROUNDS];
     int n = p->n[m][how] < p->n[m][base] ? p->n[m][how] : p->n[m][base];
-    for (int i = 0; i < n; i++) r[i] = p->seconds[m][how][i] / p->seconds[m][base][i];
-    return stats_estimate(r, (size_t)n);
+    return stats_paired_ratio(p->seconds[m][how], p->seconds[m][base], (size_t)n);
 }
 
 static void python_table(chapter *c, const cpython *py, const python_startup *p)
@@ -342,9 +340,7 @@ static void python_table(chapter *c, const cpython *py, const python_startup *p)
 
 static estimate ratio_to(const startup *s, int m, start_method how, start_method base)
 {
-    double r[MAX_ROUNDS];
-    for (int i = 0; i < s->rounds[m]; i++) r[i] = s->seconds[m][how][i] / s->seconds[m][base][i];
-    return stats_estimate(r, (size_t)s->rounds[m]);
+    return stats_paired_ratio(s->seconds[m][how], s->seconds[m][base], (size_t)s->rounds[m]);
 }
 
 static void table(chapter *c, const startup *s)
