@@ -28,17 +28,26 @@ static noreturn void become_child(const child_options *o, pid_t parent, child_bo
 int child_start(child_process *child, const child_options *o, child_body body, void *arg)
 {
     if (o->own_group) prctl(PR_SET_CHILD_SUBREAPER, 1); /* its orphans come to us */
+    /* No signal between the fork and the registration: an interruption there would
+     * leave a child that cleanup does not know (the child clears the mask again). */
+    sigset_t all, previous;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &previous);
     pid_t parent = getpid(), pid = fork();
-    if (pid == -1) return -1;
     if (pid == 0) become_child(o, parent, body, arg);
-    *child = (child_process){ .pid = pid, .own_group = o->own_group };
-    if (o->own_group) {
-        setpgid(pid, pid); /* as the child does: whichever runs first */
-        cleanup_group(pid);
-    } else {
-        cleanup_child(pid);
+    int saved = errno;
+    if (pid > 0) {
+        *child = (child_process){ .pid = pid, .own_group = o->own_group };
+        if (o->own_group) {
+            setpgid(pid, pid); /* as the child does: whichever runs first */
+            cleanup_group(pid);
+        } else {
+            cleanup_child(pid);
+        }
     }
-    return 0;
+    sigprocmask(SIG_SETMASK, &previous, NULL);
+    errno = saved;
+    return pid > 0 ? 0 : -1;
 }
 
 noreturn void child_exec(char *const argv[])

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
 #include <stdnoreturn.h>
@@ -41,6 +42,7 @@
 #include "chapter.h"
 #include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "child.h"
+#include "cleanup.h"
 #include "clock.h"
 #include "cpython.h"
 
@@ -70,6 +72,30 @@ static noreturn void answer(int fd)
 
 /* ---- the three ways ---- */
 
+/* posix_spawn a fresh copy of this program, registered with cleanup.h before any
+ * signal can arrive (they are held off in between; the child starts with the mask
+ * we had), so that an interrupted chapter kills and reaps it like its forked ones.
+ * 0, or an error number. */
+static int spawn_self(child_process *child, const posix_spawn_file_actions_t *actions, char *const argv[])
+{
+    sigset_t all, previous;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &previous);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setsigmask(&attributes, &previous);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+    pid_t pid;
+    int rc = posix_spawn(&pid, "/proc/self/exe", actions, &attributes, argv, environ);
+    posix_spawnattr_destroy(&attributes);
+    if (rc == 0) {
+        cleanup_child(pid);
+        *child = (child_process){ .pid = pid };
+    }
+    sigprocmask(SIG_SETMASK, &previous, NULL);
+    return rc;
+}
+
 static void forked_worker(void *arg)
 {
     answer(*(int *)arg);
@@ -98,7 +124,10 @@ static void start_fork_server(const chapter *c, forkserver *s)
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "socketpair: %s", strerror(errno));
+    /* Its own process group: stopping it stops the workers it forked too, and their
+     * orphans come to us to be reaped (child.h), whenever the chapter is interrupted. */
     child_options options = CHILD_OPTIONS_DEFAULT;
+    options.own_group = true;
     if (child_start(&s->server, &options, fork_server, &pair[1]) != 0)
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot start the fork server: %s", strerror(errno));
     close(pair[1]);
@@ -158,11 +187,9 @@ static double start_workers(const chapter *c, start_method how, int n, forkserve
             posix_spawn_file_actions_init(&actions);
             posix_spawn_file_actions_adddup2(&actions, pair[1], 3); /* the worker's answer goes to fd 3 */
             snprintf(fd_text, sizeof fd_text, "3");
-            pid_t pid;
-            int rc = posix_spawn(&pid, "/proc/self/exe", &actions, NULL, argv, environ);
+            int rc = spawn_self(&children[w], &actions, argv);
             posix_spawn_file_actions_destroy(&actions);
             if (rc != 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "posix_spawn: %s", strerror(rc));
-            children[w] = (child_process){ .pid = pid };
         } else if (write(server->fd, "x", 1) != 1) {
             chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the fork server stopped answering");
         }
@@ -172,10 +199,8 @@ static double start_workers(const chapter *c, start_method how, int n, forkserve
         if (read(from, &answers[w], sizeof *answers) != (ssize_t)sizeof *answers)
             chapter_fail(c, EXIT_EXPERIMENT_FAILED, "a %s worker did not answer", start_names[how]);
     double seconds = ns_to_s(now_ns() - t0);
-    if (how == START_FORK)
+    if (how != START_FORKSERVER) /* the fork server's workers are the server's to reap */
         for (int w = 0; w < n; w++) child_wait(&children[w]);
-    if (how == START_SPAWN)
-        for (int w = 0; w < n; w++) waitpid(children[w].pid, NULL, 0);
     if (how != START_FORKSERVER) close(pair[0]), close(pair[1]);
     return seconds;
 }
@@ -266,10 +291,10 @@ static void fork_with_threads(chapter *c, int forks, int *stuck, int *spawned_st
     *spawned_stuck = 0;
     for (int i = 0; i < forks / 10; i++) {
         char *argv[] = { "chapter12", WORKER_FLAG, "-1", NULL };
-        pid_t pid;
-        int status = 0;
-        if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ) != 0 || waitpid(pid, &status, 0) != pid)
-            chapter_fail(c, EXIT_EXPERIMENT_FAILED, "posix_spawn: %s", strerror(errno));
+        child_process spawned;
+        int rc = spawn_self(&spawned, NULL, argv);
+        if (rc != 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "posix_spawn: %s", strerror(rc));
+        int status = child_wait(&spawned);
         *spawned_stuck += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
     atomic_store(&stop_locking, 1);
