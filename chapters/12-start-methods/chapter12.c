@@ -249,6 +249,11 @@ static atomic_int stop_locking;
 static void *locker(void *unused)
 {
     (void)unused;
+    /* Signals go to the main thread, which forks: it holds them off while it registers
+     * a new child with cleanup (child.h), and this thread must not take them instead. */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     while (!atomic_load(&stop_locking)) {
         CHECK_PTHREAD(pthread_mutex_lock(&busy_lock));
         int64_t until = now_ns() + 50000;
