@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -157,48 +158,173 @@ const char *estimate_text(estimate e, const char *format, char *out, size_t size
     return out;
 }
 
-static void print_table(const block *k, FILE *out)
+/* The width the terminal form is laid out for (report.h). */
+int report_columns(FILE *out)
 {
-    int width[MAX_COLUMNS];
-    for (int c = 0; c < k->columns; c++) {
-        width[c] = (int)strlen(k->names[c]);
-        for (int row = 0; row < k->rows; row++) {
-            int w = (int)strlen(k->cells[row * k->columns + c]);
-            if (w > width[c]) width[c] = w;
-        }
+    int columns = 0;
+    const char *env = getenv("COLUMNS");
+    if (env && *env) {
+        char *end;
+        long n = strtol(env, &end, 10);
+        if (*end == '\0' && n > 0 && n < 10000) columns = (int)n;
     }
-    fprintf(out, "\n%s\n", k->text);
+    struct winsize size;
+    if (columns == 0 && isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &size) == 0) columns = size.ws_col;
+    return columns < REPORT_MIN_COLUMNS ? REPORT_MIN_COLUMNS : columns;
+}
+
+/* Characters on screen, not bytes: a UTF-8 continuation byte (10xxxxxx) adds none. */
+static int display_width(const char *s, size_t bytes)
+{
+    int width = 0;
+    for (size_t i = 0; i < bytes; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80) width++;
+    return width;
+}
+
+/* How many bytes of `s` fill at most `width` characters (at least one character). */
+static size_t bytes_for_width(const char *s, size_t bytes, int width)
+{
+    size_t i = 0;
+    for (int w = 0; i < bytes && w < width; w++) {
+        i++;
+        while (i < bytes && ((unsigned char)s[i] & 0xc0) == 0x80) i++;
+    }
+    return i;
+}
+
+/* One line of text broken at spaces so that no output line is wider than `width`;
+ * a word longer than the line is cut. Leading spaces are kept as the indent of every
+ * piece of the line. */
+static void print_wrapped_line(FILE *out, const char *line, size_t length, int width)
+{
+    size_t indent = 0;
+    while (indent < length && line[indent] == ' ') indent++;
+    if (indent > (size_t)width / 2) indent = 0;
+    int column = 0;
+    for (size_t i = indent; i < length;) {
+        while (i < length && line[i] == ' ') i++;
+        size_t end = i;
+        while (end < length && line[end] != ' ') end++;
+        if (end == i) break;
+        int word = display_width(line + i, end - i);
+        if (column > (int)indent && column + 1 + word > width) {
+            fputc('\n', out);
+            column = 0;
+        }
+        if (column == 0) {
+            fprintf(out, "%*s", (int)indent, "");
+            column = (int)indent;
+        } else {
+            fputc(' ', out);
+            column++;
+        }
+        if (column + word > width) { /* a word wider than the line: cut it */
+            size_t piece = bytes_for_width(line + i, end - i, width - column);
+            fwrite(line + i, 1, piece, out);
+            fputc('\n', out);
+            column = 0;
+            i += piece;
+            continue;
+        }
+        fwrite(line + i, 1, end - i, out);
+        column += word;
+        i = end;
+    }
+    fputc('\n', out);
+}
+
+/* A paragraph (which may hold several lines), wrapped to `width`. */
+static void print_wrapped(FILE *out, const char *prefix, const char *text, int width)
+{
+    char *joined = xasprintf("%s%s", prefix, text);
+    for (const char *line = joined;;) {
+        const char *newline = strchr(line, '\n');
+        size_t length = newline ? (size_t)(newline - line) : strlen(line);
+        print_wrapped_line(out, line, length, width);
+        if (!newline) break;
+        line = newline + 1;
+    }
+    free(joined);
+}
+
+void report_print_paragraph(FILE *out, const char *text)
+{
+    print_wrapped(out, "", text, report_columns(out));
+}
+
+static const char *table_cell(const block *k, int row, int c)
+{
+    return row < 0 ? k->names[c] : k->cells[row * k->columns + c];
+}
+
+/* Columns first..last-1 of a table, after its first column (the row's name). */
+static void print_table_part(const block *k, FILE *out, const int *width, int first, int last)
+{
     for (int row = -1; row < k->rows; row++) {
-        for (int c = 0; c < k->columns; c++) {
-            const char *cell = row < 0 ? k->names[c] : k->cells[row * k->columns + c];
-            fprintf(out, c == 0 ? "  %-*s" : "  %*s", width[c], cell);
+        int line = 0;
+        for (int c = 0; c < last; c++) {
+            if (c > 0 && c < first) continue;
+            const char *cell = table_cell(k, row, c);
+            int pad = width[c] - display_width(cell, strlen(cell));
+            if (c == 0) fprintf(out, "  %s%*s", cell, pad, "");
+            else fprintf(out, "  %*s%s", pad, "", cell);
+            line += width[c] + 2;
         }
         fputc('\n', out);
         if (row < 0) {
-            int total = 0;
-            for (int c = 0; c < k->columns; c++) total += width[c] + 2;
-            fprintf(out, "  %.*s\n", total - 2,
-                    "--------------------------------------------------------------------------------"
-                    "--------------------------------------------------------------------------------");
+            fputs("  ", out);
+            for (int i = 2; i < line; i++) fputc('-', out);
+            fputc('\n', out);
         }
     }
 }
 
+/* A table at most `columns` wide: when its columns do not fit side by side, it is
+ * printed in parts, each repeating the first column. */
+static void print_table(const block *k, FILE *out, int columns)
+{
+    int width[MAX_COLUMNS];
+    for (int c = 0; c < k->columns; c++) {
+        width[c] = 0;
+        for (int row = -1; row < k->rows; row++) {
+            const char *cell = table_cell(k, row, c);
+            int w = display_width(cell, strlen(cell));
+            if (w > width[c]) width[c] = w;
+        }
+    }
+    fputc('\n', out);
+    print_wrapped(out, "", k->text, columns);
+    int first = 1;
+    do {
+        int last = first, used = 2 + width[0];
+        while (last < k->columns && (last == first || used + 2 + width[last] <= columns)) used += 2 + width[last++];
+        if (first > 1) fputc('\n', out);
+        print_table_part(k, out, width, first, last);
+        first = last;
+    } while (first < k->columns);
+}
+
 void report_print(const report *r, FILE *out, bool verdict_only)
 {
-    if (!verdict_only) fprintf(out, "\n%s\n", r->title);
+    int columns = report_columns(out);
+    if (!verdict_only) {
+        fputc('\n', out);
+        print_wrapped(out, "", r->title, columns);
+    }
     for (int b = 0; b < r->count; b++) {
         const block *k = &r->blocks[b];
-        if (k->kind == BLOCK_VERDICT)
-            fprintf(out, "%sVERDICT: %s\n", verdict_only ? "" : "\n", k->text);
-        else if (verdict_only)
+        if (k->kind == BLOCK_VERDICT) {
+            if (!verdict_only) fputc('\n', out);
+            print_wrapped(out, "VERDICT: ", k->text, columns);
+        } else if (verdict_only) {
             continue;
-        else if (k->kind == BLOCK_NOISE)
-            fprintf(out, "\nNoise: %s\n", k->text);
-        else if (k->kind == BLOCK_TABLE)
-            print_table(k, out);
-        else
-            fprintf(out, "\n%s\n", k->text);
+        } else if (k->kind == BLOCK_TABLE) {
+            print_table(k, out, columns);
+        } else {
+            fputc('\n', out);
+            print_wrapped(out, k->kind == BLOCK_NOISE ? "Noise: " : "", k->text, columns);
+        }
     }
 }
 

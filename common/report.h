@@ -41,7 +41,18 @@ const char *estimate_text(estimate e, const char *format, char *out, size_t size
  * malloc'd. */
 char *report_escape_markdown(const char *text);
 
-/* Terminal form (tables aligned, the verdict last). */
+/* The width the terminal form is laid out for: $COLUMNS when it is a number, else
+ * the width of the terminal `out` writes to (TIOCGWINSZ), else 80; never less than
+ * REPORT_MIN_COLUMNS (a narrower window wraps the lines itself). plots/render.sh
+ * applies the same rule to the terminal figure. */
+#define REPORT_MIN_COLUMNS 80
+int report_columns(FILE *out);
+
+/* One paragraph in the terminal's width (leading spaces indent every line of it). */
+void report_print_paragraph(FILE *out, const char *text);
+
+/* Terminal form (tables aligned, the verdict last), laid out for report_columns(out):
+ * paragraphs wrapped at spaces, a table too wide printed in parts. */
 void report_print(const report *r, FILE *out, bool verdict_only);
 /* summary.md, atomically; `setup` describes the run (scale, jobs...). -1 with errno. */
 int report_write_markdown(const report *r, const char *path, const machine_info *m, const char *setup);

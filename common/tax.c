@@ -46,11 +46,11 @@ void gil_tax_report(chapter *c, const gil_tax *taxes, int rounds)
     double handovers = gil_tax_median_handovers(taxes, rounds);
     const char *larger = fabs(gaps) >= fabs(cpu) ? "the hand-over gaps" : "slower execution";
     report_text(c->report, "What the GIL-threads' extra time over serial was made of (medians over %d round%s): they "
-                "took %+.3f s more than serial. (a) Hand-over gaps: the GIL lay free between two threads' turns for "
+                "took %.3f s %s than serial. (a) Hand-over gaps: the GIL lay free between two threads' turns for "
                 "%.3f s in all (%.0f hand-overs, about %.0f us each; from the GIL's hold records). (b) Slower "
-                "execution: the same work used %+.3f s more CPU time than serially. Larger part on this run: %s.",
-                rounds, rounds == 1 ? "" : "s", excess, gaps, handovers, handovers > 0 ? 1e6 * gaps / handovers : 0,
-                cpu, larger);
+                "execution: the same work used %.3f s %s CPU time than serially. Larger part on this run: %s.",
+                rounds, rounds == 1 ? "" : "s", fabs(excess), excess < 0 ? "less" : "more", gaps, handovers,
+                handovers > 0 ? 1e6 * gaps / handovers : 0, fabs(cpu), cpu < 0 ? "less" : "more", larger);
     chapter_meta(c, "gil_excess_s", "%.4f", excess);
     chapter_meta(c, "gil_handover_gaps_s", "%.4f", gaps);
     chapter_meta(c, "gil_extra_cpu_s", "%.4f", cpu);

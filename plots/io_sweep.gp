@@ -10,7 +10,7 @@ if (!exists("gantt_mode")) gantt_mode = "threads"
 if (!exists("gantt_workers")) gantt_workers = max_workers
 if (!exists("requests")) requests = 16
 
-set multiplot layout 1,2 title heading."\n".small(note)
+call "panels.gp" 2
 set title "time to fetch ".requests." pages (serial drawn at 1 worker)"
 set logscale xy 2
 set xrange [0.8:max_workers * 1.25]

@@ -24,7 +24,14 @@ case $dir in *'
 '*) echo "figure: a directory name with a newline is not supported" >&2; exit 2 ;; esac
 export GNUPLOT_LIB="$here" # where `load "style.gp"` finds the shared files
 quoted() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
-draw() { gnuplot -e "dir = $(quoted "$dir"); target = '$1'; output = $(quoted "$2")" "$script"; }
+# The terminal's width, by the rule of common/report.h: $COLUMNS when it is a number,
+# else the terminal's, else 80; never under 80 (capped at 200 for the figure).
+columns=${COLUMNS:-}
+case $columns in ''|*[!0-9]*) columns=$( { [ -t 1 ] && stty size </dev/tty; } 2>/dev/null | cut -d' ' -f2) ;; esac
+case $columns in ''|*[!0-9]*) columns=80 ;; esac
+[ "$columns" -ge 80 ] || columns=80
+[ "$columns" -le 200 ] || columns=200
+draw() { gnuplot -e "dir = $(quoted "$dir"); target = '$1'; output = $(quoted "$2"); term_cols = $columns" "$script"; }
 temp=
 trap 'rm -f "$temp"' EXIT
 trap 'exit 130' INT TERM HUP
@@ -36,6 +43,6 @@ for target in png svg; do
     temp=
 done
 if [ "$show" = --show ]; then
-    draw dumb ""
+    draw dumb "" | tr -d '\f' # the form feed a terminal page starts with is no column
 fi
-echo "figure: $dir/figure.png $dir/figure.svg"
+echo "figure: $dir/figure.{png,svg}"

@@ -41,8 +41,12 @@ if (target eq "svg") {
     set terminal svg size 1200,800 dynamic font "DejaVu Sans,11"
     set output output
 }
+# The terminal figure is as wide as the terminal (term_cols, from plots/render.sh:
+# the rule of common/report.h, at least 80 columns); a panel is term_panel_rows high.
+if (!exists("term_cols")) term_cols = 80
+term_panel_rows = 26
 if (is_dumb) {
-    set terminal dumb size 110,36
+    set terminal dumb size term_cols, 36
     set output
 }
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# e2e.sh — every chapter end to end at --scale tiny: exit 0, the documented CSV,
-# summary.md, both figures, no process or temporary file left behind.
+# e2e.sh — every chapter end to end at --scale tiny, through make as a student runs
+# it: exit 0, at most 80 columns wide at COLUMNS=80, the documented CSV, summary.md,
+# both figures, no process or temporary file left behind.
 . "$(dirname "$0")/lib.sh"
 
 HEADER="chapter,mode,workers,rep,task,worker,pid,start_s,end_s,cpu_s,core,vcsw,ivcsw,result"
@@ -17,12 +18,16 @@ svg_renders() {
 
 for n in $(chapter_numbers); do
     out=$tmp/ch$n
-    if "$BUILD/chapter$n" --scale tiny --out "$out" --quiet >"$tmp/stdout" 2>"$tmp/stderr"; then
-        ok "chapter$n --scale tiny exits 0"
+    # As a student runs it (make, in an 80-column terminal), with everything it prints.
+    if COLUMNS=80 make -s --no-print-directory "chapter$n" ARGS="--scale tiny" OUT="$out" \
+        >"$tmp/stdout" 2>"$tmp/stderr"; then
+        ok "make chapter$n ARGS=\"--scale tiny\" exits 0"
     else
-        not_ok "chapter$n --scale tiny exits 0" "$(cat "$tmp/stderr")"
+        not_ok "make chapter$n ARGS=\"--scale tiny\" exits 0" "$(cat "$tmp/stderr")"
         continue
     fi
+    check "make chapter$n at COLUMNS=80 prints no line wider than 80 characters ($(cat "$tmp/stdout" "$tmp/stderr" | LC_ALL=C.UTF-8 wc -L) at most)" \
+        test "$(cat "$tmp/stdout" "$tmp/stderr" | LC_ALL=C.UTF-8 wc -L)" -le 80
     check "chapter$n prints a computed verdict" grep -q '^VERDICT: ' "$tmp/stdout"
     check "chapter$n data.csv has the documented header" \
         test "$(first_data_line "$out/data.csv" | cut -d, -f1-14)" = "$HEADER"
@@ -51,7 +56,8 @@ done
 # No summary states a verdict that its interval does not support: chapter 3's GIL
 # part, with enough rounds for an interval, checked against its own numbers.
 supported() {
-    awk '/^VERDICT:/ {
+    awk 'BEGIN { RS = "" } /^VERDICT:/ {   # the verdict paragraph, its wrapped lines joined
+        gsub(/\n/, " ")
         if (!match($0, /GIL-threads took [0-9.]+x \([0-9.]+x-[0-9.]+x\)/)) exit 1
         split(substr($0, RSTART, RLENGTH), f, /[ ()x-]+/)   # f[4] median, f[5] lo, f[6] hi
         lo = f[5] + 0; hi = f[6] + 0
@@ -62,10 +68,10 @@ supported() {
 }
 for i in 1 2 3; do
     "$BUILD/chapter3" --scale tiny --reps 4 --python none --quiet --out "$tmp/v3" >"$tmp/verdict" 2>/dev/null
-    check "chapter3 verdict $i agrees with its own interval: $(cut -c10-60 "$tmp/verdict")" supported "$tmp/verdict"
+    check "chapter3 verdict $i agrees with its own interval: $(tr '\n' ' ' <"$tmp/verdict" | cut -c10-60)" supported "$tmp/verdict"
 done
 check "a verdict from one round decides nothing and says so" \
-    sh -c "'$BUILD/chapter3' --scale tiny --python none --quiet --out '$tmp/v1' | grep -q 'NOT DISTINGUISHABLE HERE.*too few for an interval'"
+    sh -c "'$BUILD/chapter3' --scale tiny --python none --quiet --out '$tmp/v1' | tr '\\n' ' ' | grep -q 'NOT DISTINGUISHABLE HERE.*too few for an interval'"
 
 # Progress into a pipe or a file (a teacher's `| tee`): one line per finished run, with
 # the program, the time since the start, the round and the mode.

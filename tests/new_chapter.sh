@@ -47,7 +47,7 @@ for f in data.csv summary.md figure.png figure.svg; do
     check "--out DIR holds $f" test -s "$outside/$f"
 done
 check "--out DIR left nothing in the tree's results/chapter3" test ! -e "$tree/results/chapter3"
-check "the terminal figure was drawn from DIR" grep -q "figure: $outside/figure.png" "$tmp/out3"
+check "the terminal figure was drawn from DIR" grep -qF "figure: $outside/figure.{png,svg}" "$tmp/out3"
 check "OUT=DIR does the same" sh -c "make -C '$tree' --no-print-directory chapter8 OUT='$tmp/out8' ARGS='--scale tiny --quiet' >/dev/null 2>&1 && test -s '$tmp/out8/figure.svg'"
 check "make figure8 OUT=DIR redraws it from any directory" \
     sh -c "rm '$tmp/out8/figure.svg' && cd / && make -C '$tree' --no-print-directory figure8 OUT='$tmp/out8' >/dev/null && test -s '$tmp/out8/figure.svg'"

@@ -6,7 +6,7 @@ method_color(m) = m eq "pthread_create+join" ? mode_color("threads") : \
                   m eq "posix_spawn+wait" ? 0x8c564b : \
                   m eq "vfork+wait" ? 0x17becf : mode_color("processes")
 
-set multiplot layout 1,2 title heading."\n".small(note)
+call "panels.gp" 2
 set title "start one unit of work and wait for it (median, p10-p90)"
 set logscale y
 set ylabel "milliseconds (log scale)"

@@ -23,7 +23,8 @@ if (columns == 2) {
 set yrange [-0.7:jobs - 0.3]
 set ytics 1
 set ylabel "job"
-# Each column gets its own time axis: CPython's jobs were sized to a third of the C work.
+# Each column gets its own time axis: CPython's jobs were sized to a sixth of a C job's time.
+if (is_dumb) set terminal dumb size term_cols, 4 + 4 * 10
 set multiplot layout 4,columns columnsfirst title heading."\n".small(note)
 do for [side = 1:columns] {
     list = side == 1 ? c_modes : python_panels

@@ -20,6 +20,8 @@ set ylabel "job"
 timeline(m) = sprintf("plot data using (strcol('mode') eq '%s' && column('rep') == shown_rep ? column('start_s') : NaN):'task':(column('end_s') - column('start_s')):(0):(column('core') < 0 ? mode_color('%s') : core_color(column('core'))) with vectors nohead lw %d lc rgb variable", m, m, is_dumb ? 1 : 12)
 
 columns = is_dumb ? 1 : 2
+# In the terminal, ten rows per panel, so that both jobs' lines stand clear of the axes.
+if (is_dumb) set terminal dumb size term_cols, 4 + words(modes) * 10
 set multiplot layout words(modes),columns title heading." (colour = core)\n".small(note)
 do for [i = 1:words(modes)] {
     m = word(modes, i)

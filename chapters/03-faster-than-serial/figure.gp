@@ -12,7 +12,7 @@ if (!is_dumb) { set xtics font ",9"; set bmargin 4 }
 bar_label(m) = strstrt(m, "-ft-") > 0 ? "free-threaded\nCPython ".word(mode_label(m), 3) : \
                is_python(m) ? "CPython\n".word(mode_label(m), 2) : mode_label(m)
 
-set multiplot layout 1,2 title heading."\n".small(note)
+call "panels.gp" 2
 set title "time / serial time of the same language (whiskers: 95% interval over rounds)"
 set ylabel "1.0 = as slow as serial"
 plot data using 0:"vs_serial":(mode_color(strcol("mode"))):xtic(bar_label(strcol("mode"))) with boxes lc rgb variable, \

@@ -7,7 +7,7 @@ if (!exists("work_s")) work_s = 1
 if (!exists("most")) most = 4 * cores
 ideal(k) = work_s / (k < cores ? k : cores)
 
-set multiplot layout 1,2 title heading."\n".small(note)
+call "panels.gp" 2
 set title "(a) one CPU workload on k processes"
 set xlabel "processes"
 set ylabel "seconds"

@@ -6,7 +6,7 @@ if (!exists("executor_default")) executor_default = cores + 4
 if (!exists("most_processes")) most_processes = 3 * cores
 
 # Enhanced text (PNG, SVG) needs the underscores escaped; the terminal shows them as they are.
-set multiplot layout 1,2 title heading."\n".small(note)
+call "panels.gp" 2
 set title "(a) CPU work on n processes"
 set xlabel "processes"
 set ylabel "seconds"

@@ -6,7 +6,7 @@ set boxwidth 0.6
 set offsets 0.6, 0.6, 0, 0
 set xtics rotate by -20
 
-set multiplot layout 1,2 title heading."\n".small(note)
+call "panels.gp" 2
 set title "time to fetch every page (log scale)"
 set ylabel "seconds"
 set logscale y

@@ -17,7 +17,7 @@ stats rates using (strcol("runtime") eq "c" && strcol("config") eq "processes" ?
 processes_rate = STATS_max
 is_sweep(runtime) = strcol("runtime") eq runtime && strstrt(strcol("config"), "gil1") == 1
 
-set multiplot layout 1,2 title heading."\n".small(note)
+call "panels.gp" 2
 set title "(a) round trips per second against the switch interval"
 set logscale xy
 set xrange [0.05:40]

@@ -7,7 +7,7 @@ load "style.gp"
 sweep = dir."/sweep.csv"
 is_series(s) = strcol("series") eq s
 
-set multiplot layout 1,1 title heading."\n".small(note)
+call "panels.gp" 1
 set title "threads' time / serial time for the same checksums (whiskers: 95% interval)"
 set logscale x 2
 set xrange [40:1.6e6]

@@ -12,7 +12,7 @@ way_color(w) = w eq "serial" ? mode_color("serial") : w eq "mutex" ? 0xd62728 : 
                mode_color("processes")
 is_way(w) = strcol("way") eq w
 
-set multiplot layout 1,2 title heading."\n".small(note)
+call "panels.gp" 2
 set title "(a) additions per second (whiskers: 95% interval)"
 set logscale xy 2
 set xrange [0.8:most * 1.25]

@@ -11,7 +11,7 @@ if (!exists("spawned_stuck")) spawned_stuck = 0
 method_color(m) = m eq "fork" ? 0x2ca02c : m eq "spawn" ? 0xd62728 : 0x1f77b4
 is(runtime, m) = strcol("runtime") eq runtime && strcol("method") eq m
 
-set multiplot layout 1,2 title heading."\n".small(note)
+call "panels.gp" 2
 set title "(a) time to start one worker per core (whiskers: interval)"
 set logscale y
 set xrange [-50:1100]
