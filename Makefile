@@ -163,13 +163,14 @@ book: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/book
 book-check: book
 	@tests/book_check.sh results/book
 
-# Regenerate the committed reference runs (summary.md, figure.svg, machine.txt per chapter).
+# Regenerate the committed reference runs (summary.md, figure.svg, machine.txt, answers.csv per chapter).
 # (`make reference ONLY="9 10"` regenerates those chapters' only.)
 reference: $(CHAPTER_BIN) $(BUILD)/latency-server
 	@for n in $(if $(ONLY),$(ONLY),$(CHAPTERS)); do \
 	  d=$$(chapters/chapters.sh dir $$n) && out=results/reference/chapter$$n && \
 	  $(BUILD)/chapter$$n --out $$out --quiet && plots/render.sh $$n $$out >/dev/null && \
 	  mkdir -p $$d/reference && cp $$out/summary.md $$out/figure.svg $$d/reference/ && \
+	  { [ ! -f $$out/answers.csv ] || cp $$out/answers.csv $$d/reference/; } && \
 	  grep '^# \(machine\|cores\|memory_gib\|kernel\|compiler\|date\|scale\|revision\|python\)=' $$out/data.csv \
 	    | sed -e 's/^# //' -e 's/ (\/.*)$$//' >$$d/reference/machine.txt || exit 1; \
 	done

@@ -6,7 +6,10 @@
 #   chapters/chapters.sh dir N        chapters/NN-slug
 #   chapters/chapters.sh claim N      the claim, from the first line of its README:
 #                                     # Chapter N: "the claim"
-#   chapters/chapters.sh header N     a C header: CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_DIR
+#   chapters/chapters.sh answers N    the quantities its README's "## Predict" block names:
+#                                     items that start with a key, 1. `gil/serial`: ...
+#   chapters/chapters.sh header N     a C header: CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_DIR,
+#                                     CHAPTER_ANSWERS
 #   chapters/chapters.sh table        the README's chapter table (Markdown)
 #   chapters/chapters.sh readme       README.md with that table put between its markers
 #
@@ -38,6 +41,12 @@ chapter_claim() {
 # The claim as a C string literal body: backslashes and double quotes escaped.
 c_string() { printf '%s' "$1" | sed 's/[\\"]/\\&/g'; }
 
+chapter_answers() {
+    d=$(chapter_dir "$1") || return 1
+    sed -n '/^## Predict/,/^## [^P]/p' "$root/$d/README.md" |
+        sed -n 's/^[0-9][0-9]*\. `\([a-z0-9/_-]*\)`.*/\1/p' | tr '\n' ' ' | sed 's/ $//'
+}
+
 chapter_header() {
     claim=$(chapter_claim "$1") || return 1
     if [ -z "$claim" ]; then
@@ -48,6 +57,7 @@ chapter_header() {
     printf '#define CHAPTER_NUMBER %d\n' "$1"
     printf '#define CHAPTER_CLAIM "%s"\n' "$(c_string "$claim")"
     printf '#define CHAPTER_DIR "%s"\n' "$(c_string "$(chapter_dir "$1")")"
+    printf '#define CHAPTER_ANSWERS "%s"\n' "$(chapter_answers "$1")"
 }
 
 # The README's chapter table: one row per chapter, its claim linking to its text.
@@ -73,9 +83,10 @@ if [ -z "${CHAPTERS_SH_LIBRARY:-}" ]; then
     numbers) chapter_numbers ;;
     dir) chapter_dir "$2" ;;
     claim) chapter_claim "$2" ;;
+    answers) chapter_answers "$2" ;;
     header) chapter_header "$2" ;;
     table) chapter_table ;;
     readme) readme_with_table ;;
-    *) echo "usage: chapters/chapters.sh numbers | dir N | claim N | header N | table | readme" >&2; exit 2 ;;
+    *) echo "usage: chapters/chapters.sh numbers | dir N | claim N | answers N | header N | table | readme" >&2; exit 2 ;;
     esac
 fi

@@ -56,8 +56,8 @@ static void lock_out_dir(const chapter *c)
     /* fd stays open on purpose: the lock lasts as long as this run. */
 }
 
-void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *extras, int extra_count,
-                   int argc, char **argv)
+void chapter_begin(chapter *c, int number, const char *claim, const char *answer_keys, const cli_extra *extras,
+                   int extra_count, int argc, char **argv)
 {
     open_standard_streams();
     memset(c, 0, sizeof *c);
@@ -70,6 +70,7 @@ void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *e
     c->cli.default_out = c->default_out;
     c->cli.extras = extras;
     c->cli.extra_count = extra_count;
+    c->cli.answer_keys = answer_keys;
     cli_parse_or_exit(&c->cli, argc, argv);
 
     /* Refuse an unusable --out before spending time on the experiment: make it now
@@ -612,11 +613,58 @@ static void measure_noise(chapter *c)
 }
 
 
+void chapter_answer(chapter *c, const char *key, estimate measured)
+{
+    int i = predict_key_index(&c->cli.answers, key);
+    if (i < 0) fail_at(__FILE__, __LINE__, "chapter_answer: a key the README's Predict block does not name", EINVAL);
+    if (measured.n == 0) return; /* its modes did not run */
+    c->answers[i] = measured;
+    c->answered[i] = true;
+}
+
+/* answers.csv: key, median, lo, hi, n: one row per quantity the Predict block names
+ * (empty fields where it was not measured). */
+static void write_answers_csv(chapter *c)
+{
+    if (c->cli.answers.count == 0) return;
+    csv_writer w;
+    chapter_open_csv(c, "answers.csv", &w);
+    const char *columns[] = { "key", "median", "lo", "hi", "n" };
+    csv_header(&w, columns, 5);
+    for (int i = 0; i < c->cli.answers.count; i++) {
+        estimate e = c->answers[i];
+        bool interval = c->answered[i] && e.n >= STATS_MIN_VALUES;
+        csv_str(&w, c->cli.answers.keys[i]);
+        if (c->answered[i]) csv_num(&w, e.median, 4); else csv_str(&w, "");
+        if (interval) csv_num(&w, e.lo, 4); else csv_str(&w, "");
+        if (interval) csv_num(&w, e.hi, 4); else csv_str(&w, "");
+        csv_int(&w, c->answered[i] ? (int64_t)e.n : 0);
+        csv_end_row(&w);
+    }
+    chapter_commit_csv(c, &w, "answers.csv");
+}
+
+/* Each --predict guess beside what was measured. */
+static void print_predictions(const chapter *c)
+{
+    const predict_guesses *g = &c->cli.guesses;
+    if (g->count == 0) return;
+    printf("\nYour predictions (--predict), against this run's medians and 95%% intervals:\n");
+    for (int k = 0; k < g->count; k++) {
+        int i = predict_key_index(&c->cli.answers, g->keys[k]);
+        char line[300];
+        predict_verdict(g->keys[k], g->values[k], c->answers[i], c->answered[i], line + 2, sizeof line - 2);
+        memcpy(line, "  ", 2);
+        report_print_paragraph(stdout, line);
+    }
+}
+
 int chapter_finish(chapter *c)
 {
     measure_noise(c);
     write_data_csv(c);
     write_modes_csv(c);
+    write_answers_csv(c);
     write_plot_vars(c);
     char setup[200], *path = path_in_out(c, "summary.md");
     int rounds = rounds_done(c);
@@ -628,6 +676,7 @@ int chapter_finish(chapter *c)
     free(path);
     publish_results(c);
     report_print(c->report, stdout, c->cli.quiet);
+    print_predictions(c);
     if (!c->cli.quiet) printf("\nResults: %s/{data.csv,modes.csv,summary.md}\n", c->cli.out);
     if (fflush(stdout) != 0 || ferror(stdout)) /* > /dev/full, a closed pipe: say so, do not pretend */
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write the report to standard output: %s", strerror(errno));

@@ -10,8 +10,9 @@
  *   chapter_run_mode()       one pool_map, timed and kept; exit 1 if it fails
  *   chapter_summary()        per-mode numbers over the rounds, with intervals
  *   chapter_ratio()          a ratio of two modes paired round by round, with its interval
- *   chapter_finish()         noise line; data.csv, modes.csv, plot-vars.gp, summary.md;
- *                            prints it all
+ *   chapter_answer()         a quantity the README's Predict block names, measured
+ *   chapter_finish()         noise line; data.csv, modes.csv, answers.csv, plot-vars.gp,
+ *                            summary.md; prints it all, and the --predict guesses
  */
 #ifndef TVP_CHAPTER_H
 #define TVP_CHAPTER_H
@@ -65,6 +66,8 @@ struct chapter {
     bool ignores_jobs;        /* --jobs and --workers mean nothing here: the summary leaves them out */
     char *staging;            /* DIR/.run-XXXXXX: the results until they are published together */
     char *staged[24];         /* the names written there */
+    estimate answers[PREDICT_MAX_KEYS]; /* by index in cli.answers */
+    bool answered[PREDICT_MAX_KEYS];
     int staged_count;
 };
 
@@ -80,8 +83,10 @@ typedef struct {
     double vcsw, ivcsw;   /* median over rounds of the context switches of all tasks */
 } mode_summary;
 
-void chapter_begin(chapter *c, int number, const char *claim, const cli_extra *extras, int extra_count,
-                   int argc, char **argv);
+/* `answer_keys`: the quantities --predict may name (CHAPTER_ANSWERS, from the
+ * README's Predict block); each must then be given with chapter_answer(). */
+void chapter_begin(chapter *c, int number, const char *claim, const char *answer_keys, const cli_extra *extras,
+                   int extra_count, int argc, char **argv);
 
 /* Stop the chapter: "chapterN: message" on one line, exit `status`
  * (EXIT_BAD_INPUT or EXIT_EXPERIMENT_FAILED; see fail.h). */
@@ -133,6 +138,13 @@ void chapter_plot_string(chapter *c, const char *name, const char *fmt, ...) __a
 void chapter_open_csv(chapter *c, const char *name, csv_writer *w);
 /* Commit a CSV opened with chapter_open_csv, or exit 1 with the reason. */
 void chapter_commit_csv(chapter *c, csv_writer *w, const char *name);
+
+/* The measured value of a quantity the README's Predict block names (`key`, one of
+ * CHAPTER_ANSWERS; another key is a bug). Written to answers.csv (the book shows the
+ * reference run's under the Predict block) and set beside the --predict guesses. A
+ * key left unanswered, or answered with no values (n = 0: its modes did not run), is
+ * "not measured on this run". */
+void chapter_answer(chapter *c, const char *key, estimate measured);
 
 /* Write every result file and print the report. Returns the exit status. */
 int chapter_finish(chapter *c);

@@ -86,9 +86,11 @@ static void print_help(const cli_options *o, FILE *out)
             "  --runtime R          which threads to run: c | gil | both (default both)\n"
             "  --switch-interval MS the GIL's switch interval (%g-%g; default 5, CPython's)\n"
             "  --out DIR            where data.csv and summary.md go (default %s)\n"
-            "  --quiet              print only the verdict\n",
+            "  --quiet              print only the verdict\n"
+            "  --predict K=V,...    your guesses, printed beside the measurement after the run\n"
+            "                       (%s)\n",
             o->program, o->claim, MAX_COUNT, online_cores(), MAX_COUNT, MAX_REPS, MIN_SWITCH_MS, MAX_SWITCH_MS,
-            o->default_out);
+            o->default_out, o->answer_keys && *o->answer_keys ? o->answer_keys : "none in this chapter");
     for (int i = 0; i < o->extra_count; i++) {
         const cli_extra *x = &o->extras[i];
         char flag[64];
@@ -126,7 +128,8 @@ static const cli_extra *find_extra(const cli_options *o, const char *name)
 static bool takes_value(const cli_options *o, const char *name)
 {
     static const char *const with_value[] = { "--jobs", "--workers", "--scale", "--reps",
-                                              "--runtime", "--switch-interval", "--out" };
+                                              "--runtime", "--switch-interval", "--out",
+                                              "--predict" };
     for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
         if (strcmp(name, with_value[i]) == 0) return true;
     return find_extra(o, name) != NULL;
@@ -172,6 +175,10 @@ static cli_status apply(cli_options *o, const char *name, const char *value, boo
     } else if (strcmp(name, "--out") == 0) {
         if (!*value) return usage_error(error, size, "%s: --out: expected a directory, got ''", prog);
         o->out = value;
+    } else if (strcmp(name, "--predict") == 0) {
+        char reason[400];
+        if (predict_parse(&o->guesses, &o->answers, value, reason, sizeof reason) != 0)
+            return usage_error(error, size, "%s: %s", prog, reason);
     } else {
         return parse_extra(o, find_extra(o, name), value, error, size);
     }
@@ -188,6 +195,9 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
     o->switch_interval_ms = 5.0;
     o->out = o->default_out;
     o->quiet = false;
+    o->guesses.count = 0;
+    if (predict_keys_from(&o->answers, o->answer_keys ? o->answer_keys : "") != 0)
+        fail_at(__FILE__, __LINE__, "predict_keys_from(answer_keys): the chapter's answer keys are malformed", EINVAL);
     bool workers_set = false;
 
     for (int i = 1; i < argc; i++) {

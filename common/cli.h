@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "predict.h"
+
 typedef enum { SCALE_TINY, SCALE_CLASS, SCALE_PAPER } cli_scale;
 typedef enum { RUNTIME_C = 1, RUNTIME_GIL = 2, RUNTIME_BOTH = 3 } cli_runtime;
 
@@ -32,6 +34,7 @@ typedef struct {
     const char *default_out;
     const cli_extra *extras;
     int extra_count;
+    const char *answer_keys; /* the quantities --predict may name, space-separated ("" or NULL: none) */
 
     /* Filled by parsing. */
     int jobs;                  /* default: online cores */
@@ -44,6 +47,8 @@ typedef struct {
     double switch_interval_ms; /* default 5, CPython's */
     const char *out;
     bool quiet;
+    predict_keys answers;      /* from answer_keys */
+    predict_guesses guesses;   /* --predict KEY=VALUE,...: none by default */
 } cli_options;
 
 typedef enum { CLI_RUN, CLI_DONE, CLI_USAGE_ERROR } cli_status;

@@ -114,7 +114,7 @@ static void test_paired_ratio_cancels_a_slow_round(void **state)
     (void)state;
     char *argv[] = { "chapterT", "--quiet", "--out", "/tmp/tvp-test-stats-unused" };
     chapter c;
-    chapter_begin(&c, 99, "a test", NULL, 0, 4, argv);
+    chapter_begin(&c, 99, "a test", "", NULL, 0, 4, argv);
     /* Round 2 is three times slower for everyone: the paired ratio does not move. */
     const double serial[] = { 1.0, 1.1, 3.0, 0.9, 1.0, 1.05 };
     for (int rep = 0; rep < 6; rep++) {

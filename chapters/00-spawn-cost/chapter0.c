@@ -318,7 +318,7 @@ int main(int argc, char **argv)
           "capped at a quarter of free memory)", CLI_INT, 0, 65536, &max_rss_mib },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 1, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, 1, argc, argv);
     c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
     static const int max_rss_by_scale[] = { 256, 2048, 8192 };
     if (max_rss_mib < 0) max_rss_mib = max_rss_by_scale[c.cli.scale];

@@ -69,6 +69,9 @@ static void verdict(chapter *c)
 {
     estimate gil = chapter_ratio(c, MODE_GIL_THREADS, 0, MODE_PROCESSES, 0);
     estimate threads = chapter_ratio(c, MODE_THREADS, 0, MODE_PROCESSES, 0);
+    chapter_answer(c, "gil/processes", gil);
+    chapter_answer(c, "threads/processes", threads);
+    chapter_answer(c, "processes/serial", chapter_ratio(c, MODE_PROCESSES, 0, MODE_SERIAL, 0));
     char a[64], c_note[200] = "";
     if (threads.n > 0)
         snprintf(c_note, sizeof c_note, " Plain C threads took %s the processes' time: %s for C threads.",
@@ -148,7 +151,7 @@ int main(int argc, char **argv)
     cpython_flags python_flags = CPYTHON_DEFAULTS;
     const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, CPYTHON_EXTRA_COUNT, argc, argv);
     c.same_work = true;
     cpython py;
     cpython_open(&py, &c, &python_flags);

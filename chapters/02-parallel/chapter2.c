@@ -238,6 +238,9 @@ static void verdict(chapter *c, const tracked *shown, int shown_count, const tra
                     100 * gil->gaps_s / ns_to_s(gil->run->outcome.end_ns - gil->run->outcome.start_ns));
     estimate g = overlap_of(all, count, MODE_GIL_THREADS), t = overlap_of(all, count, MODE_THREADS),
              p = overlap_of(all, count, MODE_PROCESSES);
+    chapter_answer(c, "gil/together", g);
+    chapter_answer(c, "threads/together", t);
+    chapter_answer(c, "processes/together", p);
     char a[64], b[64], d[64];
     if (c->machine.cores < 2 || c->cli.jobs < 2) {
         report_verdict(c->report, "NOT TESTABLE here: with %d core%s and %d job%s no two jobs can run at once, in "
@@ -323,7 +326,7 @@ int main(int argc, char **argv)
         CPYTHON_EXTRAS(python_flags),
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 1 + CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, 1 + CPYTHON_EXTRA_COUNT, argc, argv);
     cpython py;
     cpython_open(&py, &c, &python_flags);
 

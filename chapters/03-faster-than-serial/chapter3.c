@@ -69,6 +69,9 @@ static void verdict(chapter *c)
 {
     estimate gil = chapter_ratio(c, MODE_GIL_THREADS, 0, MODE_SERIAL, 0);
     estimate threads = chapter_ratio(c, MODE_THREADS, 0, MODE_SERIAL, 0);
+    chapter_answer(c, "gil/serial", gil);
+    chapter_answer(c, "threads/serial", threads);
+    chapter_answer(c, "cpython/serial", chapter_ratio(c, MODE_CPYTHON_THREADS, 0, MODE_CPYTHON_SERIAL, 0));
     int workers = chapter_summary(c, MODE_GIL_THREADS).ran ? chapter_summary(c, MODE_GIL_THREADS).workers
                                                             : chapter_summary(c, MODE_THREADS).workers;
     char gil_part[300] = "", c_part[300] = "", a[64];
@@ -121,7 +124,7 @@ int main(int argc, char **argv)
     cpython_flags python_flags = CPYTHON_DEFAULTS;
     const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, CPYTHON_EXTRA_COUNT, argc, argv);
     c.same_work = true;
     cpython py;
     cpython_open(&py, &c, &python_flags);

@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     cpython_flags python_flags = CPYTHON_DEFAULTS;
     const cli_extra extras[] = { IOLAB_EXTRAS(flags), CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, IOLAB_EXTRA_COUNT + CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, IOLAB_EXTRA_COUNT + CPYTHON_EXTRA_COUNT, argc, argv);
     cpython py;
     cpython_open(&py, &c, &python_flags);
 

@@ -172,7 +172,7 @@ int main(int argc, char **argv)
           100, 10000000, &tiny_count_flag },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 1, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, 1, argc, argv);
     c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
     int cores = c.machine.cores, most = 4 * cores;
 

@@ -159,7 +159,7 @@ int main(int argc, char **argv)
         { "--cpu-ms", "MS", "CPU work after each request, in ms (default 1)", CLI_NUMBER, 0, 1000, &cpu_ms },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, IOLAB_EXTRA_COUNT + 1, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, IOLAB_EXTRA_COUNT + 1, argc, argv);
     if (c.cli.scale == SCALE_TINY) { /* a test run: fewer, shorter requests unless told otherwise */
         if (flags.requests == 32) flags.requests = 16;
         if (flags.profile == default_profile) flags.profile = "uniform:0.01";

@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     iolab_flags flags = IOLAB_DEFAULTS;
     const cli_extra extras[] = { IOLAB_EXTRAS(flags) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, IOLAB_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, IOLAB_EXTRA_COUNT, argc, argv);
 
     iolab lab;
     iolab_open(&lab, &c, &flags); /* the server starts before any thread exists */

@@ -314,7 +314,7 @@ int main(int argc, char **argv)
     cpython_flags python_flags = CPYTHON_DEFAULTS;
     const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, CPYTHON_EXTRA_COUNT, argc, argv);
     cpython py;
     cpython_open(&py, &c, &python_flags);
     c.round_budget_s = 8; /* CPython's 12 runs come after the rounds: the chapter stays within 20 s */

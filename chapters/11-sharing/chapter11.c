@@ -271,7 +271,7 @@ int main(int argc, char **argv)
     cpython_flags python_flags = CPYTHON_DEFAULTS;
     const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, CPYTHON_EXTRA_COUNT, argc, argv);
     c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
     cpython py;
     cpython_open(&py, &c, &python_flags);

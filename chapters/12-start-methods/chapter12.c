@@ -480,7 +480,7 @@ int main(int argc, char **argv)
         CPYTHON_EXTRAS(python_flags),
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, extras, 2 + CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, 2 + CPYTHON_EXTRA_COUNT, argc, argv);
     c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
     cpython py;
     cpython_open(&py, &c, &python_flags);

@@ -1,0 +1,122 @@
+/* predict.c — predictions: the keys a chapter answers, a student's guesses, and how
+ * far each guess was from the measurement. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "predict.h"
+
+static bool valid_key(const char *key, size_t length)
+{
+    if (length == 0 || length >= PREDICT_KEY_SIZE) return false;
+    for (size_t i = 0; i < length; i++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789/-_", key[i]) || key[i] == '\0') return false;
+    return true;
+}
+
+int predict_key_index(const predict_keys *keys, const char *key)
+{
+    for (int i = 0; i < keys->count; i++)
+        if (strcmp(keys->keys[i], key) == 0) return i;
+    return -1;
+}
+
+int predict_keys_from(predict_keys *keys, const char *list)
+{
+    keys->count = 0;
+    for (const char *p = list;;) {
+        p += strspn(p, " ");
+        if (!*p) return 0;
+        size_t length = strcspn(p, " ");
+        if (!valid_key(p, length) || keys->count == PREDICT_MAX_KEYS) return -1;
+        char key[PREDICT_KEY_SIZE];
+        memcpy(key, p, length);
+        key[length] = '\0';
+        if (predict_key_index(keys, key) >= 0) return -1;
+        memcpy(keys->keys[keys->count++], key, length + 1);
+        p += length;
+    }
+}
+
+static void list_keys(const predict_keys *keys, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < keys->count && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", keys->keys[i]);
+}
+
+int predict_parse(predict_guesses *guesses, const predict_keys *keys, const char *spec, char *error, size_t size)
+{
+    char known[PREDICT_MAX_KEYS * (PREDICT_KEY_SIZE + 2)];
+    list_keys(keys, known, sizeof known);
+    guesses->count = 0;
+    if (keys->count == 0) {
+        snprintf(error, size, "--predict: this chapter has no quantities to predict (its README's Predict block names none)");
+        return -1;
+    }
+    for (const char *p = spec;;) {
+        size_t length = strcspn(p, ",");
+        const char *eq = memchr(p, '=', length);
+        if (length == 0 || !eq) {
+            snprintf(error, size, "--predict: expected KEY=VALUE[,KEY=VALUE...] with a key among %s, got '%.80s'",
+                     known, spec);
+            return -1;
+        }
+        char key[PREDICT_KEY_SIZE], value[64];
+        size_t key_length = (size_t)(eq - p), value_length = length - key_length - 1;
+        int index = -1;
+        if (key_length < sizeof key) {
+            memcpy(key, p, key_length);
+            key[key_length] = '\0';
+            index = predict_key_index(keys, key);
+        }
+        if (index < 0) {
+            snprintf(error, size, "--predict: unknown quantity '%.*s'; this chapter answers %s",
+                     (int)(key_length > 40 ? 40 : key_length), p, known);
+            return -1;
+        }
+        char *end = NULL;
+        double number = NAN;
+        if (value_length > 0 && value_length < sizeof value) {
+            memcpy(value, eq + 1, value_length);
+            value[value_length] = '\0';
+            errno = 0;
+            number = strtod(value, &end);
+        }
+        if (!end || *end || errno || !isfinite(number)) {
+            snprintf(error, size, "--predict: %s: expected a number, got '%.*s'", key,
+                     (int)(value_length > 40 ? 40 : value_length), eq + 1);
+            return -1;
+        }
+        for (int i = 0; i < guesses->count; i++)
+            if (strcmp(guesses->keys[i], key) == 0) {
+                snprintf(error, size, "--predict: %s is given twice", key);
+                return -1;
+            }
+        memcpy(guesses->keys[guesses->count], key, key_length + 1);
+        guesses->values[guesses->count++] = number;
+        if (p[length] == '\0') return 0;
+        p += length + 1;
+    }
+}
+
+const char *predict_verdict(const char *key, double guess, estimate measured, bool answered, char *out, size_t size)
+{
+    if (!answered) {
+        snprintf(out, size, "%s: you said %.3g; not measured on this run (a mode it needs did not run)", key, guess);
+        return out;
+    }
+    char interval[64] = "", where[96];
+    bool has_interval = measured.n >= STATS_MIN_VALUES;
+    if (has_interval) snprintf(interval, sizeof interval, " (%.3g-%.3g)", measured.lo, measured.hi);
+    double off = measured.median != 0 ? 100 * (guess - measured.median) / fabs(measured.median) : 0;
+    if (has_interval && guess >= measured.lo && guess <= measured.hi)
+        snprintf(where, sizeof where, "inside the interval: a good prediction");
+    else
+        snprintf(where, sizeof where, "%.0f %% %s the median%s", fabs(off), off > 0 ? "above" : "below",
+                 has_interval ? ", outside the interval" : " (one round: no interval)");
+    snprintf(out, size, "%s: you said %.3g, measured %.3g%s: %s", key, guess, measured.median, interval, where);
+    return out;
+}

@@ -1,0 +1,64 @@
+#!/bin/sh
+# exercises.sh — the classroom parts of every chapter: its README has a Predict block
+# and an Exercises section; every exercise's command runs (at --scale tiny, into a
+# scratch directory, so the suite stays short); and where the Predict block names
+# quantities, --predict sets each guess beside the measurement.
+. "$(dirname "$0")/lib.sh"
+
+# The exercises' commands: `make chapterN ARGS="..."` lines of the Exercises section.
+exercise_commands() {
+    sed -n '/^## Exercises/,$p' "$1" | sed -n 's/^ *make chapter[0-9]* ARGS="\([^"]*\)" *$/\1/p'
+}
+
+for n in $(chapter_numbers); do
+    readme=$(chapter_dir "$n")/README.md
+    check "chapter$n README has a Predict block before its results" \
+        awk '/^## Predict/ { p = 1 } /^<!-- results -->/ { exit !p }' "$readme"
+    count=$(exercise_commands "$readme" | wc -l)
+    check "chapter$n README has 3 to 5 exercises, each a make chapter$n command ($count)" \
+        test "$count" -ge 3 -a "$count" -le 5
+    i=0
+    exercise_commands "$readme" >"$tmp/commands"
+    while IFS= read -r args; do
+        i=$((i + 1))
+        # ARGS is split as make's shell splits it; the tiny scale and a scratch --out come last, so they win.
+        # To keep the suite short, CPython is left out and 4 requests are made, unless the exercise is about them.
+        eval "set -- $args"
+        case " $args" in *" --python"*) ;; *) "$BUILD/chapter$n" --help | grep -q -- '--python' && set -- "$@" --python none ;; esac
+        case " $args" in *" --requests"*) ;; *) "$BUILD/chapter$n" --help | grep -q -- '--requests' && set -- "$@" --requests 4 ;; esac
+        if "$BUILD/chapter$n" "$@" --scale tiny --quiet --out "$tmp/ex$n-$i" >"$tmp/out" 2>"$tmp/err"; then
+            ok "chapter$n exercise $i runs: $args"
+        else
+            not_ok "chapter$n exercise $i runs: $args" "$(cat "$tmp/err")"
+        fi
+    done <"$tmp/commands"
+    check "chapter$n exercises leave no process behind" no_leftover
+done
+
+# --predict: each named quantity, guessed, comes back beside the measured median.
+for n in $(chapter_numbers); do
+    keys=$(chapter_answers "$n")
+    [ -n "$keys" ] || continue
+    guesses=$(for k in $keys; do printf '%s=1.0,' "$k"; done | sed 's/,$//')
+    if "$BUILD/chapter$n" --scale tiny --reps 3 --python none --quiet --out "$tmp/p$n" --predict "$guesses" \
+        >"$tmp/out" 2>"$tmp/err"; then
+        ok "chapter$n --predict $guesses runs"
+    else
+        not_ok "chapter$n --predict $guesses runs" "$(cat "$tmp/err")"
+        continue
+    fi
+    for k in $keys; do
+        # The CPython quantities need python3, which --python none left out: "not measured".
+        check "chapter$n --predict: $k is set beside the measurement" \
+            sh -c "tr -s '\\n ' '  ' <'$tmp/out' | grep -q ' $k: you said 1\\(, measured [0-9.e+-]* ([0-9.e+-]*-[0-9.e+-]*): \\|; not measured on this run\\)'"
+        check "chapter$n answers.csv has $k" grep -q "^$k," "$tmp/p$n/answers.csv"
+    done
+    check "chapter$n --predict: a C quantity was measured" \
+        sh -c "tr '\\n' ' ' <'$tmp/out' | grep -q 'measured [0-9.]* ([0-9.]*-[0-9.]*): \\(inside\\|[0-9]* % \\(above\\|below\\)\\)'"
+done
+check "--predict with an unknown quantity: exit 2, one line naming the known ones" \
+    sh -c "'$BUILD/chapter3' --predict nope=1 --out '$tmp/never' >/dev/null 2>'$tmp/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'this chapter answers gil/serial' '$tmp/err' && [ ! -e '$tmp/never' ]"
+check "--predict in a chapter whose Predict block names no quantity: exit 2" \
+    sh -c "'$BUILD/chapter5' --predict x=1 --out '$tmp/never' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/never' ]"
+
+finish exercises
