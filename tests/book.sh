@@ -14,7 +14,21 @@ check_book() {
         check "$label: chapter $n has its page" test -s "$book/chapter$n.html"
         check "$label: the contents list chapter $n" grep -q "href=\"chapter$n.html\"" "$book/index.html"
         check "$label: chapter $n shows its reference run" grep -q "figures/chapter$n-reference.svg" "$book/chapter$n.html"
+        check "$label: chapter $n has the sidebar with every chapter" \
+            test "$(grep -c '<li[^>]*><a href="chapter[0-9]*.html"><span class="number">' "$book/chapter$n.html")" -eq "$(chapter_numbers | wc -l)"
+        check "$label: chapter $n's headings have anchors" grep -q "<h2 id=\"ch$n-predict\">.*href=\"#ch$n-predict\"" "$book/chapter$n.html"
+        check "$label: chapter $n links to its program's source" grep -q "href=\"source/chapter$n-chapter$n.c.html\"" "$book/chapter$n.html"
+        check "$label: chapter $n folds the reference run's answers" grep -q '<details class="answers">' "$book/chapter$n.html"
     done
+    check "$label: a mobile viewport and the search on every page" \
+        sh -c "! grep -L 'name=\"viewport\"' '$book'/*.html '$book'/source/*.html | grep -q . && ! grep -L 'search-index.js' '$book'/*.html | grep -q ."
+    check "$label: the search index has every chapter's sections" \
+        test "$(grep -o '"u":"chapter[0-9]*.html#' "$book/search-index.js" | sort -u | wc -l)" -eq "$(chapter_numbers | wc -l)"
+    check "$label: light and dark themes follow the reader's setting" grep -q 'prefers-color-scheme: dark' "$book/book.css"
+    check "$label: a print layout that wraps code" sh -c "grep -A12 '@media print' '$book/book.css' | grep -q 'pre-wrap'"
+    check "$label: the one link out is to the original post" \
+        sh -c "grep -oh 'href=\"http[^\"]*\"' '$book'/*.html | sort -u | grep -v -q 'medium.com/contentsquare-engineering-blog/multithreading-vs-multiprocessing-in-python' && exit 1 || exit 0"
+    check "$label: a source page shows the code, escaped" grep -q '#include &lt;' "$book/source/chapter3-chapter3.c.html"
     # Every src and href: a file in the book, and an anchor that exists in it.
     broken=""
     for page in "$book"/*.html; do
@@ -48,8 +62,12 @@ check_book "two chapters run" "$tmp/book2"
 for n in 3 8; do
     check "chapter $n shows this machine's figure" grep -q "figures/chapter$n.svg" "$tmp/book2/chapter$n.html"
     check "chapter $n shows this machine's verdict in the contents" \
-        sh -c "grep -A0 'href=\"chapter$n.html\"' '$tmp/book2/index.html' | grep -v -q 'not measured yet'"
+        sh -c "grep '<tr><td>$n</td>' '$tmp/book2/index.html' | grep -v -q 'not measured yet'"
+    check "chapter $n says its run (tiny) and the reference (class) used different scales" \
+        grep -q 'class="scale-warning">Your run used the <strong>tiny</strong> scale, the reference run the <strong>class' "$tmp/book2/chapter$n.html"
 done
+check "chapter 3's folded answers hold this machine's too" \
+    sh -c "grep -A3 '<details class=\"answers\">' '$tmp/book2/chapter3.html' >/dev/null && grep -q '<td><code>gil/serial</code></td><td>[0-9.]* ([0-9.]*-[0-9.]*)</td><td>[0-9.]*' '$tmp/book2/chapter3.html'"
 check "chapter $n's page shows its measured table" grep -q "<table>" "$tmp/book2/chapter8.html"
 check "a bad flag is refused" sh -c "! '$BUILD/book' --bogus 2>/dev/null"
 

@@ -1,6 +1,11 @@
 #!/bin/sh
-# book_check.sh — open the built book in headless Chromium: a PNG screenshot of the
-# index and of one chapter page, and a failure if any image did not load.
+# book_check.sh — open the built book in headless Chromium, as a reader would:
+# - screenshots of the index and of chapter 2, and of chapter 3 on a 1024 x 768
+#   projector (results/book/screenshot-*.png);
+# - every image loaded; at 1024 x 768 every figure at least 900 px wide;
+# - the offline search finds sections for "GIL";
+# - printed: the book (index.html, every chapter) to PDF, its first page not blank,
+#   and a screenshot of a page in the print layout (screenshot-print.png).
 # Usage: tests/book_check.sh [BOOK_DIR]   (default results/book; `make book-check`)
 . "$(dirname "$0")/lib.sh"
 book=${1:-results/book}
@@ -15,20 +20,70 @@ fi
 chrome() {
     "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-sync \
         --disable-background-networking --disable-component-update --user-data-dir="$tmp/profile" \
-        --virtual-time-budget=5000 "$@" 2>/dev/null
+        --hide-scrollbars --virtual-time-budget=5000 "$@" 2>/dev/null
 }
 book_abs=$(cd "$book" && pwd)
+is_png() { head -c 8 "$1" 2>/dev/null | grep -q PNG; }
+
+# A copy of a page that, once loaded, writes into the DOM what a reader would see:
+# images loaded and broken, the narrowest figure's width, and the search's hits for "GIL".
+probe='<script>window.addEventListener("load", function () { var bad = [], all = document.images, narrowest = 100000, figures = document.querySelectorAll("figure img"); for (var i = 0; i < all.length; i++) if (!all[i].complete || all[i].naturalWidth === 0) bad.push(all[i].getAttribute("src")); for (var j = 0; j < figures.length; j++) narrowest = Math.min(narrowest, Math.round(figures[j].getBoundingClientRect().width)); var hits = window.bookSearch ? window.bookSearch("GIL").length : -1; document.body.setAttribute("data-check", "images=" + all.length + " broken=" + (bad.join(",") || "none") + " figures=" + figures.length + " narrowest=" + narrowest + " gil_hits=" + hits); });</script></body>'
+inspect() { # inspect PAGE WIDTH HEIGHT: the data-check line
+    awk -v p="$probe" '{ i = index($0, "</body>"); if (i) $0 = substr($0, 1, i - 1) p substr($0, i + 7) } 1' \
+        "$book/$1" >"$book/.probe-$1"
+    chrome --window-size="$2,$3" --dump-dom "file://$book_abs/.probe-$1" >"$tmp/dom"
+    rm -f "$book/.probe-$1"
+    grep -o 'data-check="[^"]*"' "$tmp/dom" | head -1 | sed 's/^data-check="//; s/"$//'
+}
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
 for page in index.html chapter2.html; do
     shot=$book/screenshot-${page%.html}.png
     chrome --window-size=1280,2400 --screenshot="$shot" "file://$book_abs/$page" >/dev/null
-    check "$page: screenshot taken ($shot)" sh -c "head -c 8 '$shot' 2>/dev/null | grep -q PNG"
-    # A copy of the page that writes its broken images into the DOM once loaded.
-    probe=$book/.probe-$page
-    sed 's|</body>|<script>window.addEventListener("load", function () { var bad = []; var all = document.images; for (var i = 0; i < all.length; i++) if (!all[i].complete \|\| all[i].naturalWidth === 0) bad.push(all[i].getAttribute("src")); document.body.setAttribute("data-images", all.length + " loaded, broken: " + (bad.join(" ") \|\| "none")); });</script></body>|' \
-        "$book/$page" >"$probe"
-    chrome --dump-dom "file://$book_abs/.probe-$page" >"$tmp/dom"
-    rm -f "$probe"
-    verdict=$(grep -o 'data-images="[^"]*"' "$tmp/dom" | head -1)
-    check "$page: every image loaded (${verdict:-no report})" sh -c "echo '$verdict' | grep -q 'broken: none' && ! echo '$verdict' | grep -q '\"0 loaded'"
+    check "$page: screenshot taken ($shot)" is_png "$shot"
+    seen=$(inspect "$page" 1280 2400)
+    check "$page: every image loaded (${seen:-no report})" \
+        sh -c "[ '$(field "$seen" broken)' = none ] && [ '$(field "$seen" images)' -gt 0 ]"
 done
+
+# A projector: 1024 x 768.
+shot=$book/screenshot-chapter3-1024x768.png
+chrome --window-size=1024,768 --screenshot="$shot" "file://$book_abs/chapter3.html" >/dev/null
+check "chapter3.html at 1024x768: screenshot taken ($shot)" is_png "$shot"
+seen=$(inspect chapter3.html 1024 768)
+check "chapter3.html at 1024x768: every figure at least 900 px wide (${seen:-no report})" \
+    sh -c "[ '$(field "$seen" figures)' -ge 1 ] && [ '$(field "$seen" narrowest)' -ge 900 ]"
+check "the offline search finds sections for \"GIL\" ($(field "$seen" gil_hits) hits)" \
+    test "$(field "$seen" gil_hits)" -gt 0
+check "the search index is there" test -s "$book/search-index.js"
+
+# Paper. The whole book to PDF; its first page must draw text (a blank first page
+# draws nothing). Then a page in the print layout, as a picture.
+chrome --print-to-pdf="$tmp/book.pdf" --no-pdf-header-footer "file://$book_abs/index.html" >/dev/null
+check "the book prints to PDF" sh -c "head -c 5 '$tmp/book.pdf' 2>/dev/null | grep -q '%PDF'"
+first_page_has_text() {
+    python3 - "$1" <<'PY'
+import re, sys, zlib
+pdf = open(sys.argv[1], "rb").read()
+objects = {int(m.group(1)): m.start() for m in re.finditer(rb"(\d+) 0 obj", pdf)}
+def body(n):
+    start = objects[n]
+    return pdf[start:pdf.index(b"endobj", start)]
+pages = [n for n in objects if re.search(rb"/Type\s*/Page[^s]", body(n))]
+first = min(pages, key=lambda n: objects[n])  # Chromium writes the pages in order
+contents = re.search(rb"/Contents\s*(\d+) 0 R", body(first))
+stream = body(int(contents.group(1)))
+data = stream[stream.index(b"stream") + 6:].lstrip(b"\r\n")
+data = data[:data.rindex(b"endstream")]
+text = zlib.decompress(data) if b"FlateDecode" in stream else data
+sys.exit(0 if re.search(rb"\bT[Jj]\b", text) else 1)
+PY
+}
+check "the printed book's first page is not blank" first_page_has_text "$tmp/book.pdf"
+sed 's|href="book.css"|href="print.css"|' "$book/chapter3.html" >"$book/.print-chapter3.html"
+sed 's/@media print {/@media all {/' "$book/book.css" >"$book/print.css"
+shot=$book/screenshot-print.png
+chrome --window-size=794,1123 --screenshot="$shot" "file://$book_abs/.print-chapter3.html" >/dev/null
+rm -f "$book/.print-chapter3.html" "$book/print.css"
+check "a page in the print layout: screenshot taken ($shot)" is_png "$shot"
 finish book_check

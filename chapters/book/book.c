@@ -4,18 +4,24 @@
  *
  * Reads chapters/NN-slug/README.md, renders it with cmark-gfm (CommonMark with
  * tables), and puts at its "<!-- results -->" marker this machine's summary.md and
- * figure (from results/chapterN/) beside the committed reference run (from
- * chapters/NN-slug/reference/). Writes DIR/index.html (a table of contents with
- * each verdict, then every chapter), DIR/chapterN.html (one page each, with
- * previous/next links), DIR/book.css and DIR/figures/. Self-contained: relative
- * links only, no network. */
+ * figure (from results/chapterN/) above the committed reference run (from
+ * chapters/NN-slug/reference/), and under the Predict block the reference run's
+ * answers, folded. Writes DIR/index.html (a table of contents with each verdict,
+ * then every chapter: the whole book on one page, for printing), DIR/chapterN.html
+ * (one page each, with a sidebar, previous/next links and links to its source),
+ * DIR/source/ (each chapter's program, figure script and original.py as pages),
+ * DIR/search-index.js (every section's text, for the offline search in search.js),
+ * DIR/book.css, DIR/search.js and DIR/figures/. Self-contained: relative links
+ * only, nothing fetched; the one link out is to the original post. */
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+#include <ctype.h>
 #include <sys/stat.h>
 
 #include "atomic_file.h"
@@ -25,6 +31,8 @@
 
 #define MAX_CHAPTERS 64
 #define MARKER "<!-- results -->"
+#define POST_URL "https://medium.com/contentsquare-engineering-blog/multithreading-vs-multiprocessing-in-python-ece023ad55a"
+#define MAX_SOURCES 8
 
 typedef struct {
     int number;
@@ -33,7 +41,12 @@ typedef struct {
     char title[300];     /* the README's first heading, without "# " */
     char *summary;       /* this machine's summary.md, or NULL */
     char *reference;     /* the reference run's summary.md, or NULL */
+    char *answers;       /* this machine's answers.csv, or NULL */
+    char *reference_answers;
     int has_figure, has_reference_figure;
+    char sources[MAX_SOURCES][128]; /* the folder's *.c, figure.gp, original.py */
+    int source_count;
+    char *body;          /* the chapter's HTML, once built */
 } chapter_text;
 
 static char *read_text(const char *path)
@@ -135,6 +148,28 @@ static void verdict_of(const char *summary, char *out, size_t size)
     snprintf(out, size, "%.*s", (int)strcspn(v, "\n"), v);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* The files of the chapter's folder a reader may want to read: its program, its
+ * figure script, its CPython original. */
+static void find_sources(chapter_text *c)
+{
+    DIR *d = opendir(c->dir);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d)) && c->source_count < MAX_SOURCES;) {
+        size_t len = strlen(e->d_name);
+        bool program = len > 2 && strcmp(e->d_name + len - 2, ".c") == 0;
+        if ((program || strcmp(e->d_name, "figure.gp") == 0 || strcmp(e->d_name, "original.py") == 0) &&
+            len < sizeof c->sources[0] && strspn(e->d_name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == len)
+            snprintf(c->sources[c->source_count++], sizeof c->sources[0], "%s", e->d_name);
+    }
+    closedir(d);
+    qsort(c->sources, (size_t)c->source_count, sizeof c->sources[0], by_name);
+}
+
 static int by_number(const void *a, const void *b)
 {
     return ((const chapter_text *)a)->number - ((const chapter_text *)b)->number;
@@ -162,6 +197,11 @@ static int find_chapters(const char *chapters_dir, const char *results_dir, chap
         c->summary = read_text(path);
         snprintf(path, sizeof path, "%s/reference/summary.md", c->dir);
         c->reference = read_text(path);
+        snprintf(path, sizeof path, "%s/chapter%d/answers.csv", results_dir, c->number);
+        c->answers = read_text(path);
+        snprintf(path, sizeof path, "%s/reference/answers.csv", c->dir);
+        c->reference_answers = read_text(path);
+        find_sources(c);
         n++;
     }
     closedir(d);
@@ -188,42 +228,205 @@ static char *summary_html(const char *summary)
     return markdown_of(body, 1);
 }
 
-static void results_block(FILE *out, const chapter_text *c)
+/* "class" from a summary's "Scale class, ..." line; "" if there is none. */
+static void scale_of(const char *summary, char *out, size_t size)
 {
-    fputs("<div class=\"results\">\n<section class=\"run\">\n<h3>Your machine</h3>\n", out);
-    if (c->summary) {
-        char *html = summary_html(c->summary);
-        fputs(html, out);
-        free(html);
-        if (c->has_figure)
-            fprintf(out, "<img src=\"figures/chapter%d.svg\" alt=\"Chapter %d: this machine's figure\">\n", c->number,
-                    c->number);
-    } else {
-        fprintf(out, "<p class=\"missing\">Not run on this machine yet: <code>make chapter%d</code>, then "
-                "<code>make book</code>.</p>\n", c->number);
-    }
-    fputs("</section>\n<section class=\"run reference\">\n<h3>Reference machine</h3>\n", out);
-    if (c->reference) {
-        char *html = summary_html(c->reference);
-        fputs(html, out);
-        free(html);
-        if (c->has_reference_figure)
-            fprintf(out, "<img src=\"figures/chapter%d-reference.svg\" alt=\"Chapter %d: the reference figure\">\n",
-                    c->number, c->number);
-    } else {
-        fputs("<p class=\"missing\">No reference run is committed for this chapter.</p>\n", out);
-    }
-    fputs("</section>\n</div>\n", out);
+    const char *s = summary ? strstr(summary, "Scale ") : NULL;
+    snprintf(out, size, "%.*s", s ? (int)strcspn(s + 6, ",.") : 0, s ? s + 6 : "");
 }
 
-/* The chapter's text with the results where its README says. */
-static void chapter_body(FILE *out, const chapter_text *c)
+static void figure(FILE *out, const char *src, const char *alt)
 {
-    fprintf(out, "<article id=\"chapter%d\">\n", c->number);
+    fprintf(out, "<figure><a href=\"%s\" title=\"the figure at full size\"><img src=\"%s\" alt=\"", src, src);
+    html_escaped(out, alt);
+    fputs("\"></a><figcaption>Click the figure to open it at full size.</figcaption></figure>\n", out);
+}
+
+static void one_run(FILE *out, const chapter_text *c, const char *summary, bool reference)
+{
+    fprintf(out, "<section class=\"run%s\">\n<h3>%s</h3>\n", reference ? " reference" : "",
+            reference ? "The reference machine" : "Your machine");
+    if (!summary) {
+        if (reference)
+            fputs("<p class=\"missing\">No reference run is committed for this chapter.</p>\n", out);
+        else
+            fprintf(out, "<p class=\"missing\">Not run on this machine yet: <code>make chapter%d</code>, then "
+                    "<code>make book</code>.</p>\n", c->number);
+        fputs("</section>\n", out);
+        return;
+    }
+    char *html = summary_html(summary);
+    fputs(html, out);
+    free(html);
+    char src[64], alt[80];
+    snprintf(src, sizeof src, "figures/chapter%d%s.svg", c->number, reference ? "-reference" : "");
+    snprintf(alt, sizeof alt, "Chapter %d: %s figure", c->number, reference ? "the reference" : "this machine's");
+    if (reference ? c->has_reference_figure : c->has_figure) figure(out, src, alt);
+    fputs("</section>\n", out);
+}
+
+/* The value of `key` in an answers.csv ("0.98 (0.95-1.02)"), or "not measured". */
+static void answer_of(const char *csv, const char *key, char *out, size_t size)
+{
+    snprintf(out, size, "not measured");
+    for (const char *line = csv; line && *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] != 0)) {
+        size_t k = strlen(key);
+        if (strncmp(line, key, k) != 0 || line[k] != ',') continue;
+        double median, lo, hi;
+        int fields = sscanf(line + k + 1, "%lf,%lf,%lf", &median, &lo, &hi);
+        if (fields == 3) snprintf(out, size, "%.2f (%.2f-%.2f)", median, lo, hi);
+        else if (fields >= 1) snprintf(out, size, "%.2f", median);
+        return;
+    }
+}
+
+/* Under the Predict block, folded: the reference run's answers (and this machine's). */
+static void answers(FILE *out, const chapter_text *c)
+{
+    fputs("<details class=\"answers\">\n<summary>Answers, from the reference run (open after you have written "
+          "yours)</summary>\n", out);
+    if (!c->reference_answers) {
+        char verdict[600];
+        verdict_of(c->reference, verdict, sizeof verdict);
+        fputs("<p>The reference run's verdict: ", out);
+        html_escaped(out, verdict);
+        fputs("</p>\n<p>The numbers behind it are in its table below.</p>\n</details>\n", out);
+        return;
+    }
+    fputs("<table>\n<thead><tr><th>quantity</th><th>reference run: median (95% interval)</th>"
+          "<th>your machine</th></tr></thead>\n<tbody>\n", out);
+    const char *rows = strstr(c->reference_answers, "key,median");
+    for (const char *line = rows ? rows + strcspn(rows, "\n") + 1 : ""; *line;) {
+        size_t length = strcspn(line, "\n");
+        char key[64], theirs[96], mine[96];
+        snprintf(key, sizeof key, "%.*s", (int)strcspn(line, ",\n"), line);
+        if (*key) {
+            answer_of(c->reference_answers, key, theirs, sizeof theirs);
+            answer_of(c->answers, key, mine, sizeof mine);
+            fputs("<tr><td><code>", out);
+            html_escaped(out, key);
+            fputs("</code></td><td>", out);
+            html_escaped(out, theirs);
+            fputs("</td><td>", out);
+            html_escaped(out, c->answers ? mine : "not run yet");
+            fputs("</td></tr>\n", out);
+        }
+        line += length + (line[length] != 0);
+    }
+    fputs("</tbody>\n</table>\n</details>\n", out);
+}
+
+static void results_block(FILE *out, const chapter_text *c)
+{
+    answers(out, c);
+    fputs("<div class=\"results\">\n", out);
+    char mine[32], theirs[32];
+    scale_of(c->summary, mine, sizeof mine);
+    scale_of(c->reference, theirs, sizeof theirs);
+    if (*mine && *theirs && strcmp(mine, theirs) != 0) {
+        fputs("<p class=\"scale-warning\">Your run used the <strong>", out);
+        html_escaped(out, mine);
+        fputs("</strong> scale, the reference run the <strong>", out);
+        html_escaped(out, theirs);
+        fprintf(out, "</strong> scale: the work and the number of rounds differ, so compare the two with care "
+                "(<code>make chapter%d</code> runs the class scale).</p>\n", c->number);
+    }
+    one_run(out, c, c->summary, false);
+    one_run(out, c, c->reference, true);
+    fputs("</div>\n", out);
+}
+
+/* An id from a heading's text: "How sure is the verdict?" -> "ch3-how-sure-is-the-verdict". */
+static void slug(const char *html, size_t length, int chapter, char *out, size_t size)
+{
+    size_t used = (size_t)snprintf(out, size, "ch%d-", chapter);
+    bool in_tag = false, dash = false;
+    for (size_t i = 0; i < length && used + 2 < size; i++) {
+        unsigned char ch = (unsigned char)html[i];
+        if (ch == '<') in_tag = true;
+        if (in_tag) {
+            if (ch == '>') in_tag = false;
+            continue;
+        }
+        if (isalnum(ch)) {
+            if (dash && out[used - 1] != '-') out[used++] = '-';
+            out[used++] = (char)tolower(ch);
+            dash = false;
+        } else {
+            dash = true;
+        }
+    }
+    out[used] = '\0';
+}
+
+/* Every <h1>-<h3> of the chapter's HTML gets an id and a link to itself (an anchor
+ * to share, and the places the search leads to). Repeated headings get -2, -3... */
+static char *with_anchors(const char *html, int chapter)
+{
+    char *result = NULL, seen[64][96];
+    size_t size = 0;
+    int seen_count = 0;
+    FILE *out = open_memstream(&result, &size);
+    for (const char *p = html;;) {
+        const char *h = strstr(p, "<h");
+        while (h && !(h[2] >= '1' && h[2] <= '3' && h[3] == '>')) h = strstr(h + 2, "<h");
+        if (!h) {
+            fputs(p, out);
+            break;
+        }
+        char close[8];
+        snprintf(close, sizeof close, "</h%c>", h[2]);
+        const char *end = strstr(h + 4, close);
+        if (!end) {
+            fputs(p, out);
+            break;
+        }
+        char base[80], id[96];
+        slug(h + 4, (size_t)(end - h - 4), chapter, base, sizeof base);
+        int repeats = 0;
+        for (int i = 0; i < seen_count; i++) repeats += strcmp(seen[i], base) == 0;
+        if (seen_count < 64) snprintf(seen[seen_count++], sizeof seen[0], "%s", base);
+        if (repeats) snprintf(id, sizeof id, "%s-%d", base, repeats + 1);
+        else snprintf(id, sizeof id, "%s", base);
+        fwrite(p, 1, (size_t)(h - p), out);
+        fprintf(out, "<h%c id=\"%s\">%.*s <a class=\"anchor\" href=\"#%s\" aria-label=\"link to this section\">#</a>%s",
+                h[2], id, (int)(end - h - 4), h + 4, id, close);
+        p = end + strlen(close);
+    }
+    fclose(out);
+    return result;
+}
+
+/* Links to the chapter's sources (pages of the book) and to the original post. */
+static void source_links(FILE *out, const chapter_text *c)
+{
+    fputs("<p class=\"sources\">Read the code: ", out);
+    for (int i = 0; i < c->source_count; i++)
+        fprintf(out, "%s<a href=\"source/chapter%d-%s.html\"><code>%s</code></a>", i ? " &middot; " : "", c->number,
+                c->sources[i], c->sources[i]);
+    fprintf(out, "%sThe original post: <a href=\"%s\">&ldquo;Multithreading VS Multiprocessing in Python&rdquo;</a> "
+            "(2018).</p>\n", c->source_count ? ". " : "", POST_URL);
+}
+
+/* The chapter's text with the results where its README says, its headings anchored. */
+static char *chapter_html(const chapter_text *c)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
     const char *marker = strstr(c->readme, MARKER);
     char *before = strndup(c->readme, marker ? (size_t)(marker - c->readme) : strlen(c->readme));
     char *html = markdown(before);
-    fputs(html, out);
+    const char *end_of_title = strstr(html, "</h1>");
+    if (end_of_title) { /* the sources right under the title */
+        end_of_title += strlen("</h1>");
+        fwrite(html, 1, (size_t)(end_of_title - html), out);
+        fputc('\n', out);
+        source_links(out, c);
+        fputs(end_of_title, out);
+    } else {
+        fputs(html, out);
+    }
     free(html);
     free(before);
     results_block(out, c);
@@ -232,14 +435,47 @@ static void chapter_body(FILE *out, const chapter_text *c)
         fputs(html, out);
         free(html);
     }
-    fputs("</article>\n", out);
+    fclose(out);
+    char *anchored = with_anchors(text, c->number);
+    free(text);
+    return anchored;
 }
 
-static void page_start(FILE *out, const char *title)
+static void chapter_body(FILE *out, const chapter_text *c)
 {
-    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", out);
+    fprintf(out, "<article id=\"chapter%d\">\n%s</article>\n", c->number, c->body);
+}
+
+static void page_start(FILE *out, const char *title, const char *root)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+          "<meta name=\"color-scheme\" content=\"light dark\">\n<title>", out);
     html_escaped(out, title);
-    fputs("</title>\n<link rel=\"stylesheet\" href=\"book.css\">\n</head>\n<body>\n", out);
+    fprintf(out, "</title>\n<link rel=\"stylesheet\" href=\"%sbook.css\">\n</head>\n<body>\n", root);
+}
+
+/* The sidebar: search, then every chapter (the current one marked). Folded on a
+ * narrow screen (search.js opens it on a wide one). */
+static void sidebar(FILE *out, const chapter_text *chapters, int n, int current, const char *root)
+{
+    fputs("<details class=\"sidebar\" open>\n<summary>Contents and search</summary>\n<nav aria-label=\"Contents\">\n",
+          out);
+    fprintf(out, "<form class=\"search\" role=\"search\" onsubmit=\"return false\"><input type=\"search\" "
+            "id=\"search\" placeholder=\"Search the book\" aria-label=\"Search the book\" autocomplete=\"off\">"
+            "</form>\n<ol class=\"search-results\" id=\"search-results\"></ol>\n"
+            "<ol class=\"toc\">\n<li%s><a href=\"%sindex.html\">Contents and verdicts</a></li>\n",
+            current == -1 ? " class=\"current\"" : "", root);
+    for (int i = 0; i < n; i++) {
+        const char *colon = strchr(chapters[i].title, ':');
+        fprintf(out, "<li%s><a href=\"%schapter%d.html\"><span class=\"number\">%d</span> ",
+                i == current ? " class=\"current\"" : "", root, chapters[i].number, chapters[i].number);
+        html_escaped(out, colon ? colon + 2 : chapters[i].title);
+        fputs("</a></li>\n", out);
+    }
+    fprintf(out, "</ol>\n<p class=\"post\"><a href=\"%s\">The original post (2018)</a></p>\n</nav>\n</details>\n",
+            POST_URL);
+    fprintf(out, "<script src=\"%ssearch-index.js\"></script>\n<script src=\"%ssearch.js\"></script>\n", root, root);
 }
 
 static void machine_header(FILE *out, const machine_info *m)
@@ -255,7 +491,7 @@ static void machine_header(FILE *out, const machine_info *m)
 
 static void navigation(FILE *out, const chapter_text *chapters, int n, int i)
 {
-    fputs("<nav>", out);
+    fputs("<nav class=\"pages\">", out);
     if (i > 0) fprintf(out, "<a href=\"chapter%d.html\" rel=\"prev\">&larr; Chapter %d</a> ", chapters[i - 1].number,
                        chapters[i - 1].number);
     fputs("<a href=\"index.html\">Contents</a>", out);
@@ -284,45 +520,173 @@ static void contents(FILE *out, const chapter_text *chapters, int n)
     fputs("</tbody>\n</table>\n", out);
 }
 
-static void write_page(const char *path, void (*body)(FILE *, void *), void *arg)
+/* Text of an HTML fragment: tags dropped, the book's entities decoded, runs of
+ * white space made one space. */
+static void plain_text(FILE *out, const char *html, size_t length)
+{
+    static const struct { const char *entity; char ch; } entities[] = {
+        { "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&quot;", '"' }, { "&#39;", '\'' },
+    };
+    bool in_tag = false, space = false;
+    for (size_t i = 0; i < length; i++) {
+        char ch = html[i];
+        if (ch == '<') in_tag = true;
+        if (in_tag) {
+            if (ch == '>') in_tag = false;
+            space = true;
+            continue;
+        }
+        if (ch == '&')
+            for (size_t e = 0; e < sizeof entities / sizeof *entities; e++)
+                if (strncmp(html + i, entities[e].entity, strlen(entities[e].entity)) == 0) {
+                    i += strlen(entities[e].entity) - 1;
+                    ch = entities[e].ch;
+                    break;
+                }
+        if (isspace((unsigned char)ch)) {
+            space = true;
+            continue;
+        }
+        if (space) fputc(' ', out);
+        space = false;
+        fputc(ch, out);
+    }
+}
+
+/* A JavaScript string literal: data, whatever it holds (quotes, backslashes, control
+ * characters and '<' escaped). */
+static void js_string(FILE *out, const char *text)
+{
+    fputc('"', out);
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c == '"' || *c == '\\') fprintf(out, "\\%c", *c);
+        else if (*c < 0x20 || *c == '<' || *c == '>' || *c == 0x7f) fprintf(out, "\\u%04x", *c);
+        else fputc(*c, out);
+    }
+    fputc('"', out);
+}
+
+/* One search entry per section of the chapter: where it is, its heading, its text. */
+static void index_sections(FILE *out, const chapter_text *c)
+{
+    const char *body = c->body, *end = body + strlen(body);
+    for (const char *h = strstr(body, " id=\"ch"); h;) {
+        const char *heading_start = h - 3;  /* "<hN" */
+        const char *id = h + 5, *id_end = strchr(id, '"');
+        const char *heading_end = strstr(h, "</h");
+        if (!id_end || !heading_end || heading_start < body || heading_start[0] != '<') break;
+        const char *next = strstr(heading_end, " id=\"ch");
+        const char *section_end = next ? next - 3 : end;
+        char *heading = NULL, *text = NULL;
+        size_t hs = 0, ts = 0;
+        FILE *hf = open_memstream(&heading, &hs), *tf = open_memstream(&text, &ts);
+        fprintf(hf, "Chapter %d \xe2\x80\xba ", c->number);
+        const char *title_start = strchr(h, '>') + 1;
+        plain_text(hf, title_start, (size_t)(heading_end - title_start));
+        plain_text(tf, heading_end, (size_t)(section_end - heading_end));
+        fclose(hf);
+        fclose(tf);
+        size_t hl = strlen(heading); /* the anchor's "#" at the end of the heading */
+        if (hl > 2 && strcmp(heading + hl - 2, " #") == 0) heading[hl - 2] = '\0';
+        fprintf(out, "{\"u\":\"chapter%d.html#%.*s\",\"t\":", c->number, (int)(id_end - id), id);
+        js_string(out, heading);
+        fputs(",\"x\":", out);
+        js_string(out, text);
+        fputs("},\n", out);
+        free(heading);
+        free(text);
+        h = next;
+    }
+}
+
+static void search_index(FILE *out, void *arg);
+
+/* A source file of a chapter as a page of the book. */
+typedef struct {
+    const char *path, *name;
+    const chapter_text *chapter;
+} source_file;
+
+static void write_file(const char *path, void (*body)(FILE *, void *), void *arg, const char *ending)
 {
     atomic_file f;
     if (atomic_file_open(&f, path) != 0)
         fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
     body(f.stream, arg);
-    fputs("</body>\n</html>\n", f.stream);
+    fputs(ending, f.stream);
     if (atomic_file_commit(&f) != 0)
         fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+}
+
+static void write_page(const char *path, void (*body)(FILE *, void *), void *arg)
+{
+    write_file(path, body, arg, "</body>\n</html>\n");
 }
 
 typedef struct {
     chapter_text *chapters;
     int count, index;
     machine_info machine;
+    source_file source; /* the source page being written */
 } book;
+
+static void search_index(FILE *out, void *arg)
+{
+    book *b = arg;
+    fputs("/* Generated by build/book: every section of the book, for search.js. */\nwindow.BOOK_INDEX = [\n", out);
+    for (int i = 0; i < b->count; i++) index_sections(out, &b->chapters[i]);
+    fputs("];\n", out);
+}
+
+static void source_page(FILE *out, void *arg)
+{
+    book *b = arg;
+    const source_file *s = &b->source;
+    char title[200];
+    snprintf(title, sizeof title, "%s, chapter %d", s->name, s->chapter->number);
+    page_start(out, title, "../");
+    sidebar(out, b->chapters, b->count, b->index, "../");
+    fprintf(out, "<main>\n<p><a href=\"../chapter%d.html\">&larr; back to chapter %d</a></p>\n<h1>",
+            s->chapter->number, s->chapter->number);
+    html_escaped(out, s->path);
+    fputs("</h1>\n<pre class=\"source\"><code>", out);
+    char *text = read_text(s->path);
+    html_escaped(out, text ? text : "(could not be read)");
+    free(text);
+    fputs("</code></pre>\n</main>\n", out);
+}
 
 static void index_page(FILE *out, void *arg)
 {
     book *b = arg;
-    page_start(out, "threads-vs-processes: the book");
+    page_start(out, "threads-vs-processes: the book", "");
+    sidebar(out, b->chapters, b->count, -1, "");
+    fputs("<main>\n", out);
     machine_header(out, &b->machine);
     fputs("<h1>threads-vs-processes</h1>\n<p>The common misconceptions about threads and processes, each measured "
           "on this machine beside a reference run. GIL-threads are C threads under an emulation of CPython's "
           "GIL; C threads have none. Chapters 1&ndash;5 also run the article's own experiment in real CPython "
           "(when python3 is installed) and say how close the emulation came.</p>\n", out);
+    fprintf(out, "<p>The claims come from the post <a href=\"%s\">&ldquo;Multithreading VS Multiprocessing in "
+            "Python&rdquo;</a> (2018). This page holds the whole book, for printing; each chapter also has a page of "
+            "its own.</p>\n", POST_URL);
     contents(out, b->chapters, b->count);
     for (int i = 0; i < b->count; i++) chapter_body(out, &b->chapters[i]);
+    fputs("</main>\n", out);
 }
 
 static void chapter_page(FILE *out, void *arg)
 {
     book *b = arg;
     const chapter_text *c = &b->chapters[b->index];
-    page_start(out, c->title);
+    page_start(out, c->title, "");
+    sidebar(out, b->chapters, b->count, b->index, "");
+    fputs("<main>\n", out);
     machine_header(out, &b->machine);
     navigation(out, b->chapters, b->count, b->index);
     chapter_body(out, c);
     navigation(out, b->chapters, b->count, b->index);
+    fputs("</main>\n", out);
 }
 
 int main(int argc, char **argv)
@@ -353,13 +717,33 @@ int main(int argc, char **argv)
     if (cli_make_out_dir(path, error, sizeof error) != 0) {
         fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
     }
-    snprintf(path, sizeof path, "%s/book/book.css", chapters_dir);
-    char css[1024];
-    snprintf(css, sizeof css, "%s/book.css", out_dir);
-    if (copy_file(path, css) != 0) {
-        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot copy %s to %s", path, css);
+    snprintf(path, sizeof path, "%s/source", out_dir);
+    if (cli_make_out_dir(path, error, sizeof error) != 0) {
+        fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
     }
-    for (int i = 0; i < b.count; i++) copy_figures(&b.chapters[i], results, out_dir);
+    static const char *const assets[] = { "book.css", "search.js" };
+    for (size_t a = 0; a < sizeof assets / sizeof *assets; a++) {
+        char from[1024], to[1024];
+        snprintf(from, sizeof from, "%s/book/%s", chapters_dir, assets[a]);
+        snprintf(to, sizeof to, "%s/%s", out_dir, assets[a]);
+        if (copy_file(from, to) != 0) fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot copy %s to %s", from, to);
+    }
+    for (int i = 0; i < b.count; i++) {
+        copy_figures(&b.chapters[i], results, out_dir);
+        b.chapters[i].body = chapter_html(&b.chapters[i]);
+    }
+    for (b.index = 0; b.index < b.count; b.index++) {
+        const chapter_text *c = &b.chapters[b.index];
+        for (int f = 0; f < c->source_count; f++) {
+            char source[1024];
+            snprintf(source, sizeof source, "%s/%s", c->dir, c->sources[f]);
+            b.source = (source_file){ .path = source, .name = c->sources[f], .chapter = c };
+            snprintf(path, sizeof path, "%s/source/chapter%d-%s.html", out_dir, c->number, c->sources[f]);
+            write_page(path, source_page, &b);
+        }
+    }
+    snprintf(path, sizeof path, "%s/search-index.js", out_dir);
+    write_file(path, search_index, &b, "");
     snprintf(path, sizeof path, "%s/index.html", out_dir);
     write_page(path, index_page, &b);
     for (b.index = 0; b.index < b.count; b.index++) {
@@ -374,6 +758,9 @@ int main(int argc, char **argv)
         free(b.chapters[i].readme);
         free(b.chapters[i].summary);
         free(b.chapters[i].reference);
+        free(b.chapters[i].answers);
+        free(b.chapters[i].reference_answers);
+        free(b.chapters[i].body);
     }
     free(b.chapters);
     return 0;
