@@ -56,7 +56,7 @@ DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicroht
                    gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs headers readme \
+.PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs headers readme share class \
         $(CHAPTERS:%=chapter%) $(CHAPTERS:%=figure%)
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
@@ -75,6 +75,8 @@ help:
 	@echo "  make test      every test: unit (also under TSAN and ASan+UBSan), end to end, bad input,"
 	@echo "                 faults, sanitizers over every chapter, valgrind (see TESTING.md)"
 	@echo "  make sanitize  every chapter under ThreadSanitizer and ASan+UBSan"
+	@echo "  make share     one small file of this machine's results, to hand in (results/share/)"
+	@echo "  make class DIR=FOLDER [CHAPTER=N]  the class's handed-in files on one figure and a book page"
 	@echo "  make book      the book: every chapter's text with this machine's results (FRESH=1 reruns all)"
 	@echo "  make book-check open the book in headless Chromium: screenshots, every image loaded"
 	@echo "  make reference regenerate the committed reference runs (chapters/*/reference/)"
@@ -92,7 +94,7 @@ deps:
 
 # --- building ------------------------------------------------------------------
 
-programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server $(BUILD)/book
+programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server $(BUILD)/book $(BUILD)/class
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
 	$(SAY) "  CC      $<  ($(VARIANT))"
@@ -115,6 +117,10 @@ $(BUILD)/latency-server: chapters/lab/latency-server.c $(COMMON_OBJ) | $(BUILD)
 $(BUILD)/book: chapters/book/book.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $(BOOK_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(BOOK_LIBS) -o $@
+
+$(BUILD)/class: chapters/class/class.c $(COMMON_OBJ) | $(BUILD)
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
 
 $(BUILD)/bench: tests/bench.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
@@ -175,6 +181,16 @@ reference: $(CHAPTER_BIN) $(BUILD)/latency-server
 	    | sed -e 's/^# //' -e 's/ (\/.*)$$//' >$$d/reference/machine.txt || exit 1; \
 	done
 	@echo "reference: chapters/*/reference/ regenerated; commit them"
+
+# A class on one figure: each student runs `make share` and hands in the file it
+# names; the teacher puts them in one folder and runs `make class DIR=folder`.
+share: $(BUILD)/class
+	@$(BUILD)/class share --results results --out results/share
+
+class: $(BUILD)/class
+	@if [ -z '$(DIR)' ]; then echo "class: which folder holds the files handed in? make class DIR=FOLDER [CHAPTER=N]" >&2; exit 2; fi
+	@$(BUILD)/class gather '$(DIR)' --out results/class $(if $(CHAPTER),--chapter '$(CHAPTER)') && \
+	  plots/render.sh class results/class && echo "class: make book adds the class page (results/book/class.html)"
 
 figures:
 	@for n in $(CHAPTERS); do \

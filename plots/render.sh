@@ -1,5 +1,5 @@
 #!/bin/sh
-# render.sh N DIR [--show] — draw chapter N's figure from the CSVs in DIR:
+# render.sh N DIR [--show] — draw chapter N's figure (N = class: the class's) from the CSVs in DIR:
 # DIR/figure.png and DIR/figure.svg, and with --show the same chart in the terminal.
 # Works from any directory (`make figureN` calls it). Each figure is drawn into a
 # new temporary file beside its target and renamed over it only when gnuplot
@@ -10,7 +10,8 @@ set -eu
 if [ $# -lt 2 ]; then echo "usage: plots/render.sh N DIR [--show]" >&2; exit 2; fi
 n=$1 dir=$2 show=${3:-}
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
-chapter=$(cd "$here/.." && chapters/chapters.sh dir "$n") || exit 2
+# "class": the class's figure (make class), drawn the same way.
+if [ "$n" = class ]; then chapter=chapters/class; else chapter=$(cd "$here/.." && chapters/chapters.sh dir "$n") || exit 2; fi
 script=$here/../$chapter/figure.gp
 if ! command -v gnuplot >/dev/null 2>&1; then
     echo "figure: gnuplot is not installed (make deps installs it); $dir/data.csv and summary.md are written, the figure is not."

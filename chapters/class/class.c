@@ -1,0 +1,516 @@
+/* class.c — a class's machines on one figure.
+ *
+ * usage: build/class share [--results DIR] [--out DIR]
+ *        build/class gather DIR [--chapter N] [--out DIR]
+ *
+ * share: one small file for this machine, DIR/tvp-XXXXXXXX.csv (default
+ * results/share), to hand in: the machine's description (CPU model, cores, memory,
+ * kernel, compiler, the CPython version; no path, no user or host name) and, for
+ * every chapter run here, each mode's median time and its time / serial time with
+ * the 95 % interval (from results/chapterN/modes.csv).
+ *
+ * gather: every *.csv handed in, from DIR. They come from other machines, so they
+ * are data from outside: each is checked whole (its format line, known keys,
+ * printable text of bounded length, known modes and scales, finite numbers in
+ * range, at most MAX_ROWS rows and MAX_FILE_BYTES) before anything is written; a
+ * bad one stops the gathering with one line naming the file and the line (exit 2).
+ * Then, for one chapter (default 1), DIR_OUT/data.csv (one row per machine and
+ * mode), plot-vars.gp (for chapters/class/figure.gp, drawn by plots/render.sh
+ * class DIR_OUT) and summary.md (the class page of the book). */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "atomic_file.h"
+#include "cli.h"
+#include "csv.h"
+#include "fail.h"
+#include "modes.h"
+#include "report.h"
+
+#define FORMAT_LINE "# threads-vs-processes share, format 1"
+#define MAX_FILES 500
+#define MAX_FILE_BYTES (64 * 1024)
+#define MAX_ROWS 400
+#define MAX_TEXT 100
+#define MAX_CHAPTER 99
+
+static const char *const share_columns[] = { "chapter", "scale", "mode", "workers", "rounds", "wall_median_s",
+                                             "vs_serial", "vs_serial_lo", "vs_serial_hi" };
+#define SHARE_COLUMN_COUNT 9
+/* The machine's description, in this order, in the share file's preamble. */
+static const char *const machine_keys[] = { "id", "machine", "cores", "memory_gib", "kernel", "compiler", "python" };
+#define MACHINE_KEY_COUNT 7
+
+typedef struct {
+    int chapter, workers, rounds;
+    char scale[8];
+    pool_mode mode;
+    double wall_median_s, vs_serial, lo, hi; /* NAN: no ratio (a chapter without serial), no interval */
+} share_row;
+
+typedef struct {
+    char file[256];
+    char values[MACHINE_KEY_COUNT][MAX_TEXT + 1];
+    int cores;
+    share_row rows[MAX_ROWS];
+    int row_count;
+} machine_share;
+
+/* --- share ------------------------------------------------------------------- */
+
+static char *read_small_file(const char *path, size_t limit, char *why, size_t why_size);
+
+/* A preamble value of a results file ("# key=value"), or "". */
+static void preamble_value(const char *text, const char *key, char *out, size_t size)
+{
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "# %s=", key);
+    out[0] = '\0';
+    for (const char *line = text; line && *line;) {
+        size_t length = strcspn(line, "\n");
+        if (strncmp(line, pattern, strlen(pattern)) == 0) {
+            size_t start = strlen(pattern);
+            snprintf(out, size, "%.*s", (int)(length - start), line + start);
+            return;
+        }
+        line += length + (line[length] != '\0');
+    }
+}
+
+/* The CPython version without where it was found: "CPython 3.11.7 (/root/...)" ->
+ * "CPython 3.11.7": a path can hold a user name. */
+static void without_path(char *text)
+{
+    char *paren = strstr(text, " (");
+    if (paren) *paren = '\0';
+    for (char *c = text; *c; c++)
+        if (*c == '/' || (unsigned char)*c < 0x20) *c = '?';
+}
+
+static int column_of(char **names, int count, const char *name)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(names[i], name) == 0) return i;
+    return -1;
+}
+
+/* Split a line at commas in place (modes.csv's fields hold no quoted commas). */
+static int split(char *line, char **fields, int max)
+{
+    int n = 0;
+    for (char *p = line; n < max;) {
+        fields[n++] = p;
+        char *comma = strchr(p, ',');
+        if (!comma) break;
+        *comma = '\0';
+        p = comma + 1;
+    }
+    return n;
+}
+
+/* This chapter's rows of modes.csv into the share file. */
+static void share_chapter(csv_writer *w, int chapter, const char *text)
+{
+    char scale[16];
+    preamble_value(text, "scale", scale, sizeof scale);
+    char *copy = xstrdup(text), *names[32], *fields[32];
+    int name_count = 0;
+    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+        if (line[0] == '#') continue;
+        if (name_count == 0) {
+            name_count = split(line, names, 32);
+            continue;
+        }
+        int n = split(line, fields, 32);
+        int mode = column_of(names, name_count, "mode"), workers = column_of(names, name_count, "workers"),
+            reps = column_of(names, name_count, "reps"), wall = column_of(names, name_count, "wall_median_s"),
+            ratio = column_of(names, name_count, "vs_serial"), lo = column_of(names, name_count, "vs_serial_lo"),
+            hi = column_of(names, name_count, "vs_serial_hi");
+        if (n != name_count || mode < 0 || workers < 0 || reps < 0 || wall < 0 || ratio < 0 || lo < 0 || hi < 0 ||
+            pool_mode_from_name(fields[mode]) == MODE_COUNT)
+            continue;
+        csv_int(w, chapter);
+        csv_str(w, scale);
+        csv_str(w, fields[mode]);
+        csv_str(w, fields[workers]);
+        csv_str(w, fields[reps]);
+        csv_str(w, fields[wall]);
+        csv_str(w, fields[ratio]);
+        csv_str(w, fields[lo]);
+        csv_str(w, fields[hi]);
+        csv_end_row(w);
+    }
+    free(copy);
+}
+
+/* FNV-1a: the share file's name from what it holds, so sharing the same results
+ * twice gives the same file, and two machines' files do not collide. */
+static uint32_t fnv1a(const char *text, uint32_t hash)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) hash = (hash ^ *c) * 16777619u;
+    return hash;
+}
+
+static int share(const char *results, const char *out_dir)
+{
+    char *texts[MAX_CHAPTER + 1] = { 0 }, why[200], path[1024];
+    uint32_t hash = 2166136261u;
+    int found = 0;
+    for (int n = 0; n <= MAX_CHAPTER; n++) {
+        snprintf(path, sizeof path, "%s/chapter%d/modes.csv", results, n);
+        texts[n] = read_small_file(path, 4 * MAX_FILE_BYTES, why, sizeof why);
+        if (texts[n]) {
+            hash = fnv1a(texts[n], hash);
+            found++;
+        }
+    }
+    if (!found)
+        fail_user("class", EXIT_BAD_INPUT, "share: no chapter has results in %s yet (make all, or make chapterN)",
+                  results);
+    char error[600];
+    if (cli_make_out_dir(out_dir, error, sizeof error) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
+    snprintf(path, sizeof path, "%s/tvp-%08x.csv", out_dir, hash);
+    machine_info m;
+    machine_describe(&m);
+    char python[MAX_TEXT + 1] = "";
+    for (int n = 0; n <= MAX_CHAPTER && !*python; n++)
+        if (texts[n]) preamble_value(texts[n], "python", python, sizeof python);
+    without_path(python);
+
+    csv_writer w;
+    if (csv_open(&w, path) != 0)
+        fail_user("class", EXIT_EXPERIMENT_FAILED, "share: cannot write %s: %s", path, strerror(errno));
+    fputs(FORMAT_LINE "\n", w.file.stream);
+    csv_meta(&w, "id", "%08x", hash);
+    csv_meta(&w, "machine", "%s", m.cpu_model);
+    csv_meta(&w, "cores", "%d", m.cores);
+    csv_meta(&w, "memory_gib", "%.1f", m.memory_gib);
+    csv_meta(&w, "kernel", "%s", m.kernel);
+    csv_meta(&w, "compiler", "%s", m.compiler);
+    csv_meta(&w, "python", "%s", *python ? python : "none");
+    csv_header(&w, share_columns, SHARE_COLUMN_COUNT);
+    for (int n = 0; n <= MAX_CHAPTER; n++)
+        if (texts[n]) share_chapter(&w, n, texts[n]);
+    if (csv_commit(&w) != 0)
+        fail_user("class", EXIT_EXPERIMENT_FAILED, "share: cannot write %s: %s", path, strerror(errno));
+    for (int n = 0; n <= MAX_CHAPTER; n++) free(texts[n]);
+    printf("share: %s (%d chapter%s of results; hand this file in)\n", path, found, found == 1 ? "" : "s");
+    return 0;
+}
+
+/* --- gather ------------------------------------------------------------------- */
+
+/* A regular file of at most `limit` bytes, NUL-terminated; NULL with the reason. */
+static char *read_small_file(const char *path, size_t limit, char *why, size_t why_size)
+{
+    FILE *f = fopen(path, "r");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > limit) {
+        snprintf(why, why_size, "%s", !f ? strerror(errno) : "not a regular file of at most 64 KiB");
+        if (f) fclose(f);
+        return NULL;
+    }
+    char *text = xcalloc((size_t)st.st_size + 1, 1);
+    size_t n = fread(text, 1, (size_t)st.st_size, f);
+    fclose(f);
+    text[n] = '\0';
+    if (strlen(text) != n) {
+        snprintf(why, why_size, "it holds a NUL byte");
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+static bool printable(const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) return false;
+    return true;
+}
+
+static bool number_in(const char *text, double min, double max, double *value)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno || !isfinite(v) || v < min || v > max) return false;
+    *value = v;
+    return true;
+}
+
+/* A ratio or an interval bound: a number, or empty (none). */
+static bool bound(const char *text, double *value)
+{
+    if (!*text) {
+        *value = NAN;
+        return true;
+    }
+    return number_in(text, 0, 1e6, value);
+}
+
+/* One data row of a share file, checked; NULL if good, else what is wrong. */
+static const char *parse_row(char *line, share_row *row)
+{
+    char *fields[SHARE_COLUMN_COUNT + 1];
+    if (split(line, fields, SHARE_COLUMN_COUNT + 1) != SHARE_COLUMN_COUNT) return "expected 9 fields";
+    double chapter, workers, rounds;
+    if (!number_in(fields[0], 0, MAX_CHAPTER, &chapter) || chapter != floor(chapter)) return "a bad chapter number";
+    if (strcmp(fields[1], "tiny") && strcmp(fields[1], "class") && strcmp(fields[1], "paper")) return "a bad scale";
+    row->mode = pool_mode_from_name(fields[2]);
+    if (row->mode == MODE_COUNT) return "an unknown mode";
+    if (!number_in(fields[3], 1, 4096, &workers) || workers != floor(workers)) return "a bad worker count";
+    if (!number_in(fields[4], 0, 1000, &rounds) || rounds != floor(rounds)) return "a bad round count";
+    if (!number_in(fields[5], 0, 1e6, &row->wall_median_s)) return "a bad time";
+    if (!bound(fields[6], &row->vs_serial) || !bound(fields[7], &row->lo) || !bound(fields[8], &row->hi))
+        return "a bad ratio";
+    row->chapter = (int)chapter;
+    row->workers = (int)workers;
+    row->rounds = (int)rounds;
+    snprintf(row->scale, sizeof row->scale, "%s", fields[1]);
+    return NULL;
+}
+
+/* One handed-in file, checked whole. NULL if good; else the reason, with the line. */
+static const char *parse_share(const char *path, machine_share *s, char *why, size_t why_size)
+{
+    char *text = read_small_file(path, MAX_FILE_BYTES, why, why_size);
+    if (!text) return why;
+    memset(s->values, 0, sizeof s->values);
+    s->row_count = 0;
+    int line_number = 0;
+    bool header = false;
+    const char *problem = NULL;
+    for (char *line = text, *next; line && !problem; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        line_number++;
+        if (line_number == 1) {
+            if (strcmp(line, FORMAT_LINE) != 0) problem = "it is not a share file (make share writes them)";
+            continue;
+        }
+        if (!*line && !next) break;
+        if (!printable(line)) problem = "a control character";
+        else if (strlen(line) > 300) problem = "a line over 300 characters";
+        else if (line[0] == '#') {
+            char *eq = strchr(line, '=');
+            int key = -1;
+            for (int k = 0; eq && k < MACHINE_KEY_COUNT; k++)
+                if ((size_t)(eq - line - 2) == strlen(machine_keys[k]) &&
+                    strncmp(line + 2, machine_keys[k], strlen(machine_keys[k])) == 0)
+                    key = k;
+            if (key < 0) problem = "an unknown preamble line";
+            else if (strlen(eq + 1) > MAX_TEXT) problem = "a value over 100 characters";
+            else snprintf(s->values[key], sizeof s->values[key], "%s", eq + 1);
+        } else if (!header) {
+            char expected[200] = "";
+            for (int c = 0; c < SHARE_COLUMN_COUNT; c++)
+                snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s", c ? "," : "",
+                         share_columns[c]);
+            header = strcmp(line, expected) == 0;
+            if (!header) problem = "not the share file's header";
+        } else if (s->row_count == MAX_ROWS) {
+            problem = "more than 400 rows";
+        } else {
+            problem = parse_row(line, &s->rows[s->row_count++]);
+        }
+    }
+    double cores = 0;
+    if (!problem && !header) problem = "no header";
+    for (int k = 0; !problem && k < MACHINE_KEY_COUNT; k++)
+        if (!*s->values[k]) problem = "the machine's description is incomplete";
+    if (!problem && (!number_in(s->values[2], 1, 4096, &cores) || cores != floor(cores)))
+        problem = "a bad core count";
+    s->cores = (int)cores;
+    if (problem) snprintf(why, why_size, "line %d: %s", line_number, problem);
+    free(text);
+    return problem ? why : NULL;
+}
+
+static int by_file_name(const void *a, const void *b)
+{
+    return strcmp(((const machine_share *)a)->file, ((const machine_share *)b)->file);
+}
+
+/* Every DIR/NAME.csv (not hidden), checked whole; exit 2 at the first bad one. */
+static int read_class(const char *dir, machine_share **machines)
+{
+    DIR *d = opendir(dir);
+    if (!d) fail_user("class", EXIT_BAD_INPUT, "gather: cannot open %s: %s", dir, strerror(errno));
+    int count = 0;
+    *machines = NULL;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".csv") != 0) continue;
+        if (count == MAX_FILES) fail_user("class", EXIT_BAD_INPUT, "gather: more than %d files in %s", MAX_FILES, dir);
+        *machines = xrealloc(*machines, (size_t)count + 1, sizeof **machines);
+        machine_share *s = &(*machines)[count];
+        snprintf(s->file, sizeof s->file, "%.255s", e->d_name);
+        char path[1024], why[300];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (!printable(e->d_name) || len >= sizeof s->file)
+            fail_user("class", EXIT_BAD_INPUT, "gather: a file name in %s is not plain text", dir);
+        if (parse_share(path, s, why, sizeof why))
+            fail_user("class", EXIT_BAD_INPUT, "gather: %s: %s", path, why);
+        count++;
+    }
+    closedir(d);
+    if (count == 0) fail_user("class", EXIT_BAD_INPUT, "gather: no share files (*.csv) in %s (make share writes one)", dir);
+    qsort(*machines, (size_t)count, sizeof **machines, by_file_name);
+    return count;
+}
+
+/* The modes the class figure shows: each one's time over its own serial time. */
+static const pool_mode shown[] = { MODE_GIL_THREADS, MODE_THREADS, MODE_PROCESSES, MODE_CPYTHON_THREADS,
+                                   MODE_CPYTHON_PROCESSES };
+#define SHOWN_COUNT (int)(sizeof shown / sizeof *shown)
+
+static const share_row *row_of(const machine_share *s, int chapter, pool_mode mode)
+{
+    const share_row *best = NULL; /* the most workers: the chapter's main setting */
+    for (int r = 0; r < s->row_count; r++)
+        if (s->rows[r].chapter == chapter && s->rows[r].mode == mode && (!best || s->rows[r].workers > best->workers))
+            best = &s->rows[r];
+    return best;
+}
+
+static void write_data(const char *out_dir, const machine_share *machines, int count, int chapter)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data.csv", out_dir);
+    csv_writer w;
+    if (csv_open(&w, path) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+    csv_meta(&w, "chapter", "%d", chapter);
+    csv_meta(&w, "machines", "%d", count);
+    const char *columns[] = { "machine", "id", "cores", "mode", "workers", "scale", "vs_serial", "vs_serial_lo",
+                              "vs_serial_hi" };
+    csv_header(&w, columns, 9);
+    for (int i = 0; i < count; i++)
+        for (int m = 0; m < SHOWN_COUNT; m++) {
+            const share_row *r = row_of(&machines[i], chapter, shown[m]);
+            if (!r || isnan(r->vs_serial)) continue;
+            csv_int(&w, i + 1);
+            csv_str(&w, machines[i].values[0]);
+            csv_int(&w, machines[i].cores);
+            csv_str(&w, pool_mode_name(shown[m]));
+            csv_int(&w, r->workers);
+            csv_str(&w, r->scale);
+            csv_num(&w, r->vs_serial, 4);
+            if (isnan(r->lo)) csv_str(&w, ""); else csv_num(&w, r->lo, 4);
+            if (isnan(r->hi)) csv_str(&w, ""); else csv_num(&w, r->hi, 4);
+            csv_end_row(&w);
+        }
+    if (csv_commit(&w) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+}
+
+static void write_plot_vars(const char *out_dir, int count, int chapter)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/plot-vars.gp", out_dir);
+    atomic_file f;
+    if (atomic_file_open(&f, path) != 0)
+        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+    /* Numbers only, and fixed words: nothing from the handed-in files reaches gnuplot as code. */
+    fprintf(f.stream, "chapter = %d\nmachines = %d\nclaim = 'the class, one point per machine'\n"
+            "claim_enhanced = claim\nnote = '%d machine%s; whiskers: each run''s 95%% interval'\n",
+            chapter, count, count, count == 1 ? "" : "s");
+    modes_write_gnuplot(f.stream);
+    if (atomic_file_commit(&f) != 0)
+        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+}
+
+static void ratio_cell(FILE *out, const share_row *r)
+{
+    if (!r || isnan(r->vs_serial)) fputs(" - |", out);
+    else if (isnan(r->lo)) fprintf(out, " %.2f |", r->vs_serial);
+    else fprintf(out, " %.2f (%.2f-%.2f) |", r->vs_serial, r->lo, r->hi);
+}
+
+/* summary.md: the class page of the book. Everything from the files is escaped. */
+static void write_summary(const char *out_dir, const machine_share *machines, int count, int chapter)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/summary.md", out_dir);
+    atomic_file f;
+    if (atomic_file_open(&f, path) != 0)
+        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+    FILE *out = f.stream;
+    fprintf(out, "## The class: chapter %d on %d machine%s\n\n", chapter, count, count == 1 ? "" : "s");
+    fprintf(out, "Each row is one machine's shared results (`make share`); each ratio is the mode's time over "
+            "the same language's serial time on that machine, the median over its rounds and its 95 %% interval. "
+            "Below 1.0 is faster than serial. With every core busy, C threads and processes come near 1 / cores; "
+            "GIL-threads stay near 1.0 whatever the core count.\n\n| # | id | CPU | cores | memory GiB | CPython |");
+    for (int m = 0; m < SHOWN_COUNT; m++) fprintf(out, " %s / serial |", pool_mode_label(shown[m]));
+    fputs("\n|---:|---|---|---:|---:|---|", out);
+    for (int m = 0; m < SHOWN_COUNT; m++) fputs("---:|", out);
+    fputc('\n', out);
+    for (int i = 0; i < count; i++) {
+        fprintf(out, "| %d |", i + 1);
+        for (int k = 0; k < MACHINE_KEY_COUNT; k++) {
+            if (k == 4 || k == 5) continue; /* kernel and compiler: in the files, not in the table */
+            char *escaped = report_escape_markdown(machines[i].values[k]);
+            fprintf(out, " %s |", escaped);
+            free(escaped);
+        }
+        for (int m = 0; m < SHOWN_COUNT; m++) ratio_cell(out, row_of(&machines[i], chapter, shown[m]));
+        fputc('\n', out);
+    }
+    int without = 0;
+    for (int i = 0; i < count; i++) without += row_of(&machines[i], chapter, MODE_SERIAL) == NULL;
+    if (without)
+        fprintf(out, "\n%d machine%s had not run chapter %d: %s row%s show dashes.\n", without, without == 1 ? "" : "s",
+                chapter, without == 1 ? "its" : "their", without == 1 ? "" : "s");
+    if (atomic_file_commit(&f) != 0)
+        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+}
+
+static int gather(const char *dir, const char *out_dir, int chapter)
+{
+    machine_share *machines;
+    int count = read_class(dir, &machines);
+    char error[600];
+    if (cli_make_out_dir(out_dir, error, sizeof error) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
+    write_data(out_dir, machines, count, chapter);
+    write_plot_vars(out_dir, count, chapter);
+    write_summary(out_dir, machines, count, chapter);
+    printf("class: %d machine%s, chapter %d: %s/{data.csv,summary.md}\n", count, count == 1 ? "" : "s", chapter,
+           out_dir);
+    free(machines);
+    return 0;
+}
+
+static noreturn void usage(const char *what)
+{
+    fail_user("class", EXIT_BAD_INPUT, "%s (usage: class share [--results DIR] [--out DIR] | class gather DIR "
+              "[--chapter N] [--out DIR])", what);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) usage("share or gather?");
+    bool sharing = strcmp(argv[1], "share") == 0;
+    if (!sharing && strcmp(argv[1], "gather") != 0) usage("expected share or gather");
+    const char *results = "results", *out = sharing ? "results/share" : "results/class", *dir = NULL;
+    double chapter = 1;
+    for (int i = 2; i < argc; i++) {
+        bool has_value = i + 1 < argc && *argv[i + 1];
+        if (strcmp(argv[i], "--out") == 0 && has_value) out = argv[++i];
+        else if (sharing && strcmp(argv[i], "--results") == 0 && has_value) results = argv[++i];
+        else if (!sharing && strcmp(argv[i], "--chapter") == 0 && has_value) {
+            if (!number_in(argv[++i], 0, MAX_CHAPTER, &chapter) || chapter != floor(chapter))
+                usage("--chapter: expected a chapter number");
+        } else if (!sharing && !dir && argv[i][0] != '-') dir = argv[i];
+        else usage(argv[i]);
+    }
+    if (sharing) return share(results, out);
+    if (!dir) usage("gather: which folder holds the files handed in?");
+    return gather(dir, out, (int)chapter);
+}

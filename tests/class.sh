@@ -1,0 +1,84 @@
+#!/bin/sh
+# class.sh — a class on one figure: `make share` on this machine writes one small
+# file (no path, no user or host name); several machines' files, generated here
+# from it, are gathered by `make class` into data.csv, a figure and a summary; the
+# book gets a class page. Files handed in are untrusted: a bad one stops the
+# gathering with one line naming it (exit 2) and nothing is written; text in them
+# stays text (escaped in the page, never gnuplot code).
+. "$(dirname "$0")/lib.sh"
+
+# This machine's results: chapters 1 and 3, tiny.
+for n in 1 3; do
+    "$BUILD/chapter$n" --scale tiny --reps 3 --python none --quiet --out "$tmp/results/chapter$n" >/dev/null 2>&1 ||
+        not_ok "chapter$n runs for the share"
+done
+"$BUILD/class" share --results "$tmp/results" --out "$tmp/share" >"$tmp/out" 2>&1
+check "share writes one file and names it" sh -c "[ \$(ls '$tmp/share' | wc -l) -eq 1 ] && grep -q 'share: .*/tvp-[0-9a-f]*.csv (2 chapters' '$tmp/out'"
+mine=$(ls "$tmp"/share/tvp-*.csv | head -1)
+check "the share file describes the machine" grep -q "^# cores=$(nproc)\$" "$mine"
+check "the share file holds no path, user name or host name" \
+    sh -c "! grep -q '/\\|$(id -un)\\|$(hostname)' '$mine'"
+check "the share file has chapter 1's and 3's modes" \
+    sh -c "grep -q '^1,tiny,gil-threads,' '$mine' && grep -q '^3,tiny,threads,' '$mine'"
+check "sharing the same results again gives the same file" \
+    sh -c "'$BUILD/class' share --results '$tmp/results' --out '$tmp/share' >/dev/null && [ \$(ls '$tmp/share' | wc -l) -eq 1 ]"
+check "share with no results: exit 2" sh -c "'$BUILD/class' share --results '$tmp/nothing' --out '$tmp/s2' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$tmp/s2' ]"
+
+# A class of five machines: this one, and four made from it with other core counts,
+# other ids and other ratios (processes near 1 / cores, GIL-threads near 1).
+mkdir -p "$tmp/class"
+cp "$mine" "$tmp/class/"
+for cores in 1 4 8 16; do
+    awk -F, -v OFS=, -v c="$cores" '
+        /^# id=/ { print "# id=feed00" (c < 10 ? "0" : "") c; next }
+        /^# cores=/ { print "# cores=" c; next }
+        /^# machine=/ { print "# machine=Laptop <b>" c "</b> `id` $(reboot) \x27q\x27"; next }
+        /^#/ || /^chapter,/ { print; next }
+        $3 == "processes" || $3 == "threads" { $7 = 1.05 / c; $8 = 1.0 / c; $9 = 1.1 / c }
+        $3 == "gil-threads" { $7 = 1.02; $8 = 0.99; $9 = 1.06 }
+        { print }' "$mine" >"$tmp/class/machine-$cores.csv"
+done
+"$BUILD/class" gather "$tmp/class" --chapter 1 --out "$tmp/out-class" >"$tmp/out" 2>&1
+check "gather reads five machines" grep -q 'class: 5 machines, chapter 1' "$tmp/out"
+check "data.csv has every machine's GIL-threads and processes" \
+    sh -c "[ \$(grep -c ',gil-threads,' '$tmp/out-class/data.csv') -eq 5 ] && [ \$(grep -c ',processes,' '$tmp/out-class/data.csv') -eq 5 ]"
+check "16 cores: processes at 1.05 / 16 of serial" grep -q ',16,processes,[0-9]*,tiny,0.0656,' "$tmp/out-class/data.csv"
+check "summary.md has a row per machine" test "$(grep -c '^| [0-9] |' "$tmp/out-class/summary.md")" -eq 5
+printf '%s\n' 'Laptop \<b\>16\</b\> \`id\` $\(reboot\)' >"$tmp/expected"
+check "the machine's name stays text in summary.md (Markdown-escaped)" grep -qF -f "$tmp/expected" "$tmp/out-class/summary.md"
+check "plot-vars.gp holds nothing from the files" sh -c "! grep -q 'Laptop\\|reboot' '$tmp/out-class/plot-vars.gp'"
+plots/render.sh class "$tmp/out-class" >/dev/null 2>"$tmp/gp"
+check "the class figure is drawn, gnuplot quiet" sh -c "[ -s '$tmp/out-class/figure.png' ] && [ -s '$tmp/out-class/figure.svg' ] && [ ! -s '$tmp/gp' ]"
+if command -v rsvg-convert >/dev/null 2>&1; then
+    rsvg-convert -b white -f png -o "$tmp/class.png" "$tmp/out-class/figure.svg" 2>"$tmp/rsvg"
+    check "the class figure renders in rsvg-convert, not blank" \
+        sh -c "[ ! -s '$tmp/rsvg' ] && [ \$(stat -c %s '$tmp/class.png') -gt 12000 ]"
+fi
+mkdir -p "$tmp/results/class" && cp "$tmp/out-class/summary.md" "$tmp/out-class/figure.svg" "$tmp/results/class/"
+"$BUILD/book" --results "$tmp/results" --out "$tmp/book" >/dev/null
+check "the book has the class page, linked from the sidebar" \
+    sh -c "grep -q 'figures/class.svg' '$tmp/book/class.html' && grep -q 'href=\"class.html\"' '$tmp/book/chapter3.html'"
+check "the class page shows the names as text, not HTML" \
+    sh -c "grep -q 'Laptop &lt;b&gt;16' '$tmp/book/class.html' && ! grep -q '<b>16' '$tmp/book/class.html'"
+
+# Bad files handed in: one line naming the file, exit 2, nothing written.
+bad() { # bad NAME CONTENT-MAKER REASON
+    rm -rf "$tmp/bad" "$tmp/out-bad"; mkdir -p "$tmp/bad"; cp "$mine" "$tmp/bad/"
+    eval "$2"
+    "$BUILD/class" gather "$tmp/bad" --out "$tmp/out-bad" >/dev/null 2>"$tmp/err"
+    status=$?
+    check "a handed-in file with $1: exit 2, one line naming it, nothing written ($(head -c 120 "$tmp/err"))" \
+        sh -c "[ $status -eq 2 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q '$3' '$tmp/err' && [ ! -e '$tmp/out-bad' ]"
+}
+bad "another format" "echo 'chapter,mode' >'$tmp/bad/x.csv'" 'x.csv: line 1: it is not a share file'
+bad "a control character" "sed 's/^# machine=.*/# machine=a\x1b[2Jb/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line 3: a control character'
+bad "a NaN ratio" "sed 's/^\(1,tiny,gil-threads,[^,]*,[^,]*,[^,]*\),[^,]*,/\1,nan,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a bad ratio'
+bad "an unknown mode" "sed 's/,gil-threads,/,rm -rf,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown mode'
+bad "an unknown key" "sed 's/^# kernel=/# command=/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown preamble line'
+bad "no core count" "grep -v '^# cores=' '$mine' >'$tmp/bad/x.csv'" 'x.csv: .*incomplete'
+bad "a huge size" "head -c 70000 /dev/zero | tr '\\\\0' 'a' >'$tmp/bad/x.csv'" 'x.csv: not a regular file of at most 64 KiB'
+bad "a device behind a link" "ln -s /dev/zero '$tmp/bad/x.csv'" 'x.csv: not a regular file'
+check "gather with no folder: exit 2" sh -c "'$BUILD/class' gather 2>/dev/null; [ \$? -eq 2 ]"
+check "gather from an empty folder: exit 2" sh -c "mkdir -p '$tmp/empty'; '$BUILD/class' gather '$tmp/empty' --out '$tmp/o3' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$tmp/o3' ]"
+check "make class without DIR: exit 2 and says how" sh -c "make -s --no-print-directory class 2>&1 | grep -q 'make class DIR=FOLDER'"
+finish class
