@@ -427,14 +427,17 @@ void iolab_table(const iolab *lab, const char *caption)
             }
 }
 
-void iolab_write_figure_data(iolab *lab, int max_workers, pool_mode gantt_mode, int gantt_workers)
+void iolab_write_figure_data(iolab *lab, const int *sweep, int sweep_count, pool_mode gantt_mode, int gantt_workers)
 {
     chapter *c = lab->chapter;
+    int max_workers = sweep_count > 0 ? sweep[sweep_count - 1] : 1;
     csv_writer w;
     chapter_open_csv(c, "ideal.csv", &w);
     const char *names[] = { "workers", "ideal_s" };
     csv_header(&w, names, 2);
-    for (int k = 1; lab->local && k <= max_workers; k++) {
+    for (int i = -1; lab->local && i < sweep_count; i++) {
+        int k = i < 0 ? 1 : sweep[i];
+        if (i >= 0 && k == 1) continue; /* serial's count is there already */
         csv_int(&w, k);
         csv_num(&w, iolab_ideal_s(lab, k), 6);
         csv_end_row(&w);

@@ -100,8 +100,10 @@ int iolab_take_peak(iolab *lab);
 void iolab_table(const iolab *lab, const char *caption);
 /* Median wall time of a mode at a worker count (0: any); NAN if it did not run. */
 double iolab_wall_s(const iolab *lab, pool_mode mode, int workers);
-/* ideal.csv (workers, ideal_s for 1..max_workers) and plot variables for the figure. */
-void iolab_write_figure_data(iolab *lab, int max_workers, pool_mode gantt_mode, int gantt_workers);
+/* ideal.csv (workers, ideal_s at 1 worker and at each count of the sweep: the counts
+ * that were measured, so that the figure joins the ideal's points as it joins the
+ * measured ones) and plot variables for the figure. */
+void iolab_write_figure_data(iolab *lab, const int *sweep, int sweep_count, pool_mode gantt_mode, int gantt_workers);
 
 /* Workers are useful for I/O when they finish in under 1/1.5 of the serial time. */
 #define IOLAB_USEFUL_BELOW (1 / 1.5)

@@ -1,5 +1,7 @@
-# chapter0.gp — log-scale bars: what starting one unit of work costs; and fork's cost
-# as the parent's touched memory grows, beside a thread's.
+# chapter0.gp — what starting one unit of work costs, as points on a log scale (bars
+# would mislead there: a bar's length on a log axis depends on where the axis starts,
+# so 8x could look like 2x); and fork's cost as the parent's touched memory grows,
+# beside a thread's.
 load "style.gp"
 data = dir."/spawn_summary.csv"
 method_color(m) = m eq "pthread_create+join" ? mode_color("threads") : \
@@ -10,18 +12,16 @@ call "panels.gp" 2
 set title "start one unit of work and wait for it (median, p10-p90)"
 set logscale y
 set ylabel "milliseconds (log scale)"
-set style fill solid 0.85 noborder
-set boxwidth 0.6
 set offsets 0.6, 0.6, 0, 0
 set xtics rotate by -20 noenhanced
 set key noenhanced
 # The first four rows are the small-parent measurements, one per method.
-plot data every ::0::3 using 0:(1000 * column("median_s")):(method_color(strcol("method"))):xtic(strcol("method")) \
-         with boxes lc rgb variable, \
-     data every ::0::3 using 0:(1000 * column("median_s")):(1000 * column("p10_s")):(1000 * column("p90_s")) \
-         with yerrorbars lc rgb "black" pt 0, \
-     data every ::0::3 using 0:(1000 * column("median_s")):(sprintf("%.3f", 1000 * column("median_s"))) \
-         with labels offset 0,1
+plot data every ::0::3 using 0:(1000 * column("median_s")):(1000 * column("p10_s")):(1000 * column("p90_s")) \
+         with yerrorbars lc rgb "black" pt 0 notitle, \
+     data every ::0::3 using 0:(1000 * column("median_s")):(method_color(strcol("method"))):xtic(strcol("method")) \
+         with points pt 7 ps (is_dumb ? 1 : 2.2) lc rgb variable, \
+     data every ::0::3 using 0:(1000 * column("median_s")):(sprintf("%.3f ms", 1000 * column("median_s"))) \
+         with labels left offset 1.5,0
 set title "as the parent's touched memory grows"
 set xlabel "parent's touched memory (MiB)"
 set xtics norotate autofreq

@@ -1,5 +1,6 @@
 # chapter2.gp — timeline: when each job was running, coloured by core, a panel per mode.
-# Left: the whole run. Right: the first few switch intervals, where GIL-threads' turns show.
+# Left: the first few switch intervals, where GIL-threads' turns show. Right: the whole
+# run, where turns of a few milliseconds blur into one bar (so it is not shown first).
 load "style.gp"
 if (!exists("shown_rep")) shown_rep = 0
 data = dir."/intervals.csv"
@@ -28,13 +29,13 @@ do for [i = 1:words(modes)] {
     end = is_python(m) ? python_xmax : xmax
     zoom = zoom_of(end)
     if (i == words(modes)) { set xlabel "seconds since the pool started" }
-    if (!is_dumb) {
-        set title panel_title(m)." — whole run" offset 0,-0.5
-        set xrange [0:end * 1.02]
-        eval timeline(m)
-    }
     set title panel_title(m).sprintf(" — first %.0f ms (switch interval %g ms)", zoom * 1000, switch_ms) offset 0,-0.5
     set xrange [0:zoom]
     eval timeline(m)
+    if (!is_dumb) {
+        set title panel_title(m)." — whole run (turns this short blur into one bar)" offset 0,-0.5
+        set xrange [0:end * 1.02]
+        eval timeline(m)
+    }
 }
 unset multiplot

@@ -80,7 +80,7 @@ int main(int argc, char **argv)
     compare_with_cpython(&c, &py, most);
     cpython_close(&py);
     /* The Gantt shows the middle worker count: with 8 workers, 16 requests go in two waves. */
-    iolab_write_figure_data(&lab, most, chapter_wants(&c, MODE_THREADS) ? MODE_THREADS : MODE_GIL_THREADS,
+    iolab_write_figure_data(&lab, sweep, sweep_count, chapter_wants(&c, MODE_THREADS) ? MODE_THREADS : MODE_GIL_THREADS,
                             sweep[sweep_count / 2]);
     int status = chapter_finish(&c); /* data.csv takes the lab's fetch records */
     iolab_close(&lab);

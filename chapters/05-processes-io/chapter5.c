@@ -122,7 +122,7 @@ int main(int argc, char **argv)
     verdict(&c, &lab, most);
     compare_with_cpython(&c, &py, most);
     cpython_close(&py);
-    iolab_write_figure_data(&lab, most, MODE_PROCESSES, sweep[sweep_count / 2]);
+    iolab_write_figure_data(&lab, sweep, sweep_count, MODE_PROCESSES, sweep[sweep_count / 2]);
     if (lab.local && c.cli.scale != SCALE_TINY) startup_cost(&c, &lab, most);
 
     int status = chapter_finish(&c); /* data.csv takes the lab's fetch records */

@@ -15,8 +15,8 @@ set xrange [0.5:most + 0.5]
 set yrange [0:*]
 set xtics 1
 set arrow 1 from cores, graph 0 to cores, graph 1 nohead dt 3 lc rgb "#888888"
-set label 1 "cores" at cores, graph 0.95 offset 0.5,0 tc rgb "#666666"
-set key top right
+set label 1 "cores" at cores, graph 0.04 offset 0.5,0 tc rgb "#666666"  # low: the key is at the top
+set key top right  # the curve falls at the left, then stays at work / cores: top right is free
 set samples most
 plot [1:most] ideal(x) with lines dt 2 lw 2 lc rgb "black" title "ideal: work / min(k, cores)", \
      modes_file using (strcol("mode") eq "processes" ? column("workers") : NaN):"wall_median_s":"wall_lo_s":"wall_hi_s" \
@@ -30,9 +30,9 @@ set xrange [*:*]
 set xtics autofreq
 set style fill solid 0.85 noborder
 set boxwidth 0.6
-set offsets 0.6, 0.6, 0, 0
+set offsets 0.6, 0.6, graph 0.08, 0  # room above the tallest bar for its label
 plot tiny_file using 0:"wall_s":(mode_color(strcol("mode"))): \
          xtic(strcol("mode") eq "serial" ? "serial" : sprintf("%d", column("chunksize"))) \
          with boxes lc rgb variable, \
-     tiny_file using 0:"wall_s":(sprintf("%.2f s", column("wall_s"))) with labels offset 0,1
+     tiny_file using 0:"wall_s":(sprintf("%.3f s", column("wall_s"))) with labels offset 0,1
 unset multiplot

@@ -14,7 +14,7 @@ set xrange [0.5:most_processes + 0.5]
 set yrange [0:*]
 set xtics 1
 set arrow 1 from cores, graph 0 to cores, graph 1 nohead dt 3 lc rgb "#888888"
-set label 1 "cores" at cores, graph 0.95 offset 0.5,0 tc rgb "#666666"
+set label 1 "cores" at cores, graph 0.04 offset 0.5,0 tc rgb "#666666"  # low: the curves never go there
 plot modes_file using (strcol("mode") eq "processes" ? column("workers") : NaN):"wall_median_s":"wall_lo_s":"wall_hi_s" \
      with yerrorlines pt 7 lw 2 lc rgb mode_color("processes")
 unset arrow 1
@@ -25,7 +25,7 @@ set logscale x 2
 set xrange [cores * 0.8:cores * 32 * 1.25]
 set xtics (2, 4, 8, 16, 32, 64, 128, 256)
 set arrow 2 from executor_default, graph 0 to executor_default, graph 1 nohead dt 3 lc rgb "#888888"
-set label 2 "ThreadPoolExecutor\ndefault" at executor_default, graph 0.6 offset 0.5,0 tc rgb "#666666"
+set label 2 "ThreadPoolExecutor\ndefault" at executor_default, graph 0.08 offset 0.5,0 tc rgb "#666666"
 set key top right
 plot for [m in "gil-threads threads"] modes_file \
          using (strcol("mode") eq m ? column("workers") : NaN):"wall_median_s" \

@@ -117,7 +117,7 @@ int main(int argc, char **argv)
     report_text(c.report, "The event loop is one thread: while its requests wait, it waits on all their sockets "
                 "at once (curl_multi_poll), so it needs no thread, stack or process per request.");
     verdict(&c, &lab, workers);
-    iolab_write_figure_data(&lab, workers, MODE_EVENT_LOOP, 1);
+    iolab_write_figure_data(&lab, &workers, 1, MODE_EVENT_LOOP, 1);
 
     int status = chapter_finish(&c); /* data.csv takes the lab's fetch records */
     iolab_close(&lab);
