@@ -153,6 +153,9 @@ static void verdict(chapter *c, int most, const estimate *vs_one, const estimate
     char done_right[300];
     oversubscription_verdict(c, most, vs_one, done_right, sizeof done_right);
     /* Done wrong: tiny tasks sent one per message. Slower than serial over the whole interval? */
+    chapter_answer(c, "processes/one", vs_one[c->machine.cores > 1 ? c->machine.cores - 1 : 0]);
+    chapter_answer(c, "tiny/serial", tiny_vs_serial[0]);
+    chapter_answer(c, "chunked/serial", tiny_vs_serial[2]); /* 256 tasks per message */
     three_way faster = stats_below(tiny_vs_serial[0], 1.0);
     three_way call = faster == CALL_FALSE ? CALL_FALSE : faster == CALL_TRUE ? CALL_TRUE : CALL_UNDECIDED;
     char a[64];

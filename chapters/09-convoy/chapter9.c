@@ -246,6 +246,9 @@ static double sweep_slope(const chapter *c)
 static void verdict(chapter *c)
 {
     estimate gil = slowdown(&configs[GIL1]), threads = slowdown(&configs[3]), processes = slowdown(&configs[4]);
+    chapter_answer(c, "gil/alone", gil);
+    chapter_answer(c, "threads/alone", threads);
+    chapter_answer(c, "processes/alone", processes);
     three_way fine = stats_below(gil, FINE_BELOW);
     char a[64], b[64], d[64];
     double slope = sweep_slope(c);

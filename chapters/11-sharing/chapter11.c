@@ -222,6 +222,10 @@ static void verdict(chapter *c, const results *r, int cores)
                  estimate_text(e, "%.2fx", a, sizeof a));
     }
     estimate lost = stats_estimate(r->lost_share[k], (size_t)r->rounds);
+    chapter_answer(c, "mutex/one", vs_one(r, WAY_MUTEX, k));
+    chapter_answer(c, "atomic/one", vs_one(r, WAY_ATOMIC, k));
+    chapter_answer(c, "false-sharing/one", vs_one(r, WAY_FALSE_SHARING, k));
+    chapter_answer(c, "lost", lost);
     three_way call = k < 2 ? CALL_UNDECIDED : some_slower ? CALL_FALSE : undecided ? CALL_UNDECIDED : CALL_TRUE;
     report_verdict(c->report, "%s on this machine, with %d threads and no GIL: slower than one thread (time ratio "
                    "above 1 over the whole interval): %s; not slower: %s. The unsynchronised counter lost %.1f %% "

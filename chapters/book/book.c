@@ -167,7 +167,7 @@ static void find_sources(chapter_text *c)
         bool program = len > 2 && strcmp(e->d_name + len - 2, ".c") == 0;
         if ((program || strcmp(e->d_name, "figure.gp") == 0 || strcmp(e->d_name, "original.py") == 0) &&
             len < sizeof c->sources[0] && strspn(e->d_name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == len)
-            snprintf(c->sources[c->source_count++], sizeof c->sources[0], "%s", e->d_name);
+            memcpy(c->sources[c->source_count++], e->d_name, len + 1); /* len < its size: checked */
     }
     closedir(d);
     qsort(c->sources, (size_t)c->source_count, sizeof c->sources[0], by_name);

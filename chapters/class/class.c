@@ -190,12 +190,13 @@ static int share(const char *results, const char *out_dir)
         fail_user("class", EXIT_EXPERIMENT_FAILED, "share: cannot write %s: %s", path, strerror(errno));
     fputs(FORMAT_LINE "\n", w.file.stream);
     csv_meta(&w, "id", "%08x", hash);
-    csv_meta(&w, "machine", "%s", m.cpu_model);
+    /* Each value at most MAX_TEXT characters, as gather accepts. */
+    csv_meta(&w, "machine", "%.100s", m.cpu_model);
     csv_meta(&w, "cores", "%d", m.cores);
     csv_meta(&w, "memory_gib", "%.1f", m.memory_gib);
-    csv_meta(&w, "kernel", "%s", m.kernel);
-    csv_meta(&w, "compiler", "%s", m.compiler);
-    csv_meta(&w, "python", "%s", *python ? python : "none");
+    csv_meta(&w, "kernel", "%.100s", m.kernel);
+    csv_meta(&w, "compiler", "%.100s", m.compiler);
+    csv_meta(&w, "python", "%.100s", *python ? python : "none");
     csv_header(&w, share_columns, SHARE_COLUMN_COUNT);
     for (int n = 0; n <= MAX_CHAPTER; n++)
         if (texts[n]) share_chapter(&w, n, texts[n]);
