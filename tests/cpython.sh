@@ -145,7 +145,8 @@ check "...and adds no free-threaded rows" test "$(grep -c '^3,cpython-ft-' "$tmp
 rm -f "$tmp/bin/python3.13t"
 
 # 6. Interrupted while python3 runs: the interpreter and its own children are gone too.
-fake slow "sleep 300 & sleep 300"
+# (An unusual duration, so that no other sleep on the machine is taken for one of its children.)
+fake slow "sleep 300.0417 & sleep 300.0417"
 # (A script's background job ignores SIGINT unless told not to; setsid gives it its own group.)
 setsid env --default-signal=INT "$BUILD/chapter3" --scale tiny --out "$tmp/int" --quiet --python "$tmp/bin/slow" \
     >/dev/null 2>&1 &
@@ -159,7 +160,7 @@ wait "$pid"
 check "SIGINT while python3 runs ends the chapter by SIGINT" test $? -eq 130
 sleep 0.1
 check "...and leaves none of the interpreter's processes" test -z "$(pgrep -f "$tmp/bin/slow")"
-check "...not even its children" test -z "$(ps -eo args= | grep '^sleep 300$')"
+check "...not even its children" test -z "$(ps -eo args= | grep '^sleep 300.0417$')"
 
 # 7. original.py killed outright while its ProcessPoolExecutor waits: its workers die too.
 "$BUILD/latency-server" --profile uniform:5 --port-file "$tmp/port" >/dev/null 2>&1 &
