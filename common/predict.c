@@ -102,21 +102,33 @@ int predict_parse(predict_guesses *guesses, const predict_keys *keys, const char
     }
 }
 
+/* Three significant digits, trailing zeros kept (1.00, 0.516, 21.2), whole above 100. */
+static const char *number(double v, char *out, size_t size)
+{
+    snprintf(out, size, fabs(v) >= 100 ? "%.0f" : "%#.3g", v);
+    return out;
+}
+
 const char *predict_verdict(const char *key, double guess, estimate measured, bool answered, char *out, size_t size)
 {
+    char said[32], median[32], lo[32], hi[32];
+    number(guess, said, sizeof said);
     if (!answered) {
-        snprintf(out, size, "%s: you said %.3g; not measured on this run (a mode it needs did not run)", key, guess);
+        snprintf(out, size, "%s: you said %s; not measured on this run (a mode it needs did not run)", key, said);
         return out;
     }
-    char interval[64] = "", where[96];
+    char interval[80] = "", where[96];
     bool has_interval = measured.n >= STATS_MIN_VALUES;
-    if (has_interval) snprintf(interval, sizeof interval, " (%.3g-%.3g)", measured.lo, measured.hi);
+    if (has_interval)
+        snprintf(interval, sizeof interval, " (%s-%s)", number(measured.lo, lo, sizeof lo),
+                 number(measured.hi, hi, sizeof hi));
     double off = measured.median != 0 ? 100 * (guess - measured.median) / fabs(measured.median) : 0;
     if (has_interval && guess >= measured.lo && guess <= measured.hi)
         snprintf(where, sizeof where, "inside the interval: a good prediction");
     else
         snprintf(where, sizeof where, "%.0f %% %s the median%s", fabs(off), off > 0 ? "above" : "below",
                  has_interval ? ", outside the interval" : " (one round: no interval)");
-    snprintf(out, size, "%s: you said %.3g, measured %.3g%s: %s", key, guess, measured.median, interval, where);
+    snprintf(out, size, "%s: you said %s, measured %s%s: %s", key, said, number(measured.median, median, sizeof median),
+             interval, where);
     return out;
 }

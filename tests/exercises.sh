@@ -51,7 +51,7 @@ for n in $(chapter_numbers); do
     for k in $keys; do
         # The CPython quantities need python3, which --python none left out: "not measured".
         check "chapter$n --predict: $k is set beside the measurement" \
-            sh -c "tr -s '\\n ' '  ' <'$tmp/out' | grep -q ' $k: you said 1\\(, measured [0-9.e+-]* ([0-9.e+-]*-[0-9.e+-]*): \\|; not measured on this run\\)'"
+            sh -c "tr -s '\\n ' '  ' <'$tmp/out' | grep -q ' $k: you said 1.00\\(, measured [0-9.e+-]* ([0-9.e+-]*-[0-9.e+-]*): \\|; not measured on this run\\)'"
         check "chapter$n answers.csv has $k" grep -q "^$k," "$tmp/p$n/answers.csv"
     done
     check "chapter$n --predict: a C quantity was measured" \

@@ -92,13 +92,15 @@ static void test_a_guess_is_set_beside_the_measurement(void **state)
     (void)state;
     char line[300];
     predict_verdict("gil/serial", 1.0, measured(1.02, 0.98, 1.10, 6), true, line, sizeof line);
-    assert_non_null(strstr(line, "you said 1, measured 1.02 (0.98-1.1): inside the interval"));
+    assert_non_null(strstr(line, "you said 1.00, measured 1.02 (0.980-1.10): inside the interval"));
     predict_verdict("threads/serial", 1.0, measured(0.5, 0.45, 0.55, 6), true, line, sizeof line);
     assert_non_null(strstr(line, "100 % above the median, outside the interval"));
     predict_verdict("threads/serial", 0.25, measured(0.5, 0.45, 0.55, 6), true, line, sizeof line);
     assert_non_null(strstr(line, "50 % below the median, outside the interval"));
     predict_verdict("gil/serial", 1.0, measured(1.0, 1.0, 1.0, 1), true, line, sizeof line);
     assert_non_null(strstr(line, "one round: no interval"));
+    predict_verdict("gil/alone", 10, measured(211.7, 140.6, 298.9, 8), true, line, sizeof line);
+    assert_non_null(strstr(line, "you said 10.0, measured 212 (141-299): 95 % below the median"));
     predict_verdict("cpython/serial", 1.0, measured(0, 0, 0, 0), false, line, sizeof line);
     assert_non_null(strstr(line, "not measured on this run"));
 }
