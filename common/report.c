@@ -258,13 +258,13 @@ static const char *table_cell(const block *k, int row, int c)
     return row < 0 ? k->names[c] : k->cells[row * k->columns + c];
 }
 
-/* Columns first..last-1 of a table, after its first column (the row's name). */
-static void print_table_part(const block *k, FILE *out, const int *width, int first, int last)
+/* Columns first..last-1 of a table, after its key columns 0..keys-1 (which name the row). */
+static void print_table_part(const block *k, FILE *out, const int *width, int keys, int first, int last)
 {
     for (int row = -1; row < k->rows; row++) {
         int line = 0;
         for (int c = 0; c < last; c++) {
-            if (c > 0 && c < first) continue;
+            if (c >= keys && c < first) continue;
             const char *cell = table_cell(k, row, c);
             int pad = width[c] - display_width(cell, strlen(cell));
             if (c == 0) fprintf(out, "  %s%*s", cell, pad, "");
@@ -280,8 +280,21 @@ static void print_table_part(const block *k, FILE *out, const int *width, int fi
     }
 }
 
+/* Do columns 0..keys-1 tell every row apart? */
+static bool rows_named_by(const block *k, int keys)
+{
+    for (int a = 0; a < k->rows; a++)
+        for (int b = a + 1; b < k->rows; b++) {
+            bool same = true;
+            for (int c = 0; c < keys && same; c++) same = strcmp(table_cell(k, a, c), table_cell(k, b, c)) == 0;
+            if (same) return false;
+        }
+    return true;
+}
+
 /* A table at most `columns` wide: when its columns do not fit side by side, it is
- * printed in parts, each repeating the first column. */
+ * printed in parts, each repeating the columns that name a row (the first, and the
+ * next ones while rows share the first: "mutex, 2 threads"). */
 static void print_table(const block *k, FILE *out, int columns)
 {
     int width[MAX_COLUMNS];
@@ -295,12 +308,15 @@ static void print_table(const block *k, FILE *out, int columns)
     }
     fputc('\n', out);
     print_wrapped(out, "", k->text, columns);
-    int first = 1;
+    int keys = 1, key_width = 2 + width[0];
+    while (keys < 3 && keys + 1 < k->columns && !rows_named_by(k, keys)) key_width += 2 + width[keys++];
+    int first = keys;
+    if (first >= k->columns) first = k->columns - 1;
     do {
-        int last = first, used = 2 + width[0];
+        int last = first, used = key_width;
         while (last < k->columns && (last == first || used + 2 + width[last] <= columns)) used += 2 + width[last++];
-        if (first > 1) fputc('\n', out);
-        print_table_part(k, out, width, first, last);
+        if (first > keys) fputc('\n', out);
+        print_table_part(k, out, width, keys, first, last);
         first = last;
     } while (first < k->columns);
 }
