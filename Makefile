@@ -76,7 +76,8 @@ help:
 	@echo "                 faults, sanitizers over every chapter, valgrind (see TESTING.md)"
 	@echo "  make sanitize  every chapter under ThreadSanitizer and ASan+UBSan"
 	@echo "  make share     one small file of this machine's results, to hand in (results/share/)"
-	@echo "  make class DIR=FOLDER [CHAPTER=N]  the class's handed-in files on one figure and a book page"
+	@echo "  make class DIR=FOLDER [CHAPTER=N]"
+	@echo "                 the class's handed-in files on one figure (results/class/) and a book page"
 	@echo "  make book      the book: every chapter's text with this machine's results (FRESH=1 reruns all)"
 	@echo "  make book-check open the book in headless Chromium: screenshots, every image loaded"
 	@echo "  make reference regenerate the committed reference runs (chapters/*/reference/)"
@@ -184,13 +185,14 @@ reference: $(CHAPTER_BIN) $(BUILD)/latency-server
 
 # A class on one figure: each student runs `make share` and hands in the file it
 # names; the teacher puts them in one folder and runs `make class DIR=folder`.
+# (OUT=DIR writes elsewhere than results/share and results/class.)
 share: $(BUILD)/class
-	@$(BUILD)/class share --results results --out results/share
+	@$(BUILD)/class share --results results --out $(if $(OUT),'$(OUT)',results/share)
 
 class: $(BUILD)/class
 	@if [ -z '$(DIR)' ]; then echo "class: which folder holds the files handed in? make class DIR=FOLDER [CHAPTER=N]" >&2; exit 2; fi
-	@$(BUILD)/class gather '$(DIR)' --out results/class $(if $(CHAPTER),--chapter '$(CHAPTER)') && \
-	  plots/render.sh class results/class && echo "class: make book adds the class page (results/book/class.html)"
+	@out=$(if $(OUT),'$(OUT)',results/class); $(BUILD)/class gather '$(DIR)' --out "$$out" $(if $(CHAPTER),--chapter '$(CHAPTER)') && \
+	  plots/render.sh class "$$out" && echo "class: make book adds the class page (from results/class)"
 
 figures:
 	@for n in $(CHAPTERS); do \

@@ -80,5 +80,8 @@ bad "a huge size" "head -c 70000 /dev/zero | tr '\\\\0' 'a' >'$tmp/bad/x.csv'" '
 bad "a device behind a link" "ln -s /dev/zero '$tmp/bad/x.csv'" 'x.csv: not a regular file'
 check "gather with no folder: exit 2" sh -c "'$BUILD/class' gather 2>/dev/null; [ \$? -eq 2 ]"
 check "gather from an empty folder: exit 2" sh -c "mkdir -p '$tmp/empty'; '$BUILD/class' gather '$tmp/empty' --out '$tmp/o3' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$tmp/o3' ]"
+make -s --no-print-directory class DIR="$tmp/class" CHAPTER=3 OUT="$tmp/make-class" >"$tmp/out" 2>&1
+check "make class DIR=... CHAPTER=3 OUT=...: chapter 3's class, its figure drawn" \
+    sh -c "grep -q 'class: 5 machines, chapter 3' '$tmp/out' && [ -s '$tmp/make-class/figure.svg' ] && grep -q '^# chapter=3' '$tmp/make-class/data.csv'"
 check "make class without DIR: exit 2 and says how" sh -c "make -s --no-print-directory class 2>&1 | grep -q 'make class DIR=FOLDER'"
 finish class
