@@ -62,27 +62,31 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .SECONDEXPANSION:
 .PRECIOUS: $(BUILD)/gen/chapter%/chapter_identity.h
 
+# (Every line fits 80 columns: a long claim continues on the next line.)
 help:
-	@echo "threads-vs-processes: the misconceptions about threads and processes, measured here."
+	@echo "threads-vs-processes: the misconceptions about threads and processes, measured."
 	@echo
-	@echo "Chapters (make chapterN ARGS=\"--runtime gil --jobs 4\" passes flags; build/chapterN --help lists them):"
-	@for n in $(CHAPTERS); do printf '  make chapter%-3s "%s"\n' "$$n" "$$(chapters/chapters.sh claim $$n)"; done
+	@echo "Chapters (ARGS=\"--runtime gil --jobs 4\" passes flags; build/chapterN --help):"
+	@for n in $(CHAPTERS); do \
+	  printf '  make chapter%-3s "%s"\n' "$$n" "$$(chapters/chapters.sh claim $$n)" | fold -s -w 79 | sed '2,$$s/^/                   /'; \
+	done
 	@echo
-	@echo "  make chapterN ARGS=\"--out DIR\" (or OUT=DIR)  put the data and the figures in DIR"
+	@echo "  make chapterN ARGS=\"--out DIR\" (or OUT=DIR)  the data and figures in DIR"
 	@echo "  make figureN   re-draw chapter N's figure from its CSVs (OUT=DIR: from DIR)"
 	@echo "  make all       run every chapter"
 	@echo "  make figures   re-draw every figure from the CSVs in results/ (no re-run)"
-	@echo "  make test      every test: unit (also under TSAN and ASan+UBSan), end to end, bad input,"
-	@echo "                 faults, sanitizers over every chapter, valgrind (see TESTING.md)"
+	@echo "  make test      every test: unit (also under TSAN and ASan+UBSan), end to end,"
+	@echo "                 bad input, faults, sanitizers, valgrind (see TESTING.md)"
 	@echo "  make sanitize  every chapter under ThreadSanitizer and ASan+UBSan"
-	@echo "  make share     one small file of this machine's results, to hand in (results/share/)"
+	@echo "  make book      the book: every chapter's text with this machine's results"
+	@echo "                 (FRESH=1 reruns every chapter)"
+	@echo "  make book-check open the book in headless Chromium: screenshots and checks"
+	@echo "  make share     one small file of this machine's results, to hand in"
 	@echo "  make class DIR=FOLDER [CHAPTER=N]"
-	@echo "                 the class's handed-in files on one figure (results/class/) and a book page"
-	@echo "  make book      the book: every chapter's text with this machine's results (FRESH=1 reruns all)"
-	@echo "  make book-check open the book in headless Chromium: screenshots, every image loaded"
-	@echo "  make reference regenerate the committed reference runs (chapters/*/reference/)"
+	@echo "                 the class's handed-in files on one figure and a book page"
+	@echo "  make reference regenerate the committed reference runs (ONLY=\"1 3\": those)"
 	@echo "  make bench     the headline ratios on this machine"
-	@echo "  make deps      install the Debian packages ($(DEBIAN_PACKAGES))"
+	@echo "  make deps      install the Debian packages (DEBIAN_PACKAGES in the Makefile)"
 	@echo "  make clean     remove build/ and results/"
 
 deps:
