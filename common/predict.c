@@ -39,6 +39,17 @@ int predict_keys_from(predict_keys *keys, const char *list)
     }
 }
 
+/* At most `max` characters of what the user typed, control characters shown as '?',
+ * so that an error message stays one line. */
+static const char *shown(const char *text, size_t length, size_t max, char *out, size_t size)
+{
+    size_t n = length < max ? length : max;
+    if (n >= size) n = size - 1;
+    for (size_t i = 0; i < n; i++) out[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
+    out[n] = '\0';
+    return out;
+}
+
 static void list_keys(const predict_keys *keys, char *out, size_t size)
 {
     size_t used = 0;
@@ -59,9 +70,10 @@ int predict_parse(predict_guesses *guesses, const predict_keys *keys, const char
     for (const char *p = spec;;) {
         size_t length = strcspn(p, ",");
         const char *eq = memchr(p, '=', length);
+        char typed[96];
         if (length == 0 || !eq) {
-            snprintf(error, size, "--predict: expected KEY=VALUE[,KEY=VALUE...] with a key among %s, got '%.80s'",
-                     known, spec);
+            snprintf(error, size, "--predict: expected KEY=VALUE[,KEY=VALUE...] with a key among %s, got '%s'",
+                     known, shown(spec, strlen(spec), 80, typed, sizeof typed));
             return -1;
         }
         char key[PREDICT_KEY_SIZE], value[64];
@@ -73,8 +85,8 @@ int predict_parse(predict_guesses *guesses, const predict_keys *keys, const char
             index = predict_key_index(keys, key);
         }
         if (index < 0) {
-            snprintf(error, size, "--predict: unknown quantity '%.*s'; this chapter answers %s",
-                     (int)(key_length > 40 ? 40 : key_length), p, known);
+            snprintf(error, size, "--predict: unknown quantity '%s'; this chapter answers %s",
+                     shown(p, key_length, 40, typed, sizeof typed), known);
             return -1;
         }
         char *end = NULL;
@@ -86,8 +98,8 @@ int predict_parse(predict_guesses *guesses, const predict_keys *keys, const char
             number = strtod(value, &end);
         }
         if (!end || *end || errno || !isfinite(number)) {
-            snprintf(error, size, "--predict: %s: expected a number, got '%.*s'", key,
-                     (int)(value_length > 40 ? 40 : value_length), eq + 1);
+            snprintf(error, size, "--predict: %s: expected a number, got '%s'", key,
+                     shown(eq + 1, value_length, 40, typed, sizeof typed));
             return -1;
         }
         for (int i = 0; i < guesses->count; i++)

@@ -1,7 +1,7 @@
 /* test_parsers.c — every parser of outside data, fuzzed: thousands of mutated inputs
  * (bytes flipped, inserted, deleted, lines repeated or cut, numbers replaced by NaN,
  * infinities and huge values) through the interpreter-output parser, the URL-list
- * reader, the latency-profile parser and the flag parser. Nothing may crash, hang or
+ * reader, the latency-profile parser, the flag parser and the --predict parser. Nothing may crash, hang or
  * allocate by a number it read (ASan+UBSan run this in make test); what is refused
  * is refused with a reason. The generator is seeded, so a failure repeats. */
 #include <setjmp.h>
@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "cpython.h"
 #include "fail.h"
 #include "http.h"
+#include "predict.h"
 #include "profile.h"
 
 #define ITERATIONS 3000
@@ -178,9 +180,36 @@ static void test_flag_parser(void **state)
     fclose(null);
 }
 
+/* --predict: a guess list against a chapter's keys. Refused with a one-line reason,
+ * or accepted with known keys, finite values and no key twice. */
+static void test_predict_parser(void **state)
+{
+    (void)state;
+    static const char *const seeds[] = { "gil/serial=1.0,threads/serial=0.5", "cpython/serial=2e0",
+                                         "gil/serial=1,threads/serial=0.25,cpython/serial=1" };
+    predict_keys keys;
+    assert_int_equal(predict_keys_from(&keys, "gil/serial threads/serial cpython/serial"), 0);
+    unsigned rng = 17;
+    for (int i = 0; i < ITERATIONS; i++) {
+        char *text = mutate(seeds[i % 3], &rng);
+        predict_guesses g;
+        char error[400] = "";
+        if (predict_parse(&g, &keys, text, error, sizeof error) != 0) {
+            assert_true(strlen(error) > 0 && !strchr(error, '\n'));
+        } else {
+            for (int k = 0; k < g.count; k++) {
+                assert_true(predict_key_index(&keys, g.keys[k]) >= 0 && isfinite(g.values[k]));
+                for (int j = 0; j < k; j++) assert_string_not_equal(g.keys[j], g.keys[k]);
+            }
+        }
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_predict_parser),
         cmocka_unit_test(test_interpreter_output_parser),
         cmocka_unit_test(test_url_list_reader),
         cmocka_unit_test(test_profile_parser),
