@@ -49,6 +49,7 @@ static cli_status usage_error(char *error, size_t size, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(error, size, fmt, ap);
     va_end(ap);
+    fail_one_line(error); /* a value quoted back may hold a newline or a terminal escape */
     return CLI_USAGE_ERROR;
 }
 

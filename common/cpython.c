@@ -413,8 +413,7 @@ static void skip(cpython *py, const cpython_interpreter *in, const char *fmt, ..
     char *why = xvasprintf(fmt, ap);
     va_end(ap);
     /* `why` may quote the interpreter's own words: one line, and plain text in the summary. */
-    for (char *c = why; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    fail_one_line(why);
     char *shown = report_escape_markdown(why);
     fprintf(stderr, "%s: %s: %s\n", py->chapter->program, in->path, why);
     report_text(py->chapter->report, "%s rows are missing: %s.", in->name, shown);

@@ -13,11 +13,16 @@ void fail_at(const char *file, int line, const char *what, int errnum)
     exit(1);
 }
 
+char *fail_one_line(char *text)
+{
+    for (char *p = text; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
+    return text;
+}
+
 noreturn void fail_user_v(const char *program, int status, const char *fmt, va_list ap)
 {
-    char *message = xvasprintf(fmt, ap);
-    for (char *p = message; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?'; /* one line, no terminal escapes */
+    char *message = fail_one_line(xvasprintf(fmt, ap)); /* one line, no terminal escapes */
     fprintf(stderr, "%s: %s\n", program, message);
     free(message);
     exit(status);

@@ -41,6 +41,10 @@ noreturn void fail_at(const char *file, int line, const char *what, int errnum);
         if ((call) == -1) fail_at(__FILE__, __LINE__, #call, errno);         \
     } while (0)
 
+/* Text for one line of a message, in place: control characters (a newline, a terminal
+ * escape) become '?'. Returns `text`. */
+char *fail_one_line(char *text);
+
 /* Allocation that cannot fail quietly. */
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t count, size_t size);

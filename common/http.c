@@ -342,10 +342,8 @@ static int looks_like_url(const char *s)
 /* The text for people of `text`: control characters as '?', at most 60 characters. */
 static void printable(const char *text, char *out, size_t size)
 {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p && n + 1 < size && n < 60; p++)
-        out[n++] = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
-    out[n] = '\0';
+    snprintf(out, size, "%.60s", text);
+    fail_one_line(out);
 }
 
 /* The whole of a URL list, or NULL with a reason: only a regular file, and only up

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fail.h"
 #include "predict.h"
 
 static bool valid_key(const char *key, size_t length)
@@ -43,11 +44,8 @@ int predict_keys_from(predict_keys *keys, const char *list)
  * so that an error message stays one line. */
 static const char *shown(const char *text, size_t length, size_t max, char *out, size_t size)
 {
-    size_t n = length < max ? length : max;
-    if (n >= size) n = size - 1;
-    for (size_t i = 0; i < n; i++) out[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
-    out[n] = '\0';
-    return out;
+    snprintf(out, size, "%.*s", (int)(length < max ? length : max), text);
+    return fail_one_line(out);
 }
 
 static void list_keys(const predict_keys *keys, char *out, size_t size)

@@ -96,6 +96,7 @@ static void test_bad_values_are_refused_with_one_line(void **state)
         { "--switch-interval", "5ms" }, { "--out", "" },          { "--gap-us", "0" },
         { "--gap-us", "x" },         { "--bogus", NULL },         { "--jobs", NULL },
         { "jobs", NULL },            { "-j", NULL },
+        { "--scale", "x\ny" },       { "--gap-us", "1\x1b[2J" }, /* quoted back: still one line, no escape */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         cli_options o;
@@ -104,6 +105,7 @@ static void test_bad_values_are_refused_with_one_line(void **state)
                                          : PARSE(&o, error, (char *)bad[i].flag);
         if (status != CLI_USAGE_ERROR) fail_msg("%s %s was accepted", bad[i].flag, bad[i].value);
         assert_null(strchr(error, '\n'));                 /* one line */
+        assert_null(strchr(error, '\x1b'));               /* no terminal escape */
         assert_non_null(strstr(error, "chapterT: "));      /* names the program */
         if (strncmp(bad[i].flag, "--", 2) == 0)
             assert_non_null(strstr(error, bad[i].flag));  /* and the flag */
