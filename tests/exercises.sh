@@ -10,6 +10,9 @@ exercise_commands() {
     sed -n '/^## Exercises/,$p' "$1" | sed -n 's/^ *make chapter[0-9]* ARGS="\([^"]*\)" *$/\1/p'
 }
 
+# Does chapter N take FLAG? (its --help lists it)
+takes_flag() { "$BUILD/chapter$1" --help | grep -q -- "$2"; }
+
 for n in $(chapter_numbers); do
     readme=$(chapter_dir "$n")/README.md
     check "chapter$n README has a Predict block before its results" \
@@ -24,8 +27,8 @@ for n in $(chapter_numbers); do
         # ARGS is split as make's shell splits it; the tiny scale and a scratch --out come last, so they win.
         # To keep the suite short, CPython is left out and 4 requests are made, unless the exercise is about them.
         eval "set -- $args"
-        case " $args" in *" --python"*) ;; *) "$BUILD/chapter$n" --help | grep -q -- '--python' && set -- "$@" --python none ;; esac
-        case " $args" in *" --requests"*) ;; *) "$BUILD/chapter$n" --help | grep -q -- '--requests' && set -- "$@" --requests 4 ;; esac
+        case " $args" in *" --python"*) ;; *) takes_flag "$n" --python && set -- "$@" --python none ;; esac
+        case " $args" in *" --requests"*) ;; *) takes_flag "$n" --requests && set -- "$@" --requests 4 ;; esac
         if "$BUILD/chapter$n" "$@" --scale tiny --quiet --out "$tmp/ex$n-$i" >"$tmp/out" 2>"$tmp/err"; then
             ok "chapter$n exercise $i runs: $args"
         else
@@ -41,7 +44,7 @@ for n in $(chapter_numbers); do
     [ -n "$keys" ] || continue
     guesses=$(for k in $keys; do printf '%s=1.0,' "$k"; done | sed 's/,$//')
     set -- --scale tiny --reps 3 --quiet --out "$tmp/p$n" --predict "$guesses"
-    "$BUILD/chapter$n" --help | grep -q -- '--python' && set -- "$@" --python none
+    takes_flag "$n" --python && set -- "$@" --python none
     if "$BUILD/chapter$n" "$@" >"$tmp/out" 2>"$tmp/err"; then
         ok "chapter$n --predict $guesses runs"
     else

@@ -116,36 +116,31 @@ static int split(char *line, char **fields, int max)
     return n;
 }
 
+/* The modes.csv columns a share file keeps, in its order after chapter and scale. */
+static const char *const kept_columns[] = { "mode", "workers", "reps", "wall_median_s", "vs_serial", "vs_serial_lo",
+                                            "vs_serial_hi" };
+#define KEPT_COUNT 7
+
 /* This chapter's rows of modes.csv into the share file. */
 static void share_chapter(csv_writer *w, int chapter, const char *text)
 {
     char scale[16];
     preamble_value(text, "scale", scale, sizeof scale);
     char *copy = xstrdup(text), *names[32], *fields[32];
-    int name_count = 0;
+    int name_count = 0, kept[KEPT_COUNT];
     for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
         if (line[0] == '#') continue;
-        if (name_count == 0) {
+        if (name_count == 0) { /* the header: where each kept column is (-1: missing, no row is kept) */
             name_count = split(line, names, 32);
+            for (int k = 0; k < KEPT_COUNT; k++) kept[k] = column_of(names, name_count, kept_columns[k]);
             continue;
         }
-        int n = split(line, fields, 32);
-        int mode = column_of(names, name_count, "mode"), workers = column_of(names, name_count, "workers"),
-            reps = column_of(names, name_count, "reps"), wall = column_of(names, name_count, "wall_median_s"),
-            ratio = column_of(names, name_count, "vs_serial"), lo = column_of(names, name_count, "vs_serial_lo"),
-            hi = column_of(names, name_count, "vs_serial_hi");
-        if (n != name_count || mode < 0 || workers < 0 || reps < 0 || wall < 0 || ratio < 0 || lo < 0 || hi < 0 ||
-            pool_mode_from_name(fields[mode]) == MODE_COUNT)
-            continue;
+        bool complete = split(line, fields, 32) == name_count;
+        for (int k = 0; k < KEPT_COUNT; k++) complete = complete && kept[k] >= 0;
+        if (!complete || pool_mode_from_name(fields[kept[0]]) == MODE_COUNT) continue;
         csv_int(w, chapter);
         csv_str(w, scale);
-        csv_str(w, fields[mode]);
-        csv_str(w, fields[workers]);
-        csv_str(w, fields[reps]);
-        csv_str(w, fields[wall]);
-        csv_str(w, fields[ratio]);
-        csv_str(w, fields[lo]);
-        csv_str(w, fields[hi]);
+        for (int k = 0; k < KEPT_COUNT; k++) csv_str(w, fields[kept[k]]);
         csv_end_row(w);
     }
     free(copy);
