@@ -458,7 +458,12 @@ static void page_start(FILE *out, const char *title, const char *root)
     fprintf(out, "</title>\n<link rel=\"stylesheet\" href=\"%sbook.css\">\n</head>\n<body>\n", root);
 }
 
-/* The sidebar: search, then every chapter (the current one marked). Folded on a
+/* The sidebar's `current` when the page is not a chapter's. */
+#define CURRENT_CONTENTS -1
+#define CURRENT_CLASS -2
+
+/* The sidebar: search, then every chapter (the current one marked: an index into
+ * `chapters`, or CURRENT_CONTENTS, CURRENT_CLASS). Folded on a
  * narrow screen (search.js opens it on a wide one). */
 static void sidebar(FILE *out, const chapter_text *chapters, int n, int current, const char *root)
 {
@@ -468,7 +473,7 @@ static void sidebar(FILE *out, const chapter_text *chapters, int n, int current,
             "id=\"search\" placeholder=\"Search the book\" aria-label=\"Search the book\" autocomplete=\"off\">"
             "</form>\n<ol class=\"search-results\" id=\"search-results\"></ol>\n"
             "<ol class=\"toc\">\n<li%s><a href=\"%sindex.html\">Contents and verdicts</a></li>\n",
-            current == -1 ? " class=\"current\"" : "", root);
+            current == CURRENT_CONTENTS ? " class=\"current\"" : "", root);
     for (int i = 0; i < n; i++) {
         const char *colon = strchr(chapters[i].title, ':');
         fprintf(out, "<li%s><a href=\"%schapter%d.html\"><span class=\"number\">%d</span> ",
@@ -478,7 +483,7 @@ static void sidebar(FILE *out, const chapter_text *chapters, int n, int current,
     }
     if (class_page)
         fprintf(out, "<li%s><a href=\"%sclass.html\">The class, on one figure</a></li>\n",
-                current == -2 ? " class=\"current\"" : "", root);
+                current == CURRENT_CLASS ? " class=\"current\"" : "", root);
     fprintf(out, "</ol>\n<p class=\"post\"><a href=\"%s\">The original post (2018)</a></p>\n</nav>\n</details>\n",
             POST_URL);
     fprintf(out, "<script src=\"%ssearch-index.js\"></script>\n<script src=\"%ssearch.js\"></script>\n", root, root);
@@ -651,7 +656,7 @@ static void class_html(FILE *out, void *arg)
 {
     book *b = arg;
     page_start(out, "The class, on one figure", "");
-    sidebar(out, b->chapters, b->count, -2, "");
+    sidebar(out, b->chapters, b->count, CURRENT_CLASS, "");
     fputs("<main>\n<h1>The class, on one figure</h1>\n<p>Each student ran <code>make share</code> and handed in the "
           "file it wrote; <code>make class DIR=FOLDER</code> gathered them. Every point is one machine.</p>\n", out);
     char *html = markdown_of(b->class_summary, 1); /* from files handed in: links kept inside the book */
@@ -683,7 +688,7 @@ static void index_page(FILE *out, void *arg)
 {
     book *b = arg;
     page_start(out, "threads-vs-processes: the book", "");
-    sidebar(out, b->chapters, b->count, -1, "");
+    sidebar(out, b->chapters, b->count, CURRENT_CONTENTS, "");
     fputs("<main>\n", out);
     machine_header(out, &b->machine);
     fputs("<h1>threads-vs-processes</h1>\n<p>The common misconceptions about threads and processes, each measured "
