@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "fail.h"
+#include "gnuplot.h"
 #include "work.h"
 
 static void die_writing(const chapter *c, const char *name)
@@ -56,22 +57,24 @@ static void lock_out_dir(const chapter *c)
     /* fd stays open on purpose: the lock lasts as long as this run. */
 }
 
-void chapter_begin(chapter *c, int number, const char *claim, const char *answer_keys, const cli_extra *extras,
-                   int extra_count, int argc, char **argv)
+void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, int argc, char **argv)
 {
     open_standard_streams();
     memset(c, 0, sizeof *c);
-    c->number = number;
-    c->claim = claim;
-    snprintf(c->program, sizeof c->program, "chapter%d", number);
-    snprintf(c->default_out, sizeof c->default_out, "results/chapter%d", number);
+    c->identity = identity;
+    c->number = identity.number;
+    c->claim = identity.claim;
+    c->decisive_series = -1;
+    snprintf(c->program, sizeof c->program, "chapter%d", identity.number);
     c->cli.program = c->program;
-    c->cli.claim = claim;
-    c->cli.default_out = c->default_out;
-    c->cli.extras = extras;
-    c->cli.extra_count = extra_count;
-    c->cli.answer_keys = answer_keys;
+    c->cli.claim = identity.claim;
+    c->cli.default_out = identity.results;
+    c->cli.honours = flags.honours;
+    c->cli.extras = flags.extras;
+    c->cli.extra_count = flags.extra_count;
+    c->cli.answer_keys = identity.answers;
     cli_parse_or_exit(&c->cli, argc, argv);
+    c->ignores_jobs = !(flags.honours & CLI_JOBS);
 
     /* Refuse an unusable --out before spending time on the experiment: make it now
      * (so whatever would stop it later stops it here), and hold it, so that a second
@@ -86,8 +89,55 @@ void chapter_begin(chapter *c, int number, const char *claim, const char *answer
     c->noise_start = noise_snapshot_now();
     c->begun_ns = now_ns();
     char title[300];
-    snprintf(title, sizeof title, "Chapter %d: \"%s\"", number, claim);
+    snprintf(title, sizeof title, "Chapter %d: \"%s\"", identity.number, identity.claim);
     c->report = report_new(title);
+}
+
+const char *chapter_series(chapter *c, const char *key, const char *family, double x, const char *label,
+                           pool_mode mode, const char *reference, int reference_workers, unsigned colour)
+{
+    int i = series_declare(&c->series, key, family, x, label, mode, reference, reference_workers, colour);
+    return c->series.items[i].key;
+}
+
+void chapter_values(chapter *c, const char *const *names, int count)
+{
+    if (count > CHAPTER_MAX_VALUES) fail_at(__FILE__, __LINE__, "chapter_values: too many values", EINVAL);
+    for (int i = 0; i < count; i++) c->value_names[i] = names[i];
+    c->value_count = count;
+}
+
+/* Runs are kept by the chapter: a const pointer handed out is one of ours. */
+static chapter_run *ours(const chapter *c, const chapter_run *run)
+{
+    for (int i = c->run_count - 1; i >= 0; i--)
+        if (c->runs[i] == run) return c->runs[i];
+    fail_at(__FILE__, __LINE__, "a run this chapter did not keep", EINVAL);
+}
+
+void chapter_set_value(chapter *c, const chapter_run *run, int value, double v)
+{
+    if (value < 0 || value >= c->value_count) fail_at(__FILE__, __LINE__, "chapter_set_value: no such value", EINVAL);
+    ours(c, run)->values[value] = v;
+}
+
+void chapter_time_means(chapter *c, const char *what)
+{
+    c->time_means = what;
+}
+
+void chapter_measure_run(chapter *c, const chapter_run *run, double seconds)
+{
+    ours(c, run)->time_s = seconds;
+}
+
+void chapter_decide_by(chapter *c, const char *series, int workers, const char *ref, int ref_workers)
+{
+    c->decisive_series = series_of(&c->series, series);
+    c->decisive_workers = workers;
+    const series_def *d = &c->series.items[c->decisive_series];
+    c->decisive_ref = series_of(&c->series, ref ? ref : d->reference);
+    c->decisive_ref_workers = ref ? ref_workers : d->reference_workers;
 }
 
 bool chapter_wants(const chapter *c, pool_mode mode)
@@ -97,29 +147,56 @@ bool chapter_wants(const chapter *c, pool_mode mode)
     return true;
 }
 
-static chapter_run *new_run(chapter *c, pool_mode mode, int workers, int rep, int ntasks)
+static chapter_run *new_run(chapter *c, const char *series, int workers, int rep, int ntasks)
 {
+    int index = series_of(&c->series, series);
+    pool_mode mode = c->series.items[index].mode;
     c->runs = xrealloc(c->runs, (size_t)c->run_count + 1, sizeof *c->runs);
     chapter_run *run = xcalloc(1, sizeof *run);
     c->runs[c->run_count++] = run;
-    *run = (chapter_run){ .mode = mode, .workers = pool_mode_serial_of(mode) == mode ? 1 : workers, .rep = rep,
-                          .ntasks = ntasks };
+    *run = (chapter_run){ .mode = mode, .series = index, .workers = pool_mode_serial_of(mode) == mode ? 1 : workers,
+                          .rep = rep, .ntasks = ntasks };
+    for (int i = 0; i < CHAPTER_MAX_VALUES; i++) run->values[i] = NAN;
     return run;
+}
+
+static double wall_of(const chapter_run *run)
+{
+    return ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
+}
+
+/* "GIL-threads" for a mode's own series; "GIL-threads, releasing/4096B" for a declared one. */
+static const char *run_name(const chapter *c, const chapter_run *run, char *out, size_t size)
+{
+    const series_def *s = &c->series.items[run->series];
+    if (strcmp(s->key, pool_mode_name(run->mode)) == 0) snprintf(out, size, "%s", pool_mode_label(run->mode));
+    else snprintf(out, size, "%s, %s", pool_mode_label(run->mode), s->key);
+    return out;
 }
 
 const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int rep, pool_task task, void *ctx,
                                     int ntasks, gil_t *gil)
 {
-    chapter_run *run = new_run(c, mode, workers, rep, ntasks);
-    progress("%s: %d tasks, %d worker%s, round %d ...", pool_mode_label(mode), ntasks, run->workers,
-             run->workers == 1 ? "" : "s", rep + 1);
+    return chapter_run_series(c, pool_mode_name(mode), workers, rep, task, ctx, ntasks, gil);
+}
+
+const chapter_run *chapter_run_series(chapter *c, const char *series, int workers, int rep, pool_task task,
+                                      void *ctx, int ntasks, gil_t *gil)
+{
+    chapter_run *run = new_run(c, series, workers, rep, ntasks);
+    pool_mode mode = run->mode;
+    char name[160];
+    run_name(c, run, name, sizeof name);
+    progress("%s: %d tasks, %d worker%s, round %d ...", name, ntasks, run->workers, run->workers == 1 ? "" : "s",
+             rep + 1);
     run->records = xcalloc((size_t)ntasks, sizeof *run->records);
     pool_config config = { .mode = mode, .workers = workers, .chunksize = 1, .gil = gil };
     if (pool_map(&config, task, ctx, ntasks, run->records, &run->outcome) != 0) {
-        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s run failed: %s", pool_mode_label(mode), run->outcome.error);
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s run failed: %s", name, run->outcome.error);
     }
-    progress_milestone("round %d: %s, %d worker%s: %.3f s", rep + 1, pool_mode_label(mode), run->workers,
-                       run->workers == 1 ? "" : "s", ns_to_s(run->outcome.end_ns - run->outcome.start_ns));
+    run->time_s = wall_of(run);
+    progress_milestone("round %d: %s, %d worker%s: %.3f s", rep + 1, name, run->workers,
+                       run->workers == 1 ? "" : "s", run->time_s);
     return run;
 }
 
@@ -145,6 +222,25 @@ uint64_t chapter_cpu_jobs(chapter *c)
     return iterations;
 }
 
+int chapter_memory_flag(chapter *c, const char *flag, int mib)
+{
+    long cap = machine_available_mib() / 4;
+    if (mib <= cap) return mib;
+    if (cli_given(&c->cli, flag))
+        chapter_fail(c, EXIT_BAD_INPUT, "%s %d: at most %ld here (a quarter of the memory available now)", flag, mib,
+                     cap);
+    chapter_meta(c, "memory_cap", "%s lowered from %d to %ld MiB (a quarter of the memory available)", flag, mib, cap);
+    return (int)cap;
+}
+
+int chapter_sweep_to(const long *steps, int count, long most, long *out)
+{
+    int n = 0;
+    for (int i = 0; i < count && steps[i] <= most; i++) out[n++] = steps[i];
+    if (n == 0 || out[n - 1] != most) out[n++] = most;
+    return n;
+}
+
 /* Seconds an experiment may spend on rounds beyond the minimum, by scale. */
 static double round_budget_s(cli_scale scale)
 {
@@ -154,17 +250,33 @@ static double round_budget_s(cli_scale scale)
 
 #define NARROW_ENOUGH 0.03
 
-bool chapter_another_round(chapter *c, int done, double relative_width)
+/* Should round number `done` (0-based) run? Yes below the scale's minimum; no at
+ * its maximum or past the time budget; in between, yes while `relative_width`
+ * (the decisive interval's half-width / median, stats_relative_width) is over 3 %. */
+static bool another_round(chapter *c, int done, double relative_width)
 {
-    bool more = done < c->cli.reps ||
-                (done < c->cli.max_reps && relative_width > NARROW_ENOUGH &&
-                 ns_to_s(now_ns() - c->begun_ns) <
-                     (c->round_budget_s > 0 && c->cli.scale != SCALE_PAPER ? c->round_budget_s
-                                                                           : round_budget_s(c->cli.scale)));
+    bool more = done < CHAPTER_MAX_ROUNDS &&
+                (done < c->cli.reps ||
+                 (done < c->cli.max_reps && relative_width > NARROW_ENOUGH &&
+                  ns_to_s(now_ns() - c->begun_ns) <
+                      (c->round_budget_s > 0 && c->cli.scale != SCALE_PAPER ? c->round_budget_s
+                                                                            : round_budget_s(c->cli.scale))));
     if (!more) c->rounds = done;
     else if (done >= c->cli.reps) progress("round %d: the interval is still +-%.0f %%, one more round", done + 1,
                                            100 * relative_width);
     return more;
+}
+
+static estimate ratio_of(const chapter *c, int series, int workers, int ref, int ref_workers);
+
+bool chapter_next_round(chapter *c, int *rep)
+{
+    double width = INFINITY;
+    if (c->decisive_series >= 0 && *rep >= 0)
+        width = stats_relative_width(ratio_of(c, c->decisive_series, c->decisive_workers, c->decisive_ref,
+                                              c->decisive_ref_workers));
+    ++*rep;
+    return another_round(c, *rep, width);
 }
 
 void chapter_calibrated(chapter *c, double serial_seconds)
@@ -172,43 +284,79 @@ void chapter_calibrated(chapter *c, double serial_seconds)
     c->calibrated_serial_s = serial_seconds;
 }
 
-/* The run of `mode` (with `workers`, 0: any) in round `rep`, or NULL. */
-static const chapter_run *run_in_round(const chapter *c, pool_mode mode, int workers, int rep)
+/* The run of series `series` with `workers` in round `rep`, or NULL. With workers 0 the
+ * series must have one run in the round: pairing with the first of several would
+ * compare different work (the contract's first version did). */
+static const chapter_run *run_in_round(const chapter *c, int series, int workers, int rep)
 {
+    const chapter_run *found = NULL;
     for (int i = 0; i < c->run_count; i++) {
         const chapter_run *run = c->runs[i];
-        if (run->mode == mode && run->rep == rep && (!workers || run->workers == workers)) return run;
+        if (run->series != series || run->rep != rep || (workers && run->workers != workers)) continue;
+        if (found) fail_at(__FILE__, __LINE__, "a reference with several runs in one round: name its workers", EINVAL);
+        found = run;
     }
-    return NULL;
+    return found;
 }
 
-static double wall_of(const chapter_run *run)
-{
-    return ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
-}
-
-estimate chapter_ratio(const chapter *c, pool_mode mode, int workers, pool_mode ref, int ref_workers)
+static estimate ratio_of(const chapter *c, int series, int workers, int ref, int ref_workers)
 {
     double ratios[c->run_count + 1];
     size_t n = 0;
     for (int i = 0; i < c->run_count; i++) {
         const chapter_run *run = c->runs[i];
-        if (run->mode != mode || (workers && run->workers != workers)) continue;
+        if (run->series != series || (workers && run->workers != workers)) continue;
         const chapter_run *base = run_in_round(c, ref, ref_workers, run->rep);
-        if (base && wall_of(base) > 0) ratios[n++] = wall_of(run) / wall_of(base);
+        if (base && base->time_s > 0) ratios[n++] = run->time_s / base->time_s;
     }
     return stats_estimate(ratios, n);
 }
 
-const chapter_run *chapter_add_run(chapter *c, pool_mode mode, int workers, int rep, int ntasks,
+/* The index of a key, or -1 when the chapter has no such series (yet): nothing ran. */
+static int known_series(const chapter *c, const char *key)
+{
+    return series_find(&c->series, key);
+}
+
+estimate chapter_series_ratio(const chapter *c, const char *series, int workers, const char *ref, int ref_workers)
+{
+    int s = known_series(c, series), r = known_series(c, ref);
+    if (s < 0 || r < 0) return (estimate){ 0 };
+    return ratio_of(c, s, workers, r, ref_workers);
+}
+
+estimate chapter_ratio(const chapter *c, pool_mode mode, int workers, pool_mode ref, int ref_workers)
+{
+    return chapter_series_ratio(c, pool_mode_name(mode), workers, pool_mode_name(ref), ref_workers);
+}
+
+estimate chapter_vs_reference(const chapter *c, const char *series, int workers)
+{
+    int s = known_series(c, series);
+    if (s < 0) return (estimate){ 0 };
+    const series_def *d = &c->series.items[s];
+    return chapter_series_ratio(c, series, workers, d->reference, d->reference_workers);
+}
+
+bool chapter_series_ran(const chapter *c, const char *series)
+{
+    int s = known_series(c, series);
+    for (int i = 0; s >= 0 && i < c->run_count; i++)
+        if (c->runs[i]->series == s) return true;
+    return false;
+}
+
+const chapter_run *chapter_add_run(chapter *c, const char *series, int workers, int rep, int ntasks,
                                    task_record *records, int64_t start_ns, int64_t end_ns)
 {
-    chapter_run *run = new_run(c, mode, workers, rep, ntasks);
+    chapter_run *run = new_run(c, series, workers, rep, ntasks);
     run->records = records;
     run->outcome = (pool_outcome){ .start_ns = start_ns, .end_ns = end_ns, .workers_started = workers,
                                    .failed_task = -1 };
-    progress_milestone("round %d: %s, %d worker%s: %.3f s", rep + 1, pool_mode_label(mode), run->workers,
-                       run->workers == 1 ? "" : "s", ns_to_s(end_ns - start_ns));
+    run->time_s = wall_of(run);
+    char name[160];
+    progress_milestone("round %d: %s, %d worker%s: %.3f s", rep + 1, run_name(c, run, name, sizeof name),
+                       run->workers, run->workers == 1 ? "" : "s", run->time_s);
     return run;
 }
 
@@ -224,18 +372,25 @@ mode_summary chapter_summary(const chapter *c, pool_mode mode)
 
 mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers)
 {
+    return chapter_series_summary(c, pool_mode_name(mode), workers);
+}
+
+mode_summary chapter_series_summary(const chapter *c, const char *series, int workers)
+{
     mode_summary s = { 0 };
+    int index = known_series(c, series);
+    if (index < 0) return s;
     double wall[c->run_count + 1], cpu[c->run_count + 1], vcsw[c->run_count + 1], ivcsw[c->run_count + 1];
     for (int i = 0; i < c->run_count; i++) {
         const chapter_run *run = c->runs[i];
-        if (run->mode != mode || (workers && run->workers != workers)) continue;
+        if (run->series != index || (workers && run->workers != workers)) continue;
         double cpu_s = 0, v = 0, iv = 0;
         for (int t = 0; t < run->ntasks; t++) {
             cpu_s += ns_to_s(run->records[t].cpu_ns);
             v += (double)run->records[t].vcsw;
             iv += (double)run->records[t].ivcsw;
         }
-        wall[s.reps] = ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
+        wall[s.reps] = run->time_s;
         cpu[s.reps] = cpu_s;
         vcsw[s.reps] = v;
         ivcsw[s.reps] = iv;
@@ -246,12 +401,25 @@ mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers)
     s.ran = true;
     s.wall_s = stats_spread(wall, (size_t)s.reps);
     s.wall = stats_estimate(wall, (size_t)s.reps);
-    s.vs_serial = chapter_ratio(c, mode, workers, pool_mode_serial_of(mode), 0);
+    s.vs_reference = chapter_vs_reference(c, series, workers);
     s.cpu_s = stats_median(cpu, (size_t)s.reps);
     s.vcsw = stats_median(vcsw, (size_t)s.reps);
     s.ivcsw = stats_median(ivcsw, (size_t)s.reps);
     s.utilisation = s.wall_s.median > 0 ? s.cpu_s / (s.wall_s.median * c->machine.cores) : 0;
     return s;
+}
+
+estimate chapter_value(const chapter *c, const char *series, int workers, int value)
+{
+    int index = known_series(c, series);
+    double v[c->run_count + 1];
+    size_t n = 0;
+    for (int i = 0; index >= 0 && i < c->run_count; i++) {
+        const chapter_run *run = c->runs[i];
+        if (run->series == index && (!workers || run->workers == workers) && !isnan(run->values[value]))
+            v[n++] = run->values[value];
+    }
+    return stats_estimate(v, n);
 }
 
 void chapter_meta(chapter *c, const char *key, const char *fmt, ...)
@@ -273,22 +441,6 @@ void chapter_columns(chapter *c, const char *const *names, int count, chapter_ex
     c->extra_ctx = ctx;
 }
 
-/* A gnuplot string literal in single quotes, where gnuplot substitutes nothing
- * (no backquotes, no macros, no backslash escapes): a quote is doubled, and
- * control characters, which could end the command, become spaces. */
-static char *gnuplot_string(const char *text)
-{
-    size_t n = strlen(text);
-    char *quoted = xcalloc(2 * n + 3, 1), *q = quoted;
-    *q++ = '\'';
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '\'') *q++ = '\'';
-        *q++ = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
-    }
-    *q = '\'';
-    return quoted;
-}
-
 /* "name = value" appended to the figure's variables. */
 static void add_plot_line(chapter *c, const char *name, const char *value)
 {
@@ -307,17 +459,6 @@ void chapter_plot_string(chapter *c, const char *name, const char *fmt, ...)
     add_plot_line(c, name, quoted);
     free(quoted);
     free(text);
-}
-
-/* The claim for gnuplot's enhanced text (PNG, SVG), where _ ^ { } @ & are markup. */
-static char *enhanced_text(const char *text)
-{
-    char *escaped = xcalloc(2 * strlen(text) + 1, 1), *e = escaped;
-    for (const char *p = text; *p; p++) {
-        if (strchr("_^{}@&~", *p)) *e++ = '\\';
-        *e++ = *p;
-    }
-    return escaped;
 }
 
 void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...)
@@ -446,6 +587,7 @@ static void write_data_csv(chapter *c)
     chapter_open_csv(c, "data.csv", &w);
     const char *common[] = { CSV_COMMON_COLUMNS };
     for (int i = 0; i < CSV_COMMON_COLUMN_COUNT; i++) csv_str(&w, common[i]);
+    for (int i = 0; i < c->value_count; i++) csv_str(&w, c->value_names[i]);
     for (int i = 0; i < c->extra_column_count; i++) csv_str(&w, c->extra_columns[i]);
     csv_end_row(&w);
     for (int r = 0; r < c->run_count; r++) {
@@ -453,6 +595,7 @@ static void write_data_csv(chapter *c)
         for (int t = 0; t < run->ntasks; t++) {
             const task_record *rec = &run->records[t];
             csv_int(&w, c->number);
+            csv_str(&w, c->series.items[run->series].key);
             csv_str(&w, pool_mode_name(run->mode));
             csv_int(&w, run->workers);
             csv_int(&w, run->rep);
@@ -466,6 +609,10 @@ static void write_data_csv(chapter *c)
             csv_int(&w, rec->vcsw);
             csv_int(&w, rec->ivcsw);
             csv_int(&w, rec->result);
+            for (int i = 0; i < c->value_count; i++) {
+                if (isnan(run->values[i])) csv_str(&w, "");
+                else csv_num(&w, run->values[i], 6);
+            }
             if (c->extra_fields) c->extra_fields(&w, run, t, c->extra_ctx);
             csv_end_row(&w);
         }
@@ -473,30 +620,51 @@ static void write_data_csv(chapter *c)
     chapter_commit_csv(c, &w, "data.csv");
 }
 
-/* Is run i the first of its mode with its worker count? */
+/* Is run i the first of its series with its worker count? */
 static bool first_with_workers(const chapter *c, int i)
 {
     for (int k = 0; k < i; k++)
-        if (c->runs[k]->mode == c->runs[i]->mode && c->runs[k]->workers == c->runs[i]->workers) return false;
+        if (c->runs[k]->series == c->runs[i]->series && c->runs[k]->workers == c->runs[i]->workers) return false;
     return true;
 }
 
-/* One row per mode and worker count, over the reps: what the bar charts plot. */
+static void csv_estimate(csv_writer *w, estimate e, int decimals)
+{
+    if (e.n > 0) csv_num(w, e.median, decimals); else csv_str(w, "");
+    if (e.n > 0) csv_num(w, e.lo, decimals); else csv_str(w, "");
+    if (e.n > 0) csv_num(w, e.hi, decimals); else csv_str(w, "");
+}
+
+/* One row per series and worker count, over the rounds: what the figures and the
+ * class pool. Each names its series and the reference its ratio is taken against. */
 static void write_modes_csv(chapter *c)
 {
     csv_writer w;
     chapter_open_csv(c, "modes.csv", &w);
-    const char *columns[] = { "mode", "label", "workers", "reps", "wall_median_s", "wall_min_s", "wall_max_s",
-                              "cpu_s", "utilisation", "vcsw", "ivcsw", "vs_serial", "wall_lo_s", "wall_hi_s",
-                              "vs_serial_lo", "vs_serial_hi" };
-    csv_header(&w, columns, (int)(sizeof columns / sizeof *columns));
-    for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
+    const char *columns[] = { "series", "family", "x", "mode", "label", "workers", "reps", "wall_median_s",
+                              "wall_min_s", "wall_max_s", "cpu_s", "utilisation", "vcsw", "ivcsw", "wall_lo_s",
+                              "wall_hi_s", "reference", "reference_workers", "vs_reference", "vs_reference_lo",
+                              "vs_reference_hi" };
+    int count = (int)(sizeof columns / sizeof *columns);
+    for (int i = 0; i < count; i++) csv_str(&w, columns[i]);
+    for (int i = 0; i < c->value_count; i++) {
+        char lo[64], hi[64];
+        snprintf(lo, sizeof lo, "%s_lo", c->value_names[i]);
+        snprintf(hi, sizeof hi, "%s_hi", c->value_names[i]);
+        csv_str(&w, c->value_names[i]), csv_str(&w, lo), csv_str(&w, hi);
+    }
+    csv_end_row(&w);
+    for (int k = 0; k < c->series.count; k++) {
+        const series_def *d = &c->series.items[k];
         for (int i = 0; i < c->run_count; i++) {
             const chapter_run *run = c->runs[i];
-            if (run->mode != mode || !first_with_workers(c, i)) continue;
-            mode_summary s = chapter_summary_of(c, mode, run->workers);
-            csv_str(&w, pool_mode_name(mode));
-            csv_str(&w, pool_mode_label(mode));
+            if (run->series != k || !first_with_workers(c, i)) continue;
+            mode_summary s = chapter_series_summary(c, d->key, run->workers);
+            csv_str(&w, d->key);
+            csv_str(&w, d->family);
+            if (isnan(d->x)) csv_str(&w, ""); else csv_num(&w, d->x, 6);
+            csv_str(&w, pool_mode_name(d->mode));
+            csv_str(&w, d->label);
             csv_int(&w, s.workers);
             csv_int(&w, s.reps);
             csv_num(&w, s.wall_s.median, 6);
@@ -506,21 +674,14 @@ static void write_modes_csv(chapter *c)
             csv_num(&w, s.utilisation, 4);
             csv_num(&w, s.vcsw, 0);
             csv_num(&w, s.ivcsw, 0);
-            /* Against the serial run of the same runtime, paired within each round; the
-             * 95 % interval where there are enough rounds (else the median twice). */
-            if (s.vs_serial.n > 0)
-                csv_num(&w, s.vs_serial.median, 4);
-            else
-                csv_str(&w, "");
             csv_num(&w, s.wall.lo, 6);
             csv_num(&w, s.wall.hi, 6);
-            if (s.vs_serial.n > 0) {
-                csv_num(&w, s.vs_serial.lo, 4);
-                csv_num(&w, s.vs_serial.hi, 4);
-            } else {
-                csv_str(&w, "");
-                csv_str(&w, "");
-            }
+            csv_str(&w, d->reference);
+            csv_int(&w, d->reference_workers);
+            /* Against its reference, paired within each round; the 95 % interval where
+             * there are enough rounds (else [min, max]). */
+            csv_estimate(&w, s.vs_reference, 4);
+            for (int v = 0; v < c->value_count; v++) csv_estimate(&w, chapter_value(c, d->key, run->workers, v), 6);
             csv_end_row(&w);
         }
     }
@@ -548,12 +709,13 @@ static void write_plot_vars(chapter *c)
     if (!c->ignores_jobs) snprintf(jobs, sizeof jobs, ", %d jobs", c->cli.jobs);
     char *note = xasprintf("%d cores (%s), scale %s%s, switch interval %g ms", c->machine.cores, c->machine.cpu_model,
                            cli_scale_name(c->cli.scale), jobs, c->cli.switch_interval_ms);
-    char *enhanced = enhanced_text(c->claim);
+    char *enhanced = gnuplot_enhanced_text(c->claim);
     write_plot_string(f.stream, "note", note);
     write_plot_string(f.stream, "claim", c->claim);
     write_plot_string(f.stream, "claim_enhanced", enhanced);
     free(note), free(enhanced);
     modes_write_gnuplot(f.stream);
+    series_write_gnuplot(&c->series, f.stream);
     if (c->plot_vars) fputs(c->plot_vars, f.stream); /* the chapter's own, after: they may override */
     if (atomic_file_commit(&f) != 0) die_writing(c, "plot-vars.gp");
 }
@@ -575,12 +737,28 @@ static int rounds_done(const chapter *c)
     return rounds;
 }
 
+/* How far apart the same serial work took, (max - min) / median over the rounds:
+ * per C serial series (each the same work in every round), the median over them
+ * (-1: no series with two rounds). A spread between different work is no noise. */
+static double serial_spread(const chapter *c)
+{
+    double spreads[c->series.count + 1];
+    size_t n = 0;
+    for (int k = 0; k < c->series.count; k++) {
+        const series_def *d = &c->series.items[k];
+        if (d->mode != MODE_SERIAL) continue;
+        mode_summary s = chapter_series_summary(c, d->key, 0);
+        if (s.reps >= 2 && s.wall_s.median > 0) spreads[n++] = (s.wall_s.max - s.wall_s.min) / s.wall_s.median;
+    }
+    return n ? stats_median(spreads, n) : -1;
+}
+
 /* The noise meter's line, its preamble keys, and a warning on the verdict when high. */
 static void measure_noise(chapter *c)
 {
     noise_report noise = noise_between(c->noise_start, noise_snapshot_now());
     mode_summary serial = chapter_summary(c, MODE_SERIAL);
-    if (serial.reps >= 2) noise.serial_spread = (serial.wall_s.max - serial.wall_s.min) / serial.wall_s.median;
+    noise.serial_spread = serial_spread(c);
     /* GIL-threads run one thread at a time, as serial does: the same work should cost
      * the same CPU time. (C threads and processes run side by side, where cores that
      * share caches or a physical core slow each other: that is not noise.) */
@@ -662,6 +840,7 @@ static void print_predictions(const chapter *c)
 int chapter_finish(chapter *c)
 {
     measure_noise(c);
+    if (c->time_means) chapter_meta(c, "time_is", "%s", c->time_means);
     write_data_csv(c);
     write_modes_csv(c);
     write_answers_csv(c);
@@ -690,6 +869,7 @@ int chapter_finish(chapter *c)
     free(c->staging);
     for (int i = 0; i < c->meta_count; i++) free(c->meta[i]);
     free(c->plot_vars);
+    series_free(&c->series);
     report_free(c->report);
     return 0;
 }

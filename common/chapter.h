@@ -1,15 +1,19 @@
 /* chapter.h — the chapter program contract (ARCHITECTURE.md, "A chapter"), so a
  * chapter file holds only its experiment.
  *
- *   chapter_begin()          flags (exit 2 on bad input), machine, output directory,
- *                            the noise meter's first reading
+ *   chapter_begin()          the chapter's identity (chapter_identity.h) and the flags
+ *                            it honours (exit 2 on bad input or a flag it does not
+ *                            honour), machine, output directory, the noise meter
+ *   chapter_series()         what it measures, when a mode holds variants (series.h)
  *   chapter_warm_up()        one untimed run before the rounds
- *   chapter_another_round()  rounds: every mode once per round, interleaved, until
- *                            enough rounds (by scale), the decisive interval is
- *                            narrow, or the time budget is spent
- *   chapter_run_mode()       one pool_map, timed and kept; exit 1 if it fails
- *   chapter_summary()        per-mode numbers over the rounds, with intervals
- *   chapter_ratio()          a ratio of two modes paired round by round, with its interval
+ *   chapter_next_round()     rounds: every series once per round, interleaved, until
+ *                            enough rounds (by scale), the decisive series' interval
+ *                            is narrow, or the time budget is spent
+ *   chapter_run_series()     one pool_map, timed and kept under its series; exit 1 if
+ *   chapter_run_mode()       it fails (a mode's own series)
+ *   chapter_summary()        per-series numbers over the rounds, with intervals
+ *   chapter_vs_reference()   a series against its reference, paired round by round
+ *   chapter_ratio()          a ratio of two series paired round by round, with its interval
  *   chapter_answer()         a quantity the README's Predict block names, measured
  *   chapter_finish()         noise line; data.csv, modes.csv, answers.csv, plot-vars.gp,
  *                            summary.md; prints it all, and the --predict guesses
@@ -27,13 +31,40 @@
 #include "noise.h"
 #include "pool.h"
 #include "report.h"
+#include "series.h"
 #include "stats.h"
+
+/* Who a chapter is: generated from its folder (chapters/chapters.sh header), as
+ * CHAPTER_IDENTITY in chapter_identity.h. */
+typedef struct {
+    int number;
+    const char *claim;   /* from the README's title line */
+    const char *dir;     /* chapters/NN-slug */
+    const char *answers; /* the Predict block's keys, space-separated */
+    const char *results; /* results/chapterN: where its results go by default */
+} chapter_identity;
+
+/* What a chapter honours of the common flags (cli.h: CLI_JOBS | CLI_PYTHON ...), and
+ * its own flags. Any other common flag exits 2 with a line saying it has no effect. */
+typedef struct {
+    unsigned honours;
+    const cli_extra *extras;
+    int extra_count;
+} chapter_flags;
+
+/* The most rounds any chapter runs (--reps is at most this too). */
+#define CHAPTER_MAX_ROUNDS 100
+/* Named numbers a run may carry beside its time (chapter_values). */
+#define CHAPTER_MAX_VALUES 4
 
 typedef struct {
     pool_mode mode;
+    int series; /* index in the chapter's series table */
     int workers, rep, ntasks;
     task_record *records;
     pool_outcome outcome;
+    double time_s; /* what ratios compare: its wall time, unless the chapter measures it otherwise */
+    double values[CHAPTER_MAX_VALUES]; /* chapter_values(); NAN: not set */
 } chapter_run;
 
 typedef struct chapter chapter;
@@ -44,12 +75,19 @@ typedef void (*chapter_extra_fields)(csv_writer *w, const chapter_run *run, int 
 struct chapter {
     int number;
     const char *claim;
+    chapter_identity identity;
+    series_table series;
+    int decisive_series, decisive_workers; /* chapter_decide_by(); -1: none */
+    int decisive_ref, decisive_ref_workers;
+    const char *time_means;                /* chapter_time_means() */
+    const char *value_names[CHAPTER_MAX_VALUES];
+    int value_count;
     cli_options cli;
     machine_info machine;
     report *report;
     chapter_run **runs; /* each run stays where it is: callers keep pointers to them */
     int run_count;
-    char program[32], default_out[64];
+    char program[32];
     char *meta[32]; /* extra "key=value" preamble lines */
     int meta_count;
     char *plot_vars; /* gnuplot assignments for plot-vars.gp */
@@ -61,7 +99,7 @@ struct chapter {
     noise_snapshot noise_start;
     bool same_work;           /* every mode's runs do the same work as serial's: CPU drift is meaningful */
     double calibrated_serial_s; /* what the calibration predicted a serial run takes (0: none) */
-    int rounds;               /* rounds done (set by chapter_another_round) */
+    int rounds;               /* rounds done (set by chapter_next_round) */
     double round_budget_s;    /* seconds for extra rounds past the minimum; 0: the scale's default */
     bool ignores_jobs;        /* --jobs and --workers mean nothing here: the summary leaves them out */
     char *staging;            /* DIR/.run-XXXXXX: the results until they are published together */
@@ -71,22 +109,50 @@ struct chapter {
     int staged_count;
 };
 
-/* Per mode, over all repetitions. */
+/* Per series (and worker count), over all rounds. */
 typedef struct {
     bool ran;
     int workers, reps;
-    spread wall_s;        /* the whole map, pool start-up included */
+    spread wall_s;        /* each run's time (time_s): the whole map, pool start-up included */
     estimate wall;        /* its median with a 95 % interval over the rounds */
-    estimate vs_serial;   /* wall / the same language's serial wall, paired round by round */
+    estimate vs_reference; /* time / its reference's time (for a mode's series: the same
+                            * language's serial run), paired round by round */
     double cpu_s;         /* median over rounds of the CPU time all tasks used */
     double utilisation;   /* cpu_s / (wall median x cores): 1.0 = every core busy */
     double vcsw, ivcsw;   /* median over rounds of the context switches of all tasks */
 } mode_summary;
 
-/* `answer_keys`: the quantities --predict may name (CHAPTER_ANSWERS, from the
- * README's Predict block); each must then be given with chapter_answer(). */
-void chapter_begin(chapter *c, int number, const char *claim, const char *answer_keys, const cli_extra *extras,
-                   int extra_count, int argc, char **argv);
+/* `identity`: CHAPTER_IDENTITY. The answer keys it names are the quantities --predict
+ * may name (from the README's Predict block); each must then be given with
+ * chapter_answer(). */
+void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, int argc, char **argv);
+
+/* Declare a series (series.h: key, family, x, label, mode, reference and its
+ * workers, colour). A mode's own series needs no declaration. Returns its key. */
+const char *chapter_series(chapter *c, const char *key, const char *family, double x, const char *label,
+                           pool_mode mode, const char *reference, int reference_workers, unsigned colour);
+
+/* The named numbers a run may carry beside its time (chapter 10's GIL-held share,
+ * chapter 11's lost updates): data.csv and modes.csv get a column each. */
+void chapter_values(chapter *c, const char *const *names, int count);
+void chapter_set_value(chapter *c, const chapter_run *run, int value, double v);
+
+/* What a run's time is when the chapter measures it itself (chapter_measure_run):
+ * written to the preamble ("seconds per round trip"). */
+void chapter_time_means(chapter *c, const char *what);
+/* The run's time for every ratio and summary: its wall time unless this sets it. */
+void chapter_measure_run(chapter *c, const chapter_run *run, double seconds);
+
+/* Which ratio's interval decides whether another round is worth it: `series` (with
+ * `workers`; 0: any) against `ref` (with `ref_workers`), or NULL: its declared
+ * reference. */
+void chapter_decide_by(chapter *c, const char *series, int workers, const char *ref, int ref_workers);
+
+/* The rounds: `for (int rep = -1; chapter_next_round(&c, &rep);)` runs round rep =
+ * 0, 1, ...: at least the scale's minimum, at most its maximum or CHAPTER_MAX_ROUNDS,
+ * and in between while the decisive series' interval is wider than 3 % and the time
+ * budget lasts. */
+bool chapter_next_round(chapter *c, int *rep);
 
 /* Stop the chapter: "chapterN: message" on one line, exit `status`
  * (EXIT_BAD_INPUT or EXIT_EXPERIMENT_FAILED; see fail.h). */
@@ -96,36 +162,46 @@ noreturn void chapter_fail(const chapter *c, int status, const char *fmt, ...) _
  * GIL-threads follow --runtime. */
 bool chapter_wants(const chapter *c, pool_mode mode);
 
-/* Run `ntasks` tasks in `mode` and keep the records. */
+/* Run `ntasks` tasks in `mode` and keep the records, as a run of the mode's own series. */
 const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int rep, pool_task task, void *ctx,
                                     int ntasks, gil_t *gil);
+/* The same for a declared series, in its mode. */
+const chapter_run *chapter_run_series(chapter *c, const char *series, int workers, int rep, pool_task task,
+                                      void *ctx, int ntasks, gil_t *gil);
 
-/* Keep a run made some other way than pool_map (chapter 8's event loop). The
- * chapter takes the records (malloc'd, one per task). */
-const chapter_run *chapter_add_run(chapter *c, pool_mode mode, int workers, int rep, int ntasks,
+/* Keep a run made some other way than pool_map (chapter 8's event loop, real
+ * CPython), as a run of `series` (a declared key, or a mode's CSV name). The chapter
+ * takes the records (malloc'd, one per task). */
+const chapter_run *chapter_add_run(chapter *c, const char *series, int workers, int rep, int ntasks,
                                    task_record *records, int64_t start_ns, int64_t end_ns);
 
 /* One untimed run (caches, page faults, the CPU's clock ramping up) before the rounds. */
 void chapter_warm_up(chapter *c, pool_mode mode, int workers, pool_task task, void *ctx, int ntasks, gil_t *gil);
 
-/* Should round number `done` (0-based) run? Yes below the scale's minimum; no at
- * its maximum or past the time budget; in between, yes while `relative_width`
- * (the decisive interval's half-width / median, stats_relative_width) is over 3 %. */
-bool chapter_another_round(chapter *c, int done, double relative_width);
-
 /* The work calibrated for one serial run should take this long: the noise line
  * compares it with what serial really took. */
 void chapter_calibrated(chapter *c, double serial_seconds);
 
-/* mode (with `workers`, 0: any) against ref (with `ref_workers`, 0: any): the ratio of
- * their wall times within each round, then its median and interval over rounds. */
+/* mode (with `workers`, 0: any) against ref (with `ref_workers`, 0: its only run in
+ * the round), each its mode's own series: the ratio of their times within each
+ * round, then its median and interval over rounds. */
 estimate chapter_ratio(const chapter *c, pool_mode mode, int workers, pool_mode ref, int ref_workers);
+/* The same for two series by key. */
+estimate chapter_series_ratio(const chapter *c, const char *series, int workers, const char *ref, int ref_workers);
+/* A series (with `workers`, 0: any) against its declared reference. */
+estimate chapter_vs_reference(const chapter *c, const char *series, int workers);
 
-/* Per mode over the rounds; chapter_summary_of() only the runs with that many workers. */
+/* Per mode's own series over the rounds; chapter_summary_of() only the runs with that
+ * many workers; chapter_series_summary() a declared series. */
 mode_summary chapter_summary(const chapter *c, pool_mode mode);
 mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers);
+mode_summary chapter_series_summary(const chapter *c, const char *series, int workers);
+/* A run value (chapter_values) of a series' runs, median and interval over rounds. */
+estimate chapter_value(const chapter *c, const char *series, int workers, int value);
+/* Did a series run at all? */
+bool chapter_series_ran(const chapter *c, const char *series);
 
-/* Extra preamble lines, extra data.csv columns, and variables for the figure. */
+/* Extra preamble lines, extra data.csv columns (per task), and variables for the figure. */
 void chapter_meta(chapter *c, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void chapter_columns(chapter *c, const char *const *names, int count, chapter_extra_fields fields, void *ctx);
 void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -148,6 +224,16 @@ void chapter_answer(chapter *c, const char *key, estimate measured);
 
 /* Write every result file and print the report. Returns the exit status. */
 int chapter_finish(chapter *c);
+
+/* A memory size a flag asks for (`flag`, "--max-rss-mib"): more than a quarter of this
+ * machine's available memory is refused (exit 2) when the flag was given, and a
+ * default lowered to it (said in the preamble). Returns the size to use. */
+int chapter_memory_flag(chapter *c, const char *flag, int mib);
+
+/* The points of a sweep up to `most`: every step not above it, then `most` itself if
+ * it is not a step, so the value a flag asked for always has its row. Returns the
+ * count (at most steps + 1). */
+int chapter_sweep_to(const long *steps, int count, long most, long *out);
 
 /* The CPU chapters' jobs: together the scale's amount of single-core work, split
  * over --jobs. Calibrates cpu_heavy's iterations per job on this machine, records

@@ -74,34 +74,85 @@ static bool parse_double(const char *text, double min, double max, double *value
     return true;
 }
 
+/* An extra flag's default as --help states it: the values the chapter will use. */
+static void extra_default(const cli_extra *x, char *out, size_t size)
+{
+    if (x->by_scale)
+        snprintf(out, size, "default: tiny %g, class %g, paper %g", x->by_scale[SCALE_TINY], x->by_scale[SCALE_CLASS],
+                 x->by_scale[SCALE_PAPER]);
+    else if (x->text_by_scale)
+        snprintf(out, size, "default: tiny %s, class %s, paper %s", x->text_by_scale[SCALE_TINY],
+                 x->text_by_scale[SCALE_CLASS], x->text_by_scale[SCALE_PAPER]);
+    else if (x->kind == CLI_INT)
+        snprintf(out, size, "default %d", *(const int *)x->value);
+    else if (x->kind == CLI_NUMBER)
+        snprintf(out, size, "default %g", *(const double *)x->value);
+    else
+        snprintf(out, size, "default %s", *(const char *const *)x->value ? *(const char *const *)x->value : "none");
+}
+
 static void print_help(const cli_options *o, FILE *out)
 {
+    fprintf(out, "usage: %s [flags]\n  The claim: %s\n\n", o->program, o->claim);
+    if ((o->honours & CLI_JOBS) == CLI_JOBS)
+        fprintf(out, "  --jobs N             jobs to run (1-%d; default: online cores, here %d)\n", MAX_COUNT,
+                online_cores());
+    if (o->honours & CLI_WORKERS)
+        fprintf(out, "  --workers N          threads or processes in the pool (1-%d; default: %s)\n", MAX_COUNT,
+                (o->honours & CLI_JOBS) == CLI_JOBS ? "--jobs" : "the chapter's sweep");
     fprintf(out,
-            "usage: %s [flags]\n"
-            "  The claim: %s\n\n"
-            "  --jobs N             jobs to run (1-%d; default: online cores, here %d)\n"
-            "  --workers N          threads or processes in the pool (1-%d; default: --jobs)\n"
             "  --scale S            tiny | class | paper (default class; tiny is for tests)\n"
-            "  --reps N             rounds of every mode, interleaved (1-%d; default: tiny 1,\n"
-            "                       class 6-16 and paper 10-30, more while the intervals are wide)\n"
-            "  --runtime R          which threads to run: c | gil | both (default both)\n"
-            "  --switch-interval MS the GIL's switch interval (%g-%g; default 5, CPython's)\n"
+            "  --reps N             rounds, interleaved (1-%d; default: tiny 1, class 6-16 and\n"
+            "                       paper 10-30, more while the intervals are wide)\n", MAX_REPS);
+    if (o->honours & CLI_RUNTIME)
+        fprintf(out, "  --runtime R          which threads to run: c | gil | both (default both)\n");
+    if (o->honours & CLI_SWITCH_INTERVAL)
+        fprintf(out, "  --switch-interval MS the GIL's switch interval (%g-%g; default 5, CPython's)\n",
+                MIN_SWITCH_MS, MAX_SWITCH_MS);
+    if (o->honours & CLI_PYTHON)
+        fprintf(out, "  --python PATH        also run the chapter's original.py with this Python (default\n"
+                     "                       python3; none: do not)\n");
+    fprintf(out,
             "  --out DIR            where data.csv and summary.md go (default %s)\n"
-            "  --quiet              print only the verdict\n"
-            "  --predict K=V,...    your guesses, printed beside the measurement after the run\n"
-            "                       (%s)\n",
-            o->program, o->claim, MAX_COUNT, online_cores(), MAX_COUNT, MAX_REPS, MIN_SWITCH_MS, MAX_SWITCH_MS,
-            o->default_out, o->answer_keys && *o->answer_keys ? o->answer_keys : "none in this chapter");
+            "  --quiet              print only the verdict\n",
+            o->default_out);
+    if (o->answer_keys && *o->answer_keys)
+        fprintf(out, "  --predict K=V,...    your guesses, printed beside the measurement after the run\n"
+                     "                       (%s)\n", o->answer_keys);
     for (int i = 0; i < o->extra_count; i++) {
         const cli_extra *x = &o->extras[i];
-        char flag[64];
+        char flag[64], fallback[96];
         snprintf(flag, sizeof flag, "%s %s", x->name, x->metavar);
+        extra_default(x, fallback, sizeof fallback);
         if (x->kind == CLI_TEXT)
-            fprintf(out, "  %-20s %s\n", flag, x->help);
+            fprintf(out, "  %-20s %s (%s)\n", flag, x->help, fallback);
         else
-            fprintf(out, "  %-20s %s (%g-%g)\n", flag, x->help, x->min, x->max);
+            fprintf(out, "  %-20s %s (%g-%g; %s)\n", flag, x->help, x->min, x->max, fallback);
     }
     fprintf(out, "  --help, --version\n");
+}
+
+/* Why a common flag this chapter does not honour is refused, or NULL if it honours it. */
+static const char *not_honoured(const cli_options *o, const char *name)
+{
+    static const struct {
+        const char *name;
+        unsigned flag;
+        const char *why;
+    } common[] = {
+        { "--jobs", CLI_JOBS & ~CLI_WORKERS, "it sets its own job counts" },
+        { "--workers", CLI_WORKERS, "it sets its own worker counts" },
+        { "--runtime", CLI_RUNTIME, "it does not run both C threads and GIL-threads to choose from" },
+        { "--switch-interval", CLI_SWITCH_INTERVAL, "it runs no GIL" },
+        { "--python", CLI_PYTHON, "it does not run CPython" },
+        { "--predict", 0, "its README's Predict block names no quantity to guess" },
+    };
+    for (size_t i = 0; i < sizeof common / sizeof *common; i++) {
+        if (strcmp(name, common[i].name) != 0) continue;
+        if (common[i].flag == 0) return o->answer_keys && *o->answer_keys ? NULL : common[i].why;
+        return o->honours & common[i].flag ? NULL : common[i].why;
+    }
+    return NULL;
 }
 
 static cli_status parse_extra(const cli_options *o, const cli_extra *x, const char *value, char *error, size_t size)
@@ -130,7 +181,7 @@ static bool takes_value(const cli_options *o, const char *name)
 {
     static const char *const with_value[] = { "--jobs", "--workers", "--scale", "--reps",
                                               "--runtime", "--switch-interval", "--out",
-                                              "--predict" };
+                                              "--predict", "--python" };
     for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
         if (strcmp(name, with_value[i]) == 0) return true;
     return find_extra(o, name) != NULL;
@@ -173,6 +224,9 @@ static cli_status apply(cli_options *o, const char *name, const char *value, boo
         if (!parse_double(value, MIN_SWITCH_MS, MAX_SWITCH_MS, &o->switch_interval_ms))
             return usage_error(error, size, "%s: --switch-interval: expected milliseconds from %g to %g, got '%s'",
                                prog, MIN_SWITCH_MS, MAX_SWITCH_MS, value);
+    } else if (strcmp(name, "--python") == 0) {
+        if (!*value) return usage_error(error, size, "%s: --python: expected a path or a command name, got ''", prog);
+        o->python = value;
     } else if (strcmp(name, "--out") == 0) {
         if (!*value) return usage_error(error, size, "%s: --out: expected a directory, got ''", prog);
         o->out = value;
@@ -195,11 +249,14 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
     o->runtime = RUNTIME_BOTH;
     o->switch_interval_ms = 5.0;
     o->out = o->default_out;
+    o->python = NULL;
     o->quiet = false;
     o->guesses.count = 0;
+    o->extras_given = 0;
     if (predict_keys_from(&o->answers, o->answer_keys ? o->answer_keys : "") != 0)
         fail_at(__FILE__, __LINE__, "predict_keys_from(answer_keys): the chapter's answer keys are malformed", EINVAL);
     bool workers_set = false;
+    unsigned long long given = 0; /* which extras were on the command line */
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -222,11 +279,25 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
         snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), arg);
         if (strncmp(arg, "--", 2) != 0 || !takes_value(o, name) || len >= sizeof name)
             return usage_error(error, size, "%s: unknown flag '%s' (try --help)", o->program, arg);
+        const char *why = not_honoured(o, name);
+        if (why) return usage_error(error, size, "%s: %s has no effect here: %s", o->program, name, why);
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!value) return usage_error(error, size, "%s: %s needs a value (try --help)", o->program, name);
         cli_status status = apply(o, name, value, &workers_set, error, size);
         if (status != CLI_RUN) return status;
+        const cli_extra *x = find_extra(o, name);
+        if (x) given |= 1ull << (x - o->extras);
     }
+    /* Defaults by scale, for the extra flags that were not given. */
+    for (int k = 0; k < o->extra_count && k < 64; k++) {
+        const cli_extra *x = &o->extras[k];
+        if (given & (1ull << k)) continue;
+        if (x->text_by_scale && x->kind == CLI_TEXT) *(const char **)x->value = x->text_by_scale[o->scale];
+        if (!x->by_scale) continue;
+        if (x->kind == CLI_INT) *(int *)x->value = (int)x->by_scale[o->scale];
+        else if (x->kind == CLI_NUMBER) *(double *)x->value = x->by_scale[o->scale];
+    }
+    o->extras_given = given;
     o->workers_set = workers_set;
     if (!workers_set) o->workers = o->jobs;
     /* Six rounds is the fewest whose [min, max] is a 95 % interval on the median
@@ -235,6 +306,12 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
     o->max_reps = o->reps ? o->reps : max_reps[o->scale];
     if (!o->reps) o->reps = min_reps[o->scale];
     return CLI_RUN;
+}
+
+bool cli_given(const cli_options *o, const char *name)
+{
+    const cli_extra *x = find_extra(o, name);
+    return x && (o->extras_given & (1ull << (x - o->extras)));
 }
 
 void cli_parse_or_exit(cli_options *o, int argc, char **argv)

@@ -17,14 +17,27 @@ typedef enum { RUNTIME_C = 1, RUNTIME_GIL = 2, RUNTIME_BOTH = 3 } cli_runtime;
 
 typedef enum { CLI_INT, CLI_NUMBER, CLI_TEXT } cli_kind;
 
+/* The common flags a chapter may honour (chapter_flags.honours). --scale, --reps,
+ * --out, --quiet, --predict, --help and --version every chapter honours. */
+typedef enum {
+    CLI_JOBS = 1 << 0 | 1 << 1,   /* --jobs, and --workers */
+    CLI_WORKERS = 1 << 1,         /* --workers alone: the I/O chapters' pool size */
+    CLI_RUNTIME = 1 << 2,         /* --runtime: it runs both C threads and GIL-threads */
+    CLI_SWITCH_INTERVAL = 1 << 3, /* --switch-interval: it runs a GIL */
+    CLI_PYTHON = 1 << 4,          /* --python: it runs real CPython */
+} cli_flag;
+
 /* A chapter's own flag. */
 typedef struct {
     const char *name;    /* "--gap-us" */
     const char *metavar; /* "US" */
-    const char *help;
+    const char *help;    /* what it does; --help adds the default and the range */
     cli_kind kind;       /* value is int*, double* or const char** */
     double min, max;     /* accepted range of a number, inclusive */
     void *value;         /* holds the default; receives the parsed value */
+    const double *by_scale; /* the default by scale (tiny, class, paper); NULL: *value.
+                             * A flag given on the command line is never replaced by it. */
+    const char *const *text_by_scale; /* the same for a CLI_TEXT flag */
 } cli_extra;
 
 typedef struct {
@@ -35,6 +48,7 @@ typedef struct {
     const cli_extra *extras;
     int extra_count;
     const char *answer_keys; /* the quantities --predict may name, space-separated ("" or NULL: none) */
+    unsigned honours;        /* cli_flag: the common flags that change what it does */
 
     /* Filled by parsing. */
     int jobs;                  /* default: online cores */
@@ -45,10 +59,12 @@ typedef struct {
     cli_scale scale;           /* default class */
     cli_runtime runtime;       /* default both */
     double switch_interval_ms; /* default 5, CPython's */
+    const char *python;        /* --python: a path or a command name; "none" runs no Python (default NULL: python3) */
     const char *out;
     bool quiet;
     predict_keys answers;      /* from answer_keys */
     predict_guesses guesses;   /* --predict KEY=VALUE,...: none by default */
+    unsigned long long extras_given; /* bit i: extras[i] was on the command line */
 } cli_options;
 
 typedef enum { CLI_RUN, CLI_DONE, CLI_USAGE_ERROR } cli_status;
@@ -59,6 +75,9 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
 
 /* Parse, or print the error to stderr and exit 2 (exit 0 after --help/--version). */
 void cli_parse_or_exit(cli_options *o, int argc, char **argv);
+
+/* Was this chapter's own flag (`name`, "--requests") on the command line? */
+bool cli_given(const cli_options *o, const char *name);
 
 const char *cli_scale_name(cli_scale scale);
 const char *cli_runtime_name(cli_runtime runtime);

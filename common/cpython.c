@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <libgen.h>
 #include <math.h>
 #include <poll.h>
@@ -47,9 +46,9 @@ static bool find_command(const char *name, char *path, size_t size)
     return found;
 }
 
-/* chapters/0N-slug/original.py, next to the build folder the program runs from
- * (build/chapterN, or build/tsan/chapterN). */
-static void find_script(int number, char script[PATH_MAX])
+/* The chapter's folder's original.py (CHAPTER_DIR), next to the build folder the
+ * program runs from (build/chapterN, or build/tsan/chapterN). */
+static void find_script(const char *chapter_dir, char script[PATH_MAX])
 {
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -58,29 +57,27 @@ static void find_script(int number, char script[PATH_MAX])
     self[n] = '\0';
     const char *dir = dirname(self), *ups[] = { "..", "../.." };
     for (int i = 0; i < 2 && !script[0]; i++) {
-        char pattern[PATH_MAX + 64];
-        snprintf(pattern, sizeof pattern, "%s/%s/chapters/%02d-*/original.py", dir, ups[i], number);
-        glob_t found;
-        if (glob(pattern, 0, NULL, &found) == 0 && found.gl_pathc > 0 && !realpath(found.gl_pathv[0], script))
-            script[0] = '\0';
-        globfree(&found);
+        char path[PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/%s/%s/original.py", dir, ups[i], chapter_dir);
+        if (access(path, R_OK) != 0 || !realpath(path, script)) script[0] = '\0';
     }
 }
 
-void cpython_open(cpython *py, chapter *c, const cpython_flags *flags)
+void cpython_open(cpython *py, chapter *c)
 {
     memset(py, 0, sizeof *py);
     py->chapter = c;
     py->reps = c->cli.reps;
-    py->disabled = flags->python && strcmp(flags->python, "none") == 0;
+    const char *python = c->cli.python;
+    py->disabled = python && strcmp(python, "none") == 0;
     if (py->disabled) return;
     cpython_interpreter *first = &py->interpreters[0];
-    if (flags->python) {
-        if (!find_command(flags->python, first->path, sizeof first->path)) {
+    if (python) {
+        if (!find_command(python, first->path, sizeof first->path)) {
             chapter_fail(c, EXIT_BAD_INPUT, "--python: %s is not an executable file (a path, a command on PATH, or none)",
-                         flags->python);
+                         python);
         }
-        snprintf(first->name, sizeof first->name, "%s", flags->python);
+        snprintf(first->name, sizeof first->name, "%s", python);
         py->count = 1;
     } else if (find_command("python3", first->path, sizeof first->path)) {
         snprintf(first->name, sizeof first->name, "python3");
@@ -93,7 +90,7 @@ void cpython_open(cpython *py, chapter *c, const cpython_flags *flags)
         if (find_command(name, py->interpreters[py->count].path, PATH_MAX))
             snprintf(py->interpreters[py->count++].name, sizeof py->interpreters[0].name, "%s", name);
     }
-    find_script(c->number, py->script);
+    find_script(c->identity.dir, py->script);
 }
 
 /* ---- running the script ---------------------------------------------------- */
@@ -508,7 +505,11 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
                 run->records[t].start_ns += base;
                 run->records[t].end_ns += base;
             }
-            chapter_add_run(py->chapter, run->mode, run->workers, run->rep, run->ntasks, run->records, base,
+            char series[96];
+            snprintf(series, sizeof series, "%s", pool_mode_name(run->mode));
+            if (py->name_series) py->name_series(run->mode, run->workers, run->ntasks, run->records, py->name_ctx,
+                                                 series, sizeof series);
+            chapter_add_run(py->chapter, series, run->workers, run->rep, run->ntasks, run->records, base,
                             base + (int64_t)(run->wall_s * 1e9));
             run->records = NULL; /* the chapter has them */
         }
@@ -524,12 +525,20 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
     return ok;
 }
 
+/* Did any declared series of this mode run (a chapter that names CPython's variants)? */
+static bool family_ran(const chapter *c, pool_mode mode)
+{
+    for (int i = 0; i < c->run_count; i++)
+        if (c->runs[i]->mode == mode) return true;
+    return false;
+}
+
 /* The figure draws CPython's modes when python_modes lists them. */
 static void tell_the_figure(cpython *py)
 {
     char modes[300] = "";
     for (pool_mode mode = MODE_CPYTHON_SERIAL; mode <= MODE_FREE_THREADED_PROCESSES; mode++)
-        if (chapter_summary(py->chapter, mode).ran)
+        if (chapter_series_ran(py->chapter, pool_mode_name(mode)) || family_ran(py->chapter, mode))
             snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s", *modes ? " " : "",
                      pool_mode_name(mode));
     chapter_plot_string(py->chapter, "python_modes", "%s", modes);
@@ -548,8 +557,8 @@ int cpython_run(cpython *py, const char *input, double expected_s, const char *a
         return 0;
     }
     if (!py->script[0]) {
-        fprintf(stderr, "%s: CPython skipped: chapters/%02d-*/original.py was not found next to the build folder\n",
-                c->program, c->number);
+        fprintf(stderr, "%s: CPython skipped: %s/original.py was not found next to the build folder\n", c->program,
+                c->identity.dir);
         return 0;
     }
     va_list ap;

@@ -19,15 +19,11 @@
 
 #include "chapter.h"
 
-typedef struct {
-    const char *python; /* --python: a path or a command name; "none" runs no Python */
-} cpython_flags;
-
-#define CPYTHON_EXTRAS(flags)                                                                            \
-    { "--python", "PATH", "also run the chapter's original.py with this Python (default python3; none: "   \
-                          "do not)", CLI_TEXT, 0, 0, &(flags).python }
-#define CPYTHON_EXTRA_COUNT 1
-#define CPYTHON_DEFAULTS { NULL }
+/* Names the series of a run the script reported (its mode, workers, tasks and their
+ * records: a chapter's original.py may put the variant in `result`), into `key`.
+ * Unset, a run is its mode's own series. */
+typedef void (*cpython_namer)(pool_mode mode, int workers, int ntasks, const task_record *records, void *ctx,
+                              char *key, size_t size);
 
 /* A running interval one original.py task reported (chapter 2's live tracker). */
 typedef struct {
@@ -55,9 +51,13 @@ typedef struct {
     int reps; /* original.py's --reps: the chapter's --reps unless the chapter asks for more */
     double switch_interval_ms; /* original.py's --switch-interval: 0 for the chapter's own */
     char *last_facts;          /* the "key=value" lines of the last successful run, one per line */
+    cpython_namer name_series; /* NULL: each run is its mode's own series */
+    void *name_ctx;
 } cpython;
 
-void cpython_open(cpython *py, chapter *c, const cpython_flags *flags);
+/* Find the interpreters (--python, else python3; and a free-threaded one) and the
+ * chapter's original.py; exit 2 on a bad --python. The chapter honours CLI_PYTHON. */
+void cpython_open(cpython *py, chapter *c);
 
 /* Run `original.py ARGS --reps R --switch-interval MS` with each interpreter, with
  * py->reps and the chapter's switch interval; ARGS is printf-formatted, split at spaces.

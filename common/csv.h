@@ -20,9 +20,9 @@ typedef struct {
 
 /* The columns every chapter's data.csv starts with (ARCHITECTURE.md, "A chapter"). */
 #define CSV_COMMON_COLUMNS \
-    "chapter", "mode", "workers", "rep", "task", "worker", "pid", "start_s", "end_s", "cpu_s", "core", "vcsw", \
+    "chapter", "series", "mode", "workers", "rep", "task", "worker", "pid", "start_s", "end_s", "cpu_s", "core", "vcsw", \
         "ivcsw", "result"
-#define CSV_COMMON_COLUMN_COUNT 14
+#define CSV_COMMON_COLUMN_COUNT 15
 
 int csv_open(csv_writer *w, const char *path); /* -1 with errno */
 void csv_meta(csv_writer *w, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -113,12 +113,18 @@ static void raise_descriptor_limit(iolab *lab)
     }
 }
 
+const double iolab_requests_by_scale[3] = { 16, 16, 16 };
+const char *const iolab_profiles_by_scale[3] = { "uniform:0.01", "uniform:0.05", "uniform:0.49" };
+
 void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
 {
     memset(lab, 0, sizeof *lab);
     lab->chapter = c;
-    c->ignores_jobs = true; /* the I/O chapters sweep --workers or --requests, not --jobs */
     char error[600];
+    /* With --urls the list sets the requests and the servers their latency. */
+    if (flags->urls_file && (cli_given(&c->cli, "--requests") || cli_given(&c->cli, "--profile")))
+        chapter_fail(c, EXIT_BAD_INPUT, "%s has no effect with --urls: the list sets the requests and its servers "
+                     "their latency", cli_given(&c->cli, "--requests") ? "--requests" : "--profile");
     http_global_init();
     if (flags->urls_file) {
         if (http_read_urls(flags->urls_file, &lab->urls, &lab->count, error, sizeof error) != 0) {
@@ -137,9 +143,7 @@ void iolab_open(iolab *lab, chapter *c, const iolab_flags *flags)
                 break;
             }
     } else {
-        /* Short waits at class scale: the rounds that make an interval must fit in 20 s. */
-        static const char *const by_scale[] = { "uniform:0.01", "uniform:0.05", "uniform:0.49" };
-        const char *profile = flags->profile ? flags->profile : by_scale[c->cli.scale];
+        const char *profile = flags->profile;
         if (profile_parse(profile, 1, &lab->profile, error, sizeof error) != 0) {
             chapter_fail(c, EXIT_BAD_INPUT, "--profile: %s", error);
         }
@@ -245,7 +249,7 @@ const iolab_run_record *iolab_run_event_loop(iolab *lab, int rep)
         records[i] = (task_record){ .task = i, .pid = getpid(), .tid = gettid(), .start_ns = fetches[i].start_ns,
                                     .end_ns = fetches[i].end_ns, .cpu_ns = cpu / lab->count, .core = -1,
                                     .result = fetches[i].curl_code ? -fetches[i].curl_code : fetches[i].status };
-    const chapter_run *run = chapter_add_run(lab->chapter, MODE_EVENT_LOOP, 1, rep, lab->count, records, start, end);
+    const chapter_run *run = chapter_add_run(lab->chapter, pool_mode_name(MODE_EVENT_LOOP), 1, rep, lab->count, records, start, end);
     iolab_keep(lab, run, fetches);
     check_failures(lab, &lab->runs[lab->run_count - 1]);
     return &lab->runs[lab->run_count - 1];

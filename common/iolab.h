@@ -15,21 +15,25 @@
 #include "http.h"
 
 typedef struct {
-    int requests;          /* --requests (default 16) */
-    const char *profile;   /* --profile (default by scale: tiny uniform:0.01, class uniform:0.05,
-                              paper uniform:0.49, the post's mean) */
+    int requests;          /* --requests (a chapter's default by scale; iolab_requests_by_scale) */
+    const char *profile;   /* --profile (likewise; iolab_profiles_by_scale) */
     const char *urls_file; /* --urls (NULL: the local server) */
 } iolab_flags;
 
 /* The three flags as cli_extras, for chapter_begin(). */
-#define IOLAB_EXTRAS(flags)                                                                                 \
-    { "--requests", "N", "requests to make (ignored with --urls)", CLI_INT, 1, 1024, &(flags).requests },  \
-    { "--profile", "P", "server latency: uniform:SECONDS | article | lognormal:MEDIAN,SIGMA "              \
-                        "(default uniform:0.05; tiny 0.01, paper 0.49)", CLI_TEXT, 0, 0, &(flags).profile },                        \
+#define IOLAB_EXTRAS(flags, requests_by_scale, profiles_by_scale)                                        \
+    { "--requests", "N", "requests to make (refused with --urls)", CLI_INT, 1, 1024, &(flags).requests,     \
+      requests_by_scale, NULL },                                                                           \
+    { "--profile", "P", "server latency: uniform:SECONDS | article | lognormal:MEDIAN,SIGMA (refused "       \
+                        "with --urls)", CLI_TEXT, 0, 0, &(flags).profile, NULL, profiles_by_scale },         \
     { "--urls", "FILE", "fetch these URLs (one per line) instead of the local server", CLI_TEXT, 0, 0,       \
-      &(flags).urls_file }
+      &(flags).urls_file, NULL, NULL }
 #define IOLAB_EXTRA_COUNT 3
-#define IOLAB_DEFAULTS { 16, NULL, NULL }
+#define IOLAB_DEFAULTS { 0, NULL, NULL }
+/* The I/O chapters' defaults: 16 requests; short waits at class scale (the rounds
+ * that make an interval must fit in 20 s), the post's mean at paper scale. */
+extern const double iolab_requests_by_scale[3];
+extern const char *const iolab_profiles_by_scale[3];
 
 typedef struct {
     const chapter_run *run;

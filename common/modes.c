@@ -22,6 +22,11 @@ const char *pool_mode_label(pool_mode mode)
     return mode < MODE_COUNT ? catalogue[mode].label : "?";
 }
 
+unsigned pool_mode_colour(pool_mode mode)
+{
+    return mode < MODE_COUNT ? catalogue[mode].colour : 0;
+}
+
 pool_mode pool_mode_serial_of(pool_mode mode)
 {
     return mode < MODE_COUNT ? catalogue[mode].serial : MODE_SERIAL;

@@ -40,6 +40,8 @@ const char *pool_mode_label(pool_mode mode);
 /* The serial mode a mode is compared with: CPython modes with CPython's serial run,
  * the rest with C's. */
 pool_mode pool_mode_serial_of(pool_mode mode);
+/* Its colour in every figure, 0xRRGGBB. */
+unsigned pool_mode_colour(pool_mode mode);
 /* Does pool_map() run it? (serial, GIL-threads, C threads, processes) */
 bool pool_mode_is_pooled(pool_mode mode);
 /* The mode whose CSV name is `name`; MODE_COUNT if none. */

@@ -97,6 +97,13 @@ estimate stats_inverse(estimate e)
     return (estimate){ 1 / e.median, 1 / e.hi, 1 / e.lo, e.coverage, e.n };
 }
 
+estimate stats_scaled(estimate e, double factor)
+{
+    estimate scaled = { factor * e.median, factor * e.lo, factor * e.hi, e.coverage, e.n };
+    if (factor < 0) scaled.lo = factor * e.hi, scaled.hi = factor * e.lo;
+    return scaled;
+}
+
 double stats_relative_width(estimate e)
 {
     if (e.n < STATS_MIN_VALUES || e.median == 0) return INFINITY;

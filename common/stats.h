@@ -41,6 +41,8 @@ double stats_order_coverage(int n, int k);
 estimate stats_paired_ratio(const double *numerator, const double *denominator, size_t n);
 /* 1 / the quantity (a time ratio turned into a speed-up): median and bounds inverted. */
 estimate stats_inverse(estimate e);
+/* The same estimate in other units (seconds to milliseconds: 1e3), its coverage kept. */
+estimate stats_scaled(estimate e, double factor);
 /* Half the interval's width as a share of the median (0.05: +-5 %); infinity without an interval. */
 double stats_relative_width(estimate e);
 

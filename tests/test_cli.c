@@ -12,19 +12,23 @@
 #include "cli.h"
 #include "clock.h"
 
-static int gap_us = 50;
+static int gap_us = 50, window = 0;
+static const double window_by_scale[] = { 30, 150, 1000 };
 static const cli_extra extras[] = {
-    { "--gap-us", "US", "a gap", CLI_INT, 1, 100000, &gap_us },
+    { "--gap-us", "US", "a gap", CLI_INT, 1, 100000, &gap_us, NULL, NULL },
+    { "--window", "MS", "a window", CLI_INT, 10, 10000, &window, window_by_scale, NULL },
 };
+static unsigned honours = CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON;
 
 static cli_status parse(cli_options *o, char *error, size_t size, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
+    o->honours = honours;
     o->program = "chapterT";
     o->claim = "a claim";
     o->default_out = "results/chapterT";
     o->extras = extras;
-    o->extra_count = 1;
+    o->extra_count = 2;
     FILE *sink = fopen("/dev/null", "w");
     cli_status status = cli_parse(o, argc, argv, error, size, sink);
     fclose(sink);
@@ -112,6 +116,43 @@ static void test_bad_values_are_refused_with_one_line(void **state)
     }
 }
 
+/* A common flag the chapter does not honour is refused, naming the flag, before anything runs. */
+static void test_flags_not_honoured_are_refused(void **state)
+{
+    (void)state;
+    cli_options o;
+    char error[256];
+    honours = CLI_WORKERS | CLI_SWITCH_INTERVAL;
+    assert_int_equal(PARSE(&o, error, "--jobs", "4"), CLI_USAGE_ERROR);
+    assert_non_null(strstr(error, "--jobs has no effect here"));
+    assert_int_equal(PARSE(&o, error, "--python", "none"), CLI_USAGE_ERROR);
+    assert_non_null(strstr(error, "does not run CPython"));
+    assert_int_equal(PARSE(&o, error, "--runtime=c"), CLI_USAGE_ERROR);
+    assert_non_null(strstr(error, "--runtime has no effect here"));
+    assert_int_equal(PARSE(&o, error, "--workers", "4", "--switch-interval", "1"), CLI_RUN);
+    honours = 0;
+    assert_int_equal(PARSE(&o, error, "--switch-interval", "1"), CLI_USAGE_ERROR);
+    assert_int_equal(PARSE(&o, error, "--predict", "a=1"), CLI_USAGE_ERROR);
+    assert_non_null(strstr(error, "--predict has no effect here"));
+    honours = CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON;
+}
+
+/* A default by scale never replaces a value given on the command line. */
+static void test_scale_defaults_yield_to_explicit_flags(void **state)
+{
+    (void)state;
+    cli_options o;
+    char error[256];
+    assert_int_equal(PARSE(&o, error, "--scale", "tiny"), CLI_RUN);
+    assert_int_equal(window, 30);
+    assert_false(cli_given(&o, "--window"));
+    assert_int_equal(PARSE(&o, error, "--window", "150", "--scale", "tiny"), CLI_RUN);
+    assert_int_equal(window, 150);
+    assert_true(cli_given(&o, "--window"));
+    assert_int_equal(PARSE(&o, error, "--scale=paper"), CLI_RUN);
+    assert_int_equal(window, 1000);
+}
+
 static void test_help_and_version_stop_without_running(void **state)
 {
     (void)state;
@@ -142,6 +183,8 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_good_values),
         cmocka_unit_test(test_bad_values_are_refused_with_one_line),
+        cmocka_unit_test(test_flags_not_honoured_are_refused),
+        cmocka_unit_test(test_scale_defaults_yield_to_explicit_flags),
         cmocka_unit_test(test_help_and_version_stop_without_running),
         cmocka_unit_test(test_out_dir_is_created_with_parents),
     };

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chapter.h"
 #include "noise.h"
@@ -106,15 +107,71 @@ static void test_inverse_swaps_the_bounds(void **state)
 static void add(chapter *c, pool_mode mode, int rep, double seconds)
 {
     task_record *records = calloc(1, sizeof *records);
-    chapter_add_run(c, mode, mode == MODE_SERIAL ? 1 : 2, rep, 1, records, 0, (int64_t)(seconds * 1e9));
+    chapter_add_run(c, pool_mode_name(mode), mode == MODE_SERIAL ? 1 : 2, rep, 1, records, 0, (int64_t)(seconds * 1e9));
+}
+
+/* A chapter of its own in a new folder (another copy of the suite may run beside this one). */
+static char out_dir[64];
+
+static void begin(chapter *c)
+{
+    snprintf(out_dir, sizeof out_dir, "/tmp/tvp-test-stats-XXXXXX");
+    assert_non_null(mkdtemp(out_dir));
+    char *argv[] = { "chapterT", "--quiet", "--out", out_dir };
+    chapter_begin(c, (chapter_identity){ 99, "a test", "chapters/99-test", "", out_dir }, (chapter_flags){ 0 }, 4, argv);
+}
+
+static void end(chapter *c)
+{
+    for (int r = 0; r < c->run_count; r++) {
+        free(c->runs[r]->records);
+        free(c->runs[r]);
+    }
+    free(c->runs);
+    series_free(&c->series);
+    report_free(c->report);
+    rmdir(out_dir);
+}
+
+static void add_series(chapter *c, const char *series, int rep, double seconds)
+{
+    task_record *records = calloc(1, sizeof *records);
+    chapter_add_run(c, series, 2, rep, 1, records, 0, (int64_t)(seconds * 1e9));
+}
+
+/* Two variants of one mode, each compared with its own reference in the same round:
+ * a reference against itself is exactly 1, and no series borrows another's. */
+static void test_series_pair_with_their_own_reference(void **state)
+{
+    (void)state;
+    chapter c;
+    begin(&c);
+    chapter_series(&c, "serial/64B", "serial", 64, NULL, MODE_SERIAL, NULL, 0, 0);
+    chapter_series(&c, "serial/1MiB", "serial", 1 << 20, NULL, MODE_SERIAL, NULL, 0, 0);
+    chapter_series(&c, "releasing/64B", "releasing", 64, "releasing", MODE_GIL_THREADS, "serial/64B", 0, 0);
+    chapter_series(&c, "releasing/1MiB", "releasing", 1 << 20, "releasing", MODE_GIL_THREADS, "serial/1MiB", 0, 0);
+    for (int rep = 0; rep < 6; rep++) { /* the small size takes 1 s, the large 10 s: different work */
+        add_series(&c, "serial/64B", rep, 1.0 + rep * 0.01);
+        add_series(&c, "serial/1MiB", rep, 10.0 + rep * 0.1);
+        add_series(&c, "releasing/64B", rep, 1.2 * (1.0 + rep * 0.01));
+        add_series(&c, "releasing/1MiB", rep, 5.0 + rep * 0.05);
+    }
+    estimate self = chapter_vs_reference(&c, "serial/1MiB", 0);
+    assert_true(self.median == 1.0 && self.lo == 1.0 && self.hi == 1.0);
+    estimate small = chapter_vs_reference(&c, "releasing/64B", 0), large = chapter_vs_reference(&c, "releasing/1MiB", 0);
+    assert_true(fabs(small.median - 1.2) < 1e-9 && fabs(large.median - 0.5) < 1e-9);
+    mode_summary s = chapter_series_summary(&c, "releasing/64B", 0);
+    assert_int_equal(s.reps, 6); /* its own runs only, not the other size's */
+    assert_true(s.wall.hi < 2.0);
+    assert_false(chapter_series_ran(&c, "holding/64B"));
+    end(&c);
 }
 
 static void test_paired_ratio_cancels_a_slow_round(void **state)
 {
     (void)state;
-    char *argv[] = { "chapterT", "--quiet", "--out", "/tmp/tvp-test-stats-unused" };
     chapter c;
-    chapter_begin(&c, 99, "a test", "", NULL, 0, 4, argv);
+    begin(&c);
     /* Round 2 is three times slower for everyone: the paired ratio does not move. */
     const double serial[] = { 1.0, 1.1, 3.0, 0.9, 1.0, 1.05 };
     for (int rep = 0; rep < 6; rep++) {
@@ -125,17 +182,12 @@ static void test_paired_ratio_cancels_a_slow_round(void **state)
     assert_int_equal(e.n, 6);
     assert_true(e.lo >= 1.0099 && e.hi <= 1.0201);
     mode_summary s = chapter_summary(&c, MODE_GIL_THREADS);
-    assert_true(s.vs_serial.lo >= 1.0099 && s.vs_serial.hi <= 1.0201);
+    assert_true(s.vs_reference.lo >= 1.0099 && s.vs_reference.hi <= 1.0201);
     assert_true(s.wall.hi >= 3.0); /* unpaired, the slow round shows */
     /* A mode with no run in a round is left out of that round. */
     estimate none = chapter_ratio(&c, MODE_THREADS, 0, MODE_SERIAL, 0);
     assert_int_equal(none.n, 0);
-    for (int r = 0; r < c.run_count; r++) {
-        free(c.runs[r]->records);
-        free(c.runs[r]);
-    }
-    free(c.runs);
-    report_free(c.report);
+    end(&c);
 }
 
 static void test_noise_judgement(void **state)
@@ -180,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_paired_ratio_of_arrays_leaves_out_unrun_pairs),
         cmocka_unit_test(test_inverse_swaps_the_bounds),
         cmocka_unit_test(test_paired_ratio_cancels_a_slow_round),
+        cmocka_unit_test(test_series_pair_with_their_own_reference),
         cmocka_unit_test(test_noise_judgement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

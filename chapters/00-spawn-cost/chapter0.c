@@ -230,15 +230,17 @@ static void once_running(chapter *c)
     uint64_t iterations = calibrate_cpu_heavy(job_seconds);
     const pool_mode running[] = { MODE_THREADS, MODE_GIL_THREADS, MODE_PROCESSES };
     chapter_warm_up(c, MODE_PROCESSES, jobs, cpu_heavy_task, &iterations, jobs, NULL);
-    double width = INFINITY;
-    for (int rep = 0; chapter_another_round(c, rep, width); rep++) {
+    chapter_series(c, "threads", "threads", NAN, NULL, MODE_THREADS, "processes", 0, 0);
+    chapter_series(c, "gil-threads", "gil-threads", NAN, NULL, MODE_GIL_THREADS, "processes", 0, 0);
+    chapter_series(c, "processes", "processes", NAN, NULL, MODE_PROCESSES, NULL, 0, 0);
+    chapter_decide_by(c, chapter_wants(c, MODE_THREADS) ? "threads" : "gil-threads", 0, NULL, 0);
+    for (int rep = -1; chapter_next_round(c, &rep);) {
         for (int m = 0; m < 3; m++) {
             if (!chapter_wants(c, running[m])) continue;
             gil_t *gil = gil_create(c->cli.switch_interval_ms / 1000.0);
             chapter_run_mode(c, running[m], jobs, rep, cpu_heavy_task, &iterations, jobs, gil);
             gil_destroy(gil);
         }
-        width = stats_relative_width(chapter_ratio(c, MODE_THREADS, 0, MODE_PROCESSES, 0));
     }
     const char *run_names[] = { "mode", "jobs", "wall s (95% CI)", "vs processes (95% CI)" };
     report_table(c->report, "3. Once running: the same CPU jobs, one per core (median and 95% interval over rounds; "
@@ -250,8 +252,7 @@ static void once_running(chapter *c)
         report_cell(c->report, "%s", pool_mode_label(running[m]));
         report_cell(c->report, "%d", jobs);
         report_cell(c->report, "%s", estimate_text(s.wall, "%.3f", a, sizeof a));
-        report_cell(c->report, "%s", estimate_text(chapter_ratio(c, running[m], 0, MODE_PROCESSES, 0), "%.2fx", b,
-                                                   sizeof b));
+        report_cell(c->report, "%s", estimate_text(s.vs_reference, "%.2fx", b, sizeof b));
         report_end_row(c->report);
     }
 }
@@ -260,14 +261,15 @@ static void once_running(chapter *c)
 
 static estimate memory_growth(chapter *c, csv_writer *w, int max_rss_mib, long *largest_mib)
 {
-    long cap = machine_available_mib() / 4, sizes[] = { 0, 256, 1024, 2048, 4096, 8192 };
+    static const long steps[] = { 0, 256, 1024, 2048, 4096, 8192 };
+    long sizes[7];
+    int count = chapter_sweep_to(steps, 6, max_rss_mib, sizes);
     report_table(c->report, "4. fork+wait as the parent's touched memory grows (threads beside it, interleaved):", 5,
                  cost_columns);
     const spawn_kind kinds[] = { SPAWN_THREAD, SPAWN_FORK };
     estimate largest = { 0 };
-    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+    for (int i = 0; i < count; i++) {
         long mib = sizes[i];
-        if (mib > max_rss_mib || mib > cap) break;
         progress("fork with %ld MiB touched ...", mib);
         char *memory = touch(mib);
         spawn_cost pair[2];
@@ -312,16 +314,15 @@ static void verdict(chapter *c, estimate fork_vs_thread, estimate big_fork, long
 
 int main(int argc, char **argv)
 {
-    int max_rss_mib = -1; /* by scale */
+    int max_rss_mib = 0;
+    static const double max_rss_by_scale[] = { 256, 2048, 8192 };
     const cli_extra extras[] = {
-        { "--max-rss-mib", "N", "largest parent memory to fork from (default: tiny 256, class 2048, paper 8192; "
-          "capped at a quarter of free memory)", CLI_INT, 0, 65536, &max_rss_mib },
+        { "--max-rss-mib", "N", "largest parent memory to fork from (a default over a quarter of free memory is "
+          "lowered to it)", CLI_INT, 0, 65536, &max_rss_mib, max_rss_by_scale, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, 1, argc, argv);
-    c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
-    static const int max_rss_by_scale[] = { 256, 2048, 8192 };
-    if (max_rss_mib < 0) max_rss_mib = max_rss_by_scale[c.cli.scale];
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_RUNTIME | CLI_SWITCH_INTERVAL, extras, 1 }, argc, argv);
+    max_rss_mib = chapter_memory_flag(&c, "--max-rss-mib", max_rss_mib);
 
     memory_lesson(&c);
     csv_writer w;

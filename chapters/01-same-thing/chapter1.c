@@ -25,7 +25,6 @@
 
 /* "Basically the same": threads take less than 1.25x the processes' time. */
 #define SAME_BELOW 1.25
-#define MAX_ROUNDS 100
 
 /* The benchmark checks its own result: every job must have summed 0..n-1. */
 static void check_results(const chapter *c, const chapter_run *run, uint64_t iterations)
@@ -45,7 +44,7 @@ static void table(chapter *c)
     for (pool_mode mode = 0; mode < MODE_COUNT; mode++) {
         mode_summary s = chapter_summary(c, mode);
         if (!s.ran) continue;
-        estimate speedup = stats_inverse(s.vs_serial);
+        estimate speedup = stats_inverse(s.vs_reference);
         char wall[64], up[64];
         report_cell(c->report, "%s", pool_mode_label(mode));
         report_cell(c->report, "%d", s.workers);
@@ -97,9 +96,9 @@ static void verdict(chapter *c)
 /* When the first job of a run started: the pool's start-up, median over rounds. */
 static double startup_s(const chapter *c, pool_mode mode)
 {
-    double firsts[MAX_ROUNDS];
+    double firsts[CHAPTER_MAX_ROUNDS];
     size_t n = 0;
-    for (int i = 0; i < c->run_count && n < MAX_ROUNDS; i++) {
+    for (int i = 0; i < c->run_count && n < CHAPTER_MAX_ROUNDS; i++) {
         const chapter_run *run = c->runs[i];
         if (run->mode != mode || run->ntasks == 0) continue;
         double first = INFINITY;
@@ -148,25 +147,20 @@ static gil_tax run_round(chapter *c, int rep, uint64_t *iterations)
 
 int main(int argc, char **argv)
 {
-    cpython_flags python_flags = CPYTHON_DEFAULTS;
-    const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, NULL, 0 }, argc, argv);
     c.same_work = true;
     cpython py;
-    cpython_open(&py, &c, &python_flags);
+    cpython_open(&py, &c);
 
     uint64_t iterations = chapter_cpu_jobs(&c);
     double job_seconds = cli_work_seconds(c.cli.scale) / c.cli.jobs;
     /* Rounds; more while the decisive interval is wide. */
-    gil_tax taxes[MAX_ROUNDS];
-    double width = INFINITY;
-    int rounds = 0;
+    gil_tax taxes[CHAPTER_MAX_ROUNDS];
     pool_mode decisive = chapter_wants(&c, MODE_GIL_THREADS) ? MODE_GIL_THREADS : MODE_THREADS;
-    for (; rounds < MAX_ROUNDS && chapter_another_round(&c, rounds, width); rounds++) {
-        taxes[rounds] = run_round(&c, rounds, &iterations);
-        width = stats_relative_width(chapter_ratio(&c, decisive, 0, MODE_PROCESSES, 0));
-    }
+    chapter_decide_by(&c, pool_mode_name(decisive), 0, pool_mode_name(MODE_PROCESSES), 0);
+    int rounds = 0;
+    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) taxes[rep] = run_round(&c, rep, &iterations);
 
     /* Real CPython runs the article's own loop, as many rounds. It is about 100 times
      * slower per iteration, so its jobs are sized by time: a sixth of a C job. */

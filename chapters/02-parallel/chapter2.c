@@ -175,7 +175,6 @@ static void write_intervals(chapter *c, const tracked *modes, int count, int job
     chapter_commit_csv(c, &w, "intervals.csv");
 }
 
-#define MAX_ROUNDS 100
 
 static void table(chapter *c, const tracked *modes, int count)
 {
@@ -208,7 +207,7 @@ static const tracked *find(const tracked *modes, int count, pool_mode mode)
 /* A mode's overlap in every round, as a median with its interval. */
 static estimate overlap_of(const tracked *all, int count, pool_mode mode)
 {
-    double overlaps[3 * MAX_ROUNDS];
+    double overlaps[3 * CHAPTER_MAX_ROUNDS];
     size_t n = 0;
     for (int m = 0; m < count; m++)
         if (all[m].mode == mode) overlaps[n++] = all[m].overlap;
@@ -263,7 +262,7 @@ static void verdict(chapter *c, const tracked *shown, int shown_count, const tra
 
 /* Every round's tracked runs, and what they need. */
 typedef struct {
-    tracked runs[3 * MAX_ROUNDS];
+    tracked runs[3 * CHAPTER_MAX_ROUNDS];
     int count, jobs;
     tracker_job job;
     size_t capacity;
@@ -319,16 +318,15 @@ static void figure_vars(chapter *c, const tracked *shown, int shown_count)
 int main(int argc, char **argv)
 {
     int gap_us = 50;
-    cpython_flags python_flags = CPYTHON_DEFAULTS;
     const cli_extra extras[] = {
         { "--gap-us", "US", "a pause longer than this between clock readings ends a running interval", CLI_INT, 1,
-          100000, &gap_us },
-        CPYTHON_EXTRAS(python_flags),
+          100000, &gap_us, NULL, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, 1 + CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                                         extras, 1 }, argc, argv);
     cpython py;
-    cpython_open(&py, &c, &python_flags);
+    cpython_open(&py, &c);
 
     /* Size the jobs: together they are the scale's amount of single-core work. */
     static experiment x; /* large: every round's runs */
@@ -341,7 +339,7 @@ int main(int argc, char **argv)
     /* Room for an interval per switch interval of the whole run, and plenty more. */
     x.capacity = 65536 + (size_t)(4 * cli_work_seconds(c.cli.scale) / (c.cli.switch_interval_ms / 1000.0));
 
-    for (int rep = 0; rep < MAX_ROUNDS && chapter_another_round(&c, rep, 0); rep++) run_round(&c, &x, rep);
+    for (int rep = -1; chapter_next_round(&c, &rep);) run_round(&c, &x, rep);
 
     /* Real CPython: the article's tracker on threads and processes, as many rounds, each
      * job a third of a C job's time. */

@@ -27,7 +27,6 @@
 
 /* "Faster" means a time ratio below this: 5 % faster, more than a stopwatch's doubt. */
 #define FASTER_BELOW 0.95
-#define MAX_ROUNDS 100
 
 static void table(chapter *c, const gil_tax *taxes, int rounds)
 {
@@ -44,7 +43,7 @@ static void table(chapter *c, const gil_tax *taxes, int rounds)
         report_cell(c->report, "%s", pool_mode_label(order[m]));
         report_cell(c->report, "%d", s.workers);
         report_cell(c->report, "%s", estimate_text(s.wall, "%.3f", wall, sizeof wall));
-        report_cell(c->report, "%s", estimate_text(s.vs_serial, "%.3fx", ratio, sizeof ratio));
+        report_cell(c->report, "%s", estimate_text(s.vs_reference, "%.3fx", ratio, sizeof ratio));
         report_cell(c->report, "%.3f", s.cpu_s);
         report_cell(c->report, "%.0f%%", 100 * s.utilisation);
         report_cell(c->report, "%.0f", s.vcsw + s.ivcsw);
@@ -121,25 +120,20 @@ static gil_tax run_round(chapter *c, int rep, uint64_t *iterations)
 
 int main(int argc, char **argv)
 {
-    cpython_flags python_flags = CPYTHON_DEFAULTS;
-    const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, NULL, 0 }, argc, argv);
     c.same_work = true;
     cpython py;
-    cpython_open(&py, &c, &python_flags);
+    cpython_open(&py, &c);
 
     uint64_t iterations = chapter_cpu_jobs(&c);
     double job_seconds = cli_work_seconds(c.cli.scale) / c.cli.jobs;
     /* Rounds; more while the decisive interval is wide. */
-    gil_tax taxes[MAX_ROUNDS];
-    double width = INFINITY;
+    gil_tax taxes[CHAPTER_MAX_ROUNDS];
+    chapter_decide_by(&c, pool_mode_name(chapter_wants(&c, MODE_GIL_THREADS) ? MODE_GIL_THREADS : MODE_THREADS), 0,
+                      NULL, 0);
     int rounds = 0;
-    for (; rounds < MAX_ROUNDS && chapter_another_round(&c, rounds, width); rounds++) {
-        taxes[rounds] = run_round(&c, rounds, &iterations);
-        pool_mode decisive = chapter_wants(&c, MODE_GIL_THREADS) ? MODE_GIL_THREADS : MODE_THREADS;
-        width = stats_relative_width(chapter_ratio(&c, decisive, 0, MODE_SERIAL, 0));
-    }
+    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) taxes[rep] = run_round(&c, rep, &iterations);
 
     /* Real CPython: the article's loop, serial and on threads, as many rounds; each
      * job a sixth of a C job's time (CPython's loop is slower per iteration). */

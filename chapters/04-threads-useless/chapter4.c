@@ -45,12 +45,12 @@ static void compare_with_cpython(const chapter *c, const cpython *py, int most)
 int main(int argc, char **argv)
 {
     iolab_flags flags = IOLAB_DEFAULTS;
-    cpython_flags python_flags = CPYTHON_DEFAULTS;
-    const cli_extra extras[] = { IOLAB_EXTRAS(flags), CPYTHON_EXTRAS(python_flags) };
+    const cli_extra extras[] = { IOLAB_EXTRAS(flags, iolab_requests_by_scale, iolab_profiles_by_scale) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, IOLAB_EXTRA_COUNT + CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_WORKERS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                                         extras, IOLAB_EXTRA_COUNT }, argc, argv);
     cpython py;
-    cpython_open(&py, &c, &python_flags);
+    cpython_open(&py, &c);
 
     iolab lab;
     iolab_open(&lab, &c, &flags); /* the server starts before any thread exists */
@@ -60,12 +60,10 @@ int main(int argc, char **argv)
 
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
     pool_mode decisive = chapter_wants(&c, MODE_GIL_THREADS) ? MODE_GIL_THREADS : MODE_THREADS;
-    double width = INFINITY;
+    chapter_decide_by(&c, pool_mode_name(decisive), most, NULL, 0);
     int rounds = 0;
-    for (; chapter_another_round(&c, rounds, width); rounds++) {
-        iolab_sweep_round(&lab, rounds, sweep, sweep_count, gil, false);
-        width = stats_relative_width(chapter_ratio(&c, decisive, most, MODE_SERIAL, 0));
-    }
+    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1)
+        iolab_sweep_round(&lab, rep, sweep, sweep_count, gil, false);
     gil_destroy(gil);
     /* Real CPython fetches the same pages with urllib: serially and on threads, as many rounds. */
     py.reps = rounds;

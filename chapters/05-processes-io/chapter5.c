@@ -89,12 +89,12 @@ static void compare_with_cpython(chapter *c, const cpython *py, int most)
 int main(int argc, char **argv)
 {
     iolab_flags flags = IOLAB_DEFAULTS;
-    cpython_flags python_flags = CPYTHON_DEFAULTS;
-    const cli_extra extras[] = { IOLAB_EXTRAS(flags), CPYTHON_EXTRAS(python_flags) };
+    const cli_extra extras[] = { IOLAB_EXTRAS(flags, iolab_requests_by_scale, iolab_profiles_by_scale) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, IOLAB_EXTRA_COUNT + CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_WORKERS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                                         extras, IOLAB_EXTRA_COUNT }, argc, argv);
     cpython py;
-    cpython_open(&py, &c, &python_flags);
+    cpython_open(&py, &c);
 
     iolab lab;
     iolab_open(&lab, &c, &flags); /* the server starts before any thread exists */
@@ -103,12 +103,10 @@ int main(int argc, char **argv)
     int most = sweep[sweep_count - 1];
 
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
-    double width = INFINITY;
+    chapter_decide_by(&c, pool_mode_name(MODE_PROCESSES), most, NULL, 0);
     int rounds = 0;
-    for (; chapter_another_round(&c, rounds, width); rounds++) {
-        iolab_sweep_round(&lab, rounds, sweep, sweep_count, gil, true);
-        width = stats_relative_width(chapter_ratio(&c, MODE_PROCESSES, most, MODE_SERIAL, 0));
-    }
+    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1)
+        iolab_sweep_round(&lab, rep, sweep, sweep_count, gil, true);
     gil_destroy(gil);
     /* Real CPython fetches the same pages on processes, and on threads with the most
      * workers to check the emulation, in 3 rounds at least (an interval), half the C

@@ -24,7 +24,6 @@
 #include "work.h"
 
 
-#define MAX_ROUNDS 100
 #define CHUNK_SIZES 4
 static const int chunks[CHUNK_SIZES] = { 1, 16, 256, 4096 };
 
@@ -33,7 +32,7 @@ typedef struct {
     int tasks;
     uint64_t iterations;
     task_record *records;
-    double serial[MAX_ROUNDS], pooled[CHUNK_SIZES][MAX_ROUNDS];
+    double serial[CHAPTER_MAX_ROUNDS], pooled[CHUNK_SIZES][CHAPTER_MAX_ROUNDS];
 } tiny_part;
 
 /* ---- (a) oversubscription ---- */
@@ -169,14 +168,14 @@ static void verdict(chapter *c, int most, const estimate *vs_one, const estimate
 
 int main(int argc, char **argv)
 {
-    int tiny_count_flag = 0;
+    int tiny_count = 0;
+    static const double tiny_by_scale[] = { 5000, 20000, 200000 };
     const cli_extra extras[] = {
-        { "--tiny-tasks", "N", "how many tiny tasks in part (b) (default by scale: 5000, 20000, 200000)", CLI_INT,
-          100, 10000000, &tiny_count_flag },
+        { "--tiny-tasks", "N", "how many tiny tasks in part (b)", CLI_INT, 100, 10000000, &tiny_count, tiny_by_scale,
+          NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, 1, argc, argv);
-    c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ 0, extras, 1 }, argc, argv);
     int cores = c.machine.cores, most = 4 * cores;
 
     /* (a) a fixed amount of work in 16 tasks per core, so every worker count divides it finely. */
@@ -188,8 +187,7 @@ int main(int argc, char **argv)
     chapter_meta(&c, "iterations_per_task", "%llu", (unsigned long long)task_iterations);
 
     /* (b) tiny tasks of about 3 microseconds each. */
-    static const int tiny_by_scale[] = { 5000, 20000, 200000 };
-    tiny_part tiny = { .tasks = tiny_count_flag ? tiny_count_flag : tiny_by_scale[c.cli.scale],
+    tiny_part tiny = { .tasks = tiny_count,
                        .iterations = calibrate_cpu_heavy(3e-6) };
     tiny.records = xcalloc((size_t)tiny.tasks, sizeof *tiny.records);
     chapter_meta(&c, "tiny_tasks", "%d", tiny.tasks);
@@ -197,12 +195,11 @@ int main(int argc, char **argv)
 
     /* Rounds of both parts, after a warm-up; more while (a)'s decisive ratio is wide. */
     chapter_warm_up(&c, MODE_PROCESSES, cores, cpu_heavy_task, &task_iterations, tasks, NULL);
-    double width = INFINITY;
+    chapter_decide_by(&c, pool_mode_name(MODE_PROCESSES), cores, pool_mode_name(MODE_PROCESSES), 1);
     int rounds = 0;
-    for (; rounds < MAX_ROUNDS && chapter_another_round(&c, rounds, width); rounds++) {
-        oversubscription_round(&c, rounds, tasks, &task_iterations, most);
-        tiny_round(&c, rounds, &tiny);
-        width = stats_relative_width(chapter_ratio(&c, MODE_PROCESSES, cores, MODE_PROCESSES, 1));
+    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) {
+        oversubscription_round(&c, rep, tasks, &task_iterations, most);
+        tiny_round(&c, rep, &tiny);
     }
     free(tiny.records);
 

@@ -28,7 +28,6 @@
 
 static const int multipliers[] = { 1, 2, 4, 8, 16, 32 };
 #define MULTIPLIERS 6
-#define MAX_ROUNDS 100
 
 /* What one sweep found: the plateau of counts as fast as the best. */
 typedef struct {
@@ -151,19 +150,18 @@ static void verdict(chapter *c, const iolab *lab, const cpu_sweep *cpu, const in
 
 int main(int argc, char **argv)
 {
-    static const char default_profile[] = "uniform:0.02";
-    iolab_flags flags = { 32, default_profile, NULL };
+    /* A test run (tiny): fewer, shorter requests. */
+    static const double requests_by_scale[] = { 16, 32, 32 };
+    static const char *const profiles_by_scale[] = { "uniform:0.01", "uniform:0.02", "uniform:0.02" };
+    iolab_flags flags = IOLAB_DEFAULTS;
     double cpu_ms = 1.0;
     const cli_extra extras[] = {
-        IOLAB_EXTRAS(flags),
-        { "--cpu-ms", "MS", "CPU work after each request, in ms (default 1)", CLI_NUMBER, 0, 1000, &cpu_ms },
+        IOLAB_EXTRAS(flags, requests_by_scale, profiles_by_scale),
+        { "--cpu-ms", "MS", "CPU work after each request, in ms", CLI_NUMBER, 0, 1000, &cpu_ms, NULL, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, IOLAB_EXTRA_COUNT + 1, argc, argv);
-    if (c.cli.scale == SCALE_TINY) { /* a test run: fewer, shorter requests unless told otherwise */
-        if (flags.requests == 32) flags.requests = 16;
-        if (flags.profile == default_profile) flags.profile = "uniform:0.01";
-    }
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_RUNTIME | CLI_SWITCH_INTERVAL, extras,
+                                                         IOLAB_EXTRA_COUNT + 1 }, argc, argv);
     int cores = c.machine.cores;
 
     iolab lab;
@@ -179,11 +177,11 @@ int main(int argc, char **argv)
     /* Rounds of both sweeps, after a warm-up; more while (a)'s interval at the core count is wide. */
     chapter_warm_up(&c, MODE_PROCESSES, cores, cpu_heavy_task, &cpu.iterations, cpu.tasks, NULL);
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
-    double width = INFINITY;
-    for (int rounds = 0; rounds < MAX_ROUNDS && chapter_another_round(&c, rounds, width); rounds++) {
-        cpu_sweep_round(&c, &cpu, rounds);
-        io_round(&c, &lab, thread_counts, rounds, gil);
-        width = stats_relative_width(chapter_summary_of(&c, MODE_PROCESSES, cores).wall);
+    /* More rounds while (a)'s speed-up at the core count is uncertain. */
+    chapter_decide_by(&c, pool_mode_name(MODE_PROCESSES), cores, pool_mode_name(MODE_PROCESSES), 1);
+    for (int rep = -1; chapter_next_round(&c, &rep);) {
+        cpu_sweep_round(&c, &cpu, rep);
+        io_round(&c, &lab, thread_counts, rep, gil);
     }
     gil_destroy(gil);
     cpu_table(&c, &cpu);

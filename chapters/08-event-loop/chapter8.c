@@ -96,20 +96,18 @@ static void run_round(iolab *lab, int rep, int workers, gil_t *gil)
 int main(int argc, char **argv)
 {
     iolab_flags flags = IOLAB_DEFAULTS;
-    const cli_extra extras[] = { IOLAB_EXTRAS(flags) };
+    const cli_extra extras[] = { IOLAB_EXTRAS(flags, iolab_requests_by_scale, iolab_profiles_by_scale) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, IOLAB_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_WORKERS | CLI_RUNTIME | CLI_SWITCH_INTERVAL, extras,
+                                                         IOLAB_EXTRA_COUNT }, argc, argv);
 
     iolab lab;
     iolab_open(&lab, &c, &flags); /* the server starts before any thread exists */
     int workers = c.cli.workers_set ? c.cli.workers : lab.count; /* one worker per request */
 
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
-    double width = INFINITY;
-    for (int rounds = 0; chapter_another_round(&c, rounds, width); rounds++) {
-        run_round(&lab, rounds, workers, gil);
-        width = stats_relative_width(chapter_ratio(&c, MODE_EVENT_LOOP, 0, MODE_SERIAL, 0));
-    }
+    chapter_decide_by(&c, pool_mode_name(MODE_EVENT_LOOP), 0, NULL, 0);
+    for (int rep = -1; chapter_next_round(&c, &rep);) run_round(&lab, rep, workers, gil);
     gil_destroy(gil);
 
     iolab_table(&lab, "Fetching the pages.");

@@ -42,33 +42,84 @@
 /* "Fine for I/O" means the I/O thread keeps more than 2/3 of its speed: slowed by
  * less than 1.5x. */
 #define FINE_BELOW 1.5
-#define MAX_ROUNDS 100
 #define LATENCY_CAPACITY 200000
 
 typedef enum { BESIDE_NOTHING, BESIDE_GIL_THREADS, BESIDE_C_THREADS, BESIDE_PROCESSES } neighbour;
 
+/* What runs beside the I/O thread: each a family of series, compared with "alone" in
+ * the same round. Its time is the I/O thread's seconds per round trip. */
 typedef struct {
-    const char *key, *label;
+    const char *family, *label;
     neighbour beside;
-    int cpu;            /* CPU-bound threads or processes beside the I/O thread (-1: one per core) */
-    double interval_ms; /* the GIL's switch interval (0: the chapter's) */
-    double rates[MAX_ROUNDS];
-    int rounds;
+    int cpu;         /* CPU-bound threads or processes beside the I/O thread (-1: one per core) */
+    unsigned colour;
+} neighbourhood;
+
+static const neighbourhood neighbourhoods[] = {
+    { "alone", "alone", BESIDE_NOTHING, 0, 0x7f7f7f },
+    { "gil1", "beside 1 CPU GIL-thread", BESIDE_GIL_THREADS, 1, 0xd62728 },
+    { "giln", "beside a CPU GIL-thread per core", BESIDE_GIL_THREADS, -1, 0x7f0000 },
+    { "cthreads", "beside a CPU C thread per core (no GIL)", BESIDE_C_THREADS, -1, 0x1f77b4 },
+    { "cpu-processes", "beside a CPU process per core", BESIDE_PROCESSES, -1, 0x2ca02c },
+};
+#define NEIGHBOURHOODS (int)(sizeof neighbourhoods / sizeof *neighbourhoods)
+enum { ALONE, GIL1, GILN, CTHREADS, CPU_PROCESSES };
+
+/* The sweep beside one CPU GIL-thread: these switch intervals, and the chapter's. */
+static const double sweep_ms[] = { 0.1, 1, 20 };
+#define SWEEP (int)(sizeof sweep_ms / sizeof *sweep_ms)
+
+/* One measurement: a neighbourhood at a switch interval. */
+typedef struct {
+    char key[48];
+    const neighbourhood *n;
+    double interval_ms;
 } config;
 
-static config configs[] = {
-    { "alone", "alone", BESIDE_NOTHING, 0, 0, { 0 }, 0 },
-    { "gil1", "beside 1 CPU GIL-thread", BESIDE_GIL_THREADS, 1, 0, { 0 }, 0 },
-    { "giln", "beside a CPU GIL-thread per core", BESIDE_GIL_THREADS, -1, 0, { 0 }, 0 },
-    { "cthreads", "beside a CPU C thread per core (no GIL)", BESIDE_C_THREADS, -1, 0, { 0 }, 0 },
-    { "processes", "beside a CPU process per core", BESIDE_PROCESSES, -1, 0, { 0 }, 0 },
-    { "gil1-0.1", "beside 1 CPU GIL-thread, 0.1 ms interval", BESIDE_GIL_THREADS, 1, 0.1, { 0 }, 0 },
-    { "gil1-1", "beside 1 CPU GIL-thread, 1 ms interval", BESIDE_GIL_THREADS, 1, 1, { 0 }, 0 },
-    { "gil1-20", "beside 1 CPU GIL-thread, 20 ms interval", BESIDE_GIL_THREADS, 1, 20, { 0 }, 0 },
-};
-#define CONFIGS (int)(sizeof configs / sizeof *configs)
-#define ALONE 0
-#define GIL1 1
+static config configs[NEIGHBOURHOODS + SWEEP];
+static int config_count;
+
+enum { VALUE_RATE };
+static const char *const value_names[] = { "round_trips_per_s" };
+
+/* The sweep's intervals and the chapter's, each once, in increasing order (the
+ * figure's line runs through modes.csv's rows in their order). Returns the count. */
+static int sweep_points(double chapter_ms, double *points)
+{
+    int count = 0;
+    bool placed = false;
+    for (int k = 0; k < SWEEP; k++) {
+        if (!placed && chapter_ms <= sweep_ms[k]) {
+            points[count++] = chapter_ms;
+            placed = true;
+        }
+        if (sweep_ms[k] != chapter_ms) points[count++] = sweep_ms[k];
+    }
+    if (!placed) points[count++] = chapter_ms;
+    return count;
+}
+
+/* gil1 at the chapter's interval and at each sweep interval (once each, in order). */
+static void declare_configs(chapter *c)
+{
+    double chapter_ms = c->cli.switch_interval_ms;
+    for (int i = 0; i < NEIGHBOURHOODS; i++) {
+        const neighbourhood *n = &neighbourhoods[i];
+        double points[SWEEP + 1];
+        int count = i == GIL1 ? sweep_points(chapter_ms, points) : 1;
+        if (i != GIL1) points[0] = chapter_ms;
+        for (int k = 0; k < count; k++) {
+            config *k_ = &configs[config_count++];
+            *k_ = (config){ .n = n, .interval_ms = points[k] };
+            if (i == GIL1) series_key(k_->key, sizeof k_->key, n->family, points[k], "ms");
+            else snprintf(k_->key, sizeof k_->key, "%s", n->family);
+            chapter_series(c, k_->key, n->family, i == GIL1 ? points[k] : NAN, n->label,
+                           n->beside == BESIDE_C_THREADS ? MODE_THREADS : MODE_GIL_THREADS, "alone", 0, n->colour);
+        }
+    }
+    chapter_values(c, value_names, 1);
+    chapter_time_means(c, "the I/O thread's seconds per round trip");
+}
 
 /* ---- the echo peer: another process, so it shares no GIL with us ---- */
 
@@ -159,47 +210,53 @@ static void burn_forever(void *unused)
 
 /* ---- one configuration, one round ---- */
 
-static int cpu_count(const chapter *c, const config *k)
+static int cpu_count(const chapter *c, const neighbourhood *n)
 {
-    return k->cpu < 0 ? c->machine.cores : k->cpu;
+    return n->cpu < 0 ? c->machine.cores : n->cpu;
 }
 
-static double run_config(chapter *c, config *k, convoy *x, int rep)
+/* A run's time: the I/O thread's seconds per round trip; and its rate beside it. */
+static void measure_trips(chapter *c, const chapter_run *run)
 {
-    int cpu = cpu_count(c, k);
+    const task_record *io = &run->records[0];
+    double seconds = ns_to_s(io->end_ns - io->start_ns);
+    if (io->result <= 0 || seconds <= 0) return;
+    chapter_measure_run(c, run, seconds / (double)io->result);
+    chapter_set_value(c, run, VALUE_RATE, (double)io->result / seconds);
+}
+
+static void run_config(chapter *c, const config *k, convoy *x, int rep)
+{
+    int cpu = cpu_count(c, k->n);
     child_process burners[256];
     int burning = 0;
-    if (k->beside == BESIDE_PROCESSES) /* forked now: the pool's threads do not exist yet */
+    if (k->n->beside == BESIDE_PROCESSES) /* forked now: the pool's threads do not exist yet */
         for (; burning < cpu && burning < 256; burning++) {
             child_options options = CHILD_OPTIONS_DEFAULT;
             if (child_start(&burners[burning], &options, burn_forever, NULL) != 0)
                 chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot start a CPU process: %s", strerror(errno));
         }
-    int threads = 1 + (k->beside == BESIDE_GIL_THREADS || k->beside == BESIDE_C_THREADS ? cpu : 0);
-    pool_mode mode = k->beside == BESIDE_C_THREADS ? MODE_THREADS : MODE_GIL_THREADS;
-    gil_t *gil = gil_create((k->interval_ms > 0 ? k->interval_ms : c->cli.switch_interval_ms) / 1000.0);
+    int threads = 1 + (k->n->beside == BESIDE_GIL_THREADS || k->n->beside == BESIDE_C_THREADS ? cpu : 0);
+    gil_t *gil = gil_create(k->interval_ms / 1000.0);
     atomic_store(&x->stop, 0);
-    const chapter_run *run = chapter_run_mode(c, mode, threads, rep, convoy_task, x, threads, gil);
+    const chapter_run *run = chapter_run_series(c, k->key, threads, rep, convoy_task, x, threads, gil);
     gil_destroy(gil);
     for (int b = 0; b < burning; b++) child_stop(&burners[b]);
-    const task_record *io = &run->records[0];
-    if (io->result < 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the echo peer stopped answering");
-    double rate = (double)io->result / ns_to_s(io->end_ns - io->start_ns);
-    k->rates[k->rounds++] = rate;
-    return rate;
+    if (run->records[0].result < 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the echo peer stopped answering");
+    measure_trips(c, run);
 }
 
 /* ---- what the rounds say ---- */
 
-/* alone's rate / k's rate, paired within each round: how many times slower. */
-static estimate slowdown_from(const config *alone, const config *k)
+/* k's time per round trip / alone's, paired within each round: how many times slower. */
+static estimate slowdown(const chapter *c, const char *key)
 {
-    return stats_paired_ratio(alone->rates, k->rates, (size_t)(k->rounds < alone->rounds ? k->rounds : alone->rounds));
+    return chapter_vs_reference(c, key, 0);
 }
 
-static estimate slowdown(const config *k)
+static const char *gil1_key(const chapter *c, char *out, size_t size)
 {
-    return slowdown_from(&configs[ALONE], k);
+    return series_key(out, size, "gil1", c->cli.switch_interval_ms, "ms");
 }
 
 static void table(chapter *c)
@@ -209,35 +266,33 @@ static void table(chapter *c)
     report_table(c->report, "One I/O thread's round trips with an echo peer in another process (median and 95% "
                  "interval over rounds; times slower: alone's rate / this one's, paired within each round, so below "
                  "1 means faster than alone):", 4, columns);
-    for (int i = 0; i < CONFIGS; i++) {
+    for (int i = 0; i < config_count; i++) {
         const config *k = &configs[i];
         char rate[64], slow[64], label[96];
-        snprintf(label, sizeof label, "%s", k->label);
-        if (k->cpu < 0) snprintf(label, sizeof label, "%.*s (%d)", (int)strcspn(k->label, ","), k->label,
-                                 c->machine.cores);
+        snprintf(label, sizeof label, "%s", k->n->label);
+        if (k->n->cpu < 0) snprintf(label, sizeof label, "%.*s (%d)", (int)strcspn(k->n->label, ","), k->n->label,
+                                    c->machine.cores);
         report_cell(c->report, "%s", label);
-        report_cell(c->report, "%g", k->beside == BESIDE_C_THREADS ? 0 : k->interval_ms > 0 ? k->interval_ms
-                                                                                             : c->cli.switch_interval_ms);
-        report_cell(c->report, "%s", estimate_text(stats_estimate(k->rates, (size_t)k->rounds), "%.0f", rate,
-                                                   sizeof rate));
-        report_cell(c->report, "%s", i == ALONE ? "1" : estimate_text(slowdown(k), "%.1fx", slow, sizeof slow));
+        report_cell(c->report, "%g", k->n->beside == BESIDE_C_THREADS ? 0 : k->interval_ms);
+        report_cell(c->report, "%s", estimate_text(chapter_value(c, k->key, 0, VALUE_RATE), "%.0f", rate, sizeof rate));
+        report_cell(c->report, "%s", i == ALONE ? "1" : estimate_text(slowdown(c, k->key), "%.1fx", slow, sizeof slow));
         report_end_row(c->report);
     }
     report_text(c->report, "switch ms 0: no GIL (C threads). Processes: the CPU work ran in %d other processes; the "
                 "I/O thread held its own GIL alone.", c->machine.cores);
 }
 
-/* Least squares of log(rate) on log(interval) over the GIL sweep: the slope (-1 when
- * the rate follows 1 / interval). */
-static double sweep_slope(const chapter *c)
+/* Least squares of log(rate) on log(interval) over a family's sweep: the slope (-1
+ * when the rate follows 1 / interval). */
+static double sweep_slope(const chapter *c, const char *family)
 {
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     int n = 0;
-    for (int i = 0; i < CONFIGS; i++) {
-        const config *k = &configs[i];
-        if (k->beside != BESIDE_GIL_THREADS || k->cpu != 1 || !k->rounds) continue;
-        double x = log(k->interval_ms > 0 ? k->interval_ms : c->cli.switch_interval_ms);
-        double y = log(stats_median(k->rates, (size_t)k->rounds));
+    for (int i = 0; i < c->series.count; i++) {
+        const series_def *d = &c->series.items[i];
+        estimate rate = chapter_value(c, d->key, 0, VALUE_RATE);
+        if (strcmp(d->family, family) != 0 || isnan(d->x) || rate.n == 0 || rate.median <= 0) continue;
+        double x = log(d->x), y = log(rate.median);
         sx += x, sy += y, sxx += x * x, sxy += x * y, n++;
     }
     return n >= 2 ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : NAN;
@@ -245,13 +300,15 @@ static double sweep_slope(const chapter *c)
 
 static void verdict(chapter *c)
 {
-    estimate gil = slowdown(&configs[GIL1]), threads = slowdown(&configs[3]), processes = slowdown(&configs[4]);
+    char key[48];
+    estimate gil = slowdown(c, gil1_key(c, key, sizeof key)), threads = slowdown(c, "cthreads"),
+             processes = slowdown(c, "cpu-processes");
     chapter_answer(c, "gil/alone", gil);
     chapter_answer(c, "threads/alone", threads);
     chapter_answer(c, "processes/alone", processes);
     three_way fine = stats_below(gil, FINE_BELOW);
     char a[64], b[64], d[64];
-    double slope = sweep_slope(c);
+    double slope = sweep_slope(c, "gil1");
     report_text(c->report, "The sweep of the switch interval beside one CPU GIL-thread: the round-trip rate fell as "
                 "interval^%.2f (a least-squares line through the medians on log-log axes; -1 would be one round trip "
                 "per interval).", slope);
@@ -266,97 +323,83 @@ static void verdict(chapter *c)
 
 /* ---- real CPython: the same, with threading and socket ---- */
 
-/* Each cpython_run adds its runs at the end of the chapter's: the ones after `from`. */
-static void python_rates(const chapter *c, int from, int cpu_threads, config *k)
+/* CPython's families: alone, beside one CPU thread (the sweep), beside one per core. */
+static void declare_python_series(chapter *c)
 {
-    for (int i = from; i < c->run_count; i++) {
-        const chapter_run *run = c->runs[i];
-        if (run->mode != MODE_CPYTHON_THREADS || run->workers != 1 + cpu_threads || k->rounds >= MAX_ROUNDS) continue;
-        const task_record *io = &run->records[0];
-        if (io->end_ns > io->start_ns) k->rates[k->rounds++] = (double)io->result / ns_to_s(io->end_ns - io->start_ns);
-    }
+    char key[48];
+    double chapter_ms = c->cli.switch_interval_ms;
+    chapter_series(c, "cpython-alone", "cpython-alone", NAN, "CPython alone", MODE_CPYTHON_THREADS, NULL, 0, 0x8c564b);
+    double points[SWEEP + 1];
+    for (int k = 0, count = sweep_points(chapter_ms, points); k < count; k++)
+        chapter_series(c, series_key(key, sizeof key, "cpython-gil1", points[k], "ms"), "cpython-gil1", points[k],
+                       "CPython beside 1 CPU thread", MODE_CPYTHON_THREADS, "cpython-alone", 0, 0);
+    chapter_series(c, "cpython-giln", "cpython-giln", NAN, "CPython beside a CPU thread per core",
+                   MODE_CPYTHON_THREADS, "cpython-alone", 0, 0xbcbd22);
 }
 
-static config python_configs[] = {
-    { "alone", "CPython alone", BESIDE_NOTHING, 0, 0, { 0 }, 0 },
-    { "gil1", "CPython beside 1 CPU thread", BESIDE_GIL_THREADS, 1, 0, { 0 }, 0 },
-    { "giln", "CPython beside a CPU thread per core", BESIDE_GIL_THREADS, -1, 0, { 0 }, 0 },
-    { "gil1-0.1", "CPython beside 1 CPU thread, 0.1 ms", BESIDE_GIL_THREADS, 1, 0.1, { 0 }, 0 },
-    { "gil1-1", "CPython beside 1 CPU thread, 1 ms", BESIDE_GIL_THREADS, 1, 1, { 0 }, 0 },
-    { "gil1-20", "CPython beside 1 CPU thread, 20 ms", BESIDE_GIL_THREADS, 1, 20, { 0 }, 0 },
-};
-#define PYTHON_CONFIGS (int)(sizeof python_configs / sizeof *python_configs)
+/* A CPython run's series: how many CPU threads ran beside its I/O thread (its
+ * workers less one), at the switch interval of that call (the context). */
+static void name_python_run(pool_mode mode, int workers, int ntasks, const task_record *records, void *ctx, char *key,
+                            size_t size)
+{
+    (void)mode, (void)ntasks, (void)records;
+    const double *interval_ms = ctx;
+    if (workers == 1) snprintf(key, size, "cpython-alone");
+    else if (workers == 2) series_key(key, size, "cpython-gil1", *interval_ms, "ms");
+    else snprintf(key, size, "cpython-giln");
+}
+
+/* One call of original.py; each run it adds is measured per round trip. */
+static void python_call(chapter *c, cpython *py, double interval_ms, const char *cpu_threads, double window_s)
+{
+    int from = c->run_count;
+    py->switch_interval_ms = interval_ms;
+    py->name_ctx = &interval_ms;
+    cpython_run(py, NULL, 3 * 3 * window_s, "--modes threads --workers 1 --cpu-threads %s --window %.4f", cpu_threads,
+                window_s);
+    for (int i = from; i < c->run_count; i++) measure_trips(c, c->runs[i]);
+}
 
 static void run_cpython(chapter *c, cpython *py, double window_s)
 {
     py->reps = 3; /* an interval, and the chapter within 20 s */
-    int from = c->run_count;
-    if (!cpython_run(py, NULL, 3 * 3 * window_s, "--modes threads --workers 1 --cpu-threads 0,1,%d --window %.4f",
-                     c->machine.cores, window_s))
-        return;
-    for (int i = 0; i < 3; i++) python_rates(c, from, cpu_count(c, &python_configs[i]), &python_configs[i]);
-    for (int i = 3; i < PYTHON_CONFIGS; i++) {
-        py->switch_interval_ms = python_configs[i].interval_ms;
-        from = c->run_count;
-        cpython_run(py, NULL, 3 * window_s, "--modes threads --workers 1 --cpu-threads 1 --window %.4f", window_s);
-        python_rates(c, from, 1, &python_configs[i]);
-    }
+    py->name_series = name_python_run;
+    char first[32];
+    /* alone, beside 1, and beside one per core when that is more than 1 */
+    if (c->machine.cores > 1) snprintf(first, sizeof first, "0,1,%d", c->machine.cores);
+    else snprintf(first, sizeof first, "0,1");
+    python_call(c, py, c->cli.switch_interval_ms, first, window_s);
+    if (!chapter_series_ran(c, "cpython-alone")) return;
+    for (int k = 0; k < SWEEP; k++)
+        if (sweep_ms[k] != c->cli.switch_interval_ms) python_call(c, py, sweep_ms[k], "1", window_s);
     py->switch_interval_ms = 0;
-}
-
-static estimate python_slowdown(const config *k)
-{
-    return slowdown_from(&python_configs[0], k);
+    py->name_series = NULL;
 }
 
 static void compare_with_cpython(chapter *c, const cpython *py)
 {
-    if (!python_configs[0].rounds || !python_configs[1].rounds) return;
+    char key[48];
+    if (!chapter_series_ran(c, "cpython-alone")) return;
     const char *columns[] = { "the I/O thread ran", "switch ms", "round trips/s (95% CI)",
                               "times slower than alone" };
     report_table(c->report, "The same in real CPython (threading, socket; sys.setswitchinterval):", 4, columns);
-    for (int i = 0; i < PYTHON_CONFIGS; i++) {
-        const config *k = &python_configs[i];
-        if (!k->rounds) continue;
+    for (int i = 0; i < c->series.count; i++) {
+        const series_def *d = &c->series.items[i];
+        if (d->mode != MODE_CPYTHON_THREADS || !chapter_series_ran(c, d->key)) continue;
         char rate[64], slow[64];
-        report_cell(c->report, "%s", k->label);
-        report_cell(c->report, "%g", k->interval_ms > 0 ? k->interval_ms : c->cli.switch_interval_ms);
-        report_cell(c->report, "%s", estimate_text(stats_estimate(k->rates, (size_t)k->rounds), "%.0f", rate,
-                                                   sizeof rate));
-        report_cell(c->report, "%s", i == 0 ? "1" : estimate_text(python_slowdown(k), "%.1fx", slow, sizeof slow));
+        bool alone = strcmp(d->key, "cpython-alone") == 0;
+        report_cell(c->report, "%s", d->label);
+        report_cell(c->report, "%g", isnan(d->x) ? c->cli.switch_interval_ms : d->x);
+        report_cell(c->report, "%s", estimate_text(chapter_value(c, d->key, 0, VALUE_RATE), "%.0f", rate, sizeof rate));
+        report_cell(c->report, "%s", alone ? "1" : estimate_text(slowdown(c, d->key), "%.1fx", slow, sizeof slow));
         report_end_row(c->report);
     }
     cpython_agreement(py, "how many times slower beside one CPU-bound thread", "GIL-threads",
-                      slowdown(&configs[GIL1]), MODE_CPYTHON_THREADS, python_slowdown(&python_configs[1]));
+                      slowdown(c, gil1_key(c, key, sizeof key)), MODE_CPYTHON_THREADS,
+                      slowdown(c, series_key(key, sizeof key, "cpython-gil1", c->cli.switch_interval_ms, "ms")));
 }
 
 /* ---- the figure's data ---- */
-
-static void write_rates_csv(chapter *c)
-{
-    csv_writer w;
-    chapter_open_csv(c, "convoy.csv", &w);
-    const char *columns[] = { "runtime", "config", "label", "interval_ms", "rate_median", "rate_lo", "rate_hi" };
-    csv_header(&w, columns, 7);
-    for (int lang = 0; lang < 2; lang++) {
-        config *list = lang ? python_configs : configs;
-        int n = lang ? PYTHON_CONFIGS : CONFIGS;
-        for (int i = 0; i < n; i++) {
-            if (!list[i].rounds) continue;
-            estimate e = stats_estimate(list[i].rates, (size_t)list[i].rounds);
-            csv_str(&w, lang ? "cpython" : "c");
-            csv_str(&w, list[i].key);
-            csv_str(&w, list[i].label);
-            csv_num(&w, list[i].beside == BESIDE_C_THREADS ? 0 : list[i].interval_ms > 0 ? list[i].interval_ms
-                                                                                        : c->cli.switch_interval_ms, 3);
-            csv_num(&w, e.median, 2);
-            csv_num(&w, e.lo, 2);
-            csv_num(&w, e.hi, 2);
-            csv_end_row(&w);
-        }
-    }
-    chapter_commit_csv(c, &w, "convoy.csv");
-}
 
 /* The last round's latencies, alone and beside one CPU GIL-thread: the CDF. */
 static void write_latencies_csv(chapter *c, const int64_t *alone, size_t alone_n, const int64_t *beside,
@@ -370,7 +413,7 @@ static void write_latencies_csv(chapter *c, const int64_t *alone, size_t alone_n
         const int64_t *l = which ? beside : alone;
         size_t n = which ? beside_n : alone_n;
         for (size_t i = 0; i < n; i++) {
-            csv_str(&w, which ? "gil1" : "alone");
+            csv_str(&w, which ? "gil1" : "alone"); /* the families: the chapter's interval */
             csv_num(&w, (double)l[i] / 1e3, 2);
             csv_end_row(&w);
         }
@@ -381,21 +424,19 @@ static void write_latencies_csv(chapter *c, const int64_t *alone, size_t alone_n
 int main(int argc, char **argv)
 {
     double window_ms = 0;
-    cpython_flags python_flags = CPYTHON_DEFAULTS;
+    static const double window_by_scale[] = { 30, 150, 1000 };
     const cli_extra extras[] = {
-        { "--window-ms", "MS", "how long each measurement makes round trips (default by scale: 30, 150, 1000)",
-          CLI_NUMBER, 10, 10000, &window_ms },
-        CPYTHON_EXTRAS(python_flags),
+        { "--window-ms", "MS", "how long each measurement makes round trips", CLI_NUMBER, 10, 10000, &window_ms,
+          window_by_scale, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, 1 + CPYTHON_EXTRA_COUNT, argc, argv);
-    c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_SWITCH_INTERVAL | CLI_PYTHON, extras, 1 }, argc, argv);
     cpython py;
-    cpython_open(&py, &c, &python_flags);
-    static const double window_by_scale[] = { 30, 150, 1000 };
+    cpython_open(&py, &c);
     c.round_budget_s = 9; /* CPython's runs come after the rounds: the chapter stays within 20 s */
-    if (window_ms <= 0) window_ms = window_by_scale[c.cli.scale];
     chapter_meta(&c, "window_ms", "%g", window_ms);
+    declare_configs(&c);
+    declare_python_series(&c);
 
     /* The peer first, before any thread exists. */
     convoy x = { .window_ns = (int64_t)(window_ms * 1e6) };
@@ -406,15 +447,14 @@ int main(int argc, char **argv)
     size_t alone_n = 0, beside_n = 0;
 
     /* Rounds of every configuration; more while the decisive slowdown is uncertain. */
-    double width = INFINITY;
-    for (int rep = 0; rep < MAX_ROUNDS && chapter_another_round(&c, rep, width); rep++) {
-        for (int i = 0; i < CONFIGS; i++) {
+    char decisive[48];
+    chapter_decide_by(&c, gil1_key(&c, decisive, sizeof decisive), 0, NULL, 0);
+    for (int rep = -1; chapter_next_round(&c, &rep);)
+        for (int i = 0; i < config_count; i++) {
             run_config(&c, &configs[i], &x, rep);
-            if (i == ALONE) memcpy(alone, x.latency_ns, (alone_n = x.latencies) * sizeof *alone);
-            if (i == GIL1) memcpy(beside, x.latency_ns, (beside_n = x.latencies) * sizeof *beside);
+            if (strcmp(configs[i].key, "alone") == 0) memcpy(alone, x.latency_ns, (alone_n = x.latencies) * sizeof *alone);
+            if (strcmp(configs[i].key, decisive) == 0) memcpy(beside, x.latency_ns, (beside_n = x.latencies) * sizeof *beside);
         }
-        width = stats_relative_width(slowdown(&configs[GIL1]));
-    }
     write_latencies_csv(&c, alone, alone_n, beside, beside_n);
     close(x.fd);
     child_stop(&peer);
@@ -423,7 +463,6 @@ int main(int argc, char **argv)
     table(&c);
     verdict(&c);
     compare_with_cpython(&c, &py);
-    write_rates_csv(&c);
     chapter_plot_var(&c, "switch_ms", "%g", c.cli.switch_interval_ms);
     free(alone);
     free(beside);

@@ -4,18 +4,18 @@
 # distribution of one round trip's time, alone and beside one CPU GIL-thread (the
 # last round), as a cumulative share.
 load "style.gp"
-rates = dir."/convoy.csv"
+modes = dir."/modes.csv"
 latency = dir."/latency.csv"
 if (!exists("switch_ms")) switch_ms = 5
 
-# The median rate of one configuration, for the flat reference lines.
-stats rates using (strcol("runtime") eq "c" && strcol("config") eq "alone" ? column("rate_median") : NaN) nooutput
+# One rate per family that is not swept (modes.csv: round_trips_per_s).
+stats modes using (strcol("family") eq "alone" ? column("round_trips_per_s") : NaN) nooutput
 alone_rate = STATS_max
-stats rates using (strcol("runtime") eq "c" && strcol("config") eq "cthreads" ? column("rate_median") : NaN) nooutput
+stats modes using (strcol("family") eq "cthreads" ? column("round_trips_per_s") : NaN) nooutput
 cthreads_rate = STATS_max
-stats rates using (strcol("runtime") eq "c" && strcol("config") eq "processes" ? column("rate_median") : NaN) nooutput
+stats modes using (strcol("family") eq "cpu-processes" ? column("round_trips_per_s") : NaN) nooutput
 processes_rate = STATS_max
-is_sweep(runtime) = strcol("runtime") eq runtime && strstrt(strcol("config"), "gil1") == 1
+is_sweep(f) = strcol("family") eq f
 
 call "panels.gp" 2
 set title "(a) round trips per second against the switch interval"
@@ -25,13 +25,13 @@ set xlabel "GIL switch interval (ms)"
 set ylabel "round trips per second"
 set key bottom left
 if (!is_dumb) set key font ",9"
-plot alone_rate with lines dt 1 lw 2 lc rgb mode_color("serial") title "alone", \
-     cthreads_rate with lines dt 3 lw 2 lc rgb mode_color("threads") title "beside C threads (no GIL)", \
-     processes_rate with lines dt 4 lw 2 lc rgb mode_color("processes") title "beside processes", \
-     rates using (is_sweep("c") ? column("interval_ms") : NaN):"rate_median":"rate_lo":"rate_hi" \
-         with yerrorlines pt 6 lw 2 lc rgb mode_color("gil-threads") title "beside 1 CPU GIL-thread", \
-     rates using (is_sweep("cpython") ? column("interval_ms") : NaN):"rate_median":"rate_lo":"rate_hi" \
-         with yerrorlines pt 7 dt 2 lw 2 lc rgb mode_color("cpython-threads") title "CPython: beside 1 CPU thread"
+plot alone_rate with lines dt 1 lw 2 lc rgb series_color("alone") title series_label("alone"), \
+     cthreads_rate with lines dt 3 lw 2 lc rgb series_color("cthreads") title series_label("cthreads"), \
+     processes_rate with lines dt 4 lw 2 lc rgb series_color("cpu-processes") title series_label("cpu-processes"), \
+     modes using (is_sweep("gil1") ? column("x") : NaN):"round_trips_per_s":"round_trips_per_s_lo":"round_trips_per_s_hi" \
+         with yerrorlines pt 6 lw 2 lc rgb series_color("gil1") title series_label("gil1"), \
+     modes using (is_sweep("cpython-gil1") ? column("x") : NaN):"round_trips_per_s":"round_trips_per_s_lo":"round_trips_per_s_hi" \
+         with yerrorlines pt 7 dt 2 lw 2 lc rgb series_color("cpython-gil1") title series_label("cpython-gil1")
 unset logscale
 set title sprintf("(b) one round trip's time (switch interval %g ms)", switch_ms)
 set logscale x
@@ -41,7 +41,7 @@ set xlabel "round-trip time (us)"
 set ylabel "share of round trips at most this long"
 set key bottom right
 plot latency using (strcol("config") eq "alone" ? column("latency_us") : NaN):(1) smooth cnormal \
-         lw 2 lc rgb mode_color("serial") title "alone", \
+         lw 2 lc rgb series_color("alone") title series_label("alone"), \
      latency using (strcol("config") eq "gil1" ? column("latency_us") : NaN):(1) smooth cnormal \
-         lw 2 lc rgb mode_color("gil-threads") title "beside 1 CPU GIL-thread"
+         lw 2 lc rgb series_color("gil1") title series_label("gil1")
 unset multiplot

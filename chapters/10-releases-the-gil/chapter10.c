@@ -44,9 +44,42 @@
 static const size_t sizes[] = { 64, 512, 4096, 32768, 262144, 1048576 };
 #define SIZES (int)(sizeof sizes / sizeof *sizes)
 
+/* What each job runs: serial code, GIL-threads whose C code releases the GIL (over
+ * RELEASE_OVER) or holds it, C threads, processes; one series per variant and size. */
 typedef enum { RUN_SERIAL, RUN_RELEASING, RUN_HOLDING, RUN_C_THREADS, RUN_PROCESSES, VARIANTS } variant;
-static const pool_mode variant_modes[VARIANTS] = { MODE_SERIAL, MODE_GIL_THREADS, MODE_GIL_THREADS, MODE_THREADS,
-                                                   MODE_PROCESSES };
+static const struct {
+    const char *family, *label;
+    pool_mode mode;
+    unsigned colour; /* 0: the mode's */
+} variants[VARIANTS] = {
+    { "serial", "serial", MODE_SERIAL, 0 },
+    { "releasing", "GIL-threads, C code releases the GIL", MODE_GIL_THREADS, 0 },
+    { "holding", "GIL-threads, C code holds the GIL", MODE_GIL_THREADS, 0x7f0000 },
+    { "threads", "C threads", MODE_THREADS, 0 },
+    { "processes", "processes", MODE_PROCESSES, 0 },
+};
+
+/* Each run of the releasing GIL-threads carries the share of the serial run's time
+ * some thread held the GIL, and Amdahl's prediction from it. */
+enum { VALUE_HELD_SHARE, VALUE_AMDAHL };
+static const char *const value_names[] = { "gil_held_share", "amdahl_ratio" };
+
+/* "releasing/4096B": variant v at size s. */
+static const char *key_of(char *out, size_t size, const char *family, int s)
+{
+    return series_key(out, size, family, (double)sizes[s], "B");
+}
+
+static void declare_series(chapter *c)
+{
+    char key[64], ref[64];
+    for (variant v = 0; v < VARIANTS; v++) /* a family's sizes together: modes.csv's rows, the figure's lines */
+        for (int s = 0; s < SIZES; s++)
+            chapter_series(c, key_of(key, sizeof key, variants[v].family, s), variants[v].family, (double)sizes[s],
+                           variants[v].label, variants[v].mode, key_of(ref, sizeof ref, "serial", s), 0,
+                           variants[v].colour);
+    chapter_values(c, value_names, 2);
+}
 
 typedef struct {
     const unsigned char *data; /* 1 MiB of bytes, shared by every job (read only) */
@@ -86,48 +119,6 @@ static int64_t checksum_task(void *ctx, int task)
 
 /* ---- the rounds ---- */
 
-typedef struct {
-    double wall[SIZES][VARIANTS][MAX_ROUNDS];
-    double held_share[SIZES][MAX_ROUNDS]; /* GIL held / serial time, releasing GIL-threads */
-    int rounds;
-} results;
-
-static double run_one(chapter *c, variant v, checksum_job *job, int rep, double *held_s)
-{
-    job->release = v != RUN_HOLDING;
-    gil_t *gil = variant_modes[v] == MODE_GIL_THREADS ? gil_create(c->cli.switch_interval_ms / 1000.0) : NULL;
-    const chapter_run *run = chapter_run_mode(c, variant_modes[v], c->cli.workers, rep, checksum_task, job,
-                                              c->cli.jobs, gil);
-    if (gil && held_s) {
-        size_t n;
-        const gil_hold *holds = gil_holds(gil, &n);
-        *held_s = 0;
-        for (size_t i = 0; i < n; i++) *held_s += ns_to_s(holds[i].end_ns - holds[i].start_ns);
-    }
-    gil_destroy(gil);
-    return ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
-}
-
-static void run_round(chapter *c, results *r, checksum_job *jobs, int rep)
-{
-    for (int s = 0; s < SIZES; s++)
-        for (variant v = 0; v < VARIANTS; v++) {
-            if (v == RUN_C_THREADS && !chapter_wants(c, MODE_THREADS)) continue;
-            if ((v == RUN_RELEASING || v == RUN_HOLDING) && !chapter_wants(c, MODE_GIL_THREADS)) continue;
-            double held = 0;
-            r->wall[s][v][rep] = run_one(c, v, &jobs[s], rep, v == RUN_RELEASING ? &held : NULL);
-            if (v == RUN_RELEASING) r->held_share[s][rep] = held; /* divided by serial's time below */
-        }
-    for (int s = 0; s < SIZES; s++)
-        if (r->wall[s][RUN_SERIAL][rep] > 0) r->held_share[s][rep] /= r->wall[s][RUN_SERIAL][rep];
-}
-
-/* This variant's time / serial's, paired within each round. */
-static estimate vs_serial(const results *r, int s, variant v)
-{
-    return stats_paired_ratio(r->wall[s][v], r->wall[s][RUN_SERIAL], (size_t)r->rounds); /* unrun: 0, left out */
-}
-
 /* Amdahl's law: with a share f of the work serialised by the GIL, n threads on
  * min(n, cores) cores take f + (1 - f) / min(n, cores) of the serial time. */
 static double amdahl_ratio(double f, int threads, int cores)
@@ -136,49 +127,134 @@ static double amdahl_ratio(double f, int threads, int cores)
     return f + (1 - f) / (n > 0 ? n : 1);
 }
 
-/* ---- real CPython: zlib.crc32 and hashlib.sha256 ---- */
-
-typedef struct {
-    double ratios[SIZES][MAX_ROUNDS]; /* threads' time / serial's, per rep */
-    int n[SIZES];
-} python_results;
-
-/* The size index of a CPython run: its jobs return their buffer size. */
-static int size_of_run(const chapter_run *run)
+/* Seconds some thread held the GIL during a run. */
+static double held_seconds(gil_t *gil)
 {
-    for (int s = 0; s < SIZES; s++)
-        if (run->ntasks > 0 && run->records[0].result == (int64_t)sizes[s]) return s;
-    return -1;
+    size_t n;
+    const gil_hold *holds = gil_holds(gil, &n);
+    double held = 0;
+    for (size_t i = 0; i < n; i++) held += ns_to_s(holds[i].end_ns - holds[i].start_ns);
+    return held;
 }
 
-/* One interpreter run per kernel, every size in each rep (interleaved), 5 reps. */
-static void python_kernel(chapter *c, cpython *py, const char *kernel, double job_s, python_results *out)
+static const chapter_run *run_one(chapter *c, variant v, checksum_job *job, int s, int rep, double *held_s)
+{
+    job->release = v != RUN_HOLDING;
+    gil_t *gil = variants[v].mode == MODE_GIL_THREADS ? gil_create(c->cli.switch_interval_ms / 1000.0) : NULL;
+    char key[64];
+    const chapter_run *run = chapter_run_series(c, key_of(key, sizeof key, variants[v].family, s), c->cli.workers, rep,
+                                                checksum_task, job, c->cli.jobs, gil);
+    if (gil) *held_s = held_seconds(gil);
+    gil_destroy(gil);
+    return run;
+}
+
+static void run_round(chapter *c, checksum_job *jobs, int rep)
+{
+    for (int s = 0; s < SIZES; s++) {
+        const chapter_run *serial = NULL, *releasing = NULL;
+        double held = 0, unused;
+        for (variant v = 0; v < VARIANTS; v++) {
+            if (v == RUN_C_THREADS && !chapter_wants(c, MODE_THREADS)) continue;
+            if ((v == RUN_RELEASING || v == RUN_HOLDING) && !chapter_wants(c, MODE_GIL_THREADS)) continue;
+            const chapter_run *run = run_one(c, v, &jobs[s], s, rep, v == RUN_RELEASING ? &held : &unused);
+            if (v == RUN_SERIAL) serial = run;
+            if (v == RUN_RELEASING) releasing = run;
+        }
+        if (!serial || !releasing || serial->time_s <= 0) continue;
+        double share = fmin(1, held / serial->time_s);
+        chapter_set_value(c, releasing, VALUE_HELD_SHARE, share);
+        chapter_set_value(c, releasing, VALUE_AMDAHL, amdahl_ratio(share, c->cli.workers, c->machine.cores));
+    }
+}
+
+/* Variant v at size s against serial at s, paired within each round. */
+static estimate vs_serial(const chapter *c, int s, variant v)
+{
+    char key[64];
+    return chapter_vs_reference(c, key_of(key, sizeof key, variants[v].family, s), 0);
+}
+
+static estimate releasing_value(const chapter *c, int s, int value)
+{
+    char key[64];
+    return chapter_value(c, key_of(key, sizeof key, variants[RUN_RELEASING].family, s), 0, value);
+}
+
+/* ---- real CPython: zlib.crc32 and hashlib.sha256 ---- */
+
+/* CPython's kernels: each its own family, on threads and serially (GIL'd or free-threaded). */
+typedef struct {
+    const char *kernel, *label;
+    pool_mode colour_of; /* whose colour its line takes */
+} python_kernel_def;
+static const python_kernel_def kernels[] = {
+    { "crc32", "CPython zlib.crc32", MODE_CPYTHON_THREADS },
+    { "sha256", "CPython hashlib.sha256", MODE_CPYTHON_PROCESSES },
+};
+
+/* "cpython-crc32" (threads), "cpython-crc32-serial", and the free-threaded "cpython-ft-..." */
+static void python_family(char *out, size_t size, const char *kernel, pool_mode mode)
+{
+    bool free_threaded = pool_mode_serial_of(mode) == MODE_FREE_THREADED_SERIAL;
+    bool serial = pool_mode_serial_of(mode) == mode;
+    snprintf(out, size, "cpython-%s%s%s", free_threaded ? "ft-" : "", kernel, serial ? "-serial" : "");
+}
+
+static void declare_python_series(chapter *c)
+{
+    const pool_mode modes[] = { MODE_CPYTHON_SERIAL, MODE_CPYTHON_THREADS, MODE_FREE_THREADED_SERIAL,
+                                MODE_FREE_THREADED_THREADS };
+    for (size_t k = 0; k < sizeof kernels / sizeof *kernels; k++)
+        for (size_t m = 0; m < sizeof modes / sizeof *modes; m++)
+            for (int s = 0; s < SIZES; s++) {
+                char family[64], reference_family[64], key[96], ref[96], label[96];
+                python_family(family, sizeof family, kernels[k].kernel, modes[m]);
+                python_family(reference_family, sizeof reference_family, kernels[k].kernel,
+                              pool_mode_serial_of(modes[m]));
+                snprintf(label, sizeof label, "%s%s%s", pool_mode_serial_of(modes[m]) == MODE_FREE_THREADED_SERIAL
+                         ? "free-threaded " : "", kernels[k].label, pool_mode_serial_of(modes[m]) == modes[m]
+                         ? ", serial" : "");
+                bool threads = pool_mode_serial_of(modes[m]) != modes[m];
+                chapter_series(c, key_of(key, sizeof key, family, s), family, (double)sizes[s], label, modes[m],
+                               key_of(ref, sizeof ref, reference_family, s), 0,
+                               threads && modes[m] == MODE_CPYTHON_THREADS ? pool_mode_colour(kernels[k].colour_of) : 0);
+            }
+}
+
+/* Each CPython run's series: its kernel (the context), its mode, and its buffer size,
+ * which its jobs return. */
+static void name_python_run(pool_mode mode, int workers, int ntasks, const task_record *records, void *ctx, char *key,
+                            size_t size)
+{
+    (void)workers;
+    char family[64];
+    python_family(family, sizeof family, ctx, mode);
+    snprintf(key, size, "%s/%lldB", family, ntasks > 0 ? (long long)records[0].result : -1LL);
+}
+
+/* One interpreter run per kernel, every size in each rep (interleaved). */
+static void python_kernel(chapter *c, cpython *py, const char *kernel, double job_s)
 {
     char list[128] = "";
     for (int s = 0; s < SIZES; s++) snprintf(list + strlen(list), sizeof list - strlen(list), "%s%zu", s ? "," : "", sizes[s]);
-    int from = c->run_count;
-    if (!cpython_run(py, NULL, 4 * job_s * c->cli.jobs * py->reps * SIZES, "--modes serial,threads --jobs %d "
-                     "--workers %d --kernel %s --sizes %s --seconds %.4f", c->cli.jobs, c->cli.workers, kernel, list,
-                     job_s))
-        return;
-    for (int i = from; i < c->run_count; i++) {
-        const chapter_run *threads = c->runs[i];
-        int s = size_of_run(threads);
-        if (threads->mode != MODE_CPYTHON_THREADS || s < 0) continue;
-        for (int k = from; k < c->run_count; k++) {
-            const chapter_run *serial = c->runs[k];
-            if (serial->mode != MODE_CPYTHON_SERIAL || serial->rep != threads->rep || size_of_run(serial) != s ||
-                out->n[s] >= MAX_ROUNDS)
-                continue;
-            out->ratios[s][out->n[s]++] = ns_to_s(threads->outcome.end_ns - threads->outcome.start_ns) /
-                                          ns_to_s(serial->outcome.end_ns - serial->outcome.start_ns);
-        }
-    }
+    py->name_series = name_python_run;
+    py->name_ctx = (void *)kernel;
+    cpython_run(py, NULL, 4 * job_s * c->cli.jobs * py->reps * SIZES, "--modes serial,threads --jobs %d --workers %d "
+                "--kernel %s --sizes %s --seconds %.4f", c->cli.jobs, c->cli.workers, kernel, list, job_s);
+}
+
+/* A kernel's threads / serial at size s in the GIL'd CPython. */
+static estimate python_ratio(const chapter *c, const char *kernel, int s)
+{
+    char family[64], key[96];
+    python_family(family, sizeof family, kernel, MODE_CPYTHON_THREADS);
+    return chapter_vs_reference(c, key_of(key, sizeof key, family, s), 0);
 }
 
 /* ---- the report ---- */
 
-static void table(chapter *c, const results *r, estimate predicted[SIZES])
+static void table(chapter *c)
 {
     const char *columns[] = { "buffer bytes", "GIL-threads, releasing", "Amdahl", "GIL held", "GIL-threads, holding",
                               "C threads", "processes" };
@@ -186,14 +262,14 @@ static void table(chapter *c, const results *r, estimate predicted[SIZES])
                  "paired within each round; Amdahl: predicted from the measured GIL-held share):", 7, columns);
     for (int s = 0; s < SIZES; s++) {
         char a[64], b[64], d[64], e[64], f[64];
-        estimate share = stats_estimate(r->held_share[s], (size_t)r->rounds);
+        estimate share = releasing_value(c, s, VALUE_HELD_SHARE);
         report_cell(c->report, "%zu%s", sizes[s], sizes[s] > RELEASE_OVER ? " (released)" : "");
-        report_cell(c->report, "%s", estimate_text(vs_serial(r, s, RUN_RELEASING), "%.2fx", a, sizeof a));
-        report_cell(c->report, "%s", estimate_text(predicted[s], "%.2fx", b, sizeof b));
-        report_cell(c->report, "%.0f%%", 100 * fmin(1, share.median));
-        report_cell(c->report, "%s", estimate_text(vs_serial(r, s, RUN_HOLDING), "%.2fx", d, sizeof d));
-        report_cell(c->report, "%s", estimate_text(vs_serial(r, s, RUN_C_THREADS), "%.2fx", e, sizeof e));
-        report_cell(c->report, "%s", estimate_text(vs_serial(r, s, RUN_PROCESSES), "%.2fx", f, sizeof f));
+        report_cell(c->report, "%s", estimate_text(vs_serial(c, s, RUN_RELEASING), "%.2fx", a, sizeof a));
+        report_cell(c->report, "%s", estimate_text(releasing_value(c, s, VALUE_AMDAHL), "%.2fx", b, sizeof b));
+        report_cell(c->report, "%.0f%%", 100 * share.median);
+        report_cell(c->report, "%s", estimate_text(vs_serial(c, s, RUN_HOLDING), "%.2fx", d, sizeof d));
+        report_cell(c->report, "%s", estimate_text(vs_serial(c, s, RUN_C_THREADS), "%.2fx", e, sizeof e));
+        report_cell(c->report, "%s", estimate_text(vs_serial(c, s, RUN_PROCESSES), "%.2fx", f, sizeof f));
         report_end_row(c->report);
     }
     report_text(c->report, "GIL held: the time some thread held the GIL during the releasing GIL-threads' run, as a "
@@ -222,15 +298,15 @@ static three_way sizes_faster(const estimate *ratios, char *list, size_t size)
     return faster ? CALL_FALSE : undecided ? CALL_UNDECIDED : CALL_TRUE;
 }
 
-static void verdict(chapter *c, const results *r, const python_results *crc, const python_results *sha)
+static void verdict(chapter *c)
 {
     estimate emulated[SIZES], by_crc[SIZES], by_sha[SIZES];
     bool have_python = false;
     for (int s = 0; s < SIZES; s++) {
-        emulated[s] = vs_serial(r, s, RUN_RELEASING);
-        by_crc[s] = stats_estimate(crc->ratios[s], (size_t)crc->n[s]);
-        by_sha[s] = stats_estimate(sha->ratios[s], (size_t)sha->n[s]);
-        have_python |= crc->n[s] > 0 || sha->n[s] > 0;
+        emulated[s] = vs_serial(c, s, RUN_RELEASING);
+        by_crc[s] = python_ratio(c, "crc32", s);
+        by_sha[s] = python_ratio(c, "sha256", s);
+        have_python |= by_crc[s].n > 0 || by_sha[s].n > 0;
     }
     char e_list[160], crc_list[160], sha_list[160], p_part[400] = "", a[64];
     three_way e_call = sizes_faster(emulated, e_list, sizeof e_list);
@@ -248,76 +324,41 @@ static void verdict(chapter *c, const results *r, const python_results *crc, con
     report_verdict(c->report, "%s on this machine: threads were faster than serial (below 0.8x over the whole "
                    "interval) under the emulated GIL at %s%s. At 1 MiB the GIL-threads took %s the serial time; "
                    "below the size where the C code releases the GIL they were not faster.",
-                   stats_call_word(r->rounds < STATS_MIN_VALUES ? CALL_UNDECIDED : have_python ? p_call : e_call),
-                   e_list, p_part,
-                   estimate_text(emulated[SIZES - 1], "%.2fx", a, sizeof a));
+                   stats_call_word(c->rounds < STATS_MIN_VALUES ? CALL_UNDECIDED : have_python ? p_call : e_call),
+                   e_list, p_part, estimate_text(emulated[SIZES - 1], "%.2fx", a, sizeof a));
 }
 
-static void python_table(chapter *c, const python_results *crc, const python_results *sha)
+static void python_table(chapter *c, const cpython *py)
 {
-    bool any = false;
-    for (int s = 0; s < SIZES; s++) any |= crc->n[s] > 0;
-    if (!any) return;
+    if (python_ratio(c, "crc32", 0).n == 0 && python_ratio(c, "sha256", 0).n == 0) return;
     const char *columns[] = { "CPython's C code", "buffer bytes", "threads / serial (95% CI)" };
-    report_table(c->report, "Real CPython: threads' time / serial time (median and 95% interval over 8 reps, the "
+    report_table(c->report, "Real CPython: threads' time / serial time (median and 95% interval over reps, the "
                  "sizes interleaved; zlib.crc32 releases the GIL over 5120 bytes, hashlib.sha256 from 2048):", 3,
                  columns);
-    for (int k = 0; k < 2; k++)
+    for (size_t k = 0; k < sizeof kernels / sizeof *kernels; k++)
         for (int s = 0; s < SIZES; s++) {
-            const python_results *p = k ? sha : crc;
-            if (!p->n[s]) continue;
+            estimate e = python_ratio(c, kernels[k].kernel, s);
+            if (!e.n) continue;
             char a[64];
-            report_cell(c->report, "%s", k ? "CPython hashlib.sha256" : "CPython zlib.crc32");
+            report_cell(c->report, "%s", kernels[k].label);
             report_cell(c->report, "%zu", sizes[s]);
-            report_cell(c->report, "%s", estimate_text(stats_estimate(p->ratios[s], (size_t)p->n[s]), "%.2fx", a,
-                                                       sizeof a));
+            report_cell(c->report, "%s", estimate_text(e, "%.2fx", a, sizeof a));
             report_end_row(c->report);
         }
-}
-
-static void write_sweep_csv(chapter *c, const results *r, const estimate *predicted, const python_results *crc,
-                            const python_results *sha)
-{
-    csv_writer w;
-    chapter_open_csv(c, "sweep.csv", &w);
-    const char *columns[] = { "series", "label", "buffer_bytes", "ratio", "ratio_lo", "ratio_hi" };
-    csv_header(&w, columns, 6);
-    /* Series by series, each one's sizes together: the figure draws each as one line. */
-    static const char *const series[] = { "releasing", "amdahl", "holding", "threads", "processes", "cpython-crc32",
-                                          "cpython-sha256" };
-    static const char *const labels[] = { "GIL-threads, C code releases the GIL", "Amdahl's law, from the GIL-held share",
-                                          "GIL-threads, C code holds the GIL", "C threads", "processes",
-                                          "CPython zlib.crc32", "CPython hashlib.sha256" };
-    for (size_t k = 0; k < sizeof series / sizeof *series; k++)
-        for (int s = 0; s < SIZES; s++) {
-            estimate e = k == 0 ? vs_serial(r, s, RUN_RELEASING)
-                       : k == 1 ? predicted[s]
-                       : k == 2 ? vs_serial(r, s, RUN_HOLDING)
-                       : k == 3 ? vs_serial(r, s, RUN_C_THREADS)
-                       : k == 4 ? vs_serial(r, s, RUN_PROCESSES)
-                       : k == 5 ? stats_estimate(crc->ratios[s], (size_t)crc->n[s])
-                                : stats_estimate(sha->ratios[s], (size_t)sha->n[s]);
-            if (e.n == 0) continue;
-            csv_str(&w, series[k]);
-            csv_str(&w, labels[k]);
-            csv_int(&w, (long long)sizes[s]);
-            csv_num(&w, e.median, 4);
-            csv_num(&w, e.lo, 4);
-            csv_num(&w, e.hi, 4);
-            csv_end_row(&w);
-        }
-    chapter_commit_csv(c, &w, "sweep.csv");
+    cpython_agreement(py, "threads' time / serial time at 1 MiB (zlib.crc32, the GIL released)", "GIL-threads",
+                      vs_serial(c, SIZES - 1, RUN_RELEASING), MODE_CPYTHON_THREADS, python_ratio(c, "crc32", SIZES - 1));
 }
 
 int main(int argc, char **argv)
 {
-    cpython_flags python_flags = CPYTHON_DEFAULTS;
-    const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, CPYTHON_EXTRA_COUNT, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                                         NULL, 0 }, argc, argv);
     cpython py;
-    cpython_open(&py, &c, &python_flags);
+    cpython_open(&py, &c);
     c.round_budget_s = 8; /* CPython's 12 runs come after the rounds: the chapter stays within 20 s */
+    declare_series(&c);
+    declare_python_series(&c);
 
     /* 1 MiB of data, and for each size as many calls as make a job of the scale's length. */
     unsigned char *data = xcalloc(1048576, 1);
@@ -337,35 +378,18 @@ int main(int argc, char **argv)
         chapter_meta(&c, "calls_per_job", "%zu bytes: %zu", sizes[s], jobs[s].calls);
     }
 
-    static results r;
-    double width = INFINITY;
-    for (int rep = 0; rep < MAX_ROUNDS && chapter_another_round(&c, rep, width); rep++) {
-        run_round(&c, &r, jobs, rep);
-        r.rounds = rep + 1;
-        width = stats_relative_width(vs_serial(&r, SIZES - 1, RUN_RELEASING));
-    }
+    char decisive[64];
+    chapter_decide_by(&c, key_of(decisive, sizeof decisive, chapter_wants(&c, MODE_GIL_THREADS) ? "releasing"
+                                 : "threads", SIZES - 1), 0, NULL, 0);
+    for (int rep = -1; chapter_next_round(&c, &rep);) run_round(&c, jobs, rep);
 
-    /* Amdahl's prediction per round, from that round's GIL-held share. */
-    estimate predicted[SIZES];
-    for (int s = 0; s < SIZES; s++) {
-        double ratio[MAX_ROUNDS];
-        for (int k = 0; k < r.rounds; k++) ratio[k] = amdahl_ratio(fmin(1, r.held_share[s][k]), c.cli.workers,
-                                                                   c.machine.cores);
-        predicted[s] = stats_estimate(ratio, (size_t)r.rounds);
-    }
-
-    static python_results crc, sha;
     py.reps = 8; /* a 96 % interval that leaves out the two extremes */
-    python_kernel(&c, &py, "crc32", job_s, &crc);
-    python_kernel(&c, &py, "sha256", job_s, &sha);
+    python_kernel(&c, &py, "crc32", job_s);
+    python_kernel(&c, &py, "sha256", job_s);
 
-    table(&c, &r, predicted);
-    python_table(&c, &crc, &sha);
-    cpython_agreement(&py, "threads' time / serial time at 1 MiB (zlib.crc32, the GIL released)", "GIL-threads",
-                      vs_serial(&r, SIZES - 1, RUN_RELEASING), MODE_CPYTHON_THREADS,
-                      stats_estimate(crc.ratios[SIZES - 1], (size_t)crc.n[SIZES - 1]));
-    verdict(&c, &r, &crc, &sha);
-    write_sweep_csv(&c, &r, predicted, &crc, &sha);
+    table(&c);
+    python_table(&c, &py);
+    verdict(&c);
     free(data);
     cpython_close(&py);
     return chapter_finish(&c);

@@ -4,8 +4,8 @@
 # processes, and real CPython's zlib.crc32 and hashlib.sha256. The ideal, 1 / cores,
 # and the sizes over which the C code releases the GIL are marked.
 load "style.gp"
-sweep = dir."/sweep.csv"
-is_series(s) = strcol("series") eq s
+modes = dir."/modes.csv"
+is_family(f) = strcol("family") eq f
 
 call "panels.gp" 1
 set title "threads' time / serial time for the same checksums (whiskers: 95% interval)"
@@ -21,18 +21,19 @@ set arrow 2 from graph 0, first 1.0 / cores to graph 1, first 1.0 / cores nohead
 set label 2 "ideal: 1 / cores" at graph 0.02, first 1.0 / cores offset 0,-0.8 tc rgb "#666666"
 set key bottom left
 if (!is_dumb) set key font ",9"
-plot sweep using (is_series("releasing") ? column("buffer_bytes") : NaN):"ratio":"ratio_lo":"ratio_hi" \
-         with yerrorlines pt 6 lw 2 lc rgb mode_color("gil-threads") title "GIL-threads, C code releases the GIL", \
-     sweep using (is_series("amdahl") ? column("buffer_bytes") : NaN):"ratio" \
-         with lines dt 2 lw 2 lc rgb mode_color("gil-threads") title "Amdahl's law, from the GIL-held share", \
-     sweep using (is_series("holding") ? column("buffer_bytes") : NaN):"ratio":"ratio_lo":"ratio_hi" \
-         with yerrorlines pt 4 lw 1 lc rgb "#7f0000" title "GIL-threads, C code holds the GIL", \
-     sweep using (is_series("threads") ? column("buffer_bytes") : NaN):"ratio" \
-         with linespoints pt 7 lw 1 lc rgb mode_color("threads") title "C threads", \
-     sweep using (is_series("processes") ? column("buffer_bytes") : NaN):"ratio" \
-         with linespoints pt 7 lw 1 lc rgb mode_color("processes") title "processes", \
-     sweep using (is_series("cpython-crc32") ? column("buffer_bytes") : NaN):"ratio":"ratio_lo":"ratio_hi" \
-         with yerrorlines pt 7 dt 2 lw 2 lc rgb mode_color("cpython-threads") title "CPython zlib.crc32", \
-     sweep using (is_series("cpython-sha256") ? column("buffer_bytes") : NaN):"ratio":"ratio_lo":"ratio_hi" \
-         with yerrorlines pt 5 dt 4 lw 2 lc rgb mode_color("cpython-processes") title "CPython hashlib.sha256"
+# Each line is one family of series (modes.csv), in the colours and labels plot-vars.gp gives them.
+plot modes using (is_family("releasing") ? column("x") : NaN):"vs_reference":"vs_reference_lo":"vs_reference_hi" \
+         with yerrorlines pt 6 lw 2 lc rgb series_color("releasing") title series_label("releasing"), \
+     modes using (is_family("releasing") ? column("x") : NaN):"amdahl_ratio" \
+         with lines dt 2 lw 2 lc rgb series_color("releasing") title "Amdahl's law, from the GIL-held share", \
+     modes using (is_family("holding") ? column("x") : NaN):"vs_reference":"vs_reference_lo":"vs_reference_hi" \
+         with yerrorlines pt 4 lw 1 lc rgb series_color("holding") title series_label("holding"), \
+     modes using (is_family("threads") ? column("x") : NaN):"vs_reference" \
+         with linespoints pt 7 lw 1 lc rgb series_color("threads") title series_label("threads"), \
+     modes using (is_family("processes") ? column("x") : NaN):"vs_reference" \
+         with linespoints pt 7 lw 1 lc rgb series_color("processes") title series_label("processes"), \
+     modes using (is_family("cpython-crc32") ? column("x") : NaN):"vs_reference":"vs_reference_lo":"vs_reference_hi" \
+         with yerrorlines pt 7 dt 2 lw 2 lc rgb series_color("cpython-crc32") title series_label("cpython-crc32"), \
+     modes using (is_family("cpython-sha256") ? column("x") : NaN):"vs_reference":"vs_reference_lo":"vs_reference_hi" \
+         with yerrorlines pt 5 dt 4 lw 2 lc rgb series_color("cpython-sha256") title series_label("cpython-sha256")
 unset multiplot

@@ -38,7 +38,6 @@
 #include "clock.h"
 #include "cpython.h"
 
-#define MAX_ROUNDS 100
 #define MAX_THREADS 64
 #define LINE 64 /* bytes in a cache line on x86-64 and most ARM cores; the run records the machine's */
 
@@ -48,6 +47,22 @@ static const char *const way_keys[WAYS] = { "serial", "mutex", "atomic", "false-
                                             "processes" };
 static const char *const way_labels[WAYS] = { "serial (one thread)", "mutex", "atomic add", "false sharing",
                                               "padded", "unsynchronised", "processes" };
+/* Each way is a series (its runs on 1, 2, ... threads), compared with itself on one thread. */
+static const unsigned way_colours[WAYS] = { 0x7f7f7f, 0xd62728, 0xff7f0e, 0x9467bd, 0x1f77b4, 0x8c564b, 0x2ca02c };
+
+/* What each run carries beside its time: its additions per second, and for the
+ * unsynchronised way the share of additions lost. */
+enum { VALUE_RATE, VALUE_LOST };
+static const char *const value_names[] = { "additions_per_s", "lost_pct" };
+
+static void declare_ways(chapter *c)
+{
+    for (way how = WAY_SERIAL; how < WAYS; how++) {
+        pool_mode mode = how == WAY_SERIAL ? MODE_SERIAL : how == WAY_PROCESSES ? MODE_PROCESSES : MODE_THREADS;
+        chapter_series(c, way_keys[how], way_keys[how], NAN, way_labels[how], mode, NULL, 1, way_colours[how]);
+    }
+    chapter_values(c, value_names, 2);
+}
 
 /* The shared state of one run. Each padded slot is a line of its own; the packed
  * slots share lines. */
@@ -106,23 +121,16 @@ static int64_t count_task(void *ctx, int task)
 
 /* ---- one run ---- */
 
-typedef struct {
-    double seconds[WAYS][MAX_THREADS + 1][MAX_ROUNDS];
-    double lost_share[MAX_THREADS + 1][MAX_ROUNDS]; /* unsynchronised: lost / expected */
-    int rounds;
-} results;
-
-/* Run `how` on `threads` threads (or processes); returns the wall time and, for the
- * unsynchronised way, the share of additions lost. */
-static double run_way(chapter *c, counting *x, way how, int threads, long long total, int rep, double *lost)
+/* Run `how` on `threads` threads (or processes), kept as a run of its series with its
+ * rate and, for the unsynchronised way, the share of additions lost. */
+static void run_way(chapter *c, counting *x, way how, int threads, long long total, int rep)
 {
     memset(x, 0, sizeof *x);
     CHECK_PTHREAD(pthread_mutex_init(&x->lock, NULL));
     x->how = how;
     int tasks = how == WAY_SERIAL ? 1 : threads;
     x->per_task = total / tasks;
-    pool_mode mode = how == WAY_SERIAL ? MODE_SERIAL : how == WAY_PROCESSES ? MODE_PROCESSES : MODE_THREADS;
-    const chapter_run *run = chapter_run_mode(c, mode, tasks, rep, count_task, x, tasks, NULL);
+    const chapter_run *run = chapter_run_series(c, way_keys[how], tasks, rep, count_task, x, tasks, NULL);
     CHECK_PTHREAD(pthread_mutex_destroy(&x->lock));
     long long expected = x->per_task * tasks, counted = 0;
     for (int t = 0; t < tasks; t++) counted += run->records[t].result;
@@ -131,8 +139,8 @@ static double run_way(chapter *c, counting *x, way how, int threads, long long t
     if (how != WAY_UNSYNCHRONISED && counted != expected)
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s on %d threads counted %lld, not %lld: the experiment is broken",
                      way_labels[how], threads, counted, expected);
-    if (lost) *lost = (double)(expected - counted) / (double)expected;
-    return ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
+    chapter_set_value(c, run, VALUE_RATE, (double)expected / run->time_s);
+    if (how == WAY_UNSYNCHRONISED) chapter_set_value(c, run, VALUE_LOST, 100.0 * (double)(expected - counted) / (double)expected);
 }
 
 /* How many additions one thread of this way makes in `seconds` here, so that each
@@ -152,34 +160,22 @@ static long long calibrate(counting *x, way how, double seconds)
     }
 }
 
-static void run_round(chapter *c, counting *x, results *r, const long long *totals, int most, int rep)
+static void run_round(chapter *c, counting *x, const long long *totals, int most, int rep)
 {
-    r->seconds[WAY_SERIAL][1][rep] = run_way(c, x, WAY_SERIAL, 1, totals[WAY_SERIAL], rep, NULL);
+    run_way(c, x, WAY_SERIAL, 1, totals[WAY_SERIAL], rep);
     for (int k = 1; k <= most; k++)
-        for (way how = WAY_MUTEX; how < WAYS; how++) {
-            double lost = 0;
-            r->seconds[how][k][rep] = run_way(c, x, how, k, totals[how], rep,
-                                              how == WAY_UNSYNCHRONISED ? &lost : NULL);
-            if (how == WAY_UNSYNCHRONISED) r->lost_share[k][rep] = lost;
-        }
+        for (way how = WAY_MUTEX; how < WAYS; how++) run_way(c, x, how, k, totals[how], rep);
 }
 
 /* k threads' time / one thread's, the same way, paired within each round. */
-static estimate vs_one(const results *r, way how, int k)
+static estimate vs_one(const chapter *c, way how, int k)
 {
-    return stats_paired_ratio(r->seconds[how][k], r->seconds[how][1], (size_t)r->rounds);
-}
-
-static estimate rate(const results *r, way how, int k, long long total)
-{
-    double rates[MAX_ROUNDS];
-    for (int i = 0; i < r->rounds; i++) rates[i] = (double)total / r->seconds[how][k][i];
-    return stats_estimate(rates, (size_t)r->rounds);
+    return chapter_vs_reference(c, way_keys[how], k);
 }
 
 /* ---- the report ---- */
 
-static void table(chapter *c, const results *r, const long long *totals, int most)
+static void table(chapter *c, int most)
 {
     const char *columns[] = { "way", "threads", "additions/s (95% CI)", "time / one thread's (95% CI)" };
     report_table(c->report, "The same additions split over more threads (median and 95% interval over rounds; "
@@ -189,8 +185,9 @@ static void table(chapter *c, const results *r, const long long *totals, int mos
             char a[64], b[64];
             report_cell(c->report, "%s", way_labels[how]);
             report_cell(c->report, "%d", k);
-            report_cell(c->report, "%s", estimate_text(rate(r, how, k, totals[how]), "%.3g", a, sizeof a));
-            report_cell(c->report, "%s", k == 1 ? "1" : estimate_text(vs_one(r, how, k), "%.2fx", b, sizeof b));
+            report_cell(c->report, "%s", estimate_text(chapter_value(c, way_keys[how], k, VALUE_RATE), "%.3g", a,
+                                                       sizeof a));
+            report_cell(c->report, "%s", k == 1 ? "1" : estimate_text(vs_one(c, how, k), "%.2fx", b, sizeof b));
             report_end_row(c->report);
         }
     const char *lost_columns[] = { "threads", "updates lost (95% CI)" };
@@ -198,21 +195,20 @@ static void table(chapter *c, const results *r, const long long *totals, int mos
                  "thread's write in between is overwritten):", 2, lost_columns);
     for (int k = 1; k <= most; k++) {
         char a[64];
-        estimate lost = stats_estimate(r->lost_share[k], (size_t)r->rounds);
-        lost = (estimate){ 100 * lost.median, 100 * lost.lo, 100 * lost.hi, lost.coverage, lost.n };
         report_cell(c->report, "%d", k);
-        report_cell(c->report, "%s", estimate_text(lost, "%.1f%%", a, sizeof a));
+        report_cell(c->report, "%s", estimate_text(chapter_value(c, way_keys[WAY_UNSYNCHRONISED], k, VALUE_LOST),
+                                                   "%.1f%%", a, sizeof a));
         report_end_row(c->report);
     }
 }
 
-static void verdict(chapter *c, const results *r, int cores)
+static void verdict(chapter *c, int cores)
 {
     int k = cores >= 2 ? 2 : 1;
     char slower[400] = "", faster[300] = "", a[64];
     bool some_slower = false, undecided = false;
     for (way how = WAY_MUTEX; how < WAYS; how++) {
-        estimate e = vs_one(r, how, k);
+        estimate e = vs_one(c, how, k);
         three_way below = stats_below(e, 1.0);
         char *list = below == CALL_FALSE ? slower : faster;
         size_t size = below == CALL_FALSE ? sizeof slower : sizeof faster;
@@ -221,42 +217,16 @@ static void verdict(chapter *c, const results *r, int cores)
         snprintf(list + strlen(list), size - strlen(list), "%s%s %s", *list ? ", " : "", way_labels[how],
                  estimate_text(e, "%.2fx", a, sizeof a));
     }
-    estimate lost = stats_estimate(r->lost_share[k], (size_t)r->rounds);
-    chapter_answer(c, "mutex/one", vs_one(r, WAY_MUTEX, k));
-    chapter_answer(c, "atomic/one", vs_one(r, WAY_ATOMIC, k));
-    chapter_answer(c, "false-sharing/one", vs_one(r, WAY_FALSE_SHARING, k));
-    chapter_answer(c, "lost", lost);
+    estimate lost = chapter_value(c, way_keys[WAY_UNSYNCHRONISED], k, VALUE_LOST);
+    chapter_answer(c, "mutex/one", vs_one(c, WAY_MUTEX, k));
+    chapter_answer(c, "atomic/one", vs_one(c, WAY_ATOMIC, k));
+    chapter_answer(c, "false-sharing/one", vs_one(c, WAY_FALSE_SHARING, k));
+    chapter_answer(c, "lost", stats_scaled(lost, 0.01));
     three_way call = k < 2 ? CALL_UNDECIDED : some_slower ? CALL_FALSE : undecided ? CALL_UNDECIDED : CALL_TRUE;
     report_verdict(c->report, "%s on this machine, with %d threads and no GIL: slower than one thread (time ratio "
                    "above 1 over the whole interval): %s; not slower: %s. The unsynchronised counter lost %.1f %% "
                    "(%.1f-%.1f %%) of its updates: fast is not the same as right.", stats_call_word(call), k,
-                   *slower ? slower : "none", *faster ? faster : "none", 100 * lost.median, 100 * lost.lo,
-                   100 * lost.hi);
-}
-
-static void write_sweep_csv(chapter *c, const results *r, const long long *totals, int most)
-{
-    csv_writer w;
-    chapter_open_csv(c, "sweep.csv", &w);
-    const char *columns[] = { "way", "label", "threads", "rate", "rate_lo", "rate_hi", "lost_pct", "lost_lo",
-                              "lost_hi" };
-    csv_header(&w, columns, 9);
-    for (way how = WAY_SERIAL; how < WAYS; how++)
-        for (int k = 1; k <= (how == WAY_SERIAL ? 1 : most); k++) {
-            estimate e = rate(r, how, k, totals[how]);
-            estimate lost = stats_estimate(r->lost_share[k], (size_t)r->rounds);
-            csv_str(&w, way_keys[how]);
-            csv_str(&w, way_labels[how]);
-            csv_int(&w, k);
-            csv_num(&w, e.median, 0);
-            csv_num(&w, e.lo, 0);
-            csv_num(&w, e.hi, 0);
-            csv_num(&w, how == WAY_UNSYNCHRONISED ? 100 * lost.median : 0, 3);
-            csv_num(&w, how == WAY_UNSYNCHRONISED ? 100 * lost.lo : 0, 3);
-            csv_num(&w, how == WAY_UNSYNCHRONISED ? 100 * lost.hi : 0, 3);
-            csv_end_row(&w);
-        }
-    chapter_commit_csv(c, &w, "sweep.csv");
+                   *slower ? slower : "none", *faster ? faster : "none", lost.median, lost.lo, lost.hi);
 }
 
 /* Free-threaded CPython would add its rows here; say whether there is one. */
@@ -272,16 +242,14 @@ static void free_threaded_note(chapter *c, const cpython *py)
 
 int main(int argc, char **argv)
 {
-    cpython_flags python_flags = CPYTHON_DEFAULTS;
-    const cli_extra extras[] = { CPYTHON_EXTRAS(python_flags) };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, CPYTHON_EXTRA_COUNT, argc, argv);
-    c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
-    cpython py;
-    cpython_open(&py, &c, &python_flags);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ 0, NULL, 0 }, argc, argv);
+    cpython py; /* only to say whether a free-threaded CPython is here: this chapter runs none */
+    cpython_open(&py, &c);
     int cores = c.machine.cores, most = 2 * cores < MAX_THREADS ? 2 * cores : MAX_THREADS;
     long line = sysconf(_SC_LEVEL1_DCACHE_LINESIZE);
     chapter_meta(&c, "cache_line_bytes", "%ld (padding used: %d)", line > 0 ? line : -1, LINE);
+    declare_ways(&c);
 
     /* Each way's total: as many additions as one thread does in the scale's time. */
     static counting x;
@@ -292,20 +260,14 @@ int main(int argc, char **argv)
         chapter_meta(&c, "additions", "%s: %lld", way_keys[how], totals[how]);
     }
 
-    static results r;
-    double width = INFINITY;
-    for (int rep = 0; rep < MAX_ROUNDS && chapter_another_round(&c, rep, width); rep++) {
-        run_round(&c, &x, &r, totals, most, rep);
-        r.rounds = rep + 1;
-        width = stats_relative_width(vs_one(&r, WAY_ATOMIC, cores >= 2 ? 2 : 1));
-    }
+    chapter_decide_by(&c, way_keys[WAY_ATOMIC], cores >= 2 ? 2 : 1, NULL, 0);
+    for (int rep = -1; chapter_next_round(&c, &rep);) run_round(&c, &x, totals, most, rep);
 
-    table(&c, &r, totals, most);
+    table(&c, most);
     free_threaded_note(&c, &py);
     report_text(c.report, "Cache-line traffic is not counted here (that would take the processor's hardware "
                 "counters, through perf); the times show what it costs.");
-    verdict(&c, &r, cores);
-    write_sweep_csv(&c, &r, totals, most);
+    verdict(&c, cores);
     chapter_plot_var(&c, "most", "%d", most);
     cpython_close(&py);
     return chapter_finish(&c);

@@ -2,15 +2,12 @@
 # per way, the ideal (serial's rate x threads, up to the cores) and the cores marked;
 # (b) the share of updates the unsynchronised counter lost.
 load "style.gp"
-sweep = dir."/sweep.csv"
+modes = dir."/modes.csv"
 if (!exists("most")) most = 2 * cores
-stats sweep using (strcol("way") eq "serial" ? column("rate") : NaN) nooutput
+stats modes using (strcol("family") eq "serial" ? column("additions_per_s") : NaN) nooutput
 serial_rate = STATS_max
 ideal(k) = serial_rate * (k < cores ? k : cores)
-way_color(w) = w eq "serial" ? mode_color("serial") : w eq "mutex" ? 0xd62728 : w eq "atomic" ? 0xff7f0e : \
-               w eq "false-sharing" ? 0x9467bd : w eq "padded" ? 0x1f77b4 : w eq "unsynchronised" ? 0x8c564b : \
-               mode_color("processes")
-is_way(w) = strcol("way") eq w
+is_way(w) = strcol("family") eq w
 
 call "panels.gp" 2
 set title "(a) additions per second (whiskers: 95% interval)"
@@ -26,8 +23,8 @@ if (!is_dumb) set key font ",9"
 set samples 100
 plot [1:most] ideal(x) with lines dt 2 lw 1 lc rgb "black" title "ideal", \
      for [w in "mutex atomic false-sharing padded unsynchronised processes"] \
-         sweep using (is_way(w) ? column("threads") : NaN):"rate":"rate_lo":"rate_hi" \
-         with yerrorlines lw 2 pt 7 lc rgb way_color(w) title w
+         modes using (is_way(w) ? column("workers") : NaN):"additions_per_s":"additions_per_s_lo":"additions_per_s_hi" \
+         with yerrorlines lw 2 pt 7 lc rgb series_color(w) title series_label(w)
 unset logscale
 unset arrow 1
 set format y "%g"
@@ -37,6 +34,6 @@ set yrange [0:*]
 set xtics 1
 set ylabel "% of additions lost"
 set key off
-plot sweep using (is_way("unsynchronised") ? column("threads") : NaN):"lost_pct":"lost_lo":"lost_hi" \
-         with yerrorlines lw 2 pt 7 lc rgb way_color("unsynchronised")
+plot modes using (is_way("unsynchronised") ? column("workers") : NaN):"lost_pct":"lost_pct_lo":"lost_pct_hi" \
+         with yerrorlines lw 2 pt 7 lc rgb series_color("unsynchronised")
 unset multiplot

@@ -48,12 +48,53 @@
 
 extern char **environ;
 
-#define MAX_ROUNDS 100
 #define MAX_WORKERS 64
 #define WORKER_FLAG "--be-a-spawned-worker" /* argv[1] of a spawned copy of this program */
 
 typedef enum { START_FORK, START_SPAWN, START_FORKSERVER, STARTS } start_method;
 static const char *const start_names[STARTS] = { "fork", "spawn", "forkserver" };
+static const unsigned start_colours[STARTS] = { 0x2ca02c, 0xd62728, 0x1f77b4 };
+
+/* Each start-up is a run of series "fork/256MiB" (method and the parent's touched
+ * memory), compared with fork at the same size in the same round; CPython's are
+ * "cpython-fork/0MiB" and so on. Each run carries whether its workers saw a setting
+ * the parent made after the fork server started. */
+enum { VALUE_SAW_SETTING };
+static const char *const value_names[] = { "saw_late_setting" };
+
+static const char *start_family(char *out, size_t size, bool python, start_method how)
+{
+    snprintf(out, size, "%s%s", python ? "cpython-" : "", start_names[how]);
+    return out;
+}
+
+static const char *start_key(char *out, size_t size, bool python, start_method how, long mib)
+{
+    char family[32];
+    return series_key(out, size, start_family(family, sizeof family, python, how), (double)mib, "MiB");
+}
+
+/* The parent sizes: these steps up to --max-rss-mib, and that value itself. */
+static const long size_steps[] = { 0, 256, 1024 };
+#define MAX_SIZES 4
+/* CPython starts its workers with parents up to this size (its runs take longer). */
+#define PYTHON_MAX_MIB 256
+
+static void declare_starts(chapter *c, const long *sizes, int count)
+{
+    for (int python = 0; python < 2; python++)
+        for (start_method how = 0; how < STARTS; how++) /* a family's sizes together: the figure's lines */
+            for (int m = 0; m < count; m++) {
+                if (python && sizes[m] > PYTHON_MAX_MIB) continue;
+                char key[64], family[32], ref[64], label[64];
+                snprintf(label, sizeof label, "%s%s", python ? "CPython " : "C ", start_names[how]);
+                chapter_series(c, start_key(key, sizeof key, python, how, sizes[m]),
+                               start_family(family, sizeof family, python, how), (double)sizes[m], label,
+                               python ? MODE_CPYTHON_PROCESSES : MODE_PROCESSES,
+                               start_key(ref, sizeof ref, python, START_FORK, sizes[m]), 0, start_colours[how]);
+            }
+    chapter_values(c, value_names, 1);
+}
 
 /* Set by the parent after the fork server has started, so only a forked worker sees it. */
 static int late_setting = 0;
@@ -134,28 +175,7 @@ static void start_fork_server(const chapter *c, forkserver *s)
     s->fd = pair[0];
 }
 
-/* Which method and parent size each kept run had: data.csv's own columns. */
-static struct {
-    const chapter_run *run;
-    start_method how;
-    long mib;
-} run_labels[4096];
-static int labelled;
-
-static void label_fields(csv_writer *w, const chapter_run *run, int task, void *ctx)
-{
-    (void)task, (void)ctx;
-    for (int i = 0; i < labelled; i++)
-        if (run_labels[i].run == run) {
-            csv_str(w, start_names[run_labels[i].how]);
-            csv_int(w, run_labels[i].mib);
-            return;
-        }
-    csv_str(w, "cpython");
-    csv_str(w, "");
-}
-
-/* Keep a timed start-up as a run of the chapter: one record per worker. */
+/* Keep a timed start-up as a run of its series: one record per worker. */
 static void keep_run(chapter *c, start_method how, long mib, int rep, int n, const worker_answer *answers,
                      int64_t t0, int64_t t1)
 {
@@ -163,8 +183,9 @@ static void keep_run(chapter *c, start_method how, long mib, int rep, int n, con
     for (int w = 0; w < n; w++)
         records[w] = (task_record){ .task = w, .worker = w, .pid = answers[w].pid, .start_ns = t0, .end_ns = t1,
                                     .core = -1, .result = answers[w].setting };
-    const chapter_run *run = chapter_add_run(c, MODE_PROCESSES, n, rep, n, records, t0, t1);
-    if (labelled < (int)(sizeof run_labels / sizeof *run_labels)) run_labels[labelled++] = (typeof(run_labels[0])){ run, how, mib };
+    char key[64];
+    const chapter_run *run = chapter_add_run(c, start_key(key, sizeof key, false, how, mib), n, rep, n, records, t0, t1);
+    chapter_set_value(c, run, VALUE_SAW_SETTING, answers[0].setting == late_setting);
 }
 
 /* Start `n` workers the given way and wait for every answer. Seconds; the answers. */
@@ -207,37 +228,33 @@ static double start_workers(const chapter *c, start_method how, int n, forkserve
 
 /* ---- part 1: start-up against the parent's memory ---- */
 
-static const long sizes_mib[] = { 0, 256, 1024 };
-#define SIZES 3
-
-typedef struct {
-    double seconds[SIZES][STARTS][MAX_ROUNDS];
-    int rounds[SIZES];
-    int sizes; /* how many sizes fit in this machine's memory */
-    bool saw_setting[STARTS];
-} startup;
-
-
-static void measure_startup(chapter *c, forkserver *server, long max_mib, startup *s)
+static void measure_startup(chapter *c, forkserver *server, const long *sizes, int count)
 {
     int n = c->machine.cores < MAX_WORKERS ? c->machine.cores : MAX_WORKERS;
     worker_answer answers[MAX_WORKERS];
-    for (int m = 0; m < SIZES && sizes_mib[m] <= max_mib; m++, s->sizes++) {
-        progress("parent with %ld MiB touched ...", sizes_mib[m]);
-        size_t bytes = (size_t)sizes_mib[m] << 20;
+    for (int m = 0; m < count; m++) {
+        progress("parent with %ld MiB touched ...", sizes[m]);
+        size_t bytes = (size_t)sizes[m] << 20;
         char *memory = bytes ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
         if (memory == MAP_FAILED) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "mmap: %s", strerror(errno));
         if (memory) memset(memory, 1, bytes);
         for (start_method how = 0; how < STARTS; how++) start_workers(c, how, n, server, answers); /* warm-up */
-        for (int rep = 0; rep < c->cli.reps && rep < MAX_ROUNDS; rep++, s->rounds[m]++)
+        /* Each size its own rounds (the memory is touched once for all of them). */
+        for (int rep = 0; rep < c->cli.reps && rep < CHAPTER_MAX_ROUNDS; rep++)
             for (start_method how = 0; how < STARTS; how++) {
                 int64_t t0 = now_ns();
-                s->seconds[m][how][rep] = start_workers(c, how, n, server, answers);
-                keep_run(c, how, sizes_mib[m], rep, n, answers, t0, t0 + (int64_t)(s->seconds[m][how][rep] * 1e9));
-                s->saw_setting[how] = answers[0].setting == late_setting;
+                double seconds = start_workers(c, how, n, server, answers);
+                keep_run(c, how, sizes[m], rep, n, answers, t0, t0 + (int64_t)(seconds * 1e9));
             }
         if (memory) munmap(memory, bytes);
     }
+}
+
+/* Did the workers started this way see the late setting (in every run)? */
+static bool saw_setting(const chapter *c, bool python, start_method how, long mib)
+{
+    char key[64];
+    return chapter_value(c, start_key(key, sizeof key, python, how, mib), 0, VALUE_SAW_SETTING).median == 1;
 }
 
 /* ---- part 2: fork while another thread holds a lock ---- */
@@ -308,42 +325,38 @@ static void fork_with_threads(chapter *c, int forks, int *stuck, int *spawned_st
 
 /* ---- real CPython: the same with multiprocessing's contexts ---- */
 
-typedef struct {
-    double seconds[SIZES][STARTS][MAX_ROUNDS];
-    int n[SIZES][STARTS];
-    bool saw_setting[STARTS], ran;
-} python_startup;
+/* A CPython run's series: its start method and the parent's size (the context); its
+ * tasks report the method's index times 10, plus 1 where they saw the late setting. */
+static void name_python_run(pool_mode mode, int workers, int ntasks, const task_record *records, void *ctx, char *key,
+                            size_t size)
+{
+    (void)mode, (void)workers;
+    int how = ntasks > 0 ? (int)(records[0].result / 10) : -1;
+    if (how < 0 || how >= STARTS) how = START_FORK; /* never: original.py reports one of the three */
+    start_key(key, size, true, (start_method)how, *(const long *)ctx);
+}
 
-static void run_cpython(chapter *c, cpython *py, const startup *s, python_startup *out)
+static void run_cpython(chapter *c, cpython *py, const long *sizes, int count)
 {
     py->reps = 3;
-    for (int m = 0; m < s->sizes && sizes_mib[m] <= 256; m++) {
+    py->name_series = name_python_run;
+    for (int m = 0; m < count && sizes[m] <= PYTHON_MAX_MIB; m++) {
+        long mib = sizes[m];
+        py->name_ctx = &mib;
         int from = c->run_count;
         if (!cpython_run(py, NULL, 10, "--modes processes --workers %d --start-methods fork,spawn,forkserver "
-                         "--memory-mib %ld", c->machine.cores, sizes_mib[m]))
-            return;
-        for (int i = from; i < c->run_count; i++) {
-            const chapter_run *run = c->runs[i];
-            if (run->mode != MODE_CPYTHON_PROCESSES || run->ntasks < 1) continue;
-            int how = (int)(run->records[0].result / 10);
-            if (how < 0 || how >= STARTS || out->n[m][how] >= MAX_ROUNDS) continue;
-            out->seconds[m][how][out->n[m][how]++] = ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
-            out->saw_setting[how] = run->records[0].result % 10 == 1;
-            out->ran = true;
-        }
+                         "--memory-mib %ld", c->machine.cores, mib))
+            break;
+        for (int i = from; i < c->run_count; i++)
+            chapter_set_value(c, c->runs[i], VALUE_SAW_SETTING, c->runs[i]->records[0].result % 10 == 1);
     }
+    py->name_series = NULL;
 }
 
-/* One method's start-up time / another's in CPython, paired rep by rep. */
-static estimate python_ratio(const python_startup *p, int m, start_method how, start_method base)
+static void python_table(chapter *c, const cpython *py, const long *sizes, int count)
 {
-    int n = p->n[m][how] < p->n[m][base] ? p->n[m][how] : p->n[m][base];
-    return stats_paired_ratio(p->seconds[m][how], p->seconds[m][base], (size_t)n);
-}
-
-static void python_table(chapter *c, const cpython *py, const python_startup *p)
-{
-    if (!p->ran) return;
+    char key[64];
+    if (!chapter_series_ran(c, start_key(key, sizeof key, true, START_FORK, 0))) return;
     char version[64] = "?", method[64] = "?";
     cpython_fact(py, "default_start_method", method, sizeof method);
     for (int i = 0; i < py->count; i++)
@@ -352,101 +365,86 @@ static void python_table(chapter *c, const cpython *py, const python_startup *p)
     const char *columns[] = { "start method", "parent MiB", "ms to start (interval)", "saw LATE" };
     report_table(c->report, "The same in real CPython: a ProcessPoolExecutor with one worker per core answers one "
                  "task per worker (median and interval over 3 reps):", 4, columns);
-    for (int m = 0; m < SIZES; m++)
+    for (int m = 0; m < count; m++)
         for (start_method how = 0; how < STARTS; how++) {
-            if (!p->n[m][how]) continue;
+            mode_summary s = chapter_series_summary(c, start_key(key, sizeof key, true, how, sizes[m]), 0);
+            if (!s.ran) continue;
             char a[64];
-            estimate e = stats_estimate(p->seconds[m][how], (size_t)p->n[m][how]);
-            e = (estimate){ 1e3 * e.median, 1e3 * e.lo, 1e3 * e.hi, e.coverage, e.n };
             report_cell(c->report, "CPython %s", start_names[how]);
-            report_cell(c->report, "%ld", sizes_mib[m]);
-            report_cell(c->report, "%s", estimate_text(e, "%.1f", a, sizeof a));
-            report_cell(c->report, "%s", p->saw_setting[how] ? "yes" : "no");
+            report_cell(c->report, "%ld", sizes[m]);
+            report_cell(c->report, "%s", estimate_text(stats_scaled(s.wall, 1e3), "%.1f", a, sizeof a));
+            report_cell(c->report, "%s", saw_setting(c, true, how, sizes[m]) ? "yes" : "no");
             report_end_row(c->report);
         }
+    char spawn[64];
+    cpython_agreement(py, "ms to start one worker per core with a small parent, spawn / fork", "C",
+                      chapter_vs_reference(c, start_key(spawn, sizeof spawn, false, START_SPAWN, sizes[0]), 0),
+                      MODE_CPYTHON_PROCESSES,
+                      chapter_vs_reference(c, start_key(key, sizeof key, true, START_SPAWN, sizes[0]), 0));
 }
 
 /* ---- the report ---- */
 
-static estimate ratio_to(const startup *s, int m, start_method how, start_method base)
+/* One method's start-up time / another's at one size, paired within each round. */
+static estimate ratio_to(const chapter *c, long mib, start_method how, start_method base)
 {
-    return stats_paired_ratio(s->seconds[m][how], s->seconds[m][base], (size_t)s->rounds[m]);
+    char key[64], ref[64];
+    return chapter_series_ratio(c, start_key(key, sizeof key, false, how, mib), 0,
+                                start_key(ref, sizeof ref, false, base, mib), 0);
 }
 
-static void table(chapter *c, const startup *s)
+static void table(chapter *c, const long *sizes, int count)
 {
     const char *columns[] = { "parent MiB", "start method", "ms to start (95% CI)", "vs fork (95% CI)",
                               "saw a setting made after start-up" };
     report_table(c->report, "1. Start one worker per core and get an answer from each (median and 95% interval over "
                  "rounds; vs fork: paired within each round):", 5, columns);
-    for (int m = 0; m < s->sizes; m++)
+    for (int m = 0; m < count; m++)
         for (start_method how = 0; how < STARTS; how++) {
-            char a[64], b[64];
-            estimate e = stats_estimate(s->seconds[m][how], (size_t)s->rounds[m]);
-            e = (estimate){ 1e3 * e.median, 1e3 * e.lo, 1e3 * e.hi, e.coverage, e.n };
-            report_cell(c->report, "%ld", sizes_mib[m]);
+            char a[64], b[64], key[64];
+            mode_summary s = chapter_series_summary(c, start_key(key, sizeof key, false, how, sizes[m]), 0);
+            report_cell(c->report, "%ld", sizes[m]);
             report_cell(c->report, "%s", start_names[how]);
-            report_cell(c->report, "%s", estimate_text(e, "%.2f", a, sizeof a));
-            report_cell(c->report, "%s", how == START_FORK ? "1" : estimate_text(ratio_to(s, m, how, START_FORK),
-                                                                                   "%.2fx", b, sizeof b));
-            report_cell(c->report, "%s", s->saw_setting[how] ? "yes" : "no");
+            report_cell(c->report, "%s", estimate_text(stats_scaled(s.wall, 1e3), "%.2f", a, sizeof a));
+            report_cell(c->report, "%s", how == START_FORK ? "1" : estimate_text(s.vs_reference, "%.2fx", b, sizeof b));
+            report_cell(c->report, "%s", saw_setting(c, false, how, sizes[m]) ? "yes" : "no");
             report_end_row(c->report);
         }
 }
 
 /* The fastest method at one size, if the intervals say so: its name, or "none". */
-static const char *fastest(const startup *s, int m, char *out, size_t size)
+static const char *fastest(const chapter *c, long mib, char *out, size_t size)
 {
     snprintf(out, size, "none of them (the intervals overlap)");
     for (start_method how = 0; how < STARTS; how++) {
         bool best = true;
         for (start_method other = 0; other < STARTS && best; other++)
-            if (other != how) best = stats_below(ratio_to(s, m, how, other), 1.0) == CALL_TRUE;
+            if (other != how) best = stats_below(ratio_to(c, mib, how, other), 1.0) == CALL_TRUE;
         if (best) snprintf(out, size, "%s", start_names[how]);
     }
     return out;
 }
 
-static void verdict(chapter *c, const startup *s, int forks, int stuck, int spawned_stuck)
+static void verdict(chapter *c, const long *sizes, int count, int forks, int stuck, int spawned_stuck)
 {
     char small[64], large[64];
-    bool differ = s->saw_setting[START_FORK] != s->saw_setting[START_SPAWN] ||
-                  s->saw_setting[START_FORK] != s->saw_setting[START_FORKSERVER];
+    bool fork_saw = saw_setting(c, false, START_FORK, sizes[0]), spawn_saw = saw_setting(c, false, START_SPAWN, sizes[0]),
+         server_saw = saw_setting(c, false, START_FORKSERVER, sizes[0]);
+    bool differ = fork_saw != spawn_saw || fork_saw != server_saw;
     report_verdict(c->report, "%s on this machine: the three start methods behaved differently — a forked worker "
                    "%s the setting made after start-up, spawned and fork-server workers %s%s; the fastest to start "
                    "with a small parent was %s, with %ld MiB %s; and %d of %d children forked while another thread "
                    "was taking a lock found it held for ever (%d of %d spawned ones did).",
                    /* what a worker inherits is no matter of noise, but a verdict needs its rounds too */
-                   differ && s->rounds[0] >= STATS_MIN_VALUES ? "FALSE" : stats_call_word(CALL_UNDECIDED),
-                   s->saw_setting[START_FORK] ? "saw" : "did not see",
-                   s->saw_setting[START_SPAWN] ? "saw it" : "did not",
-                   s->saw_setting[START_FORKSERVER] != s->saw_setting[START_SPAWN] ? " (the fork server's did)" : "",
-                   fastest(s, 0, small, sizeof small), sizes_mib[s->sizes - 1], fastest(s, s->sizes - 1, large,
-                   sizeof large), stuck, forks, spawned_stuck, forks / 10);
+                   differ && c->cli.reps >= STATS_MIN_VALUES ? "FALSE" : stats_call_word(CALL_UNDECIDED),
+                   fork_saw ? "saw" : "did not see", spawn_saw ? "saw it" : "did not",
+                   server_saw != spawn_saw ? " (the fork server's did)" : "", fastest(c, sizes[0], small, sizeof small),
+                   sizes[count - 1], fastest(c, sizes[count - 1], large, sizeof large), stuck, forks, spawned_stuck,
+                   forks / 10);
 }
 
-static void write_csv(chapter *c, const startup *s, const python_startup *p, int forks, int stuck,
-                      int spawned_stuck)
+static void tell_the_figure(chapter *c, int forks, int stuck, int spawned_stuck)
 {
-    csv_writer w;
-    chapter_open_csv(c, "startup.csv", &w);
-    const char *columns[] = { "runtime", "method", "parent_mib", "ms", "ms_lo", "ms_hi" };
-    csv_header(&w, columns, 6);
-    for (int lang = 0; lang < 2; lang++)
-        for (start_method how = 0; how < STARTS; how++)
-            for (int m = 0; m < SIZES; m++) {
-                int n = lang ? p->n[m][how] : m < s->sizes ? s->rounds[m] : 0;
-                if (!n) continue;
-                estimate e = stats_estimate(lang ? p->seconds[m][how] : s->seconds[m][how], (size_t)n);
-                csv_str(&w, lang ? "cpython" : "c");
-                csv_str(&w, start_names[how]);
-                csv_int(&w, sizes_mib[m]);
-                csv_num(&w, 1e3 * e.median, 3);
-                csv_num(&w, 1e3 * e.lo, 3);
-                csv_num(&w, 1e3 * e.hi, 3);
-                csv_end_row(&w);
-            }
-    chapter_commit_csv(c, &w, "startup.csv");
     chapter_plot_var(c, "forks", "%d", forks);
     chapter_plot_var(c, "stuck", "%d", stuck);
     chapter_plot_var(c, "spawned", "%d", forks / 10);
@@ -470,49 +468,38 @@ static int be_a_spawned_worker(const char *fd_text)
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], WORKER_FLAG) == 0) return be_a_spawned_worker(argv[2]);
-    int max_rss_mib = -1, forks = 0;
-    cpython_flags python_flags = CPYTHON_DEFAULTS;
+    int max_rss_mib = 0, forks = 0;
+    static const double rss_by_scale[] = { 256, 1024, 1024 }, forks_by_scale[] = { 50, 400, 2000 };
     const cli_extra extras[] = {
-        { "--max-rss-mib", "N", "largest parent memory to start workers from (default: tiny 256, class and paper "
-          "1024; at most a quarter of free memory)", CLI_INT, 0, 65536, &max_rss_mib },
-        { "--forks", "N", "children to fork beside a thread that takes a lock (default: tiny 50, class 400, paper "
-          "2000)", CLI_INT, 10, 100000, &forks },
-        CPYTHON_EXTRAS(python_flags),
+        { "--max-rss-mib", "N", "largest parent memory to start workers from (a default over a quarter of free "
+          "memory is lowered to it)", CLI_INT, 0, 65536, &max_rss_mib, rss_by_scale, NULL },
+        { "--forks", "N", "children to fork beside a thread that takes a lock", CLI_INT, 10, 100000, &forks,
+          forks_by_scale, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_ANSWERS, extras, 2 + CPYTHON_EXTRA_COUNT, argc, argv);
-    c.ignores_jobs = true; /* its own counts: one per core, or a sweep */
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON, extras, 2 }, argc, argv);
     cpython py;
-    cpython_open(&py, &c, &python_flags);
-    static const int forks_by_scale[] = { 50, 400, 2000 }, rss_by_scale[] = { 256, 1024, 1024 };
-    if (!forks) forks = forks_by_scale[c.cli.scale];
-    if (max_rss_mib < 0) max_rss_mib = rss_by_scale[c.cli.scale];
-    long cap = machine_available_mib() / 4;
-    if (max_rss_mib > cap) max_rss_mib = (int)cap;
+    cpython_open(&py, &c);
+    max_rss_mib = chapter_memory_flag(&c, "--max-rss-mib", max_rss_mib);
+    long sizes[MAX_SIZES];
+    int count = chapter_sweep_to(size_steps, 3, max_rss_mib, sizes);
+    declare_starts(&c, sizes, count);
 
     /* The fork server first, while this process is small and has no setting yet. */
     forkserver server;
     start_fork_server(&c, &server);
     late_setting = 42;
 
-    static const char *const label_columns[] = { "start_method", "parent_mib" };
-    chapter_columns(&c, label_columns, 2, label_fields, NULL);
-    static startup s;
-    measure_startup(&c, &server, max_rss_mib, &s);
+    measure_startup(&c, &server, sizes, count);
     close(server.fd);
     child_stop(&server.server);
     int stuck = 0, spawned_stuck = 0;
     progress("forking %d children beside a thread that takes a lock ...", forks);
     fork_with_threads(&c, forks, &stuck, &spawned_stuck);
 
-    static python_startup p;
-    run_cpython(&c, &py, &s, &p);
-    table(&c, &s);
-    python_table(&c, &py, &p);
-    if (p.ran)
-        cpython_agreement(&py, "ms to start one worker per core with a small parent, spawn / fork", "C", ratio_to(&s, 0,
-                          START_SPAWN, START_FORK), MODE_CPYTHON_PROCESSES,
-                          python_ratio(&p, 0, START_SPAWN, START_FORK));
+    run_cpython(&c, &py, sizes, count);
+    table(&c, sizes, count);
+    python_table(&c, &py, sizes, count);
     const char *lock_columns[] = { "children", "started by", "found the lock held for ever" };
     report_table(c.report, "2. Children started while another thread takes a lock for 50 us, then leaves it for at "
                  "least 50 us, over and over:", 3, lock_columns);
@@ -524,8 +511,8 @@ int main(int argc, char **argv)
     report_cell(c.report, "posix_spawn");
     report_cell(c.report, "%d", spawned_stuck);
     report_end_row(c.report);
-    verdict(&c, &s, forks, stuck, spawned_stuck);
-    write_csv(&c, &s, &p, forks, stuck, spawned_stuck);
+    verdict(&c, sizes, count, forks, stuck, spawned_stuck);
+    tell_the_figure(&c, forks, stuck, spawned_stuck);
     cpython_close(&py);
     return chapter_finish(&c);
 }

@@ -3,13 +3,12 @@
 # dashed); (b) children forked beside a thread that takes a lock: how many found it
 # held for ever, against children started by posix_spawn.
 load "style.gp"
-data = dir."/startup.csv"
+modes = dir."/modes.csv"
 if (!exists("forks")) forks = 1
 if (!exists("stuck")) stuck = 0
 if (!exists("spawned")) spawned = 1
 if (!exists("spawned_stuck")) spawned_stuck = 0
-method_color(m) = m eq "fork" ? 0x2ca02c : m eq "spawn" ? 0xd62728 : 0x1f77b4
-is(runtime, m) = strcol("runtime") eq runtime && strcol("method") eq m
+is(f) = strcol("family") eq f
 
 call "panels.gp" 2
 set title "(a) time to start one worker per core (whiskers: interval)"
@@ -19,10 +18,11 @@ set xlabel "parent's touched memory (MiB)"
 set ylabel "milliseconds"
 set key top left
 if (!is_dumb) set key font ",9"
-plot for [m in "fork spawn forkserver"] data using (is("c", m) ? column("parent_mib") : NaN):"ms":"ms_lo":"ms_hi" \
-         with yerrorlines lw 2 pt 7 lc rgb method_color(m) title "C ".m, \
-     for [m in "fork spawn forkserver"] data using (is("cpython", m) ? column("parent_mib") : NaN):"ms":"ms_lo":"ms_hi" \
-         with yerrorlines lw 2 pt 6 dt 2 lc rgb method_color(m) title "CPython ".m
+ms(c) = 1e3 * column(c)
+plot for [m in "fork spawn forkserver"] modes using (is(m) ? column("x") : NaN):(ms("wall_median_s")):(ms("wall_lo_s")):(ms("wall_hi_s")) \
+         with yerrorlines lw 2 pt 7 lc rgb series_color(m) title series_label(m), \
+     for [m in "fork spawn forkserver"] modes using (is("cpython-".m) ? column("x") : NaN):(ms("wall_median_s")):(ms("wall_lo_s")):(ms("wall_hi_s")) \
+         with yerrorlines lw 2 pt 6 dt 2 lc rgb series_color("cpython-".m) title series_label("cpython-".m)
 unset logscale
 set title "(b) children that found another thread's lock held for ever"
 set xrange [-0.6:1.6]
@@ -34,8 +34,8 @@ set ylabel "% of children"
 set style fill solid 0.85 noborder
 set boxwidth 0.5
 unset key
-plot '+' using (0):(100.0 * stuck / forks) every ::0::0 with boxes lc rgb method_color("fork"), \
-     '+' using (1):(100.0 * spawned_stuck / spawned) every ::0::0 with boxes lc rgb method_color("spawn"), \
+plot '+' using (0):(100.0 * stuck / forks) every ::0::0 with boxes lc rgb series_color("fork"), \
+     '+' using (1):(100.0 * spawned_stuck / spawned) every ::0::0 with boxes lc rgb series_color("spawn"), \
      '+' using (0):(100.0 * stuck / forks):(sprintf("%d of %d", stuck, forks)) every ::0::0 with labels offset 0,1, \
      '+' using (1):(100.0 * spawned_stuck / spawned):(sprintf("%d of %d", spawned_stuck, spawned)) every ::0::0 \
          with labels offset 0,1
