@@ -119,13 +119,19 @@ $(BUILD)/latency-server: chapters/lab/latency-server.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
 
-$(BUILD)/book: chapters/book/book.c $(COMMON_OBJ) | $(BUILD)
-	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $(BOOK_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(BOOK_LIBS) -o $@
+# Every chapter's number, folder, claim and results folder, for the programs that
+# handle them all (the book, the class): made from the chapter folders.
+$(BUILD)/gen/manifest.h: $(wildcard chapters/*/README.md) chapters/chapters.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)chapters/chapters.sh manifest >$@.new && mv $@.new $@
 
-$(BUILD)/class: chapters/class/class.c $(COMMON_OBJ) | $(BUILD)
+$(BUILD)/book: chapters/book/book.c $(COMMON_OBJ) $(BUILD)/gen/manifest.h | $(BUILD)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/gen $(BOOK_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(BOOK_LIBS) -o $@
+
+$(BUILD)/class: chapters/class/class.c $(COMMON_OBJ) $(BUILD)/gen/manifest.h | $(BUILD)
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/gen $< $(COMMON_OBJ) $(LDFLAGS) -o $@
 
 $(BUILD)/bench: tests/bench.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
@@ -174,13 +180,13 @@ book: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/book
 book-check: book
 	@tests/book_check.sh results/book
 
-# Regenerate the committed reference runs (summary.md, figure.svg, machine.txt, answers.csv per chapter).
+# Regenerate the committed reference runs (summary.md, figure.svg, modes.csv, machine.txt, answers.csv per chapter).
 # (`make reference ONLY="9 10"` regenerates those chapters' only.)
 reference: $(CHAPTER_BIN) $(BUILD)/latency-server
 	@for n in $(if $(ONLY),$(ONLY),$(CHAPTERS)); do \
 	  d=$$(chapters/chapters.sh dir $$n) && out=results/reference/chapter$$n && \
 	  $(BUILD)/chapter$$n --out $$out --quiet && plots/render.sh $$n $$out >/dev/null && \
-	  mkdir -p $$d/reference && cp $$out/summary.md $$out/figure.svg $$d/reference/ && \
+	  mkdir -p $$d/reference && cp $$out/summary.md $$out/figure.svg $$out/modes.csv $$d/reference/ && \
 	  { [ ! -f $$out/answers.csv ] || cp $$out/answers.csv $$d/reference/; } && \
 	  grep '^# \(machine\|cores\|memory_gib\|kernel\|compiler\|date\|scale\|revision\|python\)=' $$out/data.csv \
 	    | sed -e 's/^# //' -e 's/ (\/.*)$$//' >$$d/reference/machine.txt || exit 1; \

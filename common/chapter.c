@@ -676,8 +676,10 @@ static void write_modes_csv(chapter *c)
             csv_num(&w, s.ivcsw, 0);
             csv_num(&w, s.wall.lo, 6);
             csv_num(&w, s.wall.hi, 6);
-            csv_str(&w, d->reference);
-            csv_int(&w, d->reference_workers);
+            /* A reference that never ran (a mode's serial run, in a chapter without one): none. */
+            bool compared = chapter_series_ran(c, d->reference);
+            csv_str(&w, compared ? d->reference : "");
+            csv_int(&w, compared ? d->reference_workers : 0);
             /* Against its reference, paired within each round; the 95 % interval where
              * there are enough rounds (else [min, max]). */
             csv_estimate(&w, s.vs_reference, 4);

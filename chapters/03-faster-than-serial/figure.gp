@@ -15,9 +15,9 @@ bar_label(m) = strstrt(m, "-ft-") > 0 ? "free-threaded\nCPython ".word(mode_labe
 call "panels.gp" 2
 set title "time / serial time of the same language (whiskers: 95% interval over rounds)"
 set ylabel "1.0 = as slow as serial"
-plot data using 0:"vs_serial":(mode_color(strcol("mode"))):xtic(bar_label(strcol("mode"))) with boxes lc rgb variable, \
-     data using 0:"vs_serial":"vs_serial_lo":"vs_serial_hi" with yerrorbars lc rgb "black" pt 7 ps 0.2, \
-     data using 0:"vs_serial":(sprintf("%.2fx", column("vs_serial"))) with labels offset 0,-1.2 tc rgb "white", \
+plot data using 0:"vs_reference":(mode_color(strcol("mode"))):xtic(bar_label(strcol("mode"))) with boxes lc rgb variable, \
+     data using 0:"vs_reference":"vs_reference_lo":"vs_reference_hi" with yerrorbars lc rgb "black" pt 7 ps 0.2, \
+     data using 0:"vs_reference":(sprintf("%.2fx", column("vs_reference"))) with labels offset 0,-1.2 tc rgb "white", \
      1 with lines dt 2 lc rgb "black"
 set title "cores busy: CPU time / (wall time x cores)"
 set ylabel "% of all cores"

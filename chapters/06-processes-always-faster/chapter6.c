@@ -195,6 +195,8 @@ int main(int argc, char **argv)
 
     /* Rounds of both parts, after a warm-up; more while (a)'s decisive ratio is wide. */
     chapter_warm_up(&c, MODE_PROCESSES, cores, cpu_heavy_task, &task_iterations, tasks, NULL);
+    /* Processes on k workers against one process, in the same round. */
+    chapter_series(&c, "processes", "processes", NAN, NULL, MODE_PROCESSES, "processes", 1, 0);
     chapter_decide_by(&c, pool_mode_name(MODE_PROCESSES), cores, pool_mode_name(MODE_PROCESSES), 1);
     int rounds = 0;
     for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) {

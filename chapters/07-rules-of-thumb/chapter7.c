@@ -178,6 +178,8 @@ int main(int argc, char **argv)
     chapter_warm_up(&c, MODE_PROCESSES, cores, cpu_heavy_task, &cpu.iterations, cpu.tasks, NULL);
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
     /* More rounds while (a)'s speed-up at the core count is uncertain. */
+    /* Processes on k workers against one process, in the same round. */
+    chapter_series(&c, "processes", "processes", NAN, NULL, MODE_PROCESSES, "processes", 1, 0);
     chapter_decide_by(&c, pool_mode_name(MODE_PROCESSES), cores, pool_mode_name(MODE_PROCESSES), 1);
     for (int rep = -1; chapter_next_round(&c, &rep);) {
         cpu_sweep_round(&c, &cpu, rep);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "cli.h"
@@ -34,26 +35,47 @@
 #include "fail.h"
 #include "modes.h"
 #include "report.h"
+#include "manifest.h" /* CHAPTER_MANIFEST: every chapter, from chapters/chapters.sh */
 
-#define FORMAT_LINE "# threads-vs-processes share, format 1"
+#define FORMAT_LINE "# threads-vs-processes share, format 2"
 #define MAX_FILES 500
 #define MAX_FILE_BYTES (64 * 1024)
 #define MAX_ROWS 400
 #define MAX_TEXT 100
 #define MAX_CHAPTER 99
+#define MAX_KEY 64
 
-static const char *const share_columns[] = { "chapter", "scale", "mode", "workers", "rounds", "wall_median_s",
-                                             "vs_serial", "vs_serial_lo", "vs_serial_hi" };
-#define SHARE_COLUMN_COUNT 9
+/* The chapters, and the folder under --results each writes (chapters/chapters.sh). */
+#define MANIFEST_ROW(number, dir, claim, results) { number, results },
+static const struct {
+    int number;
+    const char *results; /* results/chapterN */
+} chapters[] = { CHAPTER_MANIFEST(MANIFEST_ROW) };
+#undef MANIFEST_ROW
+#define CHAPTER_COUNT (int)(sizeof chapters / sizeof *chapters)
+
+static bool is_chapter(int n)
+{
+    for (int i = 0; i < CHAPTER_COUNT; i++)
+        if (chapters[i].number == n) return true;
+    return false;
+}
+
+/* One row per series and worker count of a chapter's modes.csv: what it measured,
+ * against which reference. */
+static const char *const share_columns[] = { "chapter", "scale", "series", "family", "mode", "reference",
+                                             "reference_workers", "workers", "rounds", "wall_median_s", "vs_reference",
+                                             "vs_reference_lo", "vs_reference_hi" };
+#define SHARE_COLUMN_COUNT 13
 /* The machine's description, in this order, in the share file's preamble. */
 static const char *const machine_keys[] = { "id", "machine", "cores", "memory_gib", "kernel", "compiler", "python" };
 #define MACHINE_KEY_COUNT 7
 
 typedef struct {
-    int chapter, workers, rounds;
-    char scale[8];
+    int chapter, workers, rounds, reference_workers;
+    char scale[8], series[MAX_KEY + 1], family[MAX_KEY + 1], reference[MAX_KEY + 1];
     pool_mode mode;
-    double wall_median_s, vs_serial, lo, hi; /* NAN: no ratio (a chapter without serial), no interval */
+    double wall_median_s, vs_reference, lo, hi; /* NAN: no ratio (a series without a reference run), no interval */
 } share_row;
 
 typedef struct {
@@ -102,24 +124,36 @@ static int column_of(char **names, int count, const char *name)
     return -1;
 }
 
-/* Split a line at commas in place (modes.csv's fields hold no quoted commas). */
+/* Split a CSV line at commas in place; a field in double quotes may hold commas (a
+ * doubled quote inside is one quote). */
 static int split(char *line, char **fields, int max)
 {
     int n = 0;
     for (char *p = line; n < max;) {
+        char *out = p;
         fields[n++] = p;
-        char *comma = strchr(p, ',');
-        if (!comma) break;
-        *comma = '\0';
-        p = comma + 1;
+        if (*p == '"') {
+            for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+                if (*p == '"') p++;
+                *out++ = *p;
+            }
+            if (*p == '"') p++;
+        } else {
+            while (*p && *p != ',') *out++ = *p++;
+        }
+        bool more = *p == ',';
+        *out = '\0';
+        if (!more) break;
+        p++;
     }
     return n;
 }
 
 /* The modes.csv columns a share file keeps, in its order after chapter and scale. */
-static const char *const kept_columns[] = { "mode", "workers", "reps", "wall_median_s", "vs_serial", "vs_serial_lo",
-                                            "vs_serial_hi" };
-#define KEPT_COUNT 7
+static const char *const kept_columns[] = { "series", "family", "mode", "reference", "reference_workers", "workers",
+                                            "reps", "wall_median_s", "vs_reference", "vs_reference_lo",
+                                            "vs_reference_hi" };
+#define KEPT_COUNT 11
 
 /* This chapter's rows of modes.csv into the share file. */
 static void share_chapter(csv_writer *w, int chapter, const char *text)
@@ -137,7 +171,7 @@ static void share_chapter(csv_writer *w, int chapter, const char *text)
         }
         bool complete = split(line, fields, 32) == name_count;
         for (int k = 0; k < KEPT_COUNT; k++) complete = complete && kept[k] >= 0;
-        if (!complete || pool_mode_from_name(fields[kept[0]]) == MODE_COUNT) continue;
+        if (!complete || pool_mode_from_name(fields[kept[2]]) == MODE_COUNT) continue;
         csv_int(w, chapter);
         csv_str(w, scale);
         for (int k = 0; k < KEPT_COUNT; k++) csv_str(w, fields[kept[k]]);
@@ -159,8 +193,9 @@ static int share(const char *results, const char *out_dir)
     char *texts[MAX_CHAPTER + 1] = { 0 }, why[200], path[1024];
     uint32_t hash = 2166136261u;
     int found = 0;
-    for (int n = 0; n <= MAX_CHAPTER; n++) {
-        snprintf(path, sizeof path, "%s/chapter%d/modes.csv", results, n);
+    for (int i = 0; i < CHAPTER_COUNT; i++) {
+        int n = chapters[i].number;
+        snprintf(path, sizeof path, "%s/%s/modes.csv", results, strrchr(chapters[i].results, '/') + 1);
         texts[n] = read_small_file(path, 4 * MAX_FILE_BYTES, why, sizeof why);
         if (texts[n]) {
             hash = fnv1a(texts[n], hash);
@@ -253,21 +288,38 @@ static bool bound(const char *text, double *value)
     return number_in(text, 0, 1e6, value);
 }
 
+/* A series key or family: a plain name of at most MAX_KEY characters. */
+static bool plain_key(const char *text, char *out)
+{
+    size_t n = strlen(text);
+    if (!n || n > MAX_KEY ||
+        strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./_-") != n)
+        return false;
+    memcpy(out, text, n + 1);
+    return true;
+}
+
 /* One data row of a share file, checked; NULL if good, else what is wrong. */
 static const char *parse_row(char *line, share_row *row)
 {
     char *fields[SHARE_COLUMN_COUNT + 1];
-    if (split(line, fields, SHARE_COLUMN_COUNT + 1) != SHARE_COLUMN_COUNT) return "expected 9 fields";
-    double chapter, workers, rounds;
+    if (split(line, fields, SHARE_COLUMN_COUNT + 1) != SHARE_COLUMN_COUNT) return "expected 13 fields";
+    double chapter, workers, rounds, reference_workers;
     if (!number_in(fields[0], 0, MAX_CHAPTER, &chapter) || chapter != floor(chapter)) return "a bad chapter number";
     if (strcmp(fields[1], "tiny") && strcmp(fields[1], "class") && strcmp(fields[1], "paper")) return "a bad scale";
-    row->mode = pool_mode_from_name(fields[2]);
+    if (!plain_key(fields[2], row->series) || !plain_key(fields[3], row->family) ||
+        !plain_key(fields[5], row->reference))
+        return "a series, family or reference that is not a plain name";
+    row->mode = pool_mode_from_name(fields[4]);
     if (row->mode == MODE_COUNT) return "an unknown mode";
-    if (!number_in(fields[3], 1, 4096, &workers) || workers != floor(workers)) return "a bad worker count";
-    if (!number_in(fields[4], 0, 1000, &rounds) || rounds != floor(rounds)) return "a bad round count";
-    if (!number_in(fields[5], 0, 1e6, &row->wall_median_s)) return "a bad time";
-    if (!bound(fields[6], &row->vs_serial) || !bound(fields[7], &row->lo) || !bound(fields[8], &row->hi))
+    if (!number_in(fields[6], 0, 4096, &reference_workers) || reference_workers != floor(reference_workers) ||
+        !number_in(fields[7], 1, 4096, &workers) || workers != floor(workers))
+        return "a bad worker count";
+    if (!number_in(fields[8], 0, 1000, &rounds) || rounds != floor(rounds)) return "a bad round count";
+    if (!number_in(fields[9], 0, 1e6, &row->wall_median_s)) return "a bad time";
+    if (!bound(fields[10], &row->vs_reference) || !bound(fields[11], &row->lo) || !bound(fields[12], &row->hi))
         return "a bad ratio";
+    row->reference_workers = (int)reference_workers;
     row->chapter = (int)chapter;
     row->workers = (int)workers;
     row->rounds = (int)rounds;
@@ -307,7 +359,7 @@ static const char *parse_share(const char *path, machine_share *s, char *why, si
             else if (strlen(eq + 1) > MAX_TEXT) problem = "a value over 100 characters";
             else snprintf(s->values[key], sizeof s->values[key], "%s", eq + 1);
         } else if (!header) {
-            char expected[200] = "";
+            char expected[300] = "";
             for (int c = 0; c < SHARE_COLUMN_COUNT; c++)
                 snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s", c ? "," : "",
                          share_columns[c]);
@@ -364,60 +416,82 @@ static int read_class(const char *dir, machine_share **machines)
     return count;
 }
 
-/* The modes the class figure shows: each one's time over its own serial time. */
-static const pool_mode shown[] = { MODE_GIL_THREADS, MODE_THREADS, MODE_PROCESSES, MODE_CPYTHON_THREADS,
-                                   MODE_CPYTHON_PROCESSES };
-#define SHOWN_COUNT (int)(sizeof shown / sizeof *shown)
-
-static const share_row *row_of(const machine_share *s, int chapter, pool_mode mode)
+/* What the class pools: every row of the chapter that is a ratio to another series
+ * (a reference against itself is 1 on every machine, and tells nothing). */
+static bool pooled(const share_row *r, int chapter)
 {
-    const share_row *best = NULL; /* the most workers: the chapter's main setting */
-    for (int r = 0; r < s->row_count; r++)
-        if (s->rows[r].chapter == chapter && s->rows[r].mode == mode && (!best || s->rows[r].workers > best->workers))
-            best = &s->rows[r];
-    return best;
+    bool itself = strcmp(r->series, r->reference) == 0 && (!r->reference_workers || r->workers == r->reference_workers);
+    return r->chapter == chapter && !isnan(r->vs_reference) && !itself;
 }
 
-static void write_data(const char *out_dir, const machine_share *machines, int count, int chapter)
+/* The families the chapter's pooled rows belong to, in the order first met, as one
+ * space-separated list of plain names (each checked by plain_key). */
+static int families_of(const machine_share *machines, int count, int chapter, char *list, size_t size)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/data.csv", out_dir);
+    int n = 0;
+    list[0] = '\0';
+    for (int i = 0; i < count; i++)
+        for (int r = 0; r < machines[i].row_count; r++) {
+            const share_row *row = &machines[i].rows[r];
+            if (!pooled(row, chapter)) continue;
+            char padded[MAX_KEY + 3];
+            snprintf(padded, sizeof padded, " %s ", row->family);
+            char spaced[size + 2];
+            snprintf(spaced, sizeof spaced, " %s ", list);
+            if (strstr(spaced, padded) || strlen(list) + strlen(row->family) + 2 > size) continue;
+            snprintf(list + strlen(list), size - strlen(list), "%s%s", *list ? " " : "", row->family);
+            n++;
+        }
+    return n;
+}
+
+static void write_data(const char *path, const machine_share *machines, int count, int chapter, double *lo,
+                       double *hi)
+{
     csv_writer w;
     if (csv_open(&w, path) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
     csv_meta(&w, "chapter", "%d", chapter);
     csv_meta(&w, "machines", "%d", count);
-    const char *columns[] = { "machine", "id", "cores", "mode", "workers", "scale", "vs_serial", "vs_serial_lo",
-                              "vs_serial_hi" };
-    csv_header(&w, columns, 9);
+    const char *columns[] = { "machine", "id", "cores", "series", "family", "mode", "reference", "workers", "scale",
+                              "vs_reference", "vs_reference_lo", "vs_reference_hi" };
+    csv_header(&w, columns, 12);
+    *lo = INFINITY, *hi = 0;
     for (int i = 0; i < count; i++)
-        for (int m = 0; m < SHOWN_COUNT; m++) {
-            const share_row *r = row_of(&machines[i], chapter, shown[m]);
-            if (!r || isnan(r->vs_serial)) continue;
+        for (int k = 0; k < machines[i].row_count; k++) {
+            const share_row *r = &machines[i].rows[k];
+            if (!pooled(r, chapter)) continue;
             csv_int(&w, i + 1);
             csv_str(&w, machines[i].values[0]);
             csv_int(&w, machines[i].cores);
-            csv_str(&w, pool_mode_name(shown[m]));
+            csv_str(&w, r->series);
+            csv_str(&w, r->family);
+            csv_str(&w, pool_mode_name(r->mode));
+            csv_str(&w, r->reference);
             csv_int(&w, r->workers);
             csv_str(&w, r->scale);
-            csv_num(&w, r->vs_serial, 4);
+            csv_num(&w, r->vs_reference, 4);
             if (isnan(r->lo)) csv_str(&w, ""); else csv_num(&w, r->lo, 4);
             if (isnan(r->hi)) csv_str(&w, ""); else csv_num(&w, r->hi, 4);
             csv_end_row(&w);
+            *lo = fmin(*lo, isnan(r->lo) ? r->vs_reference : r->lo);
+            *hi = fmax(*hi, isnan(r->hi) ? r->vs_reference : r->hi);
         }
     if (csv_commit(&w) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
 }
 
-static void write_plot_vars(const char *out_dir, int count, int chapter)
+static void write_plot_vars(const char *path, int count, int chapter, const char *families, double lo, double hi)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/plot-vars.gp", out_dir);
     atomic_file f;
     if (atomic_file_open(&f, path) != 0)
         fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
-    /* Numbers only, and fixed words: nothing from the handed-in files reaches gnuplot as code. */
+    /* Numbers, fixed words and checked plain names only: nothing from the handed-in
+     * files reaches gnuplot as code. */
     fprintf(f.stream, "chapter = %d\nmachines = %d\nclaim = 'the class, one point per machine'\n"
-            "claim_enhanced = claim\nnote = '%d machine%s; whiskers: each run''s 95%% interval'\n",
-            chapter, count, count, count == 1 ? "" : "s");
+            "claim_enhanced = claim\nnote = '%d machine%s; whiskers: each run''s 95%% interval'\n"
+            "families = '%s'\n",
+            chapter, count, count, count == 1 ? "" : "s", families);
+    /* Ratios over more than a factor of 20 (chapter 9's slowdowns) read on a log axis. */
+    fprintf(f.stream, "ratio_lo = %g\nratio_hi = %g\nlog_ratios = %d\n", lo, hi, lo > 0 && hi / lo > 20);
     modes_write_gnuplot(f.stream);
     if (atomic_file_commit(&f) != 0)
         fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
@@ -425,29 +499,50 @@ static void write_plot_vars(const char *out_dir, int count, int chapter)
 
 static void ratio_cell(FILE *out, const share_row *r)
 {
-    if (!r || isnan(r->vs_serial)) fputs(" - |", out);
-    else if (isnan(r->lo)) fprintf(out, " %.2f |", r->vs_serial);
-    else fprintf(out, " %.2f (%.2f-%.2f) |", r->vs_serial, r->lo, r->hi);
+    if (!r || isnan(r->vs_reference)) fputs(" - |", out);
+    else if (isnan(r->lo)) fprintf(out, " %.2f |", r->vs_reference);
+    else fprintf(out, " %.2f (%.2f-%.2f) |", r->vs_reference, r->lo, r->hi);
 }
 
-/* summary.md: the class page of the book. Everything from the files is escaped. */
-static void write_summary(const char *out_dir, const machine_share *machines, int count, int chapter)
+/* A machine's row of a series (the most workers: the chapter's main setting), or NULL. */
+static const share_row *row_of(const machine_share *s, int chapter, const char *series)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/summary.md", out_dir);
+    const share_row *best = NULL;
+    for (int r = 0; r < s->row_count; r++)
+        if (pooled(&s->rows[r], chapter) && strcmp(s->rows[r].series, series) == 0 &&
+            (!best || s->rows[r].workers > best->workers))
+            best = &s->rows[r];
+    return best;
+}
+
+/* summary.md: the class page of the book. Everything from the files is escaped. A
+ * machine per row; a column per series (at most COLUMNS, the first met). */
+#define COLUMNS 8
+static void write_summary(const char *path, const machine_share *machines, int count, int chapter)
+{
+    const char *series[COLUMNS];
+    const share_row *first[COLUMNS];
+    int columns = 0;
+    for (int i = 0; i < count; i++)
+        for (int r = 0; r < machines[i].row_count && columns < COLUMNS; r++) {
+            const share_row *row = &machines[i].rows[r];
+            bool seen = false;
+            for (int k = 0; k < columns; k++) seen |= strcmp(series[k], row->series) == 0;
+            if (pooled(row, chapter) && !seen) first[columns] = row, series[columns++] = row->series;
+        }
     atomic_file f;
     if (atomic_file_open(&f, path) != 0)
         fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
     FILE *out = f.stream;
     fprintf(out, "## The class: chapter %d on %d machine%s\n\n", chapter, count, count == 1 ? "" : "s");
-    fprintf(out, "Each row is one machine's shared results (`make share`); each ratio is the mode's time over "
-            "the same language's serial time on that machine, the median over its rounds and its 95 %% interval. "
-            "Below 1.0 is faster than serial. With every core busy, C threads and processes come near 1 / cores; "
-            "GIL-threads stay near 1.0 whatever the core count.\n\n| # | id | CPU | cores | memory GiB | CPython |");
-    for (int m = 0; m < SHOWN_COUNT; m++) fprintf(out, " %s / serial |", pool_mode_label(shown[m]));
+    fprintf(out, "Each row is one machine's shared results (`make share`); each ratio is a series' time over its "
+            "reference's time on that machine (the column says which), the median over its rounds and its 95 %% "
+            "interval. Below 1.0 is faster than the reference.\n\n| # | id | CPU | cores | memory GiB | CPython |");
+    for (int k = 0; k < columns; k++) fprintf(out, " `%s` / `%s` |", first[k]->series, first[k]->reference);
     fputs("\n|---:|---|---|---:|---:|---|", out);
-    for (int m = 0; m < SHOWN_COUNT; m++) fputs("---:|", out);
+    for (int k = 0; k < columns; k++) fputs("---:|", out);
     fputc('\n', out);
+    int without = 0;
     for (int i = 0; i < count; i++) {
         fprintf(out, "| %d |", i + 1);
         for (int k = 0; k < MACHINE_KEY_COUNT; k++) {
@@ -456,11 +551,15 @@ static void write_summary(const char *out_dir, const machine_share *machines, in
             fprintf(out, " %s |", escaped);
             free(escaped);
         }
-        for (int m = 0; m < SHOWN_COUNT; m++) ratio_cell(out, row_of(&machines[i], chapter, shown[m]));
+        bool any = false;
+        for (int k = 0; k < columns; k++) {
+            const share_row *r = row_of(&machines[i], chapter, series[k]);
+            any |= r != NULL;
+            ratio_cell(out, r);
+        }
+        without += !any;
         fputc('\n', out);
     }
-    int without = 0;
-    for (int i = 0; i < count; i++) without += row_of(&machines[i], chapter, MODE_SERIAL) == NULL;
     if (without)
         fprintf(out, "\n%d machine%s had not run chapter %d: %s row%s show dashes.\n", without, without == 1 ? "" : "s",
                 chapter, without == 1 ? "its" : "their", without == 1 ? "" : "s");
@@ -468,15 +567,42 @@ static void write_summary(const char *out_dir, const machine_share *machines, in
         fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
 }
 
+/* The three files, written into a private folder inside --out and then renamed in
+ * together, so the folder holds one gathering whole or the one before. */
 static int gather(const char *dir, const char *out_dir, int chapter)
 {
     machine_share *machines;
     int count = read_class(dir, &machines);
+    char families[1024];
+    if (families_of(machines, count, chapter, families, sizeof families) == 0) {
+        printf("class: chapter %d: nothing to pool against core count (no machine's share holds a ratio of it); "
+               "nothing written\n", chapter);
+        free(machines);
+        return 0;
+    }
     char error[600];
     if (cli_make_out_dir(out_dir, error, sizeof error) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
-    write_data(out_dir, machines, count, chapter);
-    write_plot_vars(out_dir, count, chapter);
-    write_summary(out_dir, machines, count, chapter);
+    char staging[1024];
+    snprintf(staging, sizeof staging, "%s/.class-XXXXXX", out_dir);
+    if (!mkdtemp(staging)) fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", out_dir, strerror(errno));
+    const char *names[] = { "data.csv", "plot-vars.gp", "summary.md" };
+    char paths[3][1100];
+    for (int i = 0; i < 3; i++) snprintf(paths[i], sizeof paths[i], "%s/%s", staging, names[i]);
+    double lo, hi;
+    write_data(paths[0], machines, count, chapter, &lo, &hi);
+    write_plot_vars(paths[1], count, chapter, families, lo, hi);
+    write_summary(paths[2], machines, count, chapter);
+    int failed = 0;
+    for (int i = 0; i < 3; i++) {
+        char to[1100];
+        snprintf(to, sizeof to, "%s/%s", out_dir, names[i]);
+        struct stat st;
+        if (!failed && lstat(to, &st) == 0 && !S_ISREG(st.st_mode)) failed = ENOTDIR;
+        if (!failed && rename(paths[i], to) != 0) failed = errno;
+        unlink(paths[i]);
+    }
+    rmdir(staging);
+    if (failed) fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", out_dir, strerror(failed));
     printf("class: %d machine%s, chapter %d: %s/{data.csv,summary.md}\n", count, count == 1 ? "" : "s", chapter,
            out_dir);
     free(machines);
@@ -501,8 +627,9 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--out") == 0 && has_value) out = argv[++i];
         else if (sharing && strcmp(argv[i], "--results") == 0 && has_value) results = argv[++i];
         else if (!sharing && strcmp(argv[i], "--chapter") == 0 && has_value) {
-            if (!number_in(argv[++i], 0, MAX_CHAPTER, &chapter) || chapter != floor(chapter))
-                usage("--chapter: expected a chapter number");
+            if (!number_in(argv[++i], 0, MAX_CHAPTER, &chapter) || chapter != floor(chapter) || !is_chapter((int)chapter))
+                fail_user("class", EXIT_BAD_INPUT, "--chapter %.20s: no such chapter (there are chapters %d to %d)",
+                          argv[i], chapters[0].number, chapters[CHAPTER_COUNT - 1].number);
         } else if (!sharing && !dir && argv[i][0] != '-') dir = argv[i];
         else usage(argv[i]);
     }

@@ -4,18 +4,19 @@
 load "style.gp"
 data = dir."/data.csv"
 heading = sprintf("The class: chapter %d on %d machine%s", chapter, machines, machines == 1 ? "" : "s")
-modes = "gil-threads threads processes cpython-threads cpython-processes"
-offset(m) = (strstrt(modes, m) - 20) / 200.0
+# families: the chapter's families of series pooled (plot-vars.gp, plain names), each in
+# a colour of its own; log_ratios: the ratios span more than 20x (chapter 9's slowdowns).
+offset(f) = (strstrt(families, f) - strlen(families) / 2.0) / (8.0 * strlen(families))
 spread(machine) = (int(machine) % 7 - 3) * 0.04
 set title heading."\n".small(note)
 set xlabel "cores of the machine"
-set ylabel "time / serial time (1.0 = as slow as serial)"
+set ylabel "time / its reference's time (1.0 = as fast as the reference)"
 set logscale x 2
 set xrange [0.7:*]
-set yrange [0:*]
+if (log_ratios) { set logscale y; set yrange [ratio_lo / 1.5:ratio_hi * 1.5] } else { set yrange [0:*] }
 set key outside right top
 set samples 200
-plot for [m in modes] data using (strcol("mode") eq m ? column("cores") * 2 ** (spread(column("machine")) + offset(m)) : NaN):"vs_serial":"vs_serial_lo":"vs_serial_hi" \
-         with yerrorbars pt mode_point(m) ps (is_dumb ? 1 : 1.3) lw 1.5 lc rgb mode_color(m) title mode_label(m), \
-     1 with lines dt 2 lc rgb "black" title "as slow as serial", \
+plot for [i = 1:words(families)] data using (strcol("family") eq word(families, i) ? column("cores") * 2 ** (spread(column("machine")) + offset(word(families, i))) : NaN):"vs_reference":"vs_reference_lo":"vs_reference_hi" \
+         with yerrorbars pt (i % 13 + 1) ps (is_dumb ? 1 : 1.3) lw 1.5 lc i title word(families, i), \
+     1 with lines dt 2 lc rgb "black" title "as fast as the reference", \
      1 / x with lines dt 3 lc rgb "#888888" title "1 / cores (every core busy)"
