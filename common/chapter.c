@@ -165,12 +165,13 @@ static double wall_of(const chapter_run *run)
     return ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
 }
 
-/* "GIL-threads" for a mode's own series; "GIL-threads, releasing/4096B" for a declared one. */
+/* "GIL-threads" for a mode's own series; the key ("releasing/4096B") for a declared one
+ * (short: progress lines fit 80 columns). */
 static const char *run_name(const chapter *c, const chapter_run *run, char *out, size_t size)
 {
     const series_def *s = &c->series.items[run->series];
     if (strcmp(s->key, pool_mode_name(run->mode)) == 0) snprintf(out, size, "%s", pool_mode_label(run->mode));
-    else snprintf(out, size, "%s, %s", pool_mode_label(run->mode), s->key);
+    else snprintf(out, size, "%s", s->key);
     return out;
 }
 

@@ -4,7 +4,7 @@
 # both figures, no process or temporary file left behind.
 . "$(dirname "$0")/lib.sh"
 
-HEADER="chapter,mode,workers,rep,task,worker,pid,start_s,end_s,cpu_s,core,vcsw,ivcsw,result"
+HEADER="chapter,series,mode,workers,rep,task,worker,pid,start_s,end_s,cpu_s,core,vcsw,ivcsw,result"
 
 first_data_line() { grep -v '^#' "$1" | head -1; }
 
@@ -30,7 +30,7 @@ for n in $(chapter_numbers); do
         test "$(cat "$tmp/stdout" "$tmp/stderr" | LC_ALL=C.UTF-8 wc -L)" -le 80
     check "chapter$n prints a computed verdict" grep -q '^VERDICT: ' "$tmp/stdout"
     check "chapter$n data.csv has the documented header" \
-        test "$(first_data_line "$out/data.csv" | cut -d, -f1-14)" = "$HEADER"
+        test "$(first_data_line "$out/data.csv" | cut -d, -f1-15)" = "$HEADER"
     check "chapter$n data.csv has its machine preamble" grep -q '^# cores=[0-9]' "$out/data.csv"
     check "chapter$n data.csv has rows for every mode" \
         test "$(grep -v '^#' "$out/data.csv" | awk -F, -v n="$n" '$1 == n && $2 != ""' | wc -l)" -ge 4

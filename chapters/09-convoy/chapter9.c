@@ -272,6 +272,7 @@ static void table(chapter *c)
         snprintf(label, sizeof label, "%s", k->n->label);
         if (k->n->cpu < 0) snprintf(label, sizeof label, "%.*s (%d)", (int)strcspn(k->n->label, ","), k->n->label,
                                     c->machine.cores);
+        if (k->n == &neighbourhoods[GIL1]) snprintf(label, sizeof label, "%s, %g ms", k->n->label, k->interval_ms);
         report_cell(c->report, "%s", label);
         report_cell(c->report, "%g", k->n->beside == BESIDE_C_THREADS ? 0 : k->interval_ms);
         report_cell(c->report, "%s", estimate_text(chapter_value(c, k->key, 0, VALUE_RATE), "%.0f", rate, sizeof rate));
