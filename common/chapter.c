@@ -74,7 +74,6 @@ void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, i
     c->cli.extra_count = flags.extra_count;
     c->cli.answer_keys = identity.answers;
     cli_parse_or_exit(&c->cli, argc, argv);
-    c->ignores_jobs = !(flags.honours & CLI_JOBS);
 
     /* Refuse an unusable --out before spending time on the experiment: make it now
      * (so whatever would stop it later stops it here), and hold it, so that a second
@@ -93,11 +92,10 @@ void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, i
     c->report = report_new(title);
 }
 
-const char *chapter_series(chapter *c, const char *key, const char *family, double x, const char *label,
-                           pool_mode mode, const char *reference, int reference_workers, unsigned colour)
+void chapter_series(chapter *c, const char *key, const char *family, double x, const char *label, pool_mode mode,
+                    const char *reference, int reference_workers, unsigned colour)
 {
-    int i = series_declare(&c->series, key, family, x, label, mode, reference, reference_workers, colour);
-    return c->series.items[i].key;
+    series_declare(&c->series, key, family, x, label, mode, reference, reference_workers, colour);
 }
 
 void chapter_values(chapter *c, const char *const *names, int count)
@@ -121,11 +119,6 @@ void chapter_set_value(chapter *c, const chapter_run *run, int value, double v)
     ours(c, run)->values[value] = v;
 }
 
-void chapter_time_means(chapter *c, const char *what)
-{
-    c->time_means = what;
-}
-
 void chapter_measure_run(chapter *c, const chapter_run *run, double seconds)
 {
     ours(c, run)->time_s = seconds;
@@ -136,8 +129,11 @@ void chapter_decide_by(chapter *c, const char *series, int workers, const char *
     c->decisive_series = series_of(&c->series, series);
     c->decisive_workers = workers;
     const series_def *d = &c->series.items[c->decisive_series];
-    c->decisive_ref = series_of(&c->series, ref ? ref : d->reference);
     c->decisive_ref_workers = ref ? ref_workers : d->reference_workers;
+    /* A copy: declaring the reference may move the table, and `d` with it. */
+    char *reference = xstrdup(ref ? ref : d->reference);
+    c->decisive_ref = series_of(&c->series, reference);
+    free(reference);
 }
 
 bool chapter_wants(const chapter *c, pool_mode mode)
@@ -313,15 +309,9 @@ static estimate ratio_of(const chapter *c, int series, int workers, int ref, int
     return stats_estimate(ratios, n);
 }
 
-/* The index of a key, or -1 when the chapter has no such series (yet): nothing ran. */
-static int known_series(const chapter *c, const char *key)
-{
-    return series_find(&c->series, key);
-}
-
 estimate chapter_series_ratio(const chapter *c, const char *series, int workers, const char *ref, int ref_workers)
 {
-    int s = known_series(c, series), r = known_series(c, ref);
+    int s = series_find(&c->series, series), r = series_find(&c->series, ref);
     if (s < 0 || r < 0) return (estimate){ 0 };
     return ratio_of(c, s, workers, r, ref_workers);
 }
@@ -333,7 +323,7 @@ estimate chapter_ratio(const chapter *c, pool_mode mode, int workers, pool_mode 
 
 estimate chapter_vs_reference(const chapter *c, const char *series, int workers)
 {
-    int s = known_series(c, series);
+    int s = series_find(&c->series, series);
     if (s < 0) return (estimate){ 0 };
     const series_def *d = &c->series.items[s];
     return chapter_series_ratio(c, series, workers, d->reference, d->reference_workers);
@@ -341,7 +331,7 @@ estimate chapter_vs_reference(const chapter *c, const char *series, int workers)
 
 bool chapter_series_ran(const chapter *c, const char *series)
 {
-    int s = known_series(c, series);
+    int s = series_find(&c->series, series);
     for (int i = 0; s >= 0 && i < c->run_count; i++)
         if (c->runs[i]->series == s) return true;
     return false;
@@ -379,7 +369,7 @@ mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers)
 mode_summary chapter_series_summary(const chapter *c, const char *series, int workers)
 {
     mode_summary s = { 0 };
-    int index = known_series(c, series);
+    int index = series_find(&c->series, series);
     if (index < 0) return s;
     double wall[c->run_count + 1], cpu[c->run_count + 1], vcsw[c->run_count + 1], ivcsw[c->run_count + 1];
     for (int i = 0; i < c->run_count; i++) {
@@ -412,7 +402,8 @@ mode_summary chapter_series_summary(const chapter *c, const char *series, int wo
 
 estimate chapter_value(const chapter *c, const char *series, int workers, int value)
 {
-    int index = known_series(c, series);
+    if (value < 0 || value >= c->value_count) fail_at(__FILE__, __LINE__, "chapter_value: no such value", EINVAL);
+    int index = series_find(&c->series, series);
     double v[c->run_count + 1];
     size_t n = 0;
     for (int i = 0; index >= 0 && i < c->run_count; i++) {
@@ -709,7 +700,7 @@ static void write_plot_vars(chapter *c)
     fprintf(f.stream, "# written by %s: what the figure needs to know about the run\n", c->program);
     fprintf(f.stream, "cores = %d\njobs = %d\nchapter = %d\n", c->machine.cores, c->cli.jobs, c->number);
     char jobs[32] = "";
-    if (!c->ignores_jobs) snprintf(jobs, sizeof jobs, ", %d jobs", c->cli.jobs);
+    if (cli_honours(&c->cli, CLI_JOBS)) snprintf(jobs, sizeof jobs, ", %d jobs", c->cli.jobs);
     char *note = xasprintf("%d cores (%s), scale %s%s, switch interval %g ms", c->machine.cores, c->machine.cpu_model,
                            cli_scale_name(c->cli.scale), jobs, c->cli.switch_interval_ms);
     char *enhanced = gnuplot_enhanced_text(c->claim);
@@ -843,7 +834,6 @@ static void print_predictions(const chapter *c)
 int chapter_finish(chapter *c)
 {
     measure_noise(c);
-    if (c->time_means) chapter_meta(c, "time_is", "%s", c->time_means);
     write_data_csv(c);
     write_modes_csv(c);
     write_answers_csv(c);
@@ -851,7 +841,7 @@ int chapter_finish(chapter *c)
     char setup[200], *path = path_in_out(c, "summary.md");
     int rounds = rounds_done(c);
     char jobs[64] = "";
-    if (!c->ignores_jobs) snprintf(jobs, sizeof jobs, ", %d jobs, %d workers", c->cli.jobs, c->cli.workers);
+    if (cli_honours(&c->cli, CLI_JOBS)) snprintf(jobs, sizeof jobs, ", %d jobs, %d workers", c->cli.jobs, c->cli.workers);
     snprintf(setup, sizeof setup, "Scale %s%s, %d round%s, GIL switch interval %g ms", cli_scale_name(c->cli.scale),
              jobs, rounds, rounds == 1 ? "" : "s", c->cli.switch_interval_ms);
     if (report_write_markdown(c->report, path, &c->machine, setup) != 0) die_writing(c, "summary.md");

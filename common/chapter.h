@@ -79,7 +79,6 @@ struct chapter {
     series_table series;
     int decisive_series, decisive_workers; /* chapter_decide_by(); -1: none */
     int decisive_ref, decisive_ref_workers;
-    const char *time_means;                /* chapter_time_means() */
     const char *value_names[CHAPTER_MAX_VALUES];
     int value_count;
     cli_options cli;
@@ -101,7 +100,6 @@ struct chapter {
     double calibrated_serial_s; /* what the calibration predicted a serial run takes (0: none) */
     int rounds;               /* rounds done (set by chapter_next_round) */
     double round_budget_s;    /* seconds for extra rounds past the minimum; 0: the scale's default */
-    bool ignores_jobs;        /* --jobs and --workers mean nothing here: the summary leaves them out */
     char *staging;            /* DIR/.run-XXXXXX: the results until they are published together */
     char *staged[24];         /* the names written there */
     estimate answers[PREDICT_MAX_KEYS]; /* by index in cli.answers */
@@ -128,8 +126,8 @@ typedef struct {
 void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, int argc, char **argv);
 
 /* Declare a series (series.h: key, family, x, label, mode, reference and its
- * workers, colour). A mode's own series needs no declaration. Returns its key. */
-const char *chapter_series(chapter *c, const char *key, const char *family, double x, const char *label,
+ * workers, colour). A mode's own series needs no declaration. */
+void chapter_series(chapter *c, const char *key, const char *family, double x, const char *label,
                            pool_mode mode, const char *reference, int reference_workers, unsigned colour);
 
 /* The named numbers a run may carry beside its time (chapter 10's GIL-held share,
@@ -137,10 +135,8 @@ const char *chapter_series(chapter *c, const char *key, const char *family, doub
 void chapter_values(chapter *c, const char *const *names, int count);
 void chapter_set_value(chapter *c, const chapter_run *run, int value, double v);
 
-/* What a run's time is when the chapter measures it itself (chapter_measure_run):
- * written to the preamble ("seconds per round trip"). */
-void chapter_time_means(chapter *c, const char *what);
-/* The run's time for every ratio and summary: its wall time unless this sets it. */
+/* The run's time for every ratio and summary: its wall time unless this sets it (say
+ * in the preamble what it is instead: chapter_meta(c, "time_is", ...)). */
 void chapter_measure_run(chapter *c, const chapter_run *run, double seconds);
 
 /* Which ratio's interval decides whether another round is worth it: `series` (with

@@ -94,22 +94,22 @@ static void extra_default(const cli_extra *x, char *out, size_t size)
 static void print_help(const cli_options *o, FILE *out)
 {
     fprintf(out, "usage: %s [flags]\n  The claim: %s\n\n", o->program, o->claim);
-    if ((o->honours & CLI_JOBS) == CLI_JOBS)
+    if (cli_honours(o, CLI_JOBS))
         fprintf(out, "  --jobs N             jobs to run (1-%d; default: online cores, here %d)\n", MAX_COUNT,
                 online_cores());
-    if (o->honours & CLI_WORKERS)
+    if (cli_honours(o, CLI_WORKERS))
         fprintf(out, "  --workers N          threads or processes in the pool (1-%d; default: %s)\n", MAX_COUNT,
-                (o->honours & CLI_JOBS) == CLI_JOBS ? "--jobs" : "the chapter's sweep");
+                cli_honours(o, CLI_JOBS) ? "--jobs" : "the chapter's sweep");
     fprintf(out,
             "  --scale S            tiny | class | paper (default class; tiny is for tests)\n"
             "  --reps N             rounds, interleaved (1-%d; default: tiny 1, class 6-16 and\n"
             "                       paper 10-30, more while the intervals are wide)\n", MAX_REPS);
-    if (o->honours & CLI_RUNTIME)
+    if (cli_honours(o, CLI_RUNTIME))
         fprintf(out, "  --runtime R          which threads to run: c | gil | both (default both)\n");
-    if (o->honours & CLI_SWITCH_INTERVAL)
+    if (cli_honours(o, CLI_SWITCH_INTERVAL))
         fprintf(out, "  --switch-interval MS the GIL's switch interval (%g-%g; default 5, CPython's)\n",
                 MIN_SWITCH_MS, MAX_SWITCH_MS);
-    if (o->honours & CLI_PYTHON)
+    if (cli_honours(o, CLI_PYTHON))
         fprintf(out, "  --python PATH        also run the chapter's original.py with this Python (default\n"
                      "                       python3; none: do not)\n");
     fprintf(out,
@@ -150,7 +150,7 @@ static const char *not_honoured(const cli_options *o, const char *name)
     for (size_t i = 0; i < sizeof common / sizeof *common; i++) {
         if (strcmp(name, common[i].name) != 0) continue;
         if (common[i].flag == 0) return o->answer_keys && *o->answer_keys ? NULL : common[i].why;
-        return o->honours & common[i].flag ? NULL : common[i].why;
+        return cli_honours(o, common[i].flag) ? NULL : common[i].why;
     }
     return NULL;
 }
@@ -306,6 +306,11 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
     o->max_reps = o->reps ? o->reps : max_reps[o->scale];
     if (!o->reps) o->reps = min_reps[o->scale];
     return CLI_RUN;
+}
+
+bool cli_honours(const cli_options *o, unsigned flags)
+{
+    return (o->honours & flags) == flags;
 }
 
 bool cli_given(const cli_options *o, const char *name)

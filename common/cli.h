@@ -76,6 +76,9 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
 /* Parse, or print the error to stderr and exit 2 (exit 0 after --help/--version). */
 void cli_parse_or_exit(cli_options *o, int argc, char **argv);
 
+/* Does the chapter honour every one of `flags` (cli_flag)? */
+bool cli_honours(const cli_options *o, unsigned flags);
+
 /* Was this chapter's own flag (`name`, "--requests") on the command line? */
 bool cli_given(const cli_options *o, const char *name);
 

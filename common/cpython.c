@@ -525,8 +525,8 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
     return ok;
 }
 
-/* Did any declared series of this mode run (a chapter that names CPython's variants)? */
-static bool family_ran(const chapter *c, pool_mode mode)
+/* Did any run of this mode, whatever its series, happen? */
+static bool mode_ran(const chapter *c, pool_mode mode)
 {
     for (int i = 0; i < c->run_count; i++)
         if (c->runs[i]->mode == mode) return true;
@@ -538,7 +538,7 @@ static void tell_the_figure(cpython *py)
 {
     char modes[300] = "";
     for (pool_mode mode = MODE_CPYTHON_SERIAL; mode <= MODE_FREE_THREADED_PROCESSES; mode++)
-        if (chapter_series_ran(py->chapter, pool_mode_name(mode)) || family_ran(py->chapter, mode))
+        if (mode_ran(py->chapter, mode))
             snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s", *modes ? " " : "",
                      pool_mode_name(mode));
     chapter_plot_string(py->chapter, "python_modes", "%s", modes);

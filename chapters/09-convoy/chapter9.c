@@ -118,7 +118,7 @@ static void declare_configs(chapter *c)
         }
     }
     chapter_values(c, value_names, 1);
-    chapter_time_means(c, "the I/O thread's seconds per round trip");
+    chapter_meta(c, "time_is", "the I/O thread's seconds per round trip");
 }
 
 /* ---- the echo peer: another process, so it shares no GIL with us ---- */
