@@ -62,7 +62,7 @@ for n in 1 2 3 4 5; do refused "--python: /nonexistent/python3 is not an executa
 refused "--python: no-such-python is not an executable" 3 --python no-such-python
 refused "--python: /etc/passwd is not an executable" 1 --python /etc/passwd
 refused "--python: /tmp is not an executable" 2 --python /tmp
-refused "unknown flag" 6 --python python3
+refused "--python has no effect here" 6 --python python3
 
 # Where the results would go: a later --out wins over the helper's own.
 refused "not writable" 1 --out /proc/1/results

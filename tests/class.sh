@@ -34,15 +34,15 @@ for cores in 1 4 8 16; do
         /^# cores=/ { print "# cores=" c; next }
         /^# machine=/ { print "# machine=Laptop <b>" c "</b> `id` $(reboot) \x27q\x27"; next }
         /^#/ || /^chapter,/ { print; next }
-        $3 == "processes" || $3 == "threads" { $7 = 1.05 / c; $8 = 1.0 / c; $9 = 1.1 / c }
-        $3 == "gil-threads" { $7 = 1.02; $8 = 0.99; $9 = 1.06 }
+        $5 == "processes" || $5 == "threads" { $11 = 1.05 / c; $12 = 1.0 / c; $13 = 1.1 / c }
+        $5 == "gil-threads" { $11 = 1.02; $12 = 0.99; $13 = 1.06 }
         { print }' "$mine" >"$tmp/class/machine-$cores.csv"
 done
 "$BUILD/class" gather "$tmp/class" --chapter 1 --out "$tmp/out-class" >"$tmp/out" 2>&1
 check "gather reads five machines" grep -q 'class: 5 machines, chapter 1' "$tmp/out"
 check "data.csv has every machine's GIL-threads and processes" \
     sh -c "[ \$(grep -c ',gil-threads,' '$tmp/out-class/data.csv') -eq 5 ] && [ \$(grep -c ',processes,' '$tmp/out-class/data.csv') -eq 5 ]"
-check "16 cores: processes at 1.05 / 16 of serial" grep -q ',16,processes,[0-9]*,tiny,0.0656,' "$tmp/out-class/data.csv"
+check "16 cores: processes at 1.05 / 16 of serial" grep -q ',16,processes,processes,processes,serial,[0-9]*,tiny,0.0656,' "$tmp/out-class/data.csv"
 check "summary.md has a row per machine" test "$(grep -c '^| [0-9] |' "$tmp/out-class/summary.md")" -eq 5
 printf '%s\n' 'Laptop \<b\>16\</b\> \`id\` $\(reboot\)' >"$tmp/expected"
 check "the machine's name stays text in summary.md (Markdown-escaped)" grep -qF -f "$tmp/expected" "$tmp/out-class/summary.md"
@@ -72,8 +72,9 @@ bad() { # bad NAME CONTENT-MAKER REASON
 }
 bad "another format" "echo 'chapter,mode' >'$tmp/bad/x.csv'" 'x.csv: line 1: it is not a share file'
 bad "a control character" "sed 's/^# machine=.*/# machine=a\x1b[2Jb/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line 3: a control character'
-bad "a NaN ratio" "sed 's/^\(1,tiny,gil-threads,[^,]*,[^,]*,[^,]*\),[^,]*,/\1,nan,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a bad ratio'
-bad "an unknown mode" "sed 's/,gil-threads,/,rm -rf,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown mode'
+bad "a NaN ratio" "sed 's/^\(1,tiny,gil-threads,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*\),[^,]*,/\1,nan,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a bad ratio'
+bad "an unknown mode" "sed 's/^\(1,tiny,gil-threads,gil-threads\),gil-threads,/\1,rm -rf,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown mode'
+bad "a series that is not a plain name" "sed 's/^1,tiny,gil-threads,/1,tiny,\$(reboot),/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a series, family or reference that is not a plain name'
 bad "an unknown key" "sed 's/^# kernel=/# command=/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown preamble line'
 bad "no core count" "grep -v '^# cores=' '$mine' >'$tmp/bad/x.csv'" 'x.csv: .*incomplete'
 bad "a huge size" "head -c 70000 /dev/zero | tr '\\\\0' 'a' >'$tmp/bad/x.csv'" 'x.csv: not a regular file of at most 64 KiB'
@@ -83,5 +84,38 @@ check "gather from an empty folder: exit 2" sh -c "mkdir -p '$tmp/empty'; '$BUIL
 make -s --no-print-directory class DIR="$tmp/class" CHAPTER=3 OUT="$tmp/make-class" >"$tmp/out" 2>&1
 check "make class DIR=... CHAPTER=3 OUT=...: chapter 3's class, its figure drawn" \
     sh -c "grep -q 'class: 5 machines, chapter 3' '$tmp/out' && [ -s '$tmp/make-class/figure.svg' ] && grep -q '^# chapter=3' '$tmp/make-class/data.csv'"
+# Every chapter pools, from shares of tiny runs (every chapter) and of class-scale runs
+# (the committed references' modes.csv): a figure drawn quietly, or one line saying
+# there is nothing to pool and nothing written. A chapter that does not exist: exit 2.
+for n in $(chapter_numbers); do
+    no_python=$("$BUILD/chapter$n" --help | grep -q -- '--python' && echo "--python none")
+    "$BUILD/chapter$n" --scale tiny $no_python --quiet --out "$tmp/all/chapter$n" >/dev/null 2>&1 ||
+        not_ok "chapter$n runs for the share of every chapter"
+    mkdir -p "$tmp/reference/chapter$n"
+    { echo "# scale=class"; cat "$(chapter_dir "$n")/reference/modes.csv"; } >"$tmp/reference/chapter$n/modes.csv"
+done
+for scale in all reference; do
+    "$BUILD/class" share --results "$tmp/$scale" --out "$tmp/shares-$scale" >/dev/null 2>&1
+    cp "$tmp/shares-$scale"/*.csv "$tmp/class/$scale.csv"
+done
+for n in $(chapter_numbers); do
+    rm -rf "$tmp/every"
+    "$BUILD/class" gather "$tmp/class" --chapter "$n" --out "$tmp/every" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    if grep -q 'nothing to pool' "$tmp/out"; then
+        check "make class CHAPTER=$n: nothing to pool, said in one line, nothing written" \
+            sh -c "[ $status -eq 0 ] && [ \$(wc -l <'$tmp/out') -eq 1 ] && [ ! -e '$tmp/every' ]"
+    else
+        plots/render.sh class "$tmp/every" >/dev/null 2>"$tmp/gp"
+        check "make class CHAPTER=$n: 7 machines pooled, its figure drawn, gnuplot quiet" \
+            sh -c "[ $status -eq 0 ] && grep -q 'class: 7 machines, chapter $n' '$tmp/out' && [ -s '$tmp/every/figure.svg' ] && [ ! -s '$tmp/gp' ]"
+    fi
+done
+for n in 13 x; do
+    "$BUILD/class" gather "$tmp/class" --chapter "$n" --out "$tmp/none" >/dev/null 2>"$tmp/err"
+    status=$?
+    check "make class CHAPTER=$n: exit 2 naming the chapters that exist, nothing written" \
+        sh -c "[ $status -eq 2 ] && grep -q 'no such chapter (there are chapters 0 to' '$tmp/err' && [ ! -e '$tmp/none' ]"
+done
 check "make class without DIR: exit 2 and says how" sh -c "make -s --no-print-directory class 2>&1 | grep -q 'make class DIR=FOLDER'"
 finish class

@@ -307,9 +307,11 @@ static const char *parse_row(char *line, share_row *row)
     double chapter, workers, rounds, reference_workers;
     if (!number_in(fields[0], 0, MAX_CHAPTER, &chapter) || chapter != floor(chapter)) return "a bad chapter number";
     if (strcmp(fields[1], "tiny") && strcmp(fields[1], "class") && strcmp(fields[1], "paper")) return "a bad scale";
+    /* No reference (empty) where the chapter ran none: then no ratio either, checked below. */
     if (!plain_key(fields[2], row->series) || !plain_key(fields[3], row->family) ||
-        !plain_key(fields[5], row->reference))
+        (*fields[5] && !plain_key(fields[5], row->reference)))
         return "a series, family or reference that is not a plain name";
+    if (!*fields[5]) row->reference[0] = '\0';
     row->mode = pool_mode_from_name(fields[4]);
     if (row->mode == MODE_COUNT) return "an unknown mode";
     if (!number_in(fields[6], 0, 4096, &reference_workers) || reference_workers != floor(reference_workers) ||
@@ -317,7 +319,8 @@ static const char *parse_row(char *line, share_row *row)
         return "a bad worker count";
     if (!number_in(fields[8], 0, 1000, &rounds) || rounds != floor(rounds)) return "a bad round count";
     if (!number_in(fields[9], 0, 1e6, &row->wall_median_s)) return "a bad time";
-    if (!bound(fields[10], &row->vs_reference) || !bound(fields[11], &row->lo) || !bound(fields[12], &row->hi))
+    if (!bound(fields[10], &row->vs_reference) || !bound(fields[11], &row->lo) || !bound(fields[12], &row->hi) ||
+        (!*row->reference && !isnan(row->vs_reference)))
         return "a bad ratio";
     row->reference_workers = (int)reference_workers;
     row->chapter = (int)chapter;
