@@ -250,7 +250,7 @@ static void measure_startup(chapter *c, forkserver *server, const long *sizes, i
     }
 }
 
-/* Did the workers started this way see the late setting (in every run)? */
+/* Did the workers started this way see the late setting (in the median run)? */
 static bool saw_setting(const chapter *c, bool python, start_method how, long mib)
 {
     char key[64];
