@@ -412,7 +412,7 @@ static void skip(cpython *py, const cpython_interpreter *in, const char *fmt, ..
     /* `why` may quote the interpreter's own words: one line, and plain text in the summary. */
     fail_one_line(why);
     char *shown = report_escape_markdown(why);
-    fprintf(stderr, "%s: %s: %s\n", py->chapter->program, in->path, why);
+    warn_user(py->chapter->program, "%s: %s", in->path, why);
     report_text(py->chapter->report, "%s rows are missing: %s.", in->name, shown);
     free(shown);
     free(why);
@@ -552,13 +552,13 @@ int cpython_run(cpython *py, const char *input, double expected_s, const char *a
     chapter *c = py->chapter;
     if (py->disabled) return 0;
     if (!py->count) {
-        fprintf(stderr, "%s: CPython skipped: python3 is not on PATH (--python PATH names one)\n", c->program);
+        warn_user(c->program, "CPython skipped: python3 is not on PATH (--python PATH names one)");
         report_text(c->report, "Real CPython was not run: python3 is not on this machine.");
         return 0;
     }
     if (!py->script[0]) {
-        fprintf(stderr, "%s: CPython skipped: %s/original.py was not found next to the build folder\n", c->program,
-                c->identity.dir);
+        warn_user(c->program, "CPython skipped: %s/original.py was not found next to the build folder",
+                  c->identity.dir);
         return 0;
     }
     va_list ap;

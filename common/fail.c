@@ -20,12 +20,25 @@ char *fail_one_line(char *text)
     return text;
 }
 
-noreturn void fail_user_v(const char *program, int status, const char *fmt, va_list ap)
+static void print_user_line(const char *program, const char *fmt, va_list ap)
 {
     char *message = fail_one_line(xvasprintf(fmt, ap)); /* one line, no terminal escapes */
     fprintf(stderr, "%s: %s\n", program, message);
     free(message);
+}
+
+noreturn void fail_user_v(const char *program, int status, const char *fmt, va_list ap)
+{
+    print_user_line(program, fmt, ap);
     exit(status);
+}
+
+void warn_user(const char *program, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    print_user_line(program, fmt, ap);
+    va_end(ap);
 }
 
 noreturn void fail_user(const char *program, int status, const char *fmt, ...)

@@ -9,6 +9,9 @@
  *   3. What a user sees when a program stops: fail_user() / chapter_fail(), one line
  *      "program: reason", exit 2 for bad input (before anything ran) or 1 for an
  *      experiment that failed. Nothing else calls exit() in a chapter.
+ *   4. Something the user should know while the experiment goes on (CPython skipped, a
+ *      descriptor limit lower than asked): warn_user(), one line "program: reason" on
+ *      stderr, and the run continues. The summary says the same where it changes a result.
  *
  * The CHECK_ macros are OSTEP-style wrappers, done right:
  * CHECK_PTHREAD runs the call always (never inside assert) and, because pthread
@@ -26,6 +29,9 @@ enum { EXIT_EXPERIMENT_FAILED = 1, EXIT_BAD_INPUT = 2 };
 /* "program: message" on one line of stderr (control characters shown as '?'), then exit(status). */
 noreturn void fail_user(const char *program, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 noreturn void fail_user_v(const char *program, int status, const char *fmt, va_list ap);
+
+/* "program: message" on one line of stderr, as fail_user() prints it, and return. */
+void warn_user(const char *program, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Print "file:line: what: reason" to stderr and exit(1): an experiment that cannot run. */
 noreturn void fail_at(const char *file, int line, const char *what, int errnum);

@@ -105,9 +105,9 @@ static void raise_descriptor_limit(iolab *lab)
     limit.rlim_cur = limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= wanted ? wanted : limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
     if (limit.rlim_cur < wanted) {
-        fprintf(stderr, "%s: %d requests at once need about %lu open files; the limit here is %lu (ulimit -Hn): "
-                "some requests may fail, and the verdict will say so\n", lab->chapter->program, lab->count,
-                (unsigned long)wanted, (unsigned long)limit.rlim_cur);
+        warn_user(lab->chapter->program, "%d requests at once need about %lu open files; the limit here is %lu "
+                  "(ulimit -Hn): some requests may fail, and the verdict will say so", lab->count,
+                  (unsigned long)wanted, (unsigned long)limit.rlim_cur);
         chapter_meta(lab->chapter, "open_files_limit", "%lu (wanted %lu)", (unsigned long)limit.rlim_cur,
                      (unsigned long)wanted);
     }

@@ -73,7 +73,7 @@ static void measure(tracked *t, int jobs)
 {
     size_t total = 0;
     for (int i = 0; i < jobs; i++) total += t->logs[i].count;
-    span *spans = calloc(total ? total : 1, sizeof *spans);
+    span *spans = xcalloc(total ? total : 1, sizeof *spans);
     size_t n = 0;
     double rate = 0;
     for (int i = 0; i < jobs; i++) {
@@ -96,7 +96,7 @@ static void measure_holds(tracked *t, const gil_t *gil)
 {
     size_t n;
     const gil_hold *holds = gil_holds(gil, &n);
-    double *ms = calloc(n ? n : 1, sizeof *ms);
+    double *ms = xcalloc(n ? n : 1, sizeof *ms);
     for (size_t i = 0; i < n; i++) ms[i] = (double)(holds[i].end_ns - holds[i].start_ns) / 1e6;
     t->hold_median_ms = stats_median(ms, n);
     t->holds = n;
@@ -111,8 +111,8 @@ static bool measure_python(tracked *t, const chapter *c, const cpython *py, pool
     for (int i = 0; i < c->run_count; i++)
         if (c->runs[i]->mode == mode) t->run = c->runs[i];
     if (!t->run) return false;
-    span *spans = calloc(py->span_count + 1, sizeof *spans);
-    double *lengths = calloc(py->span_count + 1, sizeof *lengths);
+    span *spans = xcalloc(py->span_count + 1, sizeof *spans);
+    double *lengths = xcalloc(py->span_count + 1, sizeof *lengths);
     for (size_t k = 0; k < py->span_count; k++) {
         const cpython_span *s = &py->spans[k];
         if (s->mode != mode || s->rep != t->run->rep) continue;
