@@ -1,15 +1,10 @@
-/* cpython.c — find python3 and original.py, run it as a child process group, and
- * turn its CSV into chapter runs. */
-#include <ctype.h>
+/* cpython.c — find python3 and original.py, run it (common/capture), and turn what
+ * it printed (common/cpython_output) into chapter runs; compare them with C's. */
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdnoreturn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,7 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "child.h"
+#include "capture.h"
 #include "cpython.h"
 #include "fail.h"
 
@@ -93,312 +88,6 @@ void cpython_open(cpython *py, chapter *c)
     find_script(c->identity.dir, py->script);
 }
 
-/* ---- running the script ---------------------------------------------------- */
-
-typedef struct {
-    char *text;
-    size_t length, capacity;
-    bool overflowed; /* more than MAX_OUTPUT came: the rest was dropped */
-} buffer;
-
-/* More output than any chapter's script writes: a script that floods is stopped. */
-#define MAX_OUTPUT (64 << 20)
-
-static void append(buffer *b, const char *data, size_t n)
-{
-    if (b->length + n > MAX_OUTPUT) {
-        b->overflowed = true;
-        return;
-    }
-    if (b->length + n + 1 > b->capacity) {
-        b->capacity = (b->length + n + 1) * 2;
-        b->text = xrealloc(b->text, b->capacity, 1);
-    }
-    memcpy(b->text + b->length, data, n);
-    b->length += n;
-    b->text[b->length] = '\0';
-}
-
-typedef struct {
-    char *argv[64];
-} python_command;
-
-static void exec_python(void *arg)
-{
-    child_exec(((python_command *)arg)->argv);
-}
-
-typedef struct {
-    buffer out, err;
-    int status;      /* from waitpid; -1 if it was stopped */
-    bool timed_out;
-} child_result;
-
-/* Feed `input`, collect stdout and stderr until both close or the deadline passes. */
-static void talk_to(child_process *child, int in, int out, int err, const char *input, int64_t deadline_ns,
-                    child_result *r)
-{
-    size_t fed = 0, to_feed = input ? strlen(input) : 0;
-    if (!to_feed) {
-        close(in);
-        in = -1;
-    }
-    while (out >= 0 || err >= 0) {
-        struct pollfd fds[3] = { { out, POLLIN, 0 }, { err, POLLIN, 0 }, { in, POLLOUT, 0 } };
-        int64_t left_ms = (deadline_ns - now_ns()) / 1000000;
-        if (left_ms <= 0) {
-            r->timed_out = true;
-            break;
-        }
-        if (poll(fds, 3, left_ms > 1000 ? 1000 : (int)left_ms) < 0 && errno != EINTR) break;
-        char chunk[8192];
-        for (int i = 0; i < 2; i++) {
-            int *fd = i == 0 ? &out : &err;
-            if (*fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            ssize_t n = read(*fd, chunk, sizeof chunk);
-            if (n > 0) {
-                append(i == 0 ? &r->out : &r->err, chunk, (size_t)n);
-            } else if (n == 0 || errno != EINTR) {
-                close(*fd);
-                *fd = -1;
-            }
-        }
-        if (in >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-            ssize_t n = write(in, input + fed, to_feed - fed);
-            if (n > 0) fed += (size_t)n;
-            if ((n < 0 && errno != EINTR && errno != EAGAIN) || fed == to_feed) {
-                close(in);
-                in = -1;
-            }
-        }
-    }
-    if (in >= 0) close(in);
-    if (out >= 0) close(out);
-    if (err >= 0) close(err);
-    r->status = -1;
-    if (r->timed_out)
-        child_stop(child);
-    else
-        r->status = child_wait(child); /* and whatever is left of its group: pool workers */
-}
-
-static void run_child(const char *python, const char *script, const char *const *args, const char *input,
-                      double timeout_s, child_result *r)
-{
-    memset(r, 0, sizeof *r);
-    int in[2], out[2], err[2];
-    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) fail_at(__FILE__, __LINE__, "pipe", errno);
-    fcntl(in[1], F_SETFL, O_NONBLOCK);
-    signal(SIGPIPE, SIG_IGN); /* a python3 that dies early must not kill us while we feed it */
-    setenv("PYTHONDONTWRITEBYTECODE", "1", 1); /* no __pycache__ in the source tree; set before fork */
-    python_command command = { { (char *)python, (char *)script } };
-    for (int i = 0, argc = 2; args && args[i] && argc < 63; i++) command.argv[argc++] = (char *)args[i];
-    /* Its own group: stopping it stops its pool workers too. */
-    child_options options = { .death_signal = SIGKILL, .own_group = true, .stdin_fd = in[0], .stdout_fd = out[1],
-                              .stderr_fd = err[1] };
-    child_process child;
-    if (child_start(&child, &options, exec_python, &command) != 0) fail_at(__FILE__, __LINE__, "fork", errno);
-    close(in[0]);
-    close(out[1]);
-    close(err[1]);
-    talk_to(&child, in[1], out[0], err[0], input, now_ns() + (int64_t)(timeout_s * 1e9), r);
-}
-
-/* ---- reading its CSV ---------------------------------------------------------- */
-
-enum { COL_RECORD, COL_MODE, COL_WORKERS, COL_REP, COL_TASK, COL_PID, COL_TID, COL_START, COL_END, COL_CPU,
-       COL_VCSW, COL_IVCSW, COL_CORE, COL_RESULT, COLUMNS };
-#define HEADER "record,mode,workers,rep,task,pid,tid,start_s,end_s,cpu_s,vcsw,ivcsw,core,result"
-
-typedef struct {
-    pool_mode mode;
-    int workers, rep, ntasks, filled;
-    double wall_s;
-    task_record *records;
-} pending_run;
-
-typedef struct {
-    pending_run *runs;
-    int count;
-    cpython_span *spans;
-    size_t span_count;
-    char version[40];
-    bool free_threaded;
-    char *facts; /* the script's other "key=value" lines, one per line */
-} parsed;
-
-static void free_parsed(parsed *p)
-{
-    for (int i = 0; i < p->count; i++) free(p->runs[i].records);
-    free(p->runs);
-    free(p->spans);
-    free(p->facts);
-    memset(p, 0, sizeof *p);
-}
-
-pool_mode cpython_mode(bool free_threaded, const char *python_mode)
-{
-    pool_mode base = free_threaded ? MODE_FREE_THREADED_SERIAL : MODE_CPYTHON_SERIAL;
-    if (strcmp(python_mode, "serial") == 0) return base;
-    if (strcmp(python_mode, "threads") == 0) return base + 1;
-    if (strcmp(python_mode, "processes") == 0) return base + 2;
-    return MODE_COUNT;
-}
-
-/* One "# key=value" line: the interpreter describes itself. */
-/* "# key=value": a key of [a-z0-9_] (1 to 40), a value of printable ASCII without
- * quotes or backquotes (at most 200): what a script may say of itself. */
-static bool well_formed_fact(const char *line)
-{
-    if (strncmp(line, "# ", 2) != 0) return false;
-    const char *key = line + 2, *eq = strchr(key, '=');
-    if (!eq || eq == key || eq - key > 40 || strlen(eq + 1) > 200) return false;
-    for (const char *k = key; k < eq; k++)
-        if (!(islower((unsigned char)*k) || isdigit((unsigned char)*k) || *k == '_')) return false;
-    for (const char *v = eq + 1; *v; v++)
-        if (*v < 0x20 || *v > 0x7e || *v == '"' || *v == '\'' || *v == '`' || *v == '\\') return false;
-    return true;
-}
-
-/* The facts kept: at most this many bytes of them. */
-#define MAX_FACTS 4096
-
-/* One "# key=value" line: the interpreter describes itself. Anything else that
- * starts with '#' is a comment and ignored. */
-static void read_meta(parsed *p, const char *line)
-{
-    if (!well_formed_fact(line)) return;
-    if (strncmp(line, "# python=", 9) == 0) snprintf(p->version, sizeof p->version, "%s", line + 9);
-    if (strcmp(line, "# gil=disabled") == 0) p->free_threaded = true;
-    if (strncmp(line, "# python=", 9) != 0 && (p->facts ? strlen(p->facts) : 0) + strlen(line) < MAX_FACTS) {
-        char *joined = xasprintf("%s%s\n", p->facts ? p->facts : "", line + 2);
-        free(p->facts);
-        p->facts = joined;
-    }
-}
-
-/* A finite number of sane size: NaN, infinities and 1e300 are not data. */
-static bool number(const char *text, double *value)
-{
-    char *end;
-    errno = 0;
-    *value = strtod(text, &end);
-    return end != text && *end == '\0' && errno == 0 && isfinite(*value) && fabs(*value) <= 1e12;
-}
-
-/* A whole number within [lo, hi]: safe to convert to int. */
-static bool whole(double v, double lo, double hi)
-{
-    return v == floor(v) && v >= lo && v <= hi;
-}
-
-/* Limits on what the output may ask for: the chapters run at most 1024 tasks per
- * run (their --requests and --jobs limits), a few hundred runs, and a tracker
- * interval per switch interval. */
-#define MAX_TASKS 4096
-#define MAX_RUNS 10000
-#define MAX_SPANS 2000000
-
-/* One data row; false if it does not make sense. */
-static bool read_row(parsed *p, char *line)
-{
-    char *f[COLUMNS + 1];
-    int n = 0;
-    for (char *save = NULL, *t = strtok_r(line, ",", &save); t && n <= COLUMNS; t = strtok_r(NULL, ",", &save))
-        f[n++] = t;
-    double v[COLUMNS];
-    if (n != COLUMNS) return false;
-    for (int i = COL_WORKERS; i < COLUMNS; i++)
-        if (!number(f[i], &v[i])) return false;
-    pool_mode mode = cpython_mode(p->free_threaded, f[COL_MODE]);
-    if (mode == MODE_COUNT || v[COL_START] < 0 || v[COL_END] < v[COL_START]) return false;
-    if (!whole(v[COL_WORKERS], 0, 65536) || !whole(v[COL_REP], 0, 100000) || !whole(v[COL_TASK], 0, MAX_TASKS) ||
-        !whole(v[COL_PID], -1, 1e9) || !whole(v[COL_TID], -1, 1e9) || !whole(v[COL_CORE], -1, 65536) ||
-        !whole(v[COL_VCSW], 0, 1e12) || !whole(v[COL_IVCSW], 0, 1e12) || !whole(v[COL_RESULT], -1e12, 1e12))
-        return false;
-    if (strcmp(f[COL_RECORD], "run") == 0) {
-        if (v[COL_TASK] < 1 || v[COL_WORKERS] < 1 || p->count >= MAX_RUNS) return false;
-        p->runs = xrealloc(p->runs, (size_t)p->count + 1, sizeof *p->runs);
-        pending_run *r = &p->runs[p->count++];
-        *r = (pending_run){ mode, (int)v[COL_WORKERS], (int)v[COL_REP], (int)v[COL_TASK], 0, v[COL_END], NULL };
-        r->records = xcalloc((size_t)r->ntasks, sizeof *r->records);
-        for (int t = 0; t < r->ntasks; t++) r->records[t].task = -1;
-        return true;
-    }
-    if (!p->count) return false;
-    pending_run *r = &p->runs[p->count - 1]; /* a run's tasks and intervals follow it */
-    int task = (int)v[COL_TASK];
-    if (r->mode != mode || task < 0 || task >= r->ntasks) return false;
-    if (strcmp(f[COL_RECORD], "task") == 0) {
-        if (r->records[task].task != -1) return false;
-        r->records[task] = (task_record){ .task = task, .worker = -1, .pid = (int)v[COL_PID], .tid = (int)v[COL_TID],
-                                          .start_ns = (int64_t)(v[COL_START] * 1e9),
-                                          .end_ns = (int64_t)(v[COL_END] * 1e9), .cpu_ns = (int64_t)(v[COL_CPU] * 1e9),
-                                          .core = (int)v[COL_CORE], .vcsw = (long)v[COL_VCSW],
-                                          .ivcsw = (long)v[COL_IVCSW], .result = (int64_t)v[COL_RESULT] };
-        r->filled++;
-        return true;
-    }
-    if (strcmp(f[COL_RECORD], "running") == 0) {
-        if (p->span_count >= MAX_SPANS) return false;
-        p->spans = xrealloc(p->spans, p->span_count + 1, sizeof *p->spans);
-        p->spans[p->span_count++] = (cpython_span){ mode, r->rep, task, (int)v[COL_CORE], v[COL_START], v[COL_END] };
-        return true;
-    }
-    return false;
-}
-
-/* Workers are numbered in the order their thread (or process) first appears. */
-static void number_workers(pending_run *r)
-{
-    for (int t = 0; t < r->ntasks; t++) {
-        task_record *rec = &r->records[t];
-        rec->worker = 0;
-        for (int k = 0; k < t; k++) {
-            if (r->records[k].tid == rec->tid && r->records[k].pid == rec->pid) {
-                rec->worker = r->records[k].worker;
-                break;
-            }
-            if (r->records[k].worker >= rec->worker) rec->worker = r->records[k].worker + 1;
-        }
-    }
-}
-
-/* The whole output, or the number of the first line that is wrong. */
-static int parse_output(char *text, parsed *p)
-{
-    int line_no = 0;
-    bool header = false;
-    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        line_no++;
-        if (line[0] == '#') {
-            read_meta(p, line);
-        } else if (!header) {
-            if (strcmp(line, HEADER) != 0) return line_no;
-            header = true;
-        } else if (!read_row(p, line)) {
-            return line_no;
-        }
-    }
-    if (!header || !p->count) return line_no + 1;
-    for (int i = 0; i < p->count; i++) {
-        if (p->runs[i].filled != p->runs[i].ntasks) return line_no + 1;
-        number_workers(&p->runs[i]);
-    }
-    return 0;
-}
-
-int cpython_parse_check(const char *output, int *runs)
-{
-    char *text = xstrdup(output);
-    parsed p = { 0 };
-    int bad = parse_output(text, &p);
-    *runs = bad ? 0 : p.count;
-    free_parsed(&p);
-    free(text);
-    return bad;
-}
-
 /* ---- one interpreter ---------------------------------------------------------- */
 
 static void skip(cpython *py, const cpython_interpreter *in, const char *fmt, ...)
@@ -425,17 +114,6 @@ static const char *relative_script(const cpython *py)
     return at ? at + 1 : py->script;
 }
 
-static void last_line(const buffer *b, char *out, size_t size)
-{
-    out[0] = '\0';
-    if (!b->text) return;
-    char *end = b->text + b->length;
-    while (end > b->text && (end[-1] == '\n' || end[-1] == '\r')) end--;
-    char *start = end;
-    while (start > b->text && start[-1] != '\n') start--;
-    snprintf(out, size, "%.*s", (int)(end - start), start);
-}
-
 /* data.csv's preamble: which interpreter, and what the script said of itself
  * ("python_iterations_per_job=...", ...). */
 static void describe_in_preamble(cpython *py, const cpython_interpreter *in, char *facts)
@@ -456,21 +134,24 @@ static void describe_in_preamble(cpython *py, const cpython_interpreter *in, cha
 static bool run_one(cpython *py, cpython_interpreter *in, const char *const *args, const char *input, double expected_s)
 {
     progress("CPython: %s %s ...", in->path, py->script);
-    child_result r;
-    run_child(in->path, py->script, args, input, 30 + 10 * expected_s, &r);
+    char *argv[64] = { in->path, py->script };
+    for (int i = 0, argc = 2; args[i] && argc < 63; i++) argv[argc++] = (char *)args[i];
+    setenv("PYTHONDONTWRITEBYTECODE", "1", 1); /* no __pycache__ in the source tree */
+    capture_result r;
+    capture_run(argv, input, 30 + 10 * expected_s, &r);
     char err[300];
-    last_line(&r.err, err, sizeof err);
+    capture_last_line(&r.err, err, sizeof err);
     bool ok = false;
-    parsed p = { 0 };
+    cpython_output p = { 0 };
     if (r.timed_out) {
         skip(py, in, "original.py did not finish within %.0f s and was stopped", 30 + 10 * expected_s);
     } else if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
         skip(py, in, "original.py failed (%s %d)%s%s", WIFEXITED(r.status) ? "exit status" : "signal",
              WIFEXITED(r.status) ? WEXITSTATUS(r.status) : WTERMSIG(r.status), *err ? ": " : "", err);
     } else if (r.out.overflowed) {
-        skip(py, in, "original.py printed more than %d MiB: not what the chapter expects", MAX_OUTPUT >> 20);
+        skip(py, in, "original.py printed more than %d MiB: not what the chapter expects", CAPTURE_MAX_OUTPUT >> 20);
     } else {
-        int bad = r.out.text ? parse_output(r.out.text, &p) : 1;
+        int bad = r.out.text ? cpython_output_parse(r.out.text, &p) : 1;
         if (bad) {
             skip(py, in, "line %d of original.py's output is not what the chapter expects", bad);
         } else if (in != &py->interpreters[0] && !p.free_threaded) {
@@ -500,7 +181,7 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
         if (!in->ran) describe_in_preamble(py, in, p.facts); /* once, if a chapter runs the script twice */
         int64_t base = now_ns();
         for (int i = 0; i < p.count; i++) {
-            pending_run *run = &p.runs[i];
+            cpython_pending_run *run = &p.runs[i];
             for (int t = 0; t < run->ntasks; t++) {
                 run->records[t].start_ns += base;
                 run->records[t].end_ns += base;
@@ -519,9 +200,8 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
             py->span_count += p.span_count;
         }
     }
-    free_parsed(&p);
-    free(r.out.text);
-    free(r.err.text);
+    cpython_output_free(&p);
+    capture_free(&r);
     return ok;
 }
 

@@ -18,19 +18,13 @@
 #include <stdbool.h>
 
 #include "chapter.h"
+#include "cpython_output.h"
 
 /* Names the series of a run the script reported (its mode, workers, tasks and their
  * records: a chapter's original.py may put the variant in `result`), into `key`.
  * Unset, a run is its mode's own series. */
 typedef void (*cpython_namer)(pool_mode mode, int workers, int ntasks, const task_record *records, void *ctx,
                               char *key, size_t size);
-
-/* A running interval one original.py task reported (chapter 2's live tracker). */
-typedef struct {
-    pool_mode mode;
-    int rep, task, core;
-    double start_s, end_s; /* from the run's start */
-} cpython_span;
 
 typedef struct {
     char path[PATH_MAX];
@@ -70,10 +64,6 @@ int cpython_run(cpython *py, const char *input, double expected_s, const char *a
 /* The interpreter whose runs use `mode`'s family, or NULL if none ran. */
 const cpython_interpreter *cpython_for(const cpython *py, pool_mode mode);
 
-/* cpython-threads for `python_mode` threads of the GIL'd interpreter, ...: the mode
- * of a run the script reported as "serial", "threads" or "processes". */
-pool_mode cpython_mode(bool free_threaded, const char *python_mode);
-
 /* One comparison between the C program and CPython on one measure (`what`, e.g.
  * "processes' time / serial time"): each a median with its interval over rounds,
  * and "agree within noise" when the intervals overlap, otherwise how far apart.
@@ -95,11 +85,6 @@ void cpython_compare(const cpython *py, const char *what, estimate gil_threads, 
 void cpython_check_cpu_time(const cpython *py);
 
 void cpython_close(cpython *py);
-
-/* Parse what original.py printed, as the chapter does, and throw it away: 0 and the
- * number of runs when it is all well formed, else the number of the first bad
- * line. For the parser's tests (tests/test_parsers.c). */
-int cpython_parse_check(const char *output, int *runs);
 
 /* What the last successful original.py run said of itself under `key` (its "# key=value"
  * lines), copied into `out`; false if it said nothing of it. */
