@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "fail.h"
 #include "machine.h"
+#include "manifest.h" /* CHAPTER_MANIFEST: every chapter, from chapters/chapters.sh */
 
 #define MAX_CHAPTERS 64
 #define MARKER "<!-- results -->"
@@ -40,6 +41,7 @@ static bool class_page;
 typedef struct {
     int number;
     char dir[512];       /* chapters/NN-slug */
+    char results[64];    /* its results folder's name: chapterN (from the manifest) */
     char *readme;        /* Markdown */
     char title[300];     /* the README's first heading, without "# " */
     char *summary;       /* this machine's summary.md, or NULL */
@@ -173,42 +175,48 @@ static void find_sources(chapter_text *c)
     qsort(c->sources, (size_t)c->source_count, sizeof c->sources[0], by_name);
 }
 
-static int by_number(const void *a, const void *b)
+/* The chapters of the manifest (chapters/chapters.sh), in order, each with its text
+ * from DIR/NN-slug (DIR: --chapters) and its run from RESULTS/chapterN (--results). */
+static const struct {
+    int number;
+    const char *dir, *results;
+} manifest[] = {
+#define MANIFEST_ENTRY(number, dir, claim, results) { number, dir, results },
+    CHAPTER_MANIFEST(MANIFEST_ENTRY)
+#undef MANIFEST_ENTRY
+};
+
+static const char *last_part(const char *path)
 {
-    return ((const chapter_text *)a)->number - ((const chapter_text *)b)->number;
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
 }
 
-/* chapters/NN-slug folders that hold a README.md: the book's chapters, in order. */
 static int find_chapters(const char *chapters_dir, const char *results_dir, chapter_text *chapters)
 {
-    DIR *d = opendir(chapters_dir);
-    if (!d) return -1;
     int n = 0;
-    for (struct dirent *e; (e = readdir(d)) && n < MAX_CHAPTERS;) {
-        const char *name = e->d_name;
-        if (!(name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] == '-')) continue;
+    for (size_t m = 0; m < sizeof manifest / sizeof *manifest && n < MAX_CHAPTERS; m++) {
         chapter_text *c = &chapters[n];
         memset(c, 0, sizeof *c);
-        c->number = atoi(name);
-        snprintf(c->dir, sizeof c->dir, "%s/%s", chapters_dir, name);
+        c->number = manifest[m].number;
+        snprintf(c->dir, sizeof c->dir, "%s/%s", chapters_dir, last_part(manifest[m].dir));
         char path[1024];
         snprintf(path, sizeof path, "%s/README.md", c->dir);
         if (!(c->readme = read_text(path))) continue;
         const char *heading = strncmp(c->readme, "# ", 2) == 0 ? c->readme + 2 : c->readme;
         snprintf(c->title, sizeof c->title, "%.*s", (int)strcspn(heading, "\n"), heading);
-        snprintf(path, sizeof path, "%s/chapter%d/summary.md", results_dir, c->number);
+        snprintf(c->results, sizeof c->results, "%s", last_part(manifest[m].results));
+        snprintf(path, sizeof path, "%s/%s/summary.md", results_dir, c->results);
         c->summary = read_text(path);
         snprintf(path, sizeof path, "%s/reference/summary.md", c->dir);
         c->reference = read_text(path);
-        snprintf(path, sizeof path, "%s/chapter%d/answers.csv", results_dir, c->number);
+        snprintf(path, sizeof path, "%s/%s/answers.csv", results_dir, c->results);
         c->answers = read_text(path);
         snprintf(path, sizeof path, "%s/reference/answers.csv", c->dir);
         c->reference_answers = read_text(path);
         find_sources(c);
         n++;
     }
-    closedir(d);
-    qsort(chapters, (size_t)n, sizeof *chapters, by_number);
     return n;
 }
 
@@ -216,7 +224,7 @@ static int find_chapters(const char *chapters_dir, const char *results_dir, chap
 static void copy_figures(chapter_text *c, const char *results_dir, const char *out_dir)
 {
     char from[1024], to[1024];
-    snprintf(from, sizeof from, "%s/chapter%d/figure.svg", results_dir, c->number);
+    snprintf(from, sizeof from, "%s/%s/figure.svg", results_dir, c->results);
     snprintf(to, sizeof to, "%s/figures/chapter%d.svg", out_dir, c->number);
     c->has_figure = c->summary && copy_file(from, to) == 0;
     snprintf(from, sizeof from, "%s/reference/figure.svg", c->dir);
