@@ -18,6 +18,7 @@
 #include "fail.h"
 #include "gil.h"
 #include "http.h"
+#include "textfile.h"
 
 /* ---- the server child ------------------------------------------------------ */
 
@@ -346,47 +347,8 @@ static void printable(const char *text, char *out, size_t size)
     fail_one_line(out);
 }
 
-/* The whole of a URL list, or NULL with a reason: only a regular file, and only up
- * to URL_FILE_MAX bytes, so a FIFO, a device or a huge file cannot hang or flood
- * the run (O_NONBLOCK: opening a FIFO with no writer returns at once). */
+/* A URL list is at most 1 MiB of text (textfile.h: no link, no FIFO or device). */
 #define URL_FILE_MAX (1 << 20)
-static char *read_url_file(const char *path, char *error, size_t size)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        snprintf(error, size, "--urls %s: %s", path, strerror(errno));
-        if (fd >= 0) close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size > URL_FILE_MAX) {
-        snprintf(error, size, "--urls %s: %s", path,
-                 S_ISDIR(st.st_mode) ? "is a directory" : !S_ISREG(st.st_mode) ? "is not a regular file" :
-                                                                                  "is larger than 1 MiB");
-        close(fd);
-        return NULL;
-    }
-    char *text = xcalloc((size_t)st.st_size + 1, 1);
-    size_t got = 0;
-    for (ssize_t n; got < (size_t)st.st_size && (n = read(fd, text + got, (size_t)st.st_size - got)) != 0;) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            snprintf(error, size, "--urls %s: %s", path, strerror(errno));
-            free(text);
-            close(fd);
-            return NULL;
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    text[got] = '\0';
-    if (strlen(text) != got) {
-        snprintf(error, size, "--urls %s: holds a NUL byte: not a text file", path);
-        free(text);
-        return NULL;
-    }
-    return text;
-}
 
 #define URL_LINE_MAX 2048
 #define URLS_MAX 1024
@@ -395,8 +357,12 @@ int http_read_urls(const char *path, char ***urls, int *count, char *error, size
 {
     *urls = NULL;
     *count = 0;
-    char *text = read_url_file(path, error, size);
-    if (!text) return -1;
+    char why[160];
+    char *text = textfile_read(path, URL_FILE_MAX, why, sizeof why);
+    if (!text) {
+        snprintf(error, size, "--urls %s: %s", path, why);
+        return -1;
+    }
     int number = 0, rc = 0;
     for (char *line = text, *next; rc == 0 && line && *line; line = next) {
         number++;

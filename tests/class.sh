@@ -77,8 +77,8 @@ bad "an unknown mode" "sed 's/^\(1,tiny,gil-threads,gil-threads\),gil-threads,/\
 bad "a series that is not a plain name" "sed 's/^1,tiny,gil-threads,/1,tiny,\$(reboot),/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a series, family or reference that is not a plain name'
 bad "an unknown key" "sed 's/^# kernel=/# command=/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown preamble line'
 bad "no core count" "grep -v '^# cores=' '$mine' >'$tmp/bad/x.csv'" 'x.csv: .*incomplete'
-bad "a huge size" "head -c 70000 /dev/zero | tr '\\\\0' 'a' >'$tmp/bad/x.csv'" 'x.csv: not a regular file of at most 64 KiB'
-bad "a device behind a link" "ln -s /dev/zero '$tmp/bad/x.csv'" 'x.csv: not a regular file'
+bad "a huge size" "head -c 70000 /dev/zero | tr '\\\\0' 'a' >'$tmp/bad/x.csv'" 'x.csv: is larger than 64 KiB'
+bad "a device behind a link" "ln -s /dev/zero '$tmp/bad/x.csv'" 'x.csv: is a symbolic link'
 check "gather with no folder: exit 2" sh -c "'$BUILD/class' gather 2>/dev/null; [ \$? -eq 2 ]"
 check "gather from an empty folder: exit 2" sh -c "mkdir -p '$tmp/empty'; '$BUILD/class' gather '$tmp/empty' --out '$tmp/o3' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$tmp/o3' ]"
 make -s --no-print-directory class DIR="$tmp/class" CHAPTER=3 OUT="$tmp/make-class" >"$tmp/out" 2>&1

@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "fail.h"
 #include "machine.h"
+#include "textfile.h"
 #include "manifest.h" /* CHAPTER_MANIFEST: every chapter, from chapters/chapters.sh */
 
 #define MAX_CHAPTERS 64
@@ -54,18 +55,12 @@ typedef struct {
     char *body;          /* the chapter's HTML, once built */
 } chapter_text;
 
+/* A text the book reads: the chapter's own files and what results/ holds, which
+ * another user may have made: no link, no FIFO or device, at most 4 MiB (textfile.h). */
 static char *read_text(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    char buffer[8192];
-    for (size_t n; (n = fread(buffer, 1, sizeof buffer, f)) > 0;) fwrite(buffer, 1, n, out);
-    fclose(f);
-    fclose(out);
-    return text;
+    char why[160];
+    return textfile_read(path, 4 << 20, why, sizeof why);
 }
 
 static int copy_file(const char *from, const char *to)

@@ -35,6 +35,7 @@
 #include "fail.h"
 #include "modes.h"
 #include "report.h"
+#include "textfile.h"
 #include "manifest.h" /* CHAPTER_MANIFEST: every chapter, from chapters/chapters.sh */
 
 #define FORMAT_LINE "# threads-vs-processes share, format 2"
@@ -88,7 +89,6 @@ typedef struct {
 
 /* --- share ------------------------------------------------------------------- */
 
-static char *read_small_file(const char *path, size_t limit, char *why, size_t why_size);
 
 /* A preamble value of a results file ("# key=value"), or "". */
 static void preamble_value(const char *text, const char *key, char *out, size_t size)
@@ -196,7 +196,7 @@ static int share(const char *results, const char *out_dir)
     for (int i = 0; i < CHAPTER_COUNT; i++) {
         int n = chapters[i].number;
         snprintf(path, sizeof path, "%s/%s/modes.csv", results, strrchr(chapters[i].results, '/') + 1);
-        texts[n] = read_small_file(path, 4 * MAX_FILE_BYTES, why, sizeof why);
+        texts[n] = textfile_read(path, 4 * MAX_FILE_BYTES, why, sizeof why);
         if (texts[n]) {
             hash = fnv1a(texts[n], hash);
             found++;
@@ -238,28 +238,6 @@ static int share(const char *results, const char *out_dir)
 }
 
 /* --- gather ------------------------------------------------------------------- */
-
-/* A regular file of at most `limit` bytes, NUL-terminated; NULL with the reason. */
-static char *read_small_file(const char *path, size_t limit, char *why, size_t why_size)
-{
-    FILE *f = fopen(path, "r");
-    struct stat st;
-    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > limit) {
-        snprintf(why, why_size, "%s", !f ? strerror(errno) : "not a regular file of at most 64 KiB");
-        if (f) fclose(f);
-        return NULL;
-    }
-    char *text = xcalloc((size_t)st.st_size + 1, 1);
-    size_t n = fread(text, 1, (size_t)st.st_size, f);
-    fclose(f);
-    text[n] = '\0';
-    if (strlen(text) != n) {
-        snprintf(why, why_size, "it holds a NUL byte");
-        free(text);
-        return NULL;
-    }
-    return text;
-}
 
 static bool printable(const char *text)
 {
@@ -333,7 +311,7 @@ static const char *parse_row(char *line, share_row *row)
 /* One handed-in file, checked whole. NULL if good; else the reason, with the line. */
 static const char *parse_share(const char *path, machine_share *s, char *why, size_t why_size)
 {
-    char *text = read_small_file(path, MAX_FILE_BYTES, why, why_size);
+    char *text = textfile_read(path, MAX_FILE_BYTES, why, why_size);
     if (!text) return why;
     memset(s->values, 0, sizeof s->values);
     s->row_count = 0;
