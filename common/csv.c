@@ -1,5 +1,6 @@
 /* csv.c — RFC 4180 writer on top of atomic_file. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,4 +79,27 @@ int csv_commit(csv_writer *w)
 void csv_abort(csv_writer *w)
 {
     atomic_file_abort(&w->file);
+}
+
+int csv_split(char *line, char **fields, int max)
+{
+    int n = 0;
+    for (char *p = line; n < max;) {
+        char *out = p;
+        fields[n++] = p;
+        if (*p == '"') {
+            for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+                if (*p == '"') p++;
+                *out++ = *p;
+            }
+            if (*p == '"') p++;
+        } else {
+            while (*p && *p != ',') *out++ = *p++;
+        }
+        bool more = *p == ',';
+        *out = '\0';
+        if (!more) break;
+        p++;
+    }
+    return n;
 }

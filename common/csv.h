@@ -40,4 +40,9 @@ void csv_abort(csv_writer *w);
  * a double quote, CR or LF; quotes inside are doubled. */
 void csv_write_field(FILE *out, const char *value);
 
+/* Split one line of CSV at its commas, in place, into at most `max` fields: a field
+ * in double quotes may hold commas (a doubled quote inside is one quote). Returns
+ * how many fields it found. */
+int csv_split(char *line, char **fields, int max);
+
 #endif

@@ -38,7 +38,7 @@ for build in build build/tsan build/asan; do
 done
 
 # The shell suites, each ending "NAME: N passed, M failed".
-for suite in e2e contract exercises class new_chapter noise hostile cpython bad_inputs faults sanitize valgrind book; do
+for suite in e2e contract prose exercises class new_chapter noise hostile cpython bad_inputs faults sanitize valgrind book; do
     if BUILD=build "tests/$suite.sh" >"$log" 2>&1; then status=0; else status=1; fi
     ok=$(sed -n "s/^$suite: \([0-9]*\) passed.*/\1/p" "$log")
     bad=$(sed -n "s/^$suite: [0-9]* passed, \([0-9]*\) failed/\1/p" "$log")

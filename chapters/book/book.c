@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "fail.h"
 #include "machine.h"
+#include "prose.h"
 #include "textfile.h"
 #include "manifest.h" /* CHAPTER_MANIFEST: every chapter, from chapters/chapters.sh */
 
@@ -43,7 +44,9 @@ typedef struct {
     int number;
     char dir[512];       /* chapters/NN-slug */
     char results[64];    /* its results folder's name: chapterN (from the manifest) */
-    char *readme;        /* Markdown */
+    char *readme;        /* Markdown, its placeholders filled from the reference run */
+    int unfilled;        /* placeholders that named nothing in the reference run */
+    char unfilled_why[300];
     char title[300];     /* the README's first heading, without "# " */
     char *summary;       /* this machine's summary.md, or NULL */
     char *reference;     /* the reference run's summary.md, or NULL */
@@ -197,7 +200,13 @@ static int find_chapters(const char *chapters_dir, const char *results_dir, chap
         snprintf(c->dir, sizeof c->dir, "%s/%s", chapters_dir, last_part(manifest[m].dir));
         char path[1024];
         snprintf(path, sizeof path, "%s/README.md", c->dir);
-        if (!(c->readme = read_text(path))) continue;
+        char *readme = read_text(path);
+        if (!readme) continue;
+        /* Its measured numbers, from its reference run (prose.h). */
+        char reference_dir[600];
+        snprintf(reference_dir, sizeof reference_dir, "%s/reference", c->dir);
+        c->readme = prose_fill(readme, reference_dir, &c->unfilled, c->unfilled_why, sizeof c->unfilled_why);
+        free(readme);
         const char *heading = strncmp(c->readme, "# ", 2) == 0 ? c->readme + 2 : c->readme;
         snprintf(c->title, sizeof c->title, "%.*s", (int)strcspn(heading, "\n"), heading);
         snprintf(c->results, sizeof c->results, "%s", last_part(manifest[m].results));
@@ -720,16 +729,39 @@ static void chapter_page(FILE *out, void *arg)
     fputs("</main>\n", out);
 }
 
+/* --check-text: one line per chapter whose text names a quantity its reference run
+ * does not have; exit 1 if there is one. */
+static int check_placeholders(const book *b)
+{
+    int bad = 0;
+    for (int i = 0; i < b->count; i++) {
+        const chapter_text *c = &b->chapters[i];
+        if (!c->unfilled) continue;
+        printf("chapter %d: %d placeholder%s unfilled; the first: %s\n", c->number, c->unfilled,
+               c->unfilled == 1 ? "" : "s", c->unfilled_why);
+        bad++;
+    }
+    if (!bad) printf("book: every placeholder of %d chapters filled from its reference run\n", b->count);
+    return bad ? EXIT_EXPERIMENT_FAILED : 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *results = "results", *chapters_dir = "chapters", *out_dir = "results/book";
+    bool check_text = false;
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--check-text") == 0) {
+            check_text = true;
+            continue;
+        }
         const char **target = strcmp(argv[i], "--results") == 0    ? &results
                               : strcmp(argv[i], "--chapters") == 0 ? &chapters_dir
                               : strcmp(argv[i], "--out") == 0      ? &out_dir
                                                                    : NULL;
         if (strcmp(argv[i], "--help") == 0) {
-            puts("usage: book [--results DIR] [--chapters DIR] [--out DIR]");
+            puts("usage: book [--results DIR] [--chapters DIR] [--out DIR] [--check-text]\n"
+                 "  --check-text  write nothing: check that every placeholder of every chapter's text\n"
+                 "                names a quantity of its reference run (exit 1 naming the first that does not)");
             return 0;
         }
         if (!target || i + 1 >= argc || !*argv[i + 1]) {
@@ -743,6 +775,7 @@ int main(int argc, char **argv)
     if (b.count <= 0) {
         fail_user("book", EXIT_BAD_INPUT, "no chapters found in %s", chapters_dir);
     }
+    if (check_text) return check_placeholders(&b);
     char path[1024], error[600];
     snprintf(path, sizeof path, "%s/figures", out_dir);
     if (cli_make_out_dir(path, error, sizeof error) != 0) {

@@ -124,31 +124,6 @@ static int column_of(char **names, int count, const char *name)
     return -1;
 }
 
-/* Split a CSV line at commas in place; a field in double quotes may hold commas (a
- * doubled quote inside is one quote). */
-static int split(char *line, char **fields, int max)
-{
-    int n = 0;
-    for (char *p = line; n < max;) {
-        char *out = p;
-        fields[n++] = p;
-        if (*p == '"') {
-            for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
-                if (*p == '"') p++;
-                *out++ = *p;
-            }
-            if (*p == '"') p++;
-        } else {
-            while (*p && *p != ',') *out++ = *p++;
-        }
-        bool more = *p == ',';
-        *out = '\0';
-        if (!more) break;
-        p++;
-    }
-    return n;
-}
-
 /* The modes.csv columns a share file keeps, in its order after chapter and scale. */
 static const char *const kept_columns[] = { "series", "family", "mode", "reference", "reference_workers", "workers",
                                             "reps", "wall_median_s", "vs_reference", "vs_reference_lo",
@@ -165,11 +140,11 @@ static void share_chapter(csv_writer *w, int chapter, const char *text)
     for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
         if (line[0] == '#') continue;
         if (name_count == 0) { /* the header: where each kept column is (-1: missing, no row is kept) */
-            name_count = split(line, names, 32);
+            name_count = csv_split(line, names, 32);
             for (int k = 0; k < KEPT_COUNT; k++) kept[k] = column_of(names, name_count, kept_columns[k]);
             continue;
         }
-        bool complete = split(line, fields, 32) == name_count;
+        bool complete = csv_split(line, fields, 32) == name_count;
         for (int k = 0; k < KEPT_COUNT; k++) complete = complete && kept[k] >= 0;
         if (!complete || pool_mode_from_name(fields[kept[2]]) == MODE_COUNT) continue;
         csv_int(w, chapter);
@@ -281,7 +256,7 @@ static bool plain_key(const char *text, char *out)
 static const char *parse_row(char *line, share_row *row)
 {
     char *fields[SHARE_COLUMN_COUNT + 1];
-    if (split(line, fields, SHARE_COLUMN_COUNT + 1) != SHARE_COLUMN_COUNT) return "expected 13 fields";
+    if (csv_split(line, fields, SHARE_COLUMN_COUNT + 1) != SHARE_COLUMN_COUNT) return "expected 13 fields";
     double chapter, workers, rounds, reference_workers;
     if (!number_in(fields[0], 0, MAX_CHAPTER, &chapter) || chapter != floor(chapter)) return "a bad chapter number";
     if (strcmp(fields[1], "tiny") && strcmp(fields[1], "class") && strcmp(fields[1], "paper")) return "a bad scale";
