@@ -13,9 +13,12 @@
  *                  at the end: the version that scales
  *   unsynchronised one shared counter, read, add, write (relaxed atomic load and
  *                  store: no undefined behaviour, sanitizers quiet): fast and wrong
- *   processes      a private counter per process: nothing can be shared
+ *   processes      a private counter per process: this experiment shares nothing
+ *                  between them (mmap(MAP_SHARED) could)
  *
- * and serial, one thread, as the reference. Every way runs in rounds; each time is
+ * and serial, one thread, as the reference. Then real CPython, with its GIL on, runs
+ * original.py: threads adding to one shared counter through a property, on a plain
+ * attribute, and under a lock; it counts what the GIL did not protect. Every way runs in rounds; each time is
  * compared with the same way on one thread in the same round. The verdict says which
  * ways got slower with more threads, and how many updates the unsynchronised way lost.
  *
@@ -50,6 +53,14 @@ static const char *const way_labels[WAYS] = { "serial (one thread)", "mutex", "a
 /* Each way is a series (its runs on 1, 2, ... threads), compared with itself on one thread. */
 static const unsigned way_colours[WAYS] = { 0x7f7f7f, 0xd62728, 0xff7f0e, 0x9467bd, 0x1f77b4, 0x8c564b, 0x2ca02c };
 
+/* CPython's ways (original.py --way): each a series of cpython-threads runs. */
+enum { PY_PROPERTY, PY_ATTRIBUTE, PY_LOCKED, PY_WAYS };
+static const char *const py_ways[PY_WAYS] = { "property", "attribute", "locked" };
+static const char *const py_labels[PY_WAYS] = { "CPython threads: counter.value += 1 (a property)",
+                                                "CPython threads: counter.n += 1 (an attribute)",
+                                                "CPython threads: with lock: counter.value += 1" };
+static const unsigned py_colours[PY_WAYS] = { 0xe377c2, 0x17becf, 0xbcbd22 };
+
 /* What each run carries beside its time: its additions per second, and for the
  * unsynchronised way the share of additions lost. */
 enum { VALUE_RATE, VALUE_LOST };
@@ -60,6 +71,11 @@ static void declare_ways(chapter *c)
     for (way how = WAY_SERIAL; how < WAYS; how++) {
         pool_mode mode = how == WAY_SERIAL ? MODE_SERIAL : how == WAY_PROCESSES ? MODE_PROCESSES : MODE_THREADS;
         chapter_series(c, way_keys[how], way_keys[how], NAN, way_labels[how], mode, NULL, 1, way_colours[how]);
+    }
+    for (int w = 0; w < PY_WAYS; w++) {
+        char key[64];
+        snprintf(key, sizeof key, "cpython-%s", py_ways[w]);
+        chapter_series(c, key, key, NAN, py_labels[w], MODE_CPYTHON_THREADS, NULL, 1, py_colours[w]);
     }
     chapter_values(c, value_names, 2);
 }
@@ -205,16 +221,13 @@ static void table(chapter *c, int most)
 static void verdict(chapter *c, int cores)
 {
     int k = cores >= 2 ? 2 : 1;
-    char slower[400] = "", faster[300] = "", a[64];
-    bool some_slower = false, undecided = false;
+    /* Three groups, as every verdict: surely slower, surely not slower, and undecided. */
+    char groups[3][400] = { "", "", "" }, a[64];
     for (way how = WAY_MUTEX; how < WAYS; how++) {
         estimate e = vs_one(c, how, k);
         three_way below = stats_below(e, 1.0);
-        char *list = below == CALL_FALSE ? slower : faster;
-        size_t size = below == CALL_FALSE ? sizeof slower : sizeof faster;
-        if (below == CALL_FALSE) some_slower = true;
-        if (below == CALL_UNDECIDED) undecided = true;
-        snprintf(list + strlen(list), size - strlen(list), "%s%s %s", *list ? ", " : "", way_labels[how],
+        char *list = groups[below == CALL_FALSE ? 0 : below == CALL_TRUE ? 1 : 2];
+        snprintf(list + strlen(list), sizeof groups[0] - strlen(list), "%s%s %s", *list ? ", " : "", way_labels[how],
                  estimate_text(e, "%.2fx", a, sizeof a));
     }
     estimate lost = chapter_value(c, way_keys[WAY_UNSYNCHRONISED], k, VALUE_LOST);
@@ -222,29 +235,101 @@ static void verdict(chapter *c, int cores)
     chapter_answer(c, "atomic/one", vs_one(c, WAY_ATOMIC, k));
     chapter_answer(c, "false-sharing/one", vs_one(c, WAY_FALSE_SHARING, k));
     chapter_answer(c, "lost", stats_scaled(lost, 0.01));
-    three_way call = k < 2 ? CALL_UNDECIDED : some_slower ? CALL_FALSE : undecided ? CALL_UNDECIDED : CALL_TRUE;
+    three_way call = k < 2 ? CALL_UNDECIDED : *groups[0] ? CALL_FALSE : *groups[2] ? CALL_UNDECIDED : CALL_TRUE;
     report_verdict(c->report, "%s on this machine, with %d threads and no GIL: slower than one thread (time ratio "
-                   "above 1 over the whole interval): %s; not slower: %s. The unsynchronised counter lost %.1f %% "
-                   "(%.1f-%.1f %%) of its updates: fast is not the same as right.", stats_call_word(call), k,
-                   *slower ? slower : "none", *faster ? faster : "none", lost.median, lost.lo, lost.hi);
+                   "above 1 over the whole interval): %s; faster (below 1 over the whole interval): %s; "
+                   "undecided: %s. The unsynchronised counter lost %.1f %% (%.1f-%.1f %%) of its updates: fast is "
+                   "not the same as right.", stats_call_word(call), k, *groups[0] ? groups[0] : "none",
+                   *groups[1] ? groups[1] : "none", *groups[2] ? groups[2] : "none", lost.median, lost.lo, lost.hi);
 }
 
-/* Free-threaded CPython would add its rows here; say whether there is one. */
-static void free_threaded_note(chapter *c, const cpython *py)
+/* ---- real CPython ---- */
+
+/* Its runs' series: the way original.py was asked for (ctx). */
+static void name_python_way(pool_mode mode, int workers, int ntasks, const task_record *records, void *ctx, char *key,
+                            size_t size)
 {
+    (void)mode, (void)workers, (void)ntasks, (void)records;
+    snprintf(key, size, "cpython-%s", py_ways[*(const int *)ctx]);
+}
+
+/* Each CPython run's rate and lost share: every task reported the counter's final value. */
+static void count_python_losses(chapter *c, int way_index, long long additions)
+{
+    char key[64];
+    snprintf(key, sizeof key, "cpython-%s", py_ways[way_index]);
+    int series = series_find(&c->series, key);
+    for (int i = 0; i < c->run_count; i++) {
+        const chapter_run *run = c->runs[i];
+        if (run->series != series || run->ntasks < 1) continue;
+        long long expected = additions / run->ntasks * run->ntasks, counted = run->records[0].result;
+        if (way_index == PY_LOCKED && counted != expected)
+            chapter_fail(c, EXIT_EXPERIMENT_FAILED, "CPython's locked counter on %d threads counted %lld, not %lld: "
+                         "the experiment is broken", run->ntasks, counted, expected);
+        chapter_set_value(c, run, VALUE_RATE, (double)expected / run->time_s);
+        chapter_set_value(c, run, VALUE_LOST, 100.0 * (double)(expected - counted) / (double)expected);
+    }
+}
+
+/* original.py once per way, on 1 and 2 threads (more threads only share one GIL),
+ * as many rounds as the C side ran. */
+static void run_python(chapter *c, cpython *py, int rounds)
+{
+    static int way_index;
+    py->name_series = name_python_way;
+    py->name_ctx = &way_index;
+    py->reps = rounds < 6 ? rounds : 6; /* 6: the fewest values whose interval reaches 95 % (stats.h) */
+    /* In all, about a tenth of a second of additions at class scale: some twenty switch
+     * intervals of 5 ms per run on 2 threads, each a chance to lose a turn's work. */
+    long long additions = (long long)(1.2e6 * cli_work_seconds(c->cli.scale));
+    for (way_index = 0; way_index < PY_WAYS; way_index++) {
+        cpython_run(py, NULL, 2.0 * py->reps, "--modes threads --workers 1,2 --way %s --additions %lld",
+                    py_ways[way_index], additions);
+        count_python_losses(c, way_index, additions);
+    }
+}
+
+/* CPython's lost updates beside C's: the GIL does not make += atomic. */
+static void python_table(chapter *c, const cpython *py)
+{
+    bool ran = cpython_for(py, MODE_CPYTHON_THREADS) != NULL;
+    chapter_plot_var(c, "python_ran", "%d", ran); /* the figure draws its lost updates */
+    if (!ran) return;
+    const char *columns[] = { "way (GIL on)", "threads", "updates lost (95% CI)", "time / one thread's (95% CI)" };
+    report_table(c->report, "Real CPython with its GIL: threads adding 1 to one shared counter (original.py):", 4,
+                 columns);
+    for (int w = 0; w < PY_WAYS; w++) {
+        char key[64];
+        snprintf(key, sizeof key, "cpython-%s", py_ways[w]);
+        for (int k = 1; k <= 2; k++) {
+            char a[64], b[64];
+            report_cell(c->report, "%s", py_labels[w]);
+            report_cell(c->report, "%d", k);
+            report_cell(c->report, "%s", estimate_text(chapter_value(c, key, k, VALUE_LOST), "%.1f%%", a, sizeof a));
+            report_cell(c->report, "%s", k == 1 ? "1" : estimate_text(chapter_vs_reference(c, key, k), "%.2fx", b,
+                                                                          sizeof b));
+            report_end_row(c->report);
+        }
+    }
+    estimate lost = chapter_value(c, "cpython-property", 2, VALUE_LOST),
+             c_lost = chapter_value(c, way_keys[WAY_UNSYNCHRONISED], 2, VALUE_LOST);
+    chapter_answer(c, "cpython-lost", stats_scaled(lost, 0.01));
+    char a[64], b[64];
+    report_text(c->report, "With the GIL on, 2 CPython threads adding through a property lost %s of their updates, "
+                "against real CPython's lock, which lost none; C's unsynchronised counter lost %s on 2 threads. "
+                "The GIL keeps one bytecode instruction whole, not a read, an add and a write: races were never a "
+                "free-threading problem, and without the GIL threads run at once and meet them more often.",
+                estimate_text(lost, "%.1f%%", a, sizeof a), estimate_text(c_lost, "%.1f%%", b, sizeof b));
     if (py->count > 1)
-        report_text(c->report, "A free-threaded CPython (%s) is on this machine; this chapter does not run it yet.",
-                    py->interpreters[1].name);
-    else
-        report_text(c->report, "No free-threaded CPython (python3.13t or later) is on this machine's PATH, so only "
-                    "the C program ran.");
+        report_text(c->report, "A free-threaded CPython (%s) is on this machine; this chapter runs only %s.",
+                    py->interpreters[1].name, py->interpreters[0].name);
 }
 
 int main(int argc, char **argv)
 {
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ 0, NULL, 0 }, argc, argv);
-    cpython py; /* only to say whether a free-threaded CPython is here: this chapter runs none */
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON | CLI_SWITCH_INTERVAL, NULL, 0 }, argc, argv);
+    cpython py;
     cpython_open(&py, &c);
     int cores = c.machine.cores, most = 2 * cores < MAX_THREADS ? 2 * cores : MAX_THREADS;
     long line = sysconf(_SC_LEVEL1_DCACHE_LINESIZE);
@@ -261,10 +346,12 @@ int main(int argc, char **argv)
     }
 
     chapter_decide_by(&c, way_keys[WAY_ATOMIC], cores >= 2 ? 2 : 1, NULL, 0);
-    for (int rep = -1; chapter_next_round(&c, &rep);) run_round(&c, &x, totals, most, rep);
+    int rounds = 0;
+    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) run_round(&c, &x, totals, most, rep);
+    run_python(&c, &py, rounds);
 
     table(&c, most);
-    free_threaded_note(&c, &py);
+    python_table(&c, &py);
     report_text(c.report, "Cache-line traffic is not counted here (that would take the processor's hardware "
                 "counters, through perf); the times show what it costs.");
     verdict(&c, cores);

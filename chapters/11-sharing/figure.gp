@@ -1,6 +1,7 @@
 # figure.gp (chapter 11) — (a) additions per second against threads, log-log, one line
 # per way, the ideal (serial's rate x threads, up to the cores) and the cores marked;
-# (b) the share of updates the unsynchronised counter lost.
+# (b) the share of updates lost: the C unsynchronised counter, and CPython's threads
+# adding through a property with the GIL on (when python3 ran).
 load "style.gp"
 modes = dir."/modes.csv"
 if (!exists("most")) most = 2 * cores
@@ -28,12 +29,15 @@ plot [1:most] ideal(x) with lines dt 2 lw 1 lc rgb "black" title "ideal", \
 unset logscale
 unset arrow 1
 set format y "%g"
-set title "(b) the unsynchronised counter: updates lost"
+set title "(b) updates lost: C with no lock, CPython with its GIL"
 set xrange [0.5:most + 0.5]
 set yrange [0:*]
 set xtics 1
 set ylabel "% of additions lost"
-set key off
-plot modes using (is_way("unsynchronised") ? column("workers") : NaN):"lost_pct":"lost_pct_lo":"lost_pct_hi" \
-         with yerrorlines lw 2 pt 7 lc rgb series_color("unsynchronised")
+set key top left
+if (!exists("python_ran")) python_ran = 0
+lost_ways = python_ran ? "unsynchronised cpython-property" : "unsynchronised"
+plot for [w in lost_ways] \
+         modes using (is_way(w) ? column("workers") : NaN):"lost_pct":"lost_pct_lo":"lost_pct_hi" \
+         with yerrorlines lw 2 pt 7 lc rgb series_color(w) title series_label(w)
 unset multiplot
