@@ -838,12 +838,13 @@ int chapter_finish(chapter *c)
     write_modes_csv(c);
     write_answers_csv(c);
     write_plot_vars(c);
-    char setup[200], *path = path_in_out(c, "summary.md");
+    char setup[240], *path = path_in_out(c, "summary.md");
     int rounds = rounds_done(c);
     char jobs[64] = "";
     if (cli_honours(&c->cli, CLI_JOBS)) snprintf(jobs, sizeof jobs, ", %d jobs, %d workers", c->cli.jobs, c->cli.workers);
-    snprintf(setup, sizeof setup, "Scale %s%s, %d round%s, GIL switch interval %g ms", cli_scale_name(c->cli.scale),
-             jobs, rounds, rounds == 1 ? "" : "s", c->cli.switch_interval_ms);
+    snprintf(setup, sizeof setup, "Scale %s%s, %d round%s, GIL switch interval %g ms; the run took %.1f s",
+             cli_scale_name(c->cli.scale), jobs, rounds, rounds == 1 ? "" : "s", c->cli.switch_interval_ms,
+             ns_to_s(now_ns() - c->begun_ns));
     if (report_write_markdown(c->report, path, &c->machine, setup) != 0) die_writing(c, "summary.md");
     free(path);
     publish_results(c);

@@ -10,6 +10,11 @@ exercise_commands() {
     sed -n '/^## Exercises/,$p' "$1" | sed -n 's/^ *make chapter[0-9]* ARGS="\([^"]*\)" *$/\1/p'
 }
 
+# Each exercise's answering line: 'Answered by "PHRASE" in the output.', one per exercise, in order.
+exercise_answers() {
+    sed -n '/^## Exercises/,$p' "$1" | sed -n 's/.*Answered by "\([^"]*\)" in the output\..*/\1/p'
+}
+
 # Does chapter N take FLAG? (its --help lists it)
 takes_flag() { "$BUILD/chapter$1" --help | grep -q -- "$2"; }
 
@@ -20,17 +25,24 @@ for n in $(chapter_numbers); do
     count=$(exercise_commands "$readme" | wc -l)
     check "chapter$n README has 3 to 5 exercises, each a make chapter$n command ($count)" \
         test "$count" -ge 3 -a "$count" -le 5
+    check "chapter$n: every exercise names the line of output that answers it" \
+        test "$(exercise_answers "$readme" | wc -l)" -eq "$count"
+    exercise_answers "$readme" >"$tmp/answers"
     i=0
     exercise_commands "$readme" >"$tmp/commands"
     while IFS= read -r args; do
         i=$((i + 1))
         # ARGS is split as make's shell splits it; the tiny scale and a scratch --out come last, so they win.
-        # To keep the suite short, CPython is left out and 4 requests are made, unless the exercise is about them.
+        # To keep the suite short, CPython is left out and 4 requests are made, unless the exercise is about them
+        # (its flags, or an answering line about CPython).
         eval "set -- $args"
-        case " $args" in *" --python"*) ;; *) takes_flag "$n" --python && set -- "$@" --python none ;; esac
+        answer=$(sed -n "${i}p" "$tmp/answers")
+        case " $args $answer" in *" --python"* | *CPython*) ;; *) takes_flag "$n" --python && set -- "$@" --python none ;; esac
         case " $args" in *" --requests"*) ;; *) takes_flag "$n" --requests && set -- "$@" --requests 4 ;; esac
         if "$BUILD/chapter$n" "$@" --scale tiny --quiet --out "$tmp/ex$n-$i" >"$tmp/out" 2>"$tmp/err"; then
             ok "chapter$n exercise $i runs: $args"
+            check "chapter$n exercise $i prints its answering line (\"$answer\")" \
+                sh -c 'cat "$1/summary.md" "$2" | grep -qF -- "$3"' - "$tmp/ex$n-$i" "$tmp/out" "$answer"
         else
             not_ok "chapter$n exercise $i runs: $args" "$(cat "$tmp/err")"
         fi
