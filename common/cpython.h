@@ -1,4 +1,4 @@
-/* cpython.h — real CPython beside the emulation (chapters 1–5).
+/* cpython.h — real CPython beside the emulation (every chapter with an original.py).
  *
  * Each of those chapters has an original.py: the article's experiment, written
  * with the standard library only, that prints its timings as CSV (the format is

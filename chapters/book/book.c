@@ -624,6 +624,7 @@ static void index_sections(FILE *out, const chapter_text *c)
 
 static void search_index(FILE *out, void *arg);
 
+
 /* A source file of a chapter as a page of the book. */
 typedef struct {
     const char *path, *name;
@@ -654,6 +655,18 @@ typedef struct {
     char *class_summary; /* results/class/summary.md, or NULL */
     int has_class_figure;
 } book;
+
+/* "1, 2, 3, 4, 5, 9, 10, 11 and 12": the chapters whose folder holds an original.py. */
+static void chapters_with_original(const book *b, char *out, size_t size)
+{
+    int numbers[MAX_CHAPTERS], n = 0;
+    for (int i = 0; i < b->count; i++)
+        for (int f = 0; f < b->chapters[i].source_count; f++)
+            if (strcmp(b->chapters[i].sources[f], "original.py") == 0) numbers[n++] = b->chapters[i].number;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++)
+        snprintf(out + strlen(out), size - strlen(out), "%s%d", i == 0 ? "" : i == n - 1 ? " and " : ", ", numbers[i]);
+}
 
 static void search_index(FILE *out, void *arg)
 {
@@ -703,10 +716,12 @@ static void index_page(FILE *out, void *arg)
     sidebar(out, b->chapters, b->count, CURRENT_CONTENTS, "");
     fputs("<main>\n", out);
     machine_header(out, &b->machine);
-    fputs("<h1>threads-vs-processes</h1>\n<p>The common misconceptions about threads and processes, each measured "
-          "on this machine beside a reference run. GIL-threads are C threads under an emulation of CPython's "
-          "GIL; C threads have none. Chapters 1&ndash;5 also run the article's own experiment in real CPython "
-          "(when python3 is installed) and say how close the emulation came.</p>\n", out);
+    char with_python[200];
+    chapters_with_original(b, with_python, sizeof with_python);
+    fprintf(out, "<h1>threads-vs-processes</h1>\n<p>The common misconceptions about threads and processes, each "
+            "measured on this machine beside a reference run. GIL-threads are C threads under an emulation of "
+            "CPython's GIL; C threads have none. Chapters %s also run the article's own experiment in real CPython "
+            "(when python3 is installed) and say how close the emulation came.</p>\n", with_python);
     fprintf(out, "<p>The claims come from the post <a href=\"%s\">&ldquo;Multithreading VS Multiprocessing in "
             "Python&rdquo;</a> (2018). This page holds the whole book, for printing; each chapter also has a page of "
             "its own.</p>\n", POST_URL);
