@@ -128,14 +128,16 @@ static bool number_in(double v, const char *format, char *out, size_t size, cons
     static const struct {
         const char *name, *unit;
         double scale;
-        int decimals; /* -1: three significant digits */
+        int decimals; /* -1: three significant digits; -2: a ratio's (2 below 10, 1 below 100, else 0) */
     } formats[] = {
-        { "x", "x", 1, 2 },   { "s", " s", 1, -1 },       { "ms", " ms", 1e3, -1 }, { "us", " µs", 1e6, -1 },
+        { "x", "x", 1, -2 },   { "s", " s", 1, -1 },       { "ms", " ms", 1e3, -1 }, { "us", " µs", 1e6, -1 },
         { "pct", " %", 1, 0 }, { "share", " %", 100, 0 }, { "n", "", 1, -1 },
     };
     for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
         if (strcmp(format, formats[i].name) != 0) continue;
-        if (formats[i].decimals >= 0)
+        if (formats[i].decimals == -2)
+            snprintf(out, size, "%.*f", fabs(v) < 10 ? 2 : fabs(v) < 100 ? 1 : 0, v);
+        else if (formats[i].decimals >= 0)
             snprintf(out, size, "%.*f", formats[i].decimals, v * formats[i].scale);
         else
             significant(v * formats[i].scale, out, size);

@@ -12,7 +12,7 @@
  *   {{fact:KEY}}                         a "# key=value" line of modes.csv's preamble
  *
  * each optionally followed by |FORMAT:
- *   x     a ratio, "1.07x (0.96x–1.31x)" (answer's default)
+ *   x     a ratio, "1.07x (0.96–1.31x)", fewer decimals from 10x on (answer's default)
  *   s, ms, us   seconds shown in that unit, three significant digits
  *   pct   a percentage as stored ("49.0" → "49 %")
  *   share a share of one as a percentage (0.5013 → "50 %")

@@ -14,10 +14,8 @@
  *
  * usage:  build/chapter0 [--max-rss-mib N] [--scale S] ...
  *
- * sample output (2 cores, class scale):
- *   pthread_create+join   0.021 ms   fork+wait 0.160 ms   posix_spawn 0.420 ms
- *   fork+wait with 2048 MiB touched: 11.2 ms
- *   VERDICT: ... on this machine: fork+wait cost 8.1x (7.9x-8.3x) a thread's create+join ... */
+ * Its verdict on the reference machine, as measured (never typed here): the
+ * "Verdict" line of chapters/00-spawn-cost/reference/summary.md. */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>

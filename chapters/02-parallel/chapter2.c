@@ -9,10 +9,8 @@
  *
  * usage:  build/chapter2 [--jobs N] [--switch-interval MS] [--gap-us US] ...
  *
- * sample verdict (the reference run: 2 cores, class scale, 6 rounds or more):
- *   VERDICT: FALSE for GIL-threads (share of the time running together: 0.000 (0.000-0.000)), TRUE
- *   for C threads (0.967 (0.942-0.997)) on this machine; processes ran together 0.982 (0.820-0.996)
- *   of the time (TRUE: over half the time, FALSE: under 5 %, each over the whole i ... */
+ * Its verdict on the reference machine, as measured (never typed here): the
+ * "Verdict" line of chapters/02-parallel/reference/summary.md. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,10 +9,8 @@
  *
  * usage:  build/chapter4 [--requests N] [--profile P] [--urls FILE] [--workers N] ...
  *
- * sample verdict (the reference run: 2 cores, class scale, 6 rounds or more):
- *   VERDICT: On this machine (useful means at least 1.5x faster than serial, over the whole
- *   interval): FALSE for GIL-threads: 16 of them fetched the pages 14.34x (14.11x-14.65x) faster
- *   than serial code; FALSE for C threads: 16 of them fetched the pages 14.73x (14.47x-15.05 ... */
+ * Its verdict on the reference machine, as measured (never typed here): the
+ * "Verdict" line of chapters/04-threads-useless/reference/summary.md. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -11,10 +11,8 @@
  *
  * usage:  build/chapter7 [--requests N] [--profile P] [--cpu-ms MS] ...
  *
- * sample verdict (the reference run: 2 cores, class scale, 6 rounds or more):
- *   VERDICT: MEASURED on this machine: for CPU work the fastest was 3 processes, and 2, 3, 4, 5, 6
- *   processes were as fast within the intervals (the plateau; cores = 2, on it); for this I/O, GIL-
- *   threads: fastest 32 threads (m = 16), as fast within the intervals 16, 32, 64 t ... */
+ * Its verdict on the reference machine, as measured (never typed here): the
+ * "Verdict" line of chapters/07-rules-of-thumb/reference/summary.md. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
