@@ -1,5 +1,5 @@
 # figure.gp (chapter 10) — threads' time / serial time against the buffer size (log x):
-# GIL-threads whose C code releases the GIL (with Amdahl's prediction from the
+# GIL-threads whose C code releases the GIL (with the best ratio allowed by the
 # measured GIL-held share, dashed), GIL-threads whose C code holds it, C threads,
 # processes, and real CPython's zlib.crc32 and hashlib.sha256. The ideal, 1 / cores,
 # and the sizes over which the C code releases the GIL are marked.
@@ -24,8 +24,8 @@ if (!is_dumb) set key font ",9"
 # Each line is one family of series (modes.csv), in the colours and labels plot-vars.gp gives them.
 plot modes using (is_family("releasing") ? column("x") : NaN):"vs_reference":"vs_reference_lo":"vs_reference_hi" \
          with yerrorlines pt 6 lw 2 lc rgb series_color("releasing") title series_label("releasing"), \
-     modes using (is_family("releasing") ? column("x") : NaN):"amdahl_ratio" \
-         with lines dt 2 lw 2 lc rgb series_color("releasing") title "Amdahl's law, from the GIL-held share", \
+     modes using (is_family("releasing") ? column("x") : NaN):"best_ratio" \
+         with lines dt 2 lw 2 lc rgb series_color("releasing") title "best possible: max(GIL held, 1/threads)", \
      modes using (is_family("holding") ? column("x") : NaN):"vs_reference":"vs_reference_lo":"vs_reference_hi" \
          with yerrorlines pt 4 lw 1 lc rgb series_color("holding") title series_label("holding"), \
      modes using (is_family("threads") ? column("x") : NaN):"vs_reference" \
