@@ -495,6 +495,7 @@ int main(int argc, char **argv)
     int stuck = 0, spawned_stuck = 0;
     progress("forking %d children beside a thread that takes a lock ...", forks);
     fork_with_threads(&c, forks, &stuck, &spawned_stuck);
+    chapter_meta(&c, "deadlocked_pct", "%.1f", 100.0 * stuck / forks);
 
     run_cpython(&c, &py, sizes, count);
     table(&c, sizes, count);
