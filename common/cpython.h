@@ -80,8 +80,9 @@ void cpython_compare(const cpython *py, const char *what, estimate gil_threads, 
                      estimate free_threaded);
 
 /* CPU-bound chapters: the same work should cost CPython the same CPU time on its
- * threads as in its serial run. When the threads needed clearly less, say so: the
- * loop ran faster off the main thread, which pulls CPython's ratios off the GIL's. */
+ * threads as in its serial run. When the threads needed clearly less, say so: that
+ * moves CPython's ratios by as much, and it is not the GIL's doing (the chapter does
+ * not measure why). */
 void cpython_check_cpu_time(const cpython *py);
 
 void cpython_close(cpython *py);

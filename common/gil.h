@@ -52,7 +52,8 @@ unsigned long gil_switches(gil_t *gil);
 /* --- the bytecode boundary ------------------------------------------------------
  * Every thread polls a drop-request flag: its GIL's, or — outside any GIL — a flag
  * that is never set. So a C thread, a GIL-thread and a serial loop all pay the
- * very same cost per tick, and timing differences come from the GIL alone. */
+ * very same cost per tick: the check is not what differs between them (what the
+ * GIL adds is its hand-overs and the turns' effect on how the loop runs; tax.h). */
 extern _Thread_local atomic_int *gil_drop_flag;
 void gil_yield(void); /* drop the GIL and take it back (the eval breaker's work) */
 

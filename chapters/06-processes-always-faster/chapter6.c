@@ -136,9 +136,9 @@ static void oversubscription_verdict(chapter *c, int most, const estimate *vs_on
     for (int k = 1; k <= most; k++)
         if (plateau[k - 1]) snprintf(counts + strlen(counts), sizeof counts - strlen(counts), "%s%d", *counts ? ", " : "", k);
     char a[64];
-    report_text(c->report, "(a) The fastest count was %d processes%s; as fast within the intervals: %s (the plateau). "
-                "%d processes (= cores) took %s of one process's time.", best,
-                best == most ? ", the largest tried: the best may lie beyond the sweep" : "", counts, cores,
+    report_text(c->report, "(a) As fast as the fastest within the intervals (the plateau): %s processes; the "
+                "lowest median was at %d%s. %d processes (= cores) took %s of one process's time.", counts, best,
+                best == most ? ", the largest tried: the best may lie beyond the sweep" : "", cores,
                 estimate_text(vs_one[cores - 1], "%.3f", a, sizeof a));
     three_way faster = stats_below(vs_one[cores > 1 ? cores - 1 : 0], 0.95);
     snprintf(out, size, "%s that %d processes beat one process on CPU work split over the cores (%s its time)",

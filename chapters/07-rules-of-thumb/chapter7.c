@@ -135,14 +135,14 @@ static void verdict(chapter *c, const iolab *lab, const cpu_sweep *cpu, const in
             continue;
         }
         sweep_result b = plateau_of(c, mode, thread_counts, MULTIPLIERS);
-        snprintf(io_part + strlen(io_part), sizeof io_part - strlen(io_part), "%s%s: fastest %d threads (m = %d), "
-                 "as fast within the intervals %s threads (m = %d to %d)%s", *io_part ? "; " : "",
-                 pool_mode_label(mode), b.best, b.best / cores, b.plateau, b.smallest / cores, b.largest / cores,
+        snprintf(io_part + strlen(io_part), sizeof io_part - strlen(io_part), "%s%s: as fast as the fastest within "
+                 "the intervals %s threads (m = %d to %d; lowest median at %d)%s", *io_part ? "; " : "",
+                 pool_mode_label(mode), b.plateau, b.smallest / cores, b.largest / cores, b.best,
                  b.best_at_edge ? ", the largest tried: the best may lie beyond" : "");
     }
-    report_verdict(c->report, "MEASURED on this machine: for CPU work the fastest was %d processes, and %s "
-                   "processes were as fast within the intervals (the plateau; cores = %d, %s it)%s; for this I/O, "
-                   "%s.", a.best, a.plateau, cores, cores_on_plateau ? "on" : "NOT on",
+    report_verdict(c->report, "MEASURED on this machine: for CPU work %s processes were as fast as the fastest "
+                   "within the intervals (the plateau; cores = %d, %s it; lowest median at %d)%s; for this I/O, %s.",
+                   a.plateau, cores, cores_on_plateau ? "on" : "NOT on", a.best,
                    a.best_at_edge ? " (the largest count tried: the best may lie beyond)" : "", io_part);
 }
 

@@ -35,8 +35,8 @@
 #include "work.h"
 
 /* Faster means a time ratio below 0.8 (1.25x faster), over the whole interval: real
- * parallel work, beyond the few percent by which one thread can run faster than
- * another (CPython's loop on a worker thread against the main thread, say). */
+ * parallel work, beyond the few percent by which two runs of the same work on
+ * different threads can differ. */
 #define FASTER_BELOW 0.8
 #define MAX_ROUNDS 100
 /* zlib.crc32 releases the GIL for buffers longer than this (Modules/zlibmodule.c). */
