@@ -1,5 +1,5 @@
 #!/bin/sh
-# cpython.sh — real CPython beside the emulation (chapters 1–5 and 9–12): original.py's rows
+# cpython.sh — real CPython beside the emulation (chapters 0–5 and 9–12): original.py's rows
 # land in data.csv and summary.md; no python3, --python none, a broken interpreter
 # and garbage output each leave a chapter that still succeeds and says why in one
 # line; a free-threaded interpreter is labelled as such; an interrupted python3
@@ -23,6 +23,7 @@ if [ -z "$PYTHON" ]; then
 fi
 
 # 1. Each chapter's CPython modes, with the interpreter and the agreement stated.
+expect_0="cpython-threads cpython-processes"
 expect_1="cpython-serial cpython-threads cpython-processes"
 expect_2="cpython-threads cpython-processes"
 expect_3="cpython-serial cpython-threads"
@@ -32,7 +33,7 @@ expect_9="cpython-threads"
 expect_10="cpython-serial cpython-threads"
 expect_11="cpython-threads"
 expect_12="cpython-processes"
-for n in 1 2 3 4 5 9 10 11 12; do
+for n in 0 1 2 3 4 5 9 10 11 12; do
     out=$tmp/ch$n
     if ! "$BUILD/chapter$n" --scale tiny --out "$out" --quiet >"$tmp/stdout" 2>"$tmp/stderr"; then
         not_ok "chapter$n with python3 exits 0" "$(cat "$tmp/stderr")"

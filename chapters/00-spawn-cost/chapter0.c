@@ -9,7 +9,9 @@
  *      again), so each start's cost against a thread's is paired;
  *   3. once running: the same CPU jobs on C threads, GIL-threads and processes, in
  *      rounds, with intervals;
- *   4. fork's cost as the parent's touched memory grows, beside a thread's.
+ *   4. fork's cost as the parent's touched memory grows, beside a thread's;
+ *   5. real CPython (original.py): threading.Thread start+join against
+ *      multiprocessing's Process start+join under each start method.
  * The verdict's label is computed from the two halves' three-way calls.
  *
  * usage:  build/chapter0 [--max-rss-mib N] [--scale S] ...
@@ -30,6 +32,7 @@
 #include "chapter.h"
 #include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "clock.h"
+#include "cpython.h"
 #include "fail.h"
 #include "work.h"
 
@@ -281,6 +284,78 @@ static estimate memory_growth(chapter *c, csv_writer *w, int max_rss_mib, long *
     return largest;
 }
 
+/* ---- 5. real CPython: threading.Thread and multiprocessing.Process ---- */
+
+/* original.py's kinds, by the code its runs report in `result`. */
+static const char *const python_kinds[] = { "thread", "fork", "spawn", "forkserver" };
+#define PYTHON_KINDS 4
+
+static void python_key(int kind, char *key, size_t size)
+{
+    snprintf(key, size, "cpython-%s-start", python_kinds[kind]);
+}
+
+static void name_python_start(pool_mode mode, int workers, int ntasks, const task_record *records, void *ctx,
+                              char *key, size_t size)
+{
+    (void)mode, (void)workers, (void)ctx;
+    int64_t kind = ntasks > 0 ? records[0].result : -1;
+    if (kind < 0 || kind >= PYTHON_KINDS) kind = 0; /* harness.py's codes; the parser bounds them */
+    python_key((int)kind, key, size);
+}
+
+static void declare_python_series(chapter *c)
+{
+    char key[64], ref[64], label[64];
+    python_key(0, ref, sizeof ref);
+    for (int k = 0; k < PYTHON_KINDS; k++) {
+        python_key(k, key, sizeof key);
+        snprintf(label, sizeof label, k == 0 ? "CPython Thread start+join" : "CPython Process (%s) start+join",
+                 python_kinds[k]);
+        chapter_series(c, key, key, NAN, label, k == 0 ? MODE_CPYTHON_THREADS : MODE_CPYTHON_PROCESSES, ref, 0, 0);
+    }
+}
+
+/* Every kind, interleaved, `reps` times each; then the table. */
+static void python_starts(chapter *c, estimate c_fork_vs_thread)
+{
+    cpython py;
+    cpython_open(&py, c);
+    static const int reps_by_scale[] = { 3, 20, 60 };
+    py.reps = reps_by_scale[c->cli.scale];
+    py.name_series = name_python_start;
+    /* spawn starts a whole interpreter, some 50 ms a time: a generous bound. */
+    cpython_run(&py, NULL, 0.2 * PYTHON_KINDS * py.reps, "--modes threads,processes --workers 1");
+    char key[64];
+    python_key(0, key, sizeof key);
+    if (chapter_series_ran(c, key)) {
+        const char *columns[] = { "CPython", "median ms (95% CI)", "vs Thread (95% CI)" };
+        report_table(c->report, "5. The same in real CPython: start one unit of work and wait for it (original.py; "
+                     "the kinds interleaved, each start / the Thread start of the same rep):", 3, columns);
+        for (int k = 0; k < PYTHON_KINDS; k++) {
+            python_key(k, key, sizeof key);
+            if (!chapter_series_ran(c, key)) continue;
+            mode_summary s = chapter_series_summary(c, key, 0);
+            char a[64], b[64];
+            report_cell(c->report, "%s", c->series.items[series_find(&c->series, key)].label);
+            report_cell(c->report, "%s", estimate_text(stats_scaled(s.wall, 1e3), "%.3f", a, sizeof a));
+            report_cell(c->report, "%s", k == 0 ? "1" : estimate_text(chapter_vs_reference(c, key, 0), "%.1fx", b,
+                                                                         sizeof b));
+            report_end_row(c->report);
+        }
+        python_key(1, key, sizeof key);
+        estimate fork = chapter_vs_reference(c, key, 0);
+        char a[64], b[64];
+        if (fork.n)
+            report_text(c->report, "The C program's fork+wait cost %s a thread's create+join, against real CPython's "
+                        "%s for a forked Process against a Thread. multiprocessing does more around fork() "
+                        "(Lib/multiprocessing/popen_fork.py: a pipe to learn the child's end, the child's "
+                        "bootstrap); this chapter does not time those parts apart.",
+                        estimate_text(c_fork_vs_thread, "%.1fx", a, sizeof a), estimate_text(fork, "%.1fx", b, sizeof b));
+    }
+    cpython_close(&py);
+}
+
 /* ---- the verdict: two half-sentences, each called three-way, then together ---- */
 
 /* "A bit slower": a process costs under 3x a thread to start. */
@@ -319,7 +394,8 @@ int main(int argc, char **argv)
           "lowered to it)", CLI_INT, 0, 65536, &max_rss_mib, max_rss_by_scale, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_RUNTIME | CLI_SWITCH_INTERVAL, extras, 1 }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, extras, 1 },
+                  argc, argv);
     max_rss_mib = chapter_memory_flag(&c, "--max-rss-mib", max_rss_mib);
 
     memory_lesson(&c);
@@ -332,6 +408,8 @@ int main(int argc, char **argv)
     once_running(&c);
     long big_mib = 0;
     estimate big_fork = memory_growth(&c, &w, max_rss_mib, &big_mib);
+    declare_python_series(&c);
+    python_starts(&c, fork_vs_thread);
     chapter_commit_csv(&c, &w, "spawn.csv");
     write_summary_csv(&c);
     verdict(&c, fork_vs_thread, big_fork, big_mib);
