@@ -5,6 +5,8 @@
  * amount of CPU work, split into many tasks, on 1 .. 4 x cores processes. (b) Tiny
  * tasks: 100 000 tasks of a few microseconds each, serially and on a process pool
  * that sends 1, 16, 256 or 4096 tasks per message (Executor.map's chunksize).
+ * (c) Real CPython: the post's own experiment, original.py's ProcessPoolExecutor.map
+ * of tiny tasks, one per message and in chunks, against the same tasks serially.
  *
  * usage:  build/chapter6 [--reps N] [--scale S] [--tiny-tasks N] ...
  *
@@ -18,6 +20,7 @@
 #include "chapter.h"
 #include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
 #include "clock.h"
+#include "cpython.h"
 #include "fail.h"
 #include "work.h"
 
@@ -125,6 +128,84 @@ static void tiny_table(chapter *c, const tiny_part *t, int rounds, estimate *vs_
     chapter_commit_csv(c, &w, "tiny.csv");
 }
 
+/* ---- (c) real CPython: the post's Pool.map of tiny tasks ---- */
+
+/* The chunksizes original.py sends, and its series: "cpython-tiny-serial" and
+ * "cpython-tiny/chunk16B"-style keys made by series_key. */
+static const int python_chunks[] = { 1, 16, 256 };
+#define PYTHON_CHUNKS 3
+
+static void python_key(int chunksize, char *key, size_t size)
+{
+    if (chunksize == 0)
+        snprintf(key, size, "cpython-tiny-serial");
+    else
+        snprintf(key, size, "cpython-tiny/chunk%d", chunksize);
+}
+
+/* Every task of a run reports its run's chunksize (0: serial). */
+static void name_python_run(pool_mode mode, int workers, int ntasks, const task_record *records, void *ctx,
+                            char *key, size_t size)
+{
+    (void)mode, (void)workers, (void)ctx;
+    python_key(ntasks > 0 ? (int)records[0].result : 0, key, size);
+}
+
+static void declare_python_series(chapter *c)
+{
+    char key[64], ref[64];
+    python_key(0, ref, sizeof ref);
+    chapter_series(c, ref, "cpython-tiny-serial", NAN, "CPython, serial", MODE_CPYTHON_SERIAL, NULL, 0, 0);
+    for (int k = 0; k < PYTHON_CHUNKS; k++) { /* one family: its label says the pool, x the chunksize */
+        python_key(python_chunks[k], key, sizeof key);
+        chapter_series(c, key, "cpython-tiny", python_chunks[k], "CPython, process pool", MODE_CPYTHON_PROCESSES,
+                       ref, 0, 0);
+    }
+}
+
+/* A tenth of the C part's tiny tasks: each CPython task also pays the harness's
+ * timing, tens of microseconds, so fewer show the same cost per message. */
+static void python_tiny(chapter *c, int tiny_count, int rounds, const estimate *c_vs_serial)
+{
+    cpython py;
+    cpython_open(&py, c);
+    py.reps = rounds < 6 ? rounds : 6;
+    py.name_series = name_python_run;
+    int tasks = tiny_count / 10 > 100 ? tiny_count / 10 : 100;
+    cpython_run(&py, NULL, 0.001 * tasks * py.reps * (PYTHON_CHUNKS + 1), "--modes serial,processes --workers %d "
+                "--tasks %d --chunksizes 1,16,256", c->machine.cores, tasks);
+    char key[64];
+    python_key(1, key, sizeof key);
+    estimate chunk1 = chapter_vs_reference(c, key, 0);
+    if (!chapter_series_ran(c, key)) {
+        cpython_close(&py);
+        return;
+    }
+    const char *columns[] = { "CPython", "tasks", "wall s (95% CI)", "vs serial (95% CI)" };
+    report_table(c->report, "(c) The same in real CPython: the post's ProcessPoolExecutor.map of tiny tasks "
+                 "(original.py; vs serial: paired within each rep):", 4, columns);
+    for (int k = -1; k < PYTHON_CHUNKS; k++) {
+        python_key(k < 0 ? 0 : python_chunks[k], key, sizeof key);
+        mode_summary s = chapter_series_summary(c, key, 0);
+        char a[64], b[64];
+        if (k < 0)
+            report_cell(c->report, "CPython, serial");
+        else
+            report_cell(c->report, "CPython, %d per message", python_chunks[k]);
+        report_cell(c->report, "%d", tasks);
+        report_cell(c->report, "%s", estimate_text(s.wall, "%.3f", a, sizeof a));
+        report_cell(c->report, "%s", k < 0 ? "1" : estimate_text(chapter_vs_reference(c, key, 0), "%.2fx", b, sizeof b));
+        report_end_row(c->report);
+    }
+    char a[64], b[64], d[64], e[64];
+    python_key(256, key, sizeof key);
+    report_text(c->report, "(c) The C pool took %s the serial time with one tiny task per message and %s with 256, "
+                "against real CPython's %s and %s.", estimate_text(c_vs_serial[0], "%.2fx", a, sizeof a),
+                estimate_text(c_vs_serial[2], "%.2fx", b, sizeof b), estimate_text(chunk1, "%.2fx", d, sizeof d),
+                estimate_text(chapter_vs_reference(c, key, 0), "%.2fx", e, sizeof e));
+    cpython_close(&py);
+}
+
 /* ---- the verdict ---- */
 
 /* (a): the plateau of counts as fast as the best, and where the core count stands. */
@@ -178,7 +259,7 @@ int main(int argc, char **argv)
           NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ 0, extras, 1 }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON, extras, 1 }, argc, argv);
     int cores = c.machine.cores, most = 4 * cores;
 
     /* (a) a fixed amount of work in 16 tasks per core, so every worker count divides it finely. */
@@ -211,6 +292,8 @@ int main(int argc, char **argv)
     estimate vs_one[most], tiny_vs_serial[CHUNK_SIZES];
     oversubscription_table(&c, most, vs_one);
     tiny_table(&c, &tiny, rounds, tiny_vs_serial);
+    declare_python_series(&c);
+    python_tiny(&c, tiny_count, rounds, tiny_vs_serial);
     verdict(&c, most, vs_one, tiny_vs_serial);
     chapter_plot_var(&c, "work_s", "%.6f", chapter_summary_of(&c, MODE_PROCESSES, 1).wall_s.median);
     chapter_plot_var(&c, "most", "%d", most);

@@ -128,8 +128,9 @@ def timed(job, task, argument):
                 result=result)
 
 
-def run(mode, workers, job, argument_list):
-    """One run: every argument through `job`, in `mode`. Returns (wall seconds, records, t0)."""
+def run(mode, workers, job, argument_list, chunksize=1):
+    """One run: every argument through `job`, in `mode`. Returns (wall seconds, records, t0).
+    A process pool sends `chunksize` jobs per message (Executor.map's chunksize)."""
     tasks = range(len(argument_list))
     jobs = [job] * len(argument_list)
     t0 = time.perf_counter()
@@ -145,7 +146,7 @@ def run(mode, workers, job, argument_list):
         parent = None if START_METHOD[0] == "forkserver" else os.getpid()
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with,
                                  initargs=(parent,)) as executor:
-            records = list(executor.map(timed, jobs, tasks, argument_list))
+            records = list(executor.map(timed, jobs, tasks, argument_list, chunksize=chunksize))
     return time.perf_counter() - t0, records, t0
 
 
