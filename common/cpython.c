@@ -217,7 +217,7 @@ static bool mode_ran(const chapter *c, pool_mode mode)
 static void tell_the_figure(cpython *py)
 {
     char modes[300] = "";
-    for (pool_mode mode = MODE_CPYTHON_SERIAL; mode <= MODE_FREE_THREADED_PROCESSES; mode++)
+    for (pool_mode mode = MODE_CPYTHON_SERIAL; mode < MODE_COUNT; mode++)
         if (mode_ran(py->chapter, mode))
             snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s", *modes ? " " : "",
                      pool_mode_name(mode));
@@ -252,7 +252,7 @@ int cpython_run(cpython *py, const char *input, double expected_s, const char *a
     for (char *save = NULL, *a = strtok_r(text, " ", &save); a && n < 47; a = strtok_r(NULL, " ", &save)) args[n++] = a;
     args[n] = NULL;
     int ran = 0;
-    for (int i = 0; i < py->count; i++) {
+    for (int i = 0; i < (py->first_only ? 1 : py->count); i++) {
         bool ok = run_one(py, &py->interpreters[i], args, input, expected_s);
         py->interpreters[i].ran |= ok; /* a chapter may run the script twice (chapter 5) */
         ran += ok;

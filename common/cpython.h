@@ -46,6 +46,8 @@ typedef struct {
     double switch_interval_ms; /* original.py's --switch-interval: 0 for the chapter's own */
     char *last_facts;          /* the "key=value" lines of the last successful run, one per line */
     cpython_namer name_series; /* NULL: each run is its mode's own series */
+    bool first_only;           /* run python3 (or --python) alone: the chapter's rows would not tell a
+                                * free-threaded build's apart (chapter 8's asyncio is one thread either way) */
     void *name_ctx;
 } cpython;
 

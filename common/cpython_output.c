@@ -30,6 +30,8 @@ pool_mode cpython_mode(bool free_threaded, const char *python_mode)
     if (strcmp(python_mode, "serial") == 0) return base;
     if (strcmp(python_mode, "threads") == 0) return base + 1;
     if (strcmp(python_mode, "processes") == 0) return base + 2;
+    /* One thread either way: the chapter runs it with one build only (cpython.h, first_only). */
+    if (strcmp(python_mode, "asyncio") == 0) return MODE_CPYTHON_ASYNCIO;
     return MODE_COUNT;
 }
 

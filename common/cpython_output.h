@@ -50,8 +50,8 @@ void cpython_output_free(cpython_output *p);
 int cpython_parse_check(const char *output, int *runs);
 
 /* cpython-threads for `python_mode` threads of the GIL'd interpreter, ...: the mode
- * of a run the script reported as "serial", "threads" or "processes"; MODE_COUNT
- * for anything else. */
+ * of a run the script reported as "serial", "threads" or "processes"; "asyncio" is
+ * cpython-asyncio for either build; MODE_COUNT for anything else. */
 pool_mode cpython_mode(bool free_threaded, const char *python_mode);
 
 #endif

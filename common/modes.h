@@ -27,7 +27,9 @@
     /* ...and a free-threaded build (3.13t and later) without it */                                                                            \
     X(MODE_FREE_THREADED_SERIAL,     "cpython-ft-serial",    "free-threaded CPython serial",    0x5f5f5f, MODE_FREE_THREADED_SERIAL,  false)  \
     X(MODE_FREE_THREADED_THREADS,    "cpython-ft-threads",   "free-threaded CPython threads",   0x17becf, MODE_FREE_THREADED_SERIAL,  false)  \
-    X(MODE_FREE_THREADED_PROCESSES,  "cpython-ft-processes", "free-threaded CPython processes", 0x98df8a, MODE_FREE_THREADED_SERIAL,  false)
+    X(MODE_FREE_THREADED_PROCESSES,  "cpython-ft-processes", "free-threaded CPython processes", 0x98df8a, MODE_FREE_THREADED_SERIAL,  false)  \
+    /* CPython's own event loop (chapter 8's original.py): asyncio, one thread */                                                               \
+    X(MODE_CPYTHON_ASYNCIO,          "cpython-asyncio",      "CPython asyncio",                 0xe377c2, MODE_CPYTHON_SERIAL,        false)
 
 #define MODE_ENUM_VALUE(id, name, label, colour, serial, pooled) id,
 typedef enum { MODE_CATALOGUE(MODE_ENUM_VALUE) MODE_COUNT } pool_mode;

@@ -5,6 +5,7 @@
  * which starts all 16 transfers and then waits on all their sockets together.
  * The same 16 pages are fetched serially, by the event loop on one thread, and
  * by 16 threads and 16 processes; the summary compares time, threads and memory.
+ * Real CPython (original.py) does the same serially, on 16 threads and with asyncio.
  *
  * usage:  build/chapter8 [--requests N] [--profile P] [--urls FILE] [--workers N] ...
  *
@@ -16,6 +17,7 @@
 
 #include "chapter.h"
 #include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
+#include "cpython.h"
 #include "iolab.h"
 
 
@@ -80,6 +82,31 @@ static void verdict(chapter *c, const iolab *lab, int workers)
     if (failed) report_verdict_append(c->report, " %d requests failed: nothing is decided from them.", failed);
 }
 
+/* Real CPython: serially, on as many threads as the C workers, and asyncio with
+ * every request in flight on one thread. */
+static void run_python(chapter *c, iolab *lab, int workers, int rounds)
+{
+    cpython py;
+    cpython_open(&py, c);
+    py.first_only = true; /* asyncio is one thread in either build: python3 alone */
+    py.reps = rounds / 2 > 3 ? rounds / 2 : 3;
+    iolab_run_cpython(lab, &py, "serial,threads,asyncio", &workers, 1);
+    cpython_close(&py);
+}
+
+/* The C event loop against the C threads, beside asyncio against CPython's threads. */
+static void compare_with_python(chapter *c, int workers)
+{
+    estimate loop = chapter_ratio(c, MODE_EVENT_LOOP, 0, MODE_THREADS, workers),
+             python = chapter_ratio(c, MODE_CPYTHON_ASYNCIO, 0, MODE_CPYTHON_THREADS, workers);
+    char a[64], b[64];
+    if (python.n)
+        report_text(c->report, "The C event loop took %s the time of %d C threads, against real CPython's asyncio, "
+                    "%s the time of %d CPython threads (each a median and interval over rounds).",
+                    estimate_text(loop, "%.2fx", a, sizeof a), workers, estimate_text(python, "%.2fx", b, sizeof b),
+                    workers);
+}
+
 /* One round: serial, the event loop, then the workers. */
 static void run_round(iolab *lab, int rep, int workers, gil_t *gil)
 {
@@ -95,8 +122,8 @@ int main(int argc, char **argv)
     iolab_flags flags = IOLAB_DEFAULTS;
     const cli_extra extras[] = { IOLAB_EXTRAS(flags, iolab_requests_by_scale, iolab_profiles_by_scale) };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_WORKERS | CLI_RUNTIME | CLI_SWITCH_INTERVAL, extras,
-                                                         IOLAB_EXTRA_COUNT }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_WORKERS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                                         extras, IOLAB_EXTRA_COUNT }, argc, argv);
 
     iolab lab;
     iolab_open(&lab, &c, &flags); /* the server starts before any thread exists */
@@ -104,10 +131,13 @@ int main(int argc, char **argv)
 
     gil_t *gil = gil_create(c.cli.switch_interval_ms / 1000.0);
     chapter_decide_by(&c, pool_mode_name(MODE_EVENT_LOOP), 0, NULL, 0);
-    for (int rep = -1; chapter_next_round(&c, &rep);) run_round(&lab, rep, workers, gil);
+    int rounds = 0;
+    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) run_round(&lab, rep, workers, gil);
     gil_destroy(gil);
 
+    run_python(&c, &lab, workers, rounds);
     iolab_table(&lab, "Fetching the pages.");
+    compare_with_python(&c, workers);
     resources(&c, &lab);
     report_text(c.report, "The event loop is one thread: while its requests wait, it waits on all their sockets "
                 "at once (curl_multi_poll), so it needs no thread, stack or process per request.");

@@ -16,6 +16,7 @@ Times are seconds from the run's start. The C chapter reads these rows and shows
 them beside its own. Standard library only.
 """
 import argparse
+import asyncio
 import ctypes
 import multiprocessing
 import os
@@ -62,7 +63,7 @@ def arguments(description, extra=None):
     """The flags every original.py takes; `extra` adds a chapter's own."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--modes", default="serial,threads,processes",
-                        help="comma-separated: serial, threads, processes")
+                        help="comma-separated: serial, threads, processes (and asyncio, for a coroutine job)")
     parser.add_argument("--workers", default=str(os.cpu_count()),
                         help="threads or processes, or a comma-separated sweep such as 4,8,16")
     parser.add_argument("--reps", type=int, default=1)
@@ -77,7 +78,7 @@ def arguments(description, extra=None):
     args.modes = args.modes.split(",")
     args.workers = [int(w) for w in args.workers.split(",")]
     for mode in args.modes:
-        if mode not in ("serial", "threads", "processes"):
+        if mode not in ("serial", "threads", "processes", "asyncio"):
             parser.error("--modes: unknown mode " + mode)
     sys.setswitchinterval(args.switch_interval / 1000)
     START_METHOD[0] = args.start_method or multiprocessing.get_start_method()
@@ -128,6 +129,21 @@ def timed(job, task, argument):
                 result=result)
 
 
+async def timed_async(job, task, argument):
+    """timed() for a coroutine job on the event loop's one thread: its start and end;
+    its CPU time and context switches cannot be told apart from the other tasks'."""
+    core = current_core()
+    start = time.perf_counter()
+    result = await job(argument)
+    end = time.perf_counter()
+    return dict(task=task, pid=os.getpid(), tid=threading.get_native_id(), start=start, end=end, cpu=0.0,
+                vcsw=0, ivcsw=0, core=core, result=result)
+
+
+async def gather_all(job, argument_list):
+    return await asyncio.gather(*(timed_async(job, task, a) for task, a in enumerate(argument_list)))
+
+
 def run(mode, workers, job, argument_list, chunksize=1):
     """One run: every argument through `job`, in `mode`. Returns (wall seconds, records, t0).
     A process pool sends `chunksize` jobs per message (Executor.map's chunksize)."""
@@ -136,6 +152,8 @@ def run(mode, workers, job, argument_list, chunksize=1):
     t0 = time.perf_counter()
     if mode == "serial":
         records = [timed(job, task, a) for task, a in zip(tasks, argument_list)]
+    elif mode == "asyncio":  # `job` is a coroutine function; every task in flight at once on one thread
+        records = asyncio.run(gather_all(job, argument_list))
     elif mode == "threads":
         with ThreadPoolExecutor(max_workers=workers) as executor:
             records = list(executor.map(timed, jobs, tasks, argument_list))
