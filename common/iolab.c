@@ -276,7 +276,8 @@ int iolab_processes_used(const iolab_run_record *r, int count)
     return distinct(r, count, 0);
 }
 
-int iolab_run_cpython(iolab *lab, cpython *py, const char *modes, const int *sweep, int sweep_count)
+int iolab_run_cpython(iolab *lab, cpython *py, const char *modes, const int *sweep, int sweep_count,
+                      const char *extra)
 {
     char *urls = xstrdup(""), workers[64] = "";
     for (int i = 0; i < lab->count; i++) {
@@ -289,8 +290,8 @@ int iolab_run_cpython(iolab *lab, cpython *py, const char *modes, const int *swe
         snprintf(workers + strlen(workers), sizeof workers - strlen(workers), "%s%d", i ? "," : "", sweep[i]);
         if (lab->local) expected += iolab_ideal_s(lab, sweep[i]);
     }
-    int ran = cpython_run(py, urls, expected * py->reps, "--modes %s --workers %s --timeout %g", modes, workers,
-                          lab->timeout_s);
+    int ran = cpython_run(py, urls, expected * py->reps, "--modes %s --workers %s --timeout %g%s%s", modes, workers,
+                          lab->timeout_s, extra ? " " : "", extra ? extra : "");
     free(urls);
     return ran;
 }

@@ -81,8 +81,10 @@ fetch_record *iolab_new_fetches(const iolab *lab);
 
 /* Fetch the same URLs with real CPython: the chapter's original.py in `modes`
  * ("serial,threads"), over the worker counts of the sweep. The URLs go to its
- * standard input. Returns how many interpreters' rows were added. */
-int iolab_run_cpython(iolab *lab, cpython *py, const char *modes, const int *sweep, int sweep_count);
+ * standard input; `extra` (NULL: none) is appended to its arguments, split at
+ * spaces. Returns how many interpreters' rows were added. */
+int iolab_run_cpython(iolab *lab, cpython *py, const char *modes, const int *sweep, int sweep_count,
+                      const char *extra);
 
 /* The lab's record of a chapter run; NULL for runs the lab did not make. */
 const iolab_run_record *iolab_find(const iolab *lab, const chapter_run *run);

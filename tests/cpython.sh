@@ -1,5 +1,5 @@
 #!/bin/sh
-# cpython.sh — real CPython beside the emulation (chapters 0–6 and 8–12): original.py's rows
+# cpython.sh — real CPython beside the emulation (every chapter): original.py's rows
 # land in data.csv and summary.md; no python3, --python none, a broken interpreter
 # and garbage output each leave a chapter that still succeeds and says why in one
 # line; a free-threaded interpreter is labelled as such; an interrupted python3
@@ -30,12 +30,13 @@ expect_3="cpython-serial cpython-threads"
 expect_4="cpython-serial cpython-threads"
 expect_5="cpython-processes cpython-threads"
 expect_6="cpython-serial cpython-processes"
+expect_7="cpython-processes cpython-threads"
 expect_8="cpython-serial cpython-threads cpython-asyncio"
 expect_9="cpython-threads"
 expect_10="cpython-serial cpython-threads"
 expect_11="cpython-threads"
 expect_12="cpython-processes"
-for n in 0 1 2 3 4 5 6 8 9 10 11 12; do
+for n in $(chapter_numbers); do
     out=$tmp/ch$n
     if ! "$BUILD/chapter$n" --scale tiny --out "$out" --quiet >"$tmp/stdout" 2>"$tmp/stderr"; then
         not_ok "chapter$n with python3 exits 0" "$(cat "$tmp/stderr")"

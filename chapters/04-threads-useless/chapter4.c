@@ -65,7 +65,7 @@ int main(int argc, char **argv)
     gil_destroy(gil);
     /* Real CPython fetches the same pages with urllib: serially and on threads, as many rounds. */
     py.reps = rounds;
-    iolab_run_cpython(&lab, &py, "serial,threads", sweep, sweep_count);
+    iolab_run_cpython(&lab, &py, "serial,threads", sweep, sweep_count, NULL);
 
     iolab_table(&lab, "Fetching the pages.");
     if (lab.local && lab.profile.kind == PROFILE_ARTICLE)

@@ -111,8 +111,8 @@ int main(int argc, char **argv)
      * side's at most: its serial run is chapter 4's, and more would take this chapter
      * past 20 s. */
     py.reps = rounds / 2 > 3 ? rounds / 2 : 3;
-    iolab_run_cpython(&lab, &py, "processes", sweep, sweep_count);
-    iolab_run_cpython(&lab, &py, "threads", &most, 1);
+    iolab_run_cpython(&lab, &py, "processes", sweep, sweep_count, NULL);
+    iolab_run_cpython(&lab, &py, "threads", &most, 1, NULL);
 
     iolab_table(&lab, "Fetching the pages.");
     verdict(&c, &lab, most);

@@ -7,7 +7,9 @@
  * work ("parse the body"), on m x cores C threads and GIL-threads for m = 1, 2, 4,
  * 8, 16, 32. ThreadPoolExecutor's default, min(32, cores + 4), is marked. Both
  * sweeps run in rounds; the verdict names the plateau (every count whose interval
- * overlaps the fastest one's), never a single best chosen by noise.
+ * overlaps the fastest one's), never a single best chosen by noise. Real CPython
+ * (original.py) sweeps the same: a ProcessPoolExecutor over the process counts, and
+ * a ThreadPoolExecutor over the thread counts and its own default.
  *
  * usage:  build/chapter7 [--requests N] [--profile P] [--cpu-ms MS] ...
  *
@@ -20,6 +22,7 @@
 
 #include "chapter.h"
 #include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
+#include "cpython.h"
 #include "iolab.h"
 #include "work.h"
 
@@ -118,6 +121,85 @@ static void io_table(chapter *c, const int *counts)
     }
 }
 
+/* ---- (c) and (d): the same sweeps in real CPython ---- */
+
+/* The thread counts of (b) and ThreadPoolExecutor's default, in order, once each. */
+static int python_thread_counts(const int *counts, int executor_default, int *out)
+{
+    int n = 0;
+    bool placed = false;
+    for (int i = 0; i < MULTIPLIERS; i++) {
+        if (!placed && executor_default <= counts[i]) {
+            if (executor_default < counts[i]) out[n++] = executor_default;
+            placed = true;
+        }
+        out[n++] = counts[i];
+    }
+    if (!placed) out[n++] = executor_default;
+    return n;
+}
+
+static void run_python(chapter *c, iolab *lab, const cpu_sweep *cpu, const int *py_threads, int py_thread_n,
+                       double cpu_ms, int rounds)
+{
+    cpython py;
+    cpython_open(&py, c);
+    py.reps = rounds < 6 ? rounds : 6;
+    char counts[200] = "";
+    for (int i = 0; i < cpu->n; i++) snprintf(counts + strlen(counts), sizeof counts - strlen(counts), "%s%d",
+                                               i ? "," : "", cpu->counts[i]);
+    /* The same CPU work in all as C's part (a), in a sixth as many tasks: Python's are slower to hand out. */
+    int tasks = cpu->tasks / 6 > 4 ? cpu->tasks / 6 : 4;
+    double task_s = cli_work_seconds(c->cli.scale) / 3 / tasks;
+    cpython_run(&py, NULL, 3 * cli_work_seconds(c->cli.scale) * cpu->n * py.reps, "--part cpu --modes processes "
+                "--workers %s --tasks %d --seconds %.5f", counts, tasks, task_s);
+    char extra[64];
+    snprintf(extra, sizeof extra, "--part io --cpu-ms %g", cpu_ms);
+    iolab_run_cpython(lab, &py, "threads", py_threads, py_thread_n, extra);
+    cpython_close(&py);
+}
+
+static void python_tables(chapter *c, const cpu_sweep *cpu, const int *py_threads, int py_thread_n, int executor_default)
+{
+    if (!chapter_summary(c, MODE_CPYTHON_PROCESSES).ran && !chapter_summary(c, MODE_CPYTHON_THREADS).ran) return;
+    const char *names[] = { "runtime", "processes", "wall s (interval)", "speed-up over 1 (interval)" };
+    report_table(c->report, "(c) The same CPU work in real CPython on a ProcessPoolExecutor of n processes "
+                 "(original.py; median and interval over its reps):", 4, names);
+    for (int i = 0; i < cpu->n; i++) {
+        mode_summary m = chapter_summary_of(c, MODE_CPYTHON_PROCESSES, cpu->counts[i]);
+        if (!m.ran) continue;
+        estimate up = stats_inverse(chapter_ratio(c, MODE_CPYTHON_PROCESSES, cpu->counts[i], MODE_CPYTHON_PROCESSES, 1));
+        char a[64], b[64];
+        report_cell(c->report, "CPython processes");
+        report_cell(c->report, "%d%s", cpu->counts[i], cpu->counts[i] == c->machine.cores ? " (= cores)" : "");
+        report_cell(c->report, "%s", estimate_text(m.wall, "%.3f", a, sizeof a));
+        report_cell(c->report, "%s", estimate_text(up, "%.2fx", b, sizeof b));
+        report_end_row(c->report);
+    }
+    const char *io_names[] = { "runtime", "threads", "wall s (interval)" };
+    report_table(c->report, "(d) The same requests in real CPython on a ThreadPoolExecutor of n threads (original.py; "
+                 "* its default, min(32, cores + 4)):", 3, io_names);
+    for (int i = 0; i < py_thread_n; i++) {
+        mode_summary m = chapter_summary_of(c, MODE_CPYTHON_THREADS, py_threads[i]);
+        if (!m.ran) continue;
+        char a[64];
+        report_cell(c->report, "CPython threads");
+        report_cell(c->report, "%d%s", py_threads[i], py_threads[i] == executor_default ? " *" : "");
+        report_cell(c->report, "%s", estimate_text(m.wall, "%.3f", a, sizeof a));
+        report_end_row(c->report);
+    }
+    sweep_result p = plateau_of(c, MODE_CPYTHON_PROCESSES, cpu->counts, cpu->n);
+    sweep_result t = plateau_of(c, MODE_CPYTHON_THREADS, py_threads, py_thread_n);
+    bool default_on = t.smallest <= executor_default && executor_default <= t.largest;
+    chapter_meta(c, "python_cpu_plateau", "%s", p.plateau);
+    chapter_meta(c, "python_io_plateau", "%s", t.plateau);
+    chapter_meta(c, "python_default_on_plateau", "%s", default_on ? "on" : "not on");
+    report_text(c->report, "The C sweeps above, set against real CPython's: its processes were as fast as the fastest within the intervals at "
+                "%s (lowest median at %d), and its threads at %s (lowest median at %d); ThreadPoolExecutor's "
+                "default, %d threads, was %s that plateau.", p.plateau, p.best, t.plateau, t.best, executor_default,
+                default_on ? "on" : "NOT on");
+}
+
 /* ---- what the sweeps recommend ---- */
 
 static void verdict(chapter *c, const iolab *lab, const cpu_sweep *cpu, const int *thread_counts)
@@ -158,7 +240,7 @@ int main(int argc, char **argv)
         { "--cpu-ms", "MS", "CPU work after each request, in ms", CLI_NUMBER, 0, 1000, &cpu_ms, NULL, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_RUNTIME | CLI_SWITCH_INTERVAL, extras,
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, extras,
                                                          IOLAB_EXTRA_COUNT + 1 }, argc, argv);
     int cores = c.machine.cores;
 
@@ -179,15 +261,20 @@ int main(int argc, char **argv)
     /* Processes on k workers against one process, in the same round. */
     chapter_series(&c, "processes", "processes", NAN, NULL, MODE_PROCESSES, "processes", 1, 0);
     chapter_decide_by(&c, pool_mode_name(MODE_PROCESSES), cores, pool_mode_name(MODE_PROCESSES), 1);
-    for (int rep = -1; chapter_next_round(&c, &rep);) {
+    int rounds = 0;
+    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) {
         cpu_sweep_round(&c, &cpu, rep);
         io_round(&c, &lab, thread_counts, rep, gil);
     }
     gil_destroy(gil);
+    int executor_default = cores + 4 < 32 ? cores + 4 : 32;
+    int py_threads[MULTIPLIERS + 1];
+    int py_thread_n = python_thread_counts(thread_counts, executor_default, py_threads);
+    run_python(&c, &lab, &cpu, py_threads, py_thread_n, cpu_ms, rounds);
     cpu_table(&c, &cpu);
     io_table(&c, thread_counts);
+    python_tables(&c, &cpu, py_threads, py_thread_n, executor_default);
 
-    int executor_default = cores + 4 < 32 ? cores + 4 : 32;
     report_text(c.report, "ThreadPoolExecutor's default would use %d threads here (min(32, cores + 4)).",
                 executor_default);
     if (lab.local && lab.profile.kind == PROFILE_UNIFORM && cpu_ms > 0) {

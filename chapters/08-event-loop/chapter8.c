@@ -90,7 +90,7 @@ static void run_python(chapter *c, iolab *lab, int workers, int rounds)
     cpython_open(&py, c);
     py.first_only = true; /* asyncio is one thread in either build: python3 alone */
     py.reps = rounds / 2 > 3 ? rounds / 2 : 3;
-    iolab_run_cpython(lab, &py, "serial,threads,asyncio", &workers, 1);
+    iolab_run_cpython(lab, &py, "serial,threads,asyncio", &workers, 1, NULL);
     cpython_close(&py);
 }
 
