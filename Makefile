@@ -1,6 +1,15 @@
 # threads-vs-processes — a runnable workbook on threads, processes and the GIL.
 # `make help` lists everything; `make chapter1` runs one experiment end to end.
 
+# Folder and chapter names a user gives (OUT, DIR, CHAPTER) reach the recipes as
+# environment variables, quoted by the shell ("$$OUT"), never pasted into a command
+# line: "Bob's class" is a folder name. Taken as written ($(value)), so that make
+# does not expand a $(...) in a name either: "$(shell ...)" in one runs nothing.
+override OUT := $(value OUT)
+override DIR := $(value DIR)
+override CHAPTER := $(value CHAPTER)
+export OUT DIR CHAPTER
+
 CC       ?= gcc
 VARIANT  ?= release
 REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -148,7 +157,7 @@ $(BUILD) $(BUILD)/common $(BUILD)/tests:
 
 # Where chapter N's results go: an --out in ARGS, else OUT=DIR, else results/chapterN.
 # (The same words the program will parse: ARGS is split as the shell splits it.)
-out_dir_of = out=$(if $(OUT),'$(OUT)',results/chapter$(1)); show=--show; set -- $(ARGS); \
+out_dir_of = out=$${OUT:-results/chapter$(1)}; show=--show; set -- $(ARGS); \
 	while [ $$\# -gt 0 ]; do case $$1 in --out) out=$$2; shift;; --out=*) out=$${1\#--out=};; \
 	-h|--help|--version) show=;; esac; shift; done
 
@@ -197,11 +206,11 @@ reference: $(CHAPTER_BIN) $(BUILD)/latency-server
 # names; the teacher puts them in one folder and runs `make class DIR=folder`.
 # (OUT=DIR writes elsewhere than results/share and results/class.)
 share: $(BUILD)/class
-	@$(BUILD)/class share --results results --out $(if $(OUT),'$(OUT)',results/share)
+	@$(BUILD)/class share --results results --out "$${OUT:-results/share}"
 
 class: $(BUILD)/class
-	@if [ -z '$(DIR)' ]; then echo "class: which folder holds the files handed in? make class DIR=FOLDER [CHAPTER=N]" >&2; exit 2; fi
-	@out=$(if $(OUT),'$(OUT)',results/class); $(BUILD)/class gather '$(DIR)' --out "$$out" $(if $(CHAPTER),--chapter '$(CHAPTER)') && \
+	@if [ -z "$$DIR" ]; then echo "class: which folder holds the files handed in? make class DIR=FOLDER [CHAPTER=N]" >&2; exit 2; fi
+	@out=$${OUT:-results/class}; $(BUILD)/class gather "$$DIR" --out "$$out" $${CHAPTER:+--chapter "$$CHAPTER"} && \
 	  plots/render.sh class "$$out" && echo "class: make book adds the class page (from results/class)"
 
 figures:

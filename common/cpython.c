@@ -131,12 +131,17 @@ static void describe_in_preamble(cpython *py, const cpython_interpreter *in, cha
     }
 }
 
+#define PYTHON_FLAGS_ISOLATED "-I"
+#define PYTHON_FLAGS_NO_BYTECODE "-B"
+
 static bool run_one(cpython *py, cpython_interpreter *in, const char *const *args, const char *input, double expected_s)
 {
     progress("CPython: %s %s ...", in->path, py->script);
-    char *argv[64] = { in->path, py->script };
-    for (int i = 0, argc = 2; args[i] && argc < 63; i++) argv[argc++] = (char *)args[i];
-    setenv("PYTHONDONTWRITEBYTECODE", "1", 1); /* no __pycache__ in the source tree */
+    /* Isolated (-I: no PYTHON* variables, no user site-packages, no script folder on
+     * sys.path, so a student's sitecustomize or usercustomize cannot run inside the
+     * measurement) and writing no __pycache__ into the source tree (-B). */
+    char *argv[64] = { in->path, PYTHON_FLAGS_ISOLATED, PYTHON_FLAGS_NO_BYTECODE, py->script };
+    for (int i = 0, argc = 4; args[i] && argc < 63; i++) argv[argc++] = (char *)args[i];
     capture_result r;
     capture_run(argv, input, 30 + 10 * expected_s, &r);
     char err[300];
@@ -174,8 +179,8 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
         if (method && strstr(command, "processes"))
             snprintf(pools, sizeof pools, "; its process pools were started by \"%.*s\"",
                      (int)strcspn(method + 13, "\n"), method + 13);
-        report_text(py->chapter->report, "Real CPython: %s ran `%s %s%s`%s%s.", in->label, in->name,
-                    relative_script(py), command, input ? " with the URLs on its standard input" : "", pools);
+        report_text(py->chapter->report, "Real CPython: %s ran `%s %s %s %s%s`%s%s.", in->label, in->name,
+                    PYTHON_FLAGS_ISOLATED, PYTHON_FLAGS_NO_BYTECODE, relative_script(py), command, input ? " with the URLs on its standard input" : "", pools);
         free(py->last_facts);
         py->last_facts = p.facts ? xstrdup(p.facts) : NULL;
         if (!in->ran) describe_in_preamble(py, in, p.facts); /* once, if a chapter runs the script twice */

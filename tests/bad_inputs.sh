@@ -58,11 +58,11 @@ refused "unknown flag" 2 -j 2
 refused "unknown flag" 4 requests
 refused "needs a value" 1 --jobs
 refused "needs a value" 5 --profile
-for n in 1 2 3 4 5; do refused "--python: /nonexistent/python3 is not an executable" "$n" --python /nonexistent/python3; done
+for n in $(chapter_numbers); do refused "--python: /nonexistent/python3 is not an executable" "$n" --python /nonexistent/python3; done
 refused "--python: no-such-python is not an executable" 3 --python no-such-python
 refused "--python: /etc/passwd is not an executable" 1 --python /etc/passwd
 refused "--python: /tmp is not an executable" 2 --python /tmp
-refused "--python has no effect here" 6 --python python3
+refused "--jobs has no effect here" 6 --jobs 2
 
 # Where the results would go: a later --out wins over the helper's own.
 refused "not writable" 1 --out /proc/1/results

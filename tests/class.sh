@@ -78,12 +78,21 @@ bad "a series that is not a plain name" "sed 's/^1,tiny,gil-threads,/1,tiny,\$(r
 bad "an unknown key" "sed 's/^# kernel=/# command=/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown preamble line'
 bad "no core count" "grep -v '^# cores=' '$mine' >'$tmp/bad/x.csv'" 'x.csv: .*incomplete'
 bad "a huge size" "head -c 70000 /dev/zero | tr '\\\\0' 'a' >'$tmp/bad/x.csv'" 'x.csv: is larger than 64 KiB'
+bad "a spreadsheet formula as its id" "sed 's/^# id=.*/# id==cmd|calc!A0/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a value that starts with =, +, - or @'
 bad "a device behind a link" "ln -s /dev/zero '$tmp/bad/x.csv'" 'x.csv: is a symbolic link'
 check "gather with no folder: exit 2" sh -c "'$BUILD/class' gather 2>/dev/null; [ \$? -eq 2 ]"
 check "gather from an empty folder: exit 2" sh -c "mkdir -p '$tmp/empty'; '$BUILD/class' gather '$tmp/empty' --out '$tmp/o3' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$tmp/o3' ]"
 make -s --no-print-directory class DIR="$tmp/class" CHAPTER=3 OUT="$tmp/make-class" >"$tmp/out" 2>&1
 check "make class DIR=... CHAPTER=3 OUT=...: chapter 3's class, its figure drawn" \
     sh -c "grep -q 'class: 5 machines, chapter 3' '$tmp/out' && [ -s '$tmp/make-class/figure.svg' ] && grep -q '^# chapter=3' '$tmp/make-class/data.csv'"
+# Names with quotes and $(...) in them are names: "Bob's class" works, and nothing runs.
+odd="$tmp/Bob's class \$(shell touch pwned) \$(touch pwned)"
+mkdir -p "$odd" && cp "$tmp/class"/*.csv "$odd/"
+make -s --no-print-directory class DIR="$odd" CHAPTER=3 OUT="$odd/out" >"$tmp/out" 2>&1
+check "make class with a quote and \$(...) in DIR and OUT: it works, and runs nothing" \
+    sh -c "grep -q 'class: 5 machines, chapter 3' '$tmp/out' && [ -s \"\$1/out/figure.svg\" ] && [ ! -e pwned ] && [ ! -e \"\$1/pwned\" ]" - "$odd"
+make -s --no-print-directory class DIR="$tmp/class" CHAPTER="3'; touch $tmp/pwned2; '\$(shell touch $tmp/pwned3)" OUT="$tmp/o-odd" >"$tmp/out" 2>&1
+check "make class CHAPTER with a quote and a command: refused, nothing run" sh -c "[ ! -e '$tmp/pwned2' ] && [ ! -e '$tmp/pwned3' ] && [ ! -e '$tmp/o-odd' ]"
 # Every chapter pools, from shares of tiny runs (every chapter) and of class-scale runs
 # (the committed references' modes.csv): a figure drawn quietly, or one line saying
 # there is nothing to pool and nothing written. A chapter that does not exist: exit 2.

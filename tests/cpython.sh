@@ -48,7 +48,7 @@ for n in $(chapter_numbers); do
     done
     check "chapter$n names the interpreter in data.csv" grep -q '^# python=CPython 3\.[0-9]*\.[0-9]* (/' "$out/data.csv"
     check "chapter$n's summary says which CPython ran original.py" \
-        grep -q "Real CPython: CPython 3.* ran .python3 $(chapter_dir "$n")/original.py --modes " "$out/summary.md"
+        grep -q "Real CPython: CPython 3.* ran .python3 -I -B $(chapter_dir "$n")/original.py --modes " "$out/summary.md"
     check "chapter$n's summary compares the emulation with CPython" \
         grep -q "against real CPython" "$out/summary.md"
     check "chapter$n's summary table has the CPython rows" grep -q '^| CPython ' "$out/summary.md"
@@ -135,7 +135,7 @@ check "garbage output adds no rows" test "$(grep -c '^3,cpython-' "$tmp/garbage/
 
 # 5. A free-threaded interpreter on the PATH. python3.13t here is a stand-in: real
 #    python3 told that its GIL is off, which is what a 3.13t build reports.
-fake python3.13t "exec '$PYTHON' -c 'import runpy, sys; sys._is_gil_enabled = lambda: False; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name=\"__main__\")' \"\$@\""
+fake python3.13t "exec '$PYTHON' -c 'import runpy, sys; sys._is_gil_enabled = lambda: False; sys.argv = [a for a in sys.argv[1:] if a not in (\"-I\", \"-B\")]; runpy.run_path(sys.argv[0], run_name=\"__main__\")' \"\$@\""
 PATH="$tmp/bin:$PATH" "$BUILD/chapter3" --scale tiny --out "$tmp/ft" --quiet >/dev/null 2>"$tmp/stderr"
 check "a free-threaded interpreter's rows are cpython-ft-threads" \
     test "$(grep -c '^3,cpython-ft-threads,' "$tmp/ft/data.csv")" -ge 1
@@ -184,5 +184,15 @@ for w in $workers; do ps -o stat= -p "$w" 2>/dev/null | grep -qv '^Z' && alive="
 check "SIGKILL to original.py takes its pool workers with it" test -z "$alive"
 kill "$server"
 wait "$server" 2>/dev/null
+
+# 9. The interpreter runs isolated (-I): a sitecustomize.py on PYTHONPATH, or any other
+#    PYTHON* variable, does not run inside the measurement.
+mkdir -p "$tmp/site"
+printf 'open("%s", "w").write("ran")\n' "$tmp/site/marker" >"$tmp/site/sitecustomize.py"
+PYTHONPATH="$tmp/site" PYTHONSTARTUP="$tmp/site/sitecustomize.py" PYTHONWARNINGS=error \
+    "$BUILD/chapter3" --scale tiny --out "$tmp/isolated" --quiet >/dev/null 2>"$tmp/stderr"
+check "python3 runs isolated: a sitecustomize on PYTHONPATH did not run" test ! -e "$tmp/site/marker"
+check "...and the CPython rows are there" test "$(grep -c '^3,cpython-threads,' "$tmp/isolated/data.csv")" -ge 1
+check "...and the summary says it ran python3 -I -B" grep -q 'ran .python3 -I -B ' "$tmp/isolated/summary.md"
 
 finish cpython

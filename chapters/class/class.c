@@ -313,6 +313,9 @@ static const char *parse_share(const char *path, machine_share *s, char *why, si
                     key = k;
             if (key < 0) problem = "an unknown preamble line";
             else if (strlen(eq + 1) > MAX_TEXT) problem = "a value over 100 characters";
+            /* OWASP's CSV-injection rule: a cell that starts with one of these is a formula
+             * to a spreadsheet, and the id goes into the class's CSV. */
+            else if (eq[1] && strchr("=+-@", eq[1])) problem = "a value that starts with =, +, - or @ (a spreadsheet formula)";
             else snprintf(s->values[key], sizeof s->values[key], "%s", eq + 1);
         } else if (!header) {
             char expected[300] = "";
