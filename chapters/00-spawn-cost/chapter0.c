@@ -317,15 +317,13 @@ static void declare_python_series(chapter *c)
 }
 
 /* Every kind, interleaved, `reps` times each; then the table. */
-static void python_starts(chapter *c, estimate c_fork_vs_thread)
+static void python_starts(chapter *c, cpython *py, estimate c_fork_vs_thread)
 {
-    cpython py;
-    cpython_open(&py, c);
     static const int reps_by_scale[] = { 3, 20, 60 };
-    py.reps = reps_by_scale[c->cli.scale];
-    py.name_series = name_python_start;
+    py->reps = reps_by_scale[c->cli.scale];
+    py->name_series = name_python_start;
     /* spawn starts a whole interpreter, some 50 ms a time: a generous bound. */
-    cpython_run(&py, NULL, 0.2 * PYTHON_KINDS * py.reps, "--modes threads,processes --workers 1");
+    cpython_run(py, NULL, 0.2 * PYTHON_KINDS * py->reps, "--modes threads,processes --workers 1");
     char key[64];
     python_key(0, key, sizeof key);
     if (chapter_series_ran(c, key)) {
@@ -353,7 +351,6 @@ static void python_starts(chapter *c, estimate c_fork_vs_thread)
                         "bootstrap); this chapter does not time those parts apart.",
                         estimate_text(c_fork_vs_thread, "%.1fx", a, sizeof a), estimate_text(fork, "%.1fx", b, sizeof b));
     }
-    cpython_close(&py);
 }
 
 /* ---- the verdict: two half-sentences, each called three-way, then together ---- */
@@ -397,6 +394,8 @@ int main(int argc, char **argv)
     chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, extras, 1 },
                   argc, argv);
     max_rss_mib = chapter_memory_flag(&c, "--max-rss-mib", max_rss_mib);
+    cpython py;
+    cpython_open(&py, &c); /* a bad --python stops here, before anything runs */
 
     memory_lesson(&c);
     csv_writer w;
@@ -409,7 +408,8 @@ int main(int argc, char **argv)
     long big_mib = 0;
     estimate big_fork = memory_growth(&c, &w, max_rss_mib, &big_mib);
     declare_python_series(&c);
-    python_starts(&c, fork_vs_thread);
+    python_starts(&c, &py, fork_vs_thread);
+    cpython_close(&py);
     chapter_commit_csv(&c, &w, "spawn.csv");
     write_summary_csv(&c);
     verdict(&c, fork_vs_thread, big_fork, big_mib);

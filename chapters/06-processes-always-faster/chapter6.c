@@ -165,22 +165,17 @@ static void declare_python_series(chapter *c)
 
 /* A tenth of the C part's tiny tasks: each CPython task also pays the harness's
  * timing, tens of microseconds, so fewer show the same cost per message. */
-static void python_tiny(chapter *c, int tiny_count, int rounds, const estimate *c_vs_serial)
+static void python_tiny(chapter *c, cpython *py, int tiny_count, int rounds, const estimate *c_vs_serial)
 {
-    cpython py;
-    cpython_open(&py, c);
-    py.reps = rounds < 6 ? rounds : 6;
-    py.name_series = name_python_run;
+    py->reps = rounds < 6 ? rounds : 6;
+    py->name_series = name_python_run;
     int tasks = tiny_count / 10 > 100 ? tiny_count / 10 : 100;
-    cpython_run(&py, NULL, 0.001 * tasks * py.reps * (PYTHON_CHUNKS + 1), "--modes serial,processes --workers %d "
+    cpython_run(py, NULL, 0.001 * tasks * py->reps * (PYTHON_CHUNKS + 1), "--modes serial,processes --workers %d "
                 "--tasks %d --chunksizes 1,16,256", c->machine.cores, tasks);
     char key[64];
     python_key(1, key, sizeof key);
     estimate chunk1 = chapter_vs_reference(c, key, 0);
-    if (!chapter_series_ran(c, key)) {
-        cpython_close(&py);
-        return;
-    }
+    if (!chapter_series_ran(c, key)) return;
     const char *columns[] = { "CPython", "tasks", "wall s (95% CI)", "vs serial (95% CI)" };
     report_table(c->report, "(c) The same in real CPython: the post's ProcessPoolExecutor.map of tiny tasks "
                  "(original.py; vs serial: paired within each rep):", 4, columns);
@@ -203,7 +198,6 @@ static void python_tiny(chapter *c, int tiny_count, int rounds, const estimate *
                 "against real CPython's %s and %s.", estimate_text(c_vs_serial[0], "%.2fx", a, sizeof a),
                 estimate_text(c_vs_serial[2], "%.2fx", b, sizeof b), estimate_text(chunk1, "%.2fx", d, sizeof d),
                 estimate_text(chapter_vs_reference(c, key, 0), "%.2fx", e, sizeof e));
-    cpython_close(&py);
 }
 
 /* ---- the verdict ---- */
@@ -260,6 +254,8 @@ int main(int argc, char **argv)
     };
     chapter c;
     chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON, extras, 1 }, argc, argv);
+    cpython py;
+    cpython_open(&py, &c); /* a bad --python stops here, before anything runs */
     int cores = c.machine.cores, most = 4 * cores;
 
     /* (a) a fixed amount of work in 16 tasks per core, so every worker count divides it finely. */
@@ -293,7 +289,8 @@ int main(int argc, char **argv)
     oversubscription_table(&c, most, vs_one);
     tiny_table(&c, &tiny, rounds, tiny_vs_serial);
     declare_python_series(&c);
-    python_tiny(&c, tiny_count, rounds, tiny_vs_serial);
+    python_tiny(&c, &py, tiny_count, rounds, tiny_vs_serial);
+    cpython_close(&py);
     verdict(&c, most, vs_one, tiny_vs_serial);
     chapter_plot_var(&c, "work_s", "%.6f", chapter_summary_of(&c, MODE_PROCESSES, 1).wall_s.median);
     chapter_plot_var(&c, "most", "%d", most);

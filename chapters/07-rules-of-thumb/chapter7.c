@@ -139,24 +139,21 @@ static int python_thread_counts(const int *counts, int executor_default, int *ou
     return n;
 }
 
-static void run_python(chapter *c, iolab *lab, const cpu_sweep *cpu, const int *py_threads, int py_thread_n,
-                       double cpu_ms, int rounds)
+static void run_python(chapter *c, cpython *py, iolab *lab, const cpu_sweep *cpu, const int *py_threads,
+                       int py_thread_n, double cpu_ms, int rounds)
 {
-    cpython py;
-    cpython_open(&py, c);
-    py.reps = rounds < 6 ? rounds : 6;
+    py->reps = rounds < 6 ? rounds : 6;
     char counts[200] = "";
     for (int i = 0; i < cpu->n; i++) snprintf(counts + strlen(counts), sizeof counts - strlen(counts), "%s%d",
                                                i ? "," : "", cpu->counts[i]);
     /* The same CPU work in all as C's part (a), in a sixth as many tasks: Python's are slower to hand out. */
     int tasks = cpu->tasks / 6 > 4 ? cpu->tasks / 6 : 4;
     double task_s = cli_work_seconds(c->cli.scale) / 3 / tasks;
-    cpython_run(&py, NULL, 3 * cli_work_seconds(c->cli.scale) * cpu->n * py.reps, "--part cpu --modes processes "
+    cpython_run(py, NULL, 3 * cli_work_seconds(c->cli.scale) * cpu->n * py->reps, "--part cpu --modes processes "
                 "--workers %s --tasks %d --seconds %.5f", counts, tasks, task_s);
     char extra[64];
     snprintf(extra, sizeof extra, "--part io --cpu-ms %g", cpu_ms);
-    iolab_run_cpython(lab, &py, "threads", py_threads, py_thread_n, extra);
-    cpython_close(&py);
+    iolab_run_cpython(lab, py, "threads", py_threads, py_thread_n, extra);
 }
 
 static void python_tables(chapter *c, const cpu_sweep *cpu, const int *py_threads, int py_thread_n, int executor_default)
@@ -243,6 +240,8 @@ int main(int argc, char **argv)
     chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, extras,
                                                          IOLAB_EXTRA_COUNT + 1 }, argc, argv);
     int cores = c.machine.cores;
+    cpython py;
+    cpython_open(&py, &c); /* a bad --python stops here, before anything runs */
 
     iolab lab;
     iolab_open(&lab, &c, &flags); /* the server starts before any thread exists */
@@ -270,7 +269,8 @@ int main(int argc, char **argv)
     int executor_default = cores + 4 < 32 ? cores + 4 : 32;
     int py_threads[MULTIPLIERS + 1];
     int py_thread_n = python_thread_counts(thread_counts, executor_default, py_threads);
-    run_python(&c, &lab, &cpu, py_threads, py_thread_n, cpu_ms, rounds);
+    run_python(&c, &py, &lab, &cpu, py_threads, py_thread_n, cpu_ms, rounds);
+    cpython_close(&py);
     cpu_table(&c, &cpu);
     io_table(&c, thread_counts);
     python_tables(&c, &cpu, py_threads, py_thread_n, executor_default);

@@ -84,14 +84,11 @@ static void verdict(chapter *c, const iolab *lab, int workers)
 
 /* Real CPython: serially, on as many threads as the C workers, and asyncio with
  * every request in flight on one thread. */
-static void run_python(chapter *c, iolab *lab, int workers, int rounds)
+static void run_python(cpython *py, iolab *lab, int workers, int rounds)
 {
-    cpython py;
-    cpython_open(&py, c);
-    py.first_only = true; /* asyncio is one thread in either build: python3 alone */
-    py.reps = rounds / 2 > 3 ? rounds / 2 : 3;
-    iolab_run_cpython(lab, &py, "serial,threads,asyncio", &workers, 1, NULL);
-    cpython_close(&py);
+    py->first_only = true; /* asyncio is one thread in either build: python3 alone */
+    py->reps = rounds / 2 > 3 ? rounds / 2 : 3;
+    iolab_run_cpython(lab, py, "serial,threads,asyncio", &workers, 1, NULL);
 }
 
 /* The C event loop against the C threads, beside asyncio against CPython's threads. */
@@ -125,6 +122,8 @@ int main(int argc, char **argv)
     chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_WORKERS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
                                                          extras, IOLAB_EXTRA_COUNT }, argc, argv);
 
+    cpython py;
+    cpython_open(&py, &c); /* a bad --python stops here, before anything runs */
     iolab lab;
     iolab_open(&lab, &c, &flags); /* the server starts before any thread exists */
     int workers = c.cli.workers_set ? c.cli.workers : lab.count; /* one worker per request */
@@ -135,7 +134,8 @@ int main(int argc, char **argv)
     for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) run_round(&lab, rep, workers, gil);
     gil_destroy(gil);
 
-    run_python(&c, &lab, workers, rounds);
+    run_python(&py, &lab, workers, rounds);
+    cpython_close(&py);
     iolab_table(&lab, "Fetching the pages.");
     compare_with_python(&c, workers);
     resources(&c, &lab);
