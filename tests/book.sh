@@ -71,6 +71,20 @@ check "chapter 3's folded answers hold this machine's too" \
 check "chapter $n's page shows its measured table" grep -q "<table>" "$tmp/book2/chapter8.html"
 check "a bad flag is refused" sh -c "! '$BUILD/book' --bogus 2>/dev/null"
 
+# 3. A results folder is data, not code: a figure that carries a script, an event
+#    attribute or an outside link is left out of the book, in one line each.
+for kind in script onload link; do
+    case $kind in
+    script) body='<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>' ;;
+    onload) body='<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><g/></svg>' ;;
+    link) body='<svg xmlns="http://www.w3.org/2000/svg"><use href="http://example.com/x.svg#a"/></svg>' ;;
+    esac
+    printf '%s\n' "$body" >"$tmp/results/chapter3/figure.svg"
+    "$BUILD/book" --results "$tmp/results" --out "$tmp/book-$kind" >/dev/null 2>"$tmp/err"
+    check "a figure.svg with a $kind is left out of the book, and said so" \
+        sh -c "[ ! -e '$tmp/book-$kind/figures/chapter3.svg' ] && grep -q 'chapter3/figure.svg left out: it is not a plain drawing' '$tmp/err' && ! grep -rq 'alert(1)\|example.com' '$tmp/book-$kind'"
+done
+
 check "README.md's chapter table is the one the chapter folders give (make readme)" \
     sh -c 'chapters/chapters.sh readme | cmp -s - README.md'
 

@@ -29,6 +29,7 @@
 #include "fail.h"
 #include "machine.h"
 #include "prose.h"
+#include "svg.h"
 #include "textfile.h"
 #include "manifest.h" /* CHAPTER_MANIFEST: every chapter, from chapters/chapters.sh */
 
@@ -64,6 +65,28 @@ static char *read_text(const char *path)
 {
     char why[160];
     return textfile_read(path, 4 << 20, why, sizeof why);
+}
+
+/* A figure from results/ into the book, only if it is a plain drawing (svg.h): a
+ * results folder may come from someone else, and a browser runs what an SVG carries. */
+static int copy_figure(const char *from, const char *to)
+{
+    char *text = read_text(from);
+    if (!text) return -1;
+    char why[120];
+    int rc = -1;
+    if (!svg_is_plain_drawing(text, why, sizeof why)) {
+        warn_user("book", "%s left out: it is not a plain drawing (%s)", from, why);
+    } else {
+        atomic_file f;
+        rc = atomic_file_open(&f, to);
+        if (rc == 0) {
+            fputs(text, f.stream);
+            rc = atomic_file_commit(&f);
+        }
+    }
+    free(text);
+    return rc;
 }
 
 static int copy_file(const char *from, const char *to)
@@ -230,10 +253,10 @@ static void copy_figures(chapter_text *c, const char *results_dir, const char *o
     char from[1024], to[1024];
     snprintf(from, sizeof from, "%s/%s/figure.svg", results_dir, c->results);
     snprintf(to, sizeof to, "%s/figures/chapter%d.svg", out_dir, c->number);
-    c->has_figure = c->summary && copy_file(from, to) == 0;
+    c->has_figure = c->summary && copy_figure(from, to) == 0;
     snprintf(from, sizeof from, "%s/reference/figure.svg", c->dir);
     snprintf(to, sizeof to, "%s/figures/chapter%d-reference.svg", out_dir, c->number);
-    c->has_reference_figure = c->reference && copy_file(from, to) == 0;
+    c->has_reference_figure = c->reference && copy_figure(from, to) == 0;
 }
 
 /* A summary without its own title: the chapter already has one. */
@@ -814,7 +837,7 @@ int main(int argc, char **argv)
         char from[1024], to[1024];
         snprintf(from, sizeof from, "%s/class/figure.svg", results);
         snprintf(to, sizeof to, "%s/figures/class.svg", out_dir);
-        b.has_class_figure = copy_file(from, to) == 0;
+        b.has_class_figure = copy_figure(from, to) == 0;
     }
     for (int i = 0; i < b.count; i++) {
         copy_figures(&b.chapters[i], results, out_dir);
