@@ -108,7 +108,7 @@ deps:
 
 # --- building ------------------------------------------------------------------
 
-programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server $(BUILD)/book $(BUILD)/class
+programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server $(BUILD)/book $(BUILD)/class $(BUILD)/plotvars-check
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
 	$(SAY) "  CC      $<  ($(VARIANT))"
@@ -125,6 +125,11 @@ $(BUILD)/gen/chapter%/chapter_identity.h: $$(call chapter_dir,$$*)/README.md cha
 	$(Q)chapters/chapters.sh header $* >$@.new && mv $@.new $@
 
 $(BUILD)/latency-server: chapters/lab/latency-server.c $(COMMON_OBJ) | $(BUILD)
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+
+# plots/render.sh checks a results folder's plot-vars.gp with it before gnuplot loads it.
+$(BUILD)/plotvars-check: plots/plotvars_check.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
 
@@ -164,20 +169,20 @@ out_dir_of = out=$${OUT:-results/chapter$(1)}; show=--show; set -- $(ARGS); \
 # Run the experiment, then draw its figure (PNG, SVG, and in the terminal) from the
 # same directory. Everything a chapter runs is a prerequisite: its program, and the
 # latency server of the I/O lab that chapters start as a child.
-$(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter% $(BUILD)/latency-server
+$(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter% $(BUILD)/latency-server $(BUILD)/plotvars-check
 	@$(call out_dir_of,$*); set -e; \
 	$(BUILD)/chapter$* --out "$$out" $(ARGS); \
 	if [ -n "$$show" ]; then plots/render.sh $* "$$out" --show; fi
 
 # Re-draw one chapter's figure from the CSVs already there.
-$(CHAPTERS:%=figure%): figure%:
+$(CHAPTERS:%=figure%): figure%: $(BUILD)/plotvars-check
 	@$(call out_dir_of,$*); plots/render.sh $* "$$out"
 
 all: $(CHAPTERS:%=chapter%)
 
 # The book: run the chapters that have no results yet (all of them with FRESH=1), then
 # build results/book/index.html and one page per chapter.
-book: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/book
+book: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/book $(BUILD)/plotvars-check
 	@for n in $(CHAPTERS); do \
 	  if [ -n "$(FRESH)" ] || [ ! -f results/chapter$$n/summary.md ]; then \
 	    $(BUILD)/chapter$$n --out results/chapter$$n --quiet $(ARGS) && plots/render.sh $$n results/chapter$$n || exit 1; \
@@ -191,7 +196,7 @@ book-check: book
 
 # Regenerate the committed reference runs (summary.md, figure.svg, modes.csv, machine.txt, answers.csv per chapter).
 # (`make reference ONLY="9 10"` regenerates those chapters' only.)
-reference: $(CHAPTER_BIN) $(BUILD)/latency-server
+reference: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/plotvars-check
 	@for n in $(if $(ONLY),$(ONLY),$(CHAPTERS)); do \
 	  d=$$(chapters/chapters.sh dir $$n) && out=results/reference/chapter$$n && \
 	  $(BUILD)/chapter$$n --out $$out --quiet && plots/render.sh $$n $$out >/dev/null && \
@@ -208,12 +213,12 @@ reference: $(CHAPTER_BIN) $(BUILD)/latency-server
 share: $(BUILD)/class
 	@$(BUILD)/class share --results results --out "$${OUT:-results/share}"
 
-class: $(BUILD)/class
+class: $(BUILD)/class $(BUILD)/plotvars-check
 	@if [ -z "$$DIR" ]; then echo "class: which folder holds the files handed in? make class DIR=FOLDER [CHAPTER=N]" >&2; exit 2; fi
 	@out=$${OUT:-results/class}; $(BUILD)/class gather "$$DIR" --out "$$out" $${CHAPTER:+--chapter "$$CHAPTER"} && \
 	  plots/render.sh class "$$out" && echo "class: make book adds the class page (from results/class)"
 
-figures:
+figures: $(BUILD)/plotvars-check
 	@for n in $(CHAPTERS); do \
 	  if [ -f results/chapter$$n/data.csv ]; then plots/render.sh $$n results/chapter$$n; \
 	  else echo "figures: no results/chapter$$n/data.csv yet (make chapter$$n)"; fi; \

@@ -23,6 +23,15 @@ if [ ! -f "$dir/plot-vars.gp" ] || [ ! -f "$dir/data.csv" ]; then
 fi
 case $dir in *'
 '*) echo "figure: a directory name with a newline is not supported" >&2; exit 2 ;; esac
+# A results folder may come from someone else, and gnuplot runs what plot-vars.gp
+# holds: it is loaded only if it is data as the chapters write it (numbers, quoted
+# strings, names; no system(), no backquotes: common/gnuplot.h).
+check=${PLOTVARS_CHECK:-$here/../build/plotvars-check}
+if [ ! -x "$check" ]; then
+    echo "figure: $check is missing (make builds it): not drawing from $dir/plot-vars.gp unchecked" >&2
+    exit 2
+fi
+"$check" "$dir/plot-vars.gp" || exit 1
 export GNUPLOT_LIB="$here" # where `load "style.gp"` finds the shared files
 quoted() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
 # The terminal's width, by the rule of common/report.h: $COLUMNS when it is a number,

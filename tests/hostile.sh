@@ -131,5 +131,22 @@ check "a failed drawing leaves the previous figure whole" cmp -s "$weird/figure.
 no_temporary_figure() { [ -z "$(ls -A "$1" | grep '^\.figure')" ]; }
 check "a failed drawing leaves no temporary figure" no_temporary_figure "$weird"
 
+# A results folder from someone else is data: a plot-vars.gp that calls system() or
+# holds a backquote is not loaded by gnuplot, and render.sh says which line.
+mkdir -p "$tmp/foreign"
+"$BUILD/chapter3" --scale tiny --quiet --python none --out "$tmp/foreign" >/dev/null 2>&1
+for payload in "x = system('touch $tmp/pwned-gp')" "note = \`touch $tmp/pwned-gp\`" "mode_color(m) = system('touch $tmp/pwned-gp')" \
+    "set output '|touch $tmp/pwned-gp'"; do
+    cp "$tmp/foreign/plot-vars.gp" "$tmp/foreign/vars.orig"
+    printf '%s\n' "$payload" >>"$tmp/foreign/plot-vars.gp"
+    plots/render.sh 3 "$tmp/foreign" >/dev/null 2>"$tmp/err"
+    status=$?
+    check "render.sh refuses a plot-vars.gp holding: $payload (exit 1, one line, nothing run)" \
+        sh -c "[ $status -eq 1 ] && [ ! -e '$tmp/pwned-gp' ] && grep -q 'not drawn, it is not data' '$tmp/err'"
+    mv "$tmp/foreign/vars.orig" "$tmp/foreign/plot-vars.gp"
+done
+plots/render.sh 3 "$tmp/foreign" >/dev/null 2>&1
+check "...while the chapter's own plot-vars.gp draws" test -s "$tmp/foreign/figure.svg"
+
 check "no process left behind" no_leftover
 finish hostile
