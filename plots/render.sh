@@ -48,6 +48,8 @@ trap 'exit 130' INT TERM HUP
 for target in png svg; do
     temp=$(mktemp "$dir/.figure.$target.XXXXXX")
     draw "$target" "$temp"
+    # gnuplot can exit 0 having written nothing (a full disk): never replace a figure with that.
+    if [ ! -s "$temp" ]; then echo "figure: $dir/figure.$target came out empty (a full disk?): the previous one is kept" >&2; exit 1; fi
     chmod "$(printf '%o' $((0666 & ~0$(umask))))" "$temp" # mktemp made it private; a figure is not
     mv -f "$temp" "$dir/figure.$target"
     temp=

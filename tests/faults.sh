@@ -93,6 +93,17 @@ if mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; then
         sh -c "[ \$(wc -l <'$tmp/stderr') -eq 1 ] && grep -q 'No space left on device' '$tmp/stderr'"
     check "a full disk leaves no half-written file" sh -c "[ -z \"\$(ls '$full/out')\" ]"
     umount "$full"
+    # A figure redrawn on a full disk: the good one stays, and render.sh says so.
+    mount -t tmpfs -o size=512k tmpfs "$full"
+    "$BUILD/chapter3" --scale tiny --quiet --python none --out "$full/fig" >/dev/null 2>&1 &&
+        plots/render.sh 3 "$full/fig" >/dev/null 2>&1
+    cp "$full/fig/figure.png" "$tmp/good.png"
+    dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null || true
+    plots/render.sh 3 "$full/fig" >/dev/null 2>"$tmp/stderr"
+    status=$?
+    check "a figure redrawn on a full disk: exit non-zero, the good figure kept ($(head -1 "$tmp/stderr"))" \
+        sh -c "[ $status -ne 0 ] && cmp -s '$full/fig/figure.png' '$tmp/good.png' && [ -z \"\$(ls -A '$full/fig' | grep '^\\.figure')\" ]"
+    umount "$full"
 else
     echo "skip - a full disk (cannot mount a small tmpfs here: needs root)"
 fi
