@@ -180,6 +180,15 @@ $(CHAPTERS:%=figure%): figure%: $(BUILD)/plotvars-check
 
 all: $(CHAPTERS:%=chapter%)
 
+# A chapter that does not exist, "make chapter 3", or a word make took for a target
+# (ARGS=--reps 12 without quotes): one line with the right form, exit 2.
+chapter%:
+	@echo "make: there is no chapter $*; the chapters are $(strip $(CHAPTERS)) (make chapter3)" >&2; exit 2
+chapter:
+	@echo "make: a chapter is one word: make chapter3 (the chapters are $(strip $(CHAPTERS)))" >&2; exit 2
+.DEFAULT:
+	@echo "make: no target '$@' (make help lists them; flags go in quotes: make chapter3 ARGS=\"--reps 12\")" >&2; exit 2
+
 # The book: run the chapters that have no results yet (all of them with FRESH=1), then
 # build results/book/index.html and one page per chapter.
 book: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/book $(BUILD)/plotvars-check

@@ -282,7 +282,11 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
         const char *why = not_honoured(o, name);
         if (why) return usage_error(error, size, "%s: %s has no effect here: %s", o->program, name, why);
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!value) return usage_error(error, size, "%s: %s needs a value (try --help)", o->program, name);
+        /* No value, or the next flag where the value should be: often `make chapter3
+         * ARGS=--reps 12` without quotes, which hands the program "--reps" alone. */
+        if (!value || (!eq && strncmp(value, "--", 2) == 0))
+            return usage_error(error, size, "%s: %s needs a value (try --help; through make, quote the flags: "
+                               "ARGS=\"%s VALUE\")", o->program, name, name);
         cli_status status = apply(o, name, value, &workers_set, error, size);
         if (status != CLI_RUN) return status;
         const cli_extra *x = find_extra(o, name);

@@ -58,6 +58,19 @@ refused "unknown flag" 2 -j 2
 refused "unknown flag" 4 requests
 refused "needs a value" 1 --jobs
 refused "needs a value" 5 --profile
+refused "quote the flags" 3 --reps --quiet
+
+# make's own mistakes: a chapter that does not exist, "make chapter 3", an unquoted ARGS.
+make_says() { # make_says WHAT ARGS...: exit 2, and a line holding WHAT (make adds its own "Error" line)
+    what=$1
+    shift
+    make -s --no-print-directory "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    status=$?
+    check "make $*: exit 2, saying $what" sh -c "[ $status -eq 2 ] && grep -q -- '$what' '$tmp/stderr'"
+}
+make_says "there is no chapter 13; the chapters are 0 1" chapter13
+make_says "a chapter is one word: make chapter3" chapter 3
+make_says "no target .12. (make help" 12
 for n in $(chapter_numbers); do refused "--python: /nonexistent/python3 is not an executable" "$n" --python /nonexistent/python3; done
 refused "--python: no-such-python is not an executable" 3 --python no-such-python
 refused "--python: /etc/passwd is not an executable" 1 --python /etc/passwd
