@@ -29,6 +29,8 @@ for n in $(chapter_numbers); do
     check "make chapter$n at COLUMNS=80 prints no line wider than 80 characters ($(cat "$tmp/stdout" "$tmp/stderr" | LC_ALL=C.UTF-8 wc -L) at most)" \
         test "$(cat "$tmp/stdout" "$tmp/stderr" | LC_ALL=C.UTF-8 wc -L)" -le 80
     check "chapter$n prints a computed verdict" grep -q '^VERDICT: ' "$tmp/stdout"
+    check "make chapter$n ends with the verdict, under the terminal figure" \
+        sh -c "awk '/^figure: /{f=NR} /^VERDICT: /{v=NR} END{exit !(f && v > f)}' '$tmp/stdout'"
     check "chapter$n data.csv has the documented header" \
         test "$(first_data_line "$out/data.csv" | cut -d, -f1-15)" = "$HEADER"
     check "chapter$n data.csv has its machine preamble" grep -q '^# cores=[0-9]' "$out/data.csv"
