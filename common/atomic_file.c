@@ -1,5 +1,6 @@
-/* atomic_file.c — a fresh temporary file (mkstemp: O_CREAT | O_EXCL, an unpredictable
- * name, so a planted symlink or FIFO is never opened) + fsync + rename. */
+/* atomic_file.c — a fresh temporary file (O_CREAT | O_EXCL | O_NOFOLLOW under an
+ * unpredictable name, as mkstemp, so a planted symlink or FIFO is never opened),
+ * relative to a folder descriptor when given one, + fsync + rename. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,10 +15,10 @@
 
 /* The target may be missing or a regular file; anything else (a symlink, a FIFO, a
  * device, a directory) is refused: renaming over it would replace what it is. */
-static int target_is_replaceable(const char *path)
+static int target_is_replaceable(int dirfd, const char *name)
 {
     struct stat st;
-    if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return errno == ENOENT ? 0 : -1;
     if (S_ISREG(st.st_mode)) return 0;
     errno = S_ISDIR(st.st_mode) ? EISDIR : EEXIST;
     return -1;
@@ -31,27 +32,62 @@ static mode_t default_mode(void)
     return 0666 & ~mask;
 }
 
-int atomic_file_open(atomic_file *f, const char *path)
+/* NAME.tmp.XXXXXX inside dirfd, created exclusively under an unpredictable name
+ * (mkstemp's rule, relative to a folder descriptor): its fd, or -1 with errno. */
+static int create_temp_at(int dirfd, const char *name, char **temp_name)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    for (int attempt = 0; attempt < 100; attempt++) {
+        unsigned char random[6];
+        if (getentropy(random, sizeof random) != 0) return -1;
+        char suffix[7];
+        for (int i = 0; i < 6; i++) suffix[i] = letters[random[i] % (sizeof letters - 1)];
+        suffix[6] = '\0';
+        *temp_name = xasprintf("%s.tmp.%s", name, suffix);
+        int fd = openat(dirfd, *temp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0 || errno != EEXIST) {
+            if (fd < 0) {
+                free(*temp_name);
+                *temp_name = NULL;
+            }
+            return fd;
+        }
+        free(*temp_name);
+        *temp_name = NULL;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+int atomic_file_open_at(atomic_file *f, int dirfd, const char *dir_path, const char *name)
 {
     memset(f, 0, sizeof *f);
-    if (target_is_replaceable(path) != 0) return -1;
-    f->path = xstrdup(path);
-    f->temp_path = xasprintf("%s.tmp.XXXXXX", path);
-    int fd = mkostemp(f->temp_path, O_CLOEXEC);
+    f->dirfd = dirfd;
+    if (target_is_replaceable(dirfd, name) != 0) return -1;
+    char *temp_name = NULL;
+    int fd = create_temp_at(dirfd, name, &temp_name);
     if (fd < 0 || fchmod(fd, default_mode()) != 0 || !(f->stream = fdopen(fd, "w"))) {
         int saved = errno;
         if (fd >= 0) {
             close(fd);
-            unlink(f->temp_path);
+            unlinkat(dirfd, temp_name, 0);
         }
-        free(f->path);
-        free(f->temp_path);
+        free(temp_name);
         memset(f, 0, sizeof *f);
         errno = saved;
         return -1;
     }
+    f->name = xstrdup(name);
+    f->temp_name = temp_name;
+    f->path = dir_path ? xasprintf("%s/%s", dir_path, name) : xstrdup(name);
+    f->temp_path = dir_path ? xasprintf("%s/%s", dir_path, temp_name) : xstrdup(temp_name);
     cleanup_temp_file(f->temp_path);
     return 0;
+}
+
+int atomic_file_open(atomic_file *f, const char *path)
+{
+    return atomic_file_open_at(f, AT_FDCWD, NULL, path);
 }
 
 static void release(atomic_file *f)
@@ -59,7 +95,9 @@ static void release(atomic_file *f)
     cleanup_temp_file_done(f->temp_path);
     free(f->path);
     free(f->temp_path);
-    f->path = f->temp_path = NULL;
+    free(f->name);
+    free(f->temp_name);
+    f->path = f->temp_path = f->name = f->temp_name = NULL;
     f->stream = NULL;
 }
 
@@ -72,11 +110,12 @@ int atomic_file_commit(atomic_file *f)
         saved = errno;
     }
     /* Checked again: the target may have become a symlink or a FIFO meanwhile. */
-    if (!failed && (target_is_replaceable(f->path) != 0 || rename(f->temp_path, f->path) != 0)) {
+    if (!failed && (target_is_replaceable(f->dirfd, f->name) != 0 ||
+                    renameat(f->dirfd, f->temp_name, f->dirfd, f->name) != 0)) {
         failed = 1;
         saved = errno;
     }
-    if (failed) unlink(f->temp_path);
+    if (failed) unlinkat(f->dirfd, f->temp_name, 0);
     release(f);
     if (failed) errno = saved;
     return failed ? -1 : 0;
@@ -86,6 +125,6 @@ void atomic_file_abort(atomic_file *f)
 {
     if (!f->stream) return;
     fclose(f->stream);
-    unlink(f->temp_path);
+    unlinkat(f->dirfd, f->temp_name, 0);
     release(f);
 }

@@ -13,13 +13,20 @@
 
 typedef struct {
     FILE *stream;   /* write here */
-    char *path;     /* the target */
+    char *path;     /* the target, for messages and cleanup */
     char *temp_path;
+    int dirfd;      /* the folder, held open (AT_FDCWD for a path) */
+    char *name, *temp_name; /* relative to dirfd */
 } atomic_file;
 
 /* 0 on success; -1 with errno set (nothing is created then; EEXIST: the target is
  * not a regular file). */
 int atomic_file_open(atomic_file *f, const char *path);
+/* The same for `name` inside the folder held open as `dirfd` (whose path, for
+ * messages and cleanup, is `dir_path`): created with openat(O_CREAT | O_EXCL |
+ * O_NOFOLLOW) and renamed with renameat, so a folder swapped for a link after it
+ * was opened is never written through. The caller keeps dirfd open until commit. */
+int atomic_file_open_at(atomic_file *f, int dirfd, const char *dir_path, const char *name);
 /* 0: the target now holds exactly what was written. -1 with errno: target untouched. */
 int atomic_file_commit(atomic_file *f);
 void atomic_file_abort(atomic_file *f);

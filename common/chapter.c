@@ -463,41 +463,67 @@ void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...)
     free(value);
 }
 
-/* DIR/name, creating DIR the first time a result is written into it. */
 /* Figures drawn from the previous run's data would contradict the new data: they go
  * (plots/render.sh draws the new ones; `make chapterN` calls it). */
 static void remove_stale_figures(const chapter *c)
 {
     const char *figures[] = { "figure.png", "figure.svg" };
     for (size_t i = 0; i < sizeof figures / sizeof *figures; i++) {
-        char *path = xasprintf("%s/%s", c->cli.out, figures[i]);
         struct stat st;
-        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) unlink(path);
-        free(path);
+        if (fstatat(c->out_fd, figures[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+            unlinkat(c->out_fd, figures[i], 0);
     }
+}
+
+/* --out and, inside it, a new private staging folder (.run-XXXXXX), both held open
+ * as descriptors: every result is then created, renamed and removed relative to them
+ * (openat, renameat, unlinkat), so a folder swapped for a link by someone else after
+ * it was opened is never written through. */
+static void open_staging(chapter *c)
+{
+    char error[600];
+    if (cli_make_out_dir(c->cli.out, error, sizeof error) != 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s", error);
+    c->out_fd = open(c->cli.out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (c->out_fd < 0)
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", c->cli.out,
+                     errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    for (int attempt = 0; attempt < 100 && !c->staging; attempt++) {
+        unsigned char random[6];
+        if (getentropy(random, sizeof random) != 0) break;
+        snprintf(c->staging_name, sizeof c->staging_name, ".run-");
+        for (int i = 0; i < 6; i++) c->staging_name[5 + i] = letters[random[i] % (sizeof letters - 1)];
+        c->staging_name[11] = '\0';
+        if (mkdirat(c->out_fd, c->staging_name, 0700) == 0) c->staging = xasprintf("%s/%s", c->cli.out, c->staging_name);
+        else if (errno != EEXIST) break;
+    }
+    if (c->staging) c->stage_fd = openat(c->out_fd, c->staging_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (!c->staging || c->stage_fd < 0)
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", c->cli.out, strerror(errno));
+    cleanup_temp_dir(c->staging);
 }
 
 /* Where a result file is written: a private staging folder inside --out
  * (DIR/.run-XXXXXX), so that the whole set moves into DIR at the end, together
  * (publish_results), and an interrupted run leaves DIR as it was. */
-static char *path_in_out(chapter *c, const char *name)
+static void stage(chapter *c, const char *name)
 {
-    if (!c->staging) {
-        char error[600];
-        if (cli_make_out_dir(c->cli.out, error, sizeof error) != 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s", error);
-        c->staging = xasprintf("%s/.run-XXXXXX", c->cli.out);
-        if (!mkdtemp(c->staging))
-            chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", c->cli.out, strerror(errno));
-        cleanup_temp_dir(c->staging);
-    }
+    if (!c->staging) open_staging(c);
     for (int i = 0; i < c->staged_count; i++)
-        if (strcmp(c->staged[i], name) == 0) return xasprintf("%s/%s", c->staging, name);
+        if (strcmp(c->staged[i], name) == 0) return;
     if (c->staged_count == (int)(sizeof c->staged / sizeof *c->staged))
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "too many result files (%s)", name);
     c->staged[c->staged_count++] = xstrdup(name);
     char *path = xasprintf("%s/%s", c->staging, name);
     cleanup_temp_file(path); /* removed if we die before it is published */
-    return path;
+    free(path);
+}
+
+/* A result file, written into the staging folder by descriptor. */
+static void open_result(chapter *c, const char *name, atomic_file *f)
+{
+    stage(c, name);
+    if (atomic_file_open_at(f, c->stage_fd, c->staging, name) != 0) die_writing(c, name);
 }
 
 /* Move every staged result into --out, with the catchable signals held off, so that
@@ -514,30 +540,30 @@ static void publish_results(chapter *c)
      * stops the publication before any file has moved (never replaced, never mixed). */
     const char *refused = NULL;
     for (int i = 0; i < c->staged_count && !refused; i++) {
-        char *to = xasprintf("%s/%s", c->cli.out, c->staged[i]);
         struct stat st;
-        if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode)) refused = c->staged[i];
-        free(to);
+        if (fstatat(c->out_fd, c->staged[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+            refused = c->staged[i];
     }
     int saved = 0;
     if (!refused) {
         remove_stale_figures(c);
         for (int i = 0; i < c->staged_count && !saved; i++) {
-            char *from = xasprintf("%s/%s", c->staging, c->staged[i]), *to = xasprintf("%s/%s", c->cli.out, c->staged[i]);
-            if (rename(from, to) != 0) saved = errno, refused = c->staged[i];
+            if (renameat(c->stage_fd, c->staged[i], c->out_fd, c->staged[i]) != 0) saved = errno, refused = c->staged[i];
+            char *from = xasprintf("%s/%s", c->staging, c->staged[i]);
             cleanup_temp_file_done(from);
             free(from);
-            free(to);
         }
     }
     for (int i = 0; i < c->staged_count; i++) { /* what could not be published goes */
+        unlinkat(c->stage_fd, c->staged[i], 0);
         char *path = xasprintf("%s/%s", c->staging, c->staged[i]);
-        unlink(path);
         cleanup_temp_file_done(path);
         free(path);
     }
-    rmdir(c->staging);
+    close(c->stage_fd);
+    unlinkat(c->out_fd, c->staging_name, AT_REMOVEDIR);
     cleanup_temp_dir_done(c->staging);
+    close(c->out_fd);
     sigprocmask(SIG_SETMASK, &previous, NULL);
     if (refused)
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", c->cli.out, refused,
@@ -546,9 +572,8 @@ static void publish_results(chapter *c)
 
 void chapter_open_csv(chapter *c, const char *name, csv_writer *w)
 {
-    char *path = path_in_out(c, name);
-    if (csv_open(w, path) != 0) die_writing(c, name);
-    free(path);
+    stage(c, name);
+    if (csv_open_at(w, c->stage_fd, c->staging, name) != 0) die_writing(c, name);
     const machine_info *m = &c->machine;
     csv_meta(w, "chapter", "%d", c->number);
     csv_meta(w, "claim", "%s", c->claim);
@@ -693,10 +718,8 @@ static void write_plot_string(FILE *out, const char *name, const char *text)
 
 static void write_plot_vars(chapter *c)
 {
-    char *path = path_in_out(c, "plot-vars.gp");
     atomic_file f;
-    if (atomic_file_open(&f, path) != 0) die_writing(c, "plot-vars.gp");
-    free(path);
+    open_result(c, "plot-vars.gp", &f);
     fprintf(f.stream, "# written by %s: what the figure needs to know about the run\n", c->program);
     fprintf(f.stream, "cores = %d\njobs = %d\nchapter = %d\n", c->machine.cores, c->cli.jobs, c->number);
     char jobs[32] = "";
@@ -838,15 +861,17 @@ int chapter_finish(chapter *c)
     write_modes_csv(c);
     write_answers_csv(c);
     write_plot_vars(c);
-    char setup[240], *path = path_in_out(c, "summary.md");
+    char setup[240];
     int rounds = rounds_done(c);
     char jobs[64] = "";
     if (cli_honours(&c->cli, CLI_JOBS)) snprintf(jobs, sizeof jobs, ", %d jobs, %d workers", c->cli.jobs, c->cli.workers);
     snprintf(setup, sizeof setup, "Scale %s%s, %d round%s, GIL switch interval %g ms; the run took %.1f s",
              cli_scale_name(c->cli.scale), jobs, rounds, rounds == 1 ? "" : "s", c->cli.switch_interval_ms,
              ns_to_s(now_ns() - c->begun_ns));
-    if (report_write_markdown(c->report, path, &c->machine, setup) != 0) die_writing(c, "summary.md");
-    free(path);
+    atomic_file summary;
+    open_result(c, "summary.md", &summary);
+    report_markdown_to(c->report, summary.stream, &c->machine, setup);
+    if (atomic_file_commit(&summary) != 0) die_writing(c, "summary.md");
     publish_results(c);
     report_print(c->report, stdout, c->cli.quiet);
     print_predictions(c);

@@ -101,6 +101,8 @@ struct chapter {
     int rounds;               /* rounds done (set by chapter_next_round) */
     double round_budget_s;    /* seconds for extra rounds past the minimum; 0: the scale's default */
     char *staging;            /* DIR/.run-XXXXXX: the results until they are published together */
+    char staging_name[16];    /* .run-XXXXXX */
+    int out_fd, stage_fd;     /* --out and the staging folder, held open once staging began */
     char *staged[24];         /* the names written there */
     estimate answers[PREDICT_MAX_KEYS]; /* by index in cli.answers */
     bool answered[PREDICT_MAX_KEYS];

@@ -350,10 +350,11 @@ int cli_check_out_dir(const char *dir, char *error, size_t size)
         }
         part += length + (part[length] == '/');
     }
-    /* A symlink that points nowhere would be found only when the results are written. */
+    /* The folder is held open without following a link (chapter.c, open_staging): a
+     * link in its place would be found only when the results are written. */
     struct stat st;
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) != 0) {
-        snprintf(error, size, "--out: %s is a symlink to nothing", dir);
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        snprintf(error, size, "--out: %s is a symbolic link (name the folder itself)", dir);
         return -1;
     }
     /* Walk up to the nearest folder that exists: it must be a writable directory. */

@@ -12,6 +12,12 @@ int csv_open(csv_writer *w, const char *path)
     return atomic_file_open(&w->file, path);
 }
 
+int csv_open_at(csv_writer *w, int dirfd, const char *dir_path, const char *name)
+{
+    w->fields_in_row = 0;
+    return atomic_file_open_at(&w->file, dirfd, dir_path, name);
+}
+
 void csv_write_field(FILE *out, const char *value)
 {
     if (!strpbrk(value, ",\"\r\n")) {

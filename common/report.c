@@ -393,7 +393,12 @@ int report_write_markdown(const report *r, const char *path, const machine_info 
 {
     atomic_file f;
     if (atomic_file_open(&f, path) != 0) return -1;
-    FILE *out = f.stream;
+    report_markdown_to(r, f.stream, m, setup);
+    return atomic_file_commit(&f);
+}
+
+void report_markdown_to(const report *r, FILE *out, const machine_info *m, const char *setup)
+{
     fprintf(out, "## %s\n\n", r->title);
     fprintf(out, "*Measured on %s, %d cores, %.1f GiB, %s, %s, %s. %s.*\n\n", m->cpu_model, m->cores, m->memory_gib,
             m->kernel, m->compiler, m->date, setup);
@@ -408,7 +413,6 @@ int report_write_markdown(const report *r, const char *path, const machine_info 
         else
             fprintf(out, "%s\n\n", k->text);
     }
-    return atomic_file_commit(&f);
 }
 
 static bool progress_on = true;

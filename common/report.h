@@ -56,6 +56,8 @@ void report_print_paragraph(FILE *out, const char *text);
 void report_print(const report *r, FILE *out, bool verdict_only);
 /* summary.md, atomically; `setup` describes the run (scale, jobs...). -1 with errno. */
 int report_write_markdown(const report *r, const char *path, const machine_info *m, const char *setup);
+/* The same into a stream the caller opened (and commits). */
+void report_markdown_to(const report *r, FILE *out, const machine_info *m, const char *setup);
 
 /* "[chapter1] running GIL-threads ..." on stderr, when stderr is a terminal and
  * progress is on. */

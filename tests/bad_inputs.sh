@@ -81,6 +81,8 @@ refused "--jobs has no effect here" 6 --jobs 2
 refused "not writable" 1 --out /proc/1/results
 refused "Not a directory" 1 --out /dev/null/results
 refused "--out" 1 --out ""
+mkdir -p "$tmp/real-out" && ln -sfn "$tmp/real-out" "$tmp/link-out"
+refused "is a symbolic link" 1 --out "$tmp/link-out"
 
 # Chapter 9's measurement window.
 refused "--window-ms" 9 --window-ms 0
