@@ -182,13 +182,12 @@ $(CHAPTERS:%=figure%): figure%: $(BUILD)/plotvars-check
 all: $(CHAPTERS:%=chapter%)
 
 # A chapter that does not exist, "make chapter 3", or a word make took for a target
-# (ARGS=--reps 12 without quotes): one line with the right form, exit 2.
-chapter%:
-	@echo "make: there is no chapter $*; the chapters are $(strip $(CHAPTERS)) (make chapter3)" >&2; exit 2
+# (ARGS=--reps 12 without quotes): one line with the right form, exit 2. (.DEFAULT,
+# not a chapter% pattern: a pattern would also match build/chapterN's own files.)
 chapter:
 	@echo "make: a chapter is one word: make chapter3 (the chapters are $(strip $(CHAPTERS)))" >&2; exit 2
 .DEFAULT:
-	@echo "make: no target '$@' (make help lists them; flags go in quotes: make chapter3 ARGS=\"--reps 12\")" >&2; exit 2
+	@echo "$(if $(filter chapter%,$@),make: there is no $@; the chapters are $(strip $(CHAPTERS)) (make chapter3),make: no target '$@' (make help lists them; flags go in quotes: make chapter3 ARGS=\"--reps 12\"))" >&2; exit 2
 
 # The book: run the chapters that have no results yet (all of them with FRESH=1), then
 # build results/book/index.html and one page per chapter.
