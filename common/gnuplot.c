@@ -67,6 +67,14 @@ static const char *check_statement(const char *p, defined_functions *defined)
     const char *name = p;
     while (ident_char(*p)) p++;
     size_t name_length = (size_t)(p - name);
+    /* What plots/render.sh hands the script (where to read, what to write) is not the
+     * file's to change; and the workbook's names are lower case (no GPVAL_, ARGV...). */
+    static const char *const given[] = { "dir", "target", "output", "term_cols" };
+    for (size_t i = 0; i < sizeof given / sizeof *given; i++)
+        if (strlen(given[i]) == name_length && strncmp(given[i], name, name_length) == 0)
+            return "an assignment to dir, target, output or term_cols (render.sh's, not the file's)";
+    for (const char *k = name; k < p; k++)
+        if (isupper((unsigned char)*k)) return "a name with capitals (gnuplot's own variables)";
     if (*p == '(') { /* a function's definition: one argument, and only the ones the workbook writes */
         static const char *const writable[] = { "mode_color", "mode_label", "series_color", "series_label" };
         bool known = false;

@@ -22,7 +22,8 @@ char *gnuplot_enhanced_text(const char *text);
  * NAME(ARG) = EXPRESSION (continued with a trailing backslash), whose expressions hold
  * only numbers, single-quoted strings, names, calls of functions the file defined
  * above, and operators: no backquote, double quote, macro (@), $, ';' or call of
- * anything else (system() and the like). False with the line and the reason in `why`. */
+ * anything else (system() and the like); no assignment to what render.sh hands the
+ * figure script (dir, target, output, term_cols) or to a name with capitals. False with the line and the reason in `why`. */
 bool gnuplot_vars_are_data(const char *text, char *why, size_t why_size);
 
 #endif

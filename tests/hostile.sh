@@ -136,7 +136,7 @@ check "a failed drawing leaves no temporary figure" no_temporary_figure "$weird"
 mkdir -p "$tmp/foreign"
 "$BUILD/chapter3" --scale tiny --quiet --python none --out "$tmp/foreign" >/dev/null 2>&1
 for payload in "x = system('touch $tmp/pwned-gp')" "note = \`touch $tmp/pwned-gp\`" "mode_color(m) = system('touch $tmp/pwned-gp')" \
-    "set output '|touch $tmp/pwned-gp'"; do
+    "set output '|touch $tmp/pwned-gp'" "output = '$tmp/pwned-gp'" "GPVAL_TERM = 'x'"; do
     cp "$tmp/foreign/plot-vars.gp" "$tmp/foreign/vars.orig"
     printf '%s\n' "$payload" >>"$tmp/foreign/plot-vars.gp"
     plots/render.sh 3 "$tmp/foreign" >/dev/null 2>"$tmp/err"
