@@ -5,7 +5,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
 #include "clock.h"
 #include "fail.h"
 #include "report.h"
@@ -387,14 +386,6 @@ static void markdown_table(const block *k, FILE *out)
         fputc('\n', out);
     }
     fputc('\n', out);
-}
-
-int report_write_markdown(const report *r, const char *path, const machine_info *m, const char *setup)
-{
-    atomic_file f;
-    if (atomic_file_open(&f, path) != 0) return -1;
-    report_markdown_to(r, f.stream, m, setup);
-    return atomic_file_commit(&f);
 }
 
 void report_markdown_to(const report *r, FILE *out, const machine_info *m, const char *setup)

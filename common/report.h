@@ -54,9 +54,8 @@ void report_print_paragraph(FILE *out, const char *text);
 /* Terminal form (tables aligned, the verdict last), laid out for report_columns(out):
  * paragraphs wrapped at spaces, a table too wide printed in parts. */
 void report_print(const report *r, FILE *out, bool verdict_only);
-/* summary.md, atomically; `setup` describes the run (scale, jobs...). -1 with errno. */
-int report_write_markdown(const report *r, const char *path, const machine_info *m, const char *setup);
-/* The same into a stream the caller opened (and commits). */
+/* summary.md's text into `out` (the caller writes it atomically: atomic_file.h);
+ * `setup` describes the run (scale, jobs...). */
 void report_markdown_to(const report *r, FILE *out, const machine_info *m, const char *setup);
 
 /* "[chapter1] running GIL-threads ..." on stderr, when stderr is a terminal and
