@@ -32,17 +32,37 @@ static mode_t default_mode(void)
     return 0666 & ~mask;
 }
 
+/* Six characters no one can guess (mkstemp's XXXXXX), or -1 with errno. */
+static int unpredictable_suffix(char suffix[7])
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    unsigned char random[6];
+    if (getentropy(random, sizeof random) != 0) return -1;
+    for (int i = 0; i < 6; i++) suffix[i] = letters[random[i] % (sizeof letters - 1)];
+    suffix[6] = '\0';
+    return 0;
+}
+
+int atomic_dir_create_at(int dirfd, const char *prefix, char *name, size_t size)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        char suffix[7];
+        if (unpredictable_suffix(suffix) != 0) return -1;
+        snprintf(name, size, "%s%s", prefix, suffix);
+        if (mkdirat(dirfd, name, 0700) == 0) return 0;
+        if (errno != EEXIST) return -1;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
 /* NAME.tmp.XXXXXX inside dirfd, created exclusively under an unpredictable name
  * (mkstemp's rule, relative to a folder descriptor): its fd, or -1 with errno. */
 static int create_temp_at(int dirfd, const char *name, char **temp_name)
 {
-    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     for (int attempt = 0; attempt < 100; attempt++) {
-        unsigned char random[6];
-        if (getentropy(random, sizeof random) != 0) return -1;
         char suffix[7];
-        for (int i = 0; i < 6; i++) suffix[i] = letters[random[i] % (sizeof letters - 1)];
-        suffix[6] = '\0';
+        if (unpredictable_suffix(suffix) != 0) return -1;
         *temp_name = xasprintf("%s.tmp.%s", name, suffix);
         int fd = openat(dirfd, *temp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0 || errno != EEXIST) {

@@ -27,6 +27,11 @@ int atomic_file_open(atomic_file *f, const char *path);
  * O_NOFOLLOW) and renamed with renameat, so a folder swapped for a link after it
  * was opened is never written through. The caller keeps dirfd open until commit. */
 int atomic_file_open_at(atomic_file *f, int dirfd, const char *dir_path, const char *name);
+
+/* A new private folder (mode 0700) inside dirfd, named `prefix` and six unpredictable
+ * characters (mkdtemp's rule, relative to a folder descriptor), its name into `name`.
+ * 0, or -1 with errno. */
+int atomic_dir_create_at(int dirfd, const char *prefix, char *name, size_t size);
 /* 0: the target now holds exactly what was written. -1 with errno: target untouched. */
 int atomic_file_commit(atomic_file *f);
 void atomic_file_abort(atomic_file *f);

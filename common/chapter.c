@@ -45,16 +45,17 @@ static void open_standard_streams(void)
         }
 }
 
-/* An advisory lock on the output directory itself (flock on its descriptor: no file
- * is created), held until the process ends. */
-static void lock_out_dir(const chapter *c)
+/* The output directory held open (without following a link) for the whole run: an
+ * advisory lock on it (flock on its descriptor: no file is created), and the folder
+ * every result is written into by descriptor (open_staging, publish_results). */
+static void hold_out_dir(chapter *c)
 {
-    int fd = open(c->cli.out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) chapter_fail(c, EXIT_BAD_INPUT, "--out: %s: %s", c->cli.out, strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+    c->out_fd = open(c->cli.out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (c->out_fd < 0) chapter_fail(c, EXIT_BAD_INPUT, "--out: %s: %s", c->cli.out, strerror(errno));
+    if (flock(c->out_fd, LOCK_EX | LOCK_NB) != 0)
         chapter_fail(c, EXIT_BAD_INPUT, "--out: %s is in use by another run: wait for it, or choose another --out",
                      c->cli.out);
-    /* fd stays open on purpose: the lock lasts as long as this run. */
+    /* It stays open on purpose: the lock lasts as long as this run. */
 }
 
 void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, int argc, char **argv)
@@ -81,7 +82,7 @@ void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, i
     char error[600];
     if (cli_check_out_dir(c->cli.out, error, sizeof error) != 0 || cli_make_out_dir(c->cli.out, error, sizeof error) != 0)
         chapter_fail(c, EXIT_BAD_INPUT, "%s", error);
-    lock_out_dir(c);
+    hold_out_dir(c);
     progress_enable(!c->cli.quiet);
     progress_name_as(c->program);
     machine_describe(&c->machine);
@@ -475,31 +476,16 @@ static void remove_stale_figures(const chapter *c)
     }
 }
 
-/* --out and, inside it, a new private staging folder (.run-XXXXXX), both held open
- * as descriptors: every result is then created, renamed and removed relative to them
- * (openat, renameat, unlinkat), so a folder swapped for a link by someone else after
- * it was opened is never written through. */
+/* Inside --out (held open since chapter_begin), a new private staging folder
+ * (.run-XXXXXX), held open too: every result is created, renamed and removed
+ * relative to the two (openat, renameat, unlinkat), so a folder swapped for a link
+ * by someone else after it was opened is never written through. */
 static void open_staging(chapter *c)
 {
-    char error[600];
-    if (cli_make_out_dir(c->cli.out, error, sizeof error) != 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s", error);
-    c->out_fd = open(c->cli.out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (c->out_fd < 0)
-        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", c->cli.out,
-                     errno == ELOOP ? "it is a symbolic link" : strerror(errno));
-    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    for (int attempt = 0; attempt < 100 && !c->staging; attempt++) {
-        unsigned char random[6];
-        if (getentropy(random, sizeof random) != 0) break;
-        snprintf(c->staging_name, sizeof c->staging_name, ".run-");
-        for (int i = 0; i < 6; i++) c->staging_name[5 + i] = letters[random[i] % (sizeof letters - 1)];
-        c->staging_name[11] = '\0';
-        if (mkdirat(c->out_fd, c->staging_name, 0700) == 0) c->staging = xasprintf("%s/%s", c->cli.out, c->staging_name);
-        else if (errno != EEXIST) break;
-    }
-    if (c->staging) c->stage_fd = openat(c->out_fd, c->staging_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (!c->staging || c->stage_fd < 0)
+    if (atomic_dir_create_at(c->out_fd, ".run-", c->staging_name, sizeof c->staging_name) != 0 ||
+        (c->stage_fd = openat(c->out_fd, c->staging_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", c->cli.out, strerror(errno));
+    c->staging = xasprintf("%s/%s", c->cli.out, c->staging_name);
     cleanup_temp_dir(c->staging);
 }
 
@@ -563,7 +549,6 @@ static void publish_results(chapter *c)
     close(c->stage_fd);
     unlinkat(c->out_fd, c->staging_name, AT_REMOVEDIR);
     cleanup_temp_dir_done(c->staging);
-    close(c->out_fd);
     sigprocmask(SIG_SETMASK, &previous, NULL);
     if (refused)
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", c->cli.out, refused,

@@ -102,7 +102,8 @@ struct chapter {
     double round_budget_s;    /* seconds for extra rounds past the minimum; 0: the scale's default */
     char *staging;            /* DIR/.run-XXXXXX: the results until they are published together */
     char staging_name[16];    /* .run-XXXXXX */
-    int out_fd, stage_fd;     /* --out and the staging folder, held open once staging began */
+    int out_fd;               /* --out, held open (and locked) from chapter_begin on */
+    int stage_fd;             /* the staging folder, held open once the first result is written */
     char *staged[24];         /* the names written there */
     estimate answers[PREDICT_MAX_KEYS]; /* by index in cli.answers */
     bool answered[PREDICT_MAX_KEYS];
