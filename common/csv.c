@@ -109,3 +109,26 @@ int csv_split(char *line, char **fields, int max)
     }
     return n;
 }
+
+bool csv_preamble_value(const char *text, const char *key, char *out, size_t size)
+{
+    size_t key_length = strlen(key);
+    out[0] = '\0';
+    for (const char *line = text; *line == '#';) {
+        size_t length = strcspn(line, "\n");
+        if (strncmp(line, "# ", 2) == 0 && strncmp(line + 2, key, key_length) == 0 && line[2 + key_length] == '=') {
+            const char *value = line + 3 + key_length;
+            snprintf(out, size, "%.*s", (int)(length - (size_t)(value - line)), value);
+            return true;
+        }
+        line += length + (line[length] != '\0');
+    }
+    return false;
+}
+
+int csv_column(char *const *names, int count, const char *name)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(names[i], name) == 0) return i;
+    return -1;
+}

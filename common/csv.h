@@ -9,6 +9,8 @@
 #ifndef TVP_CSV_H
 #define TVP_CSV_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "atomic_file.h"
@@ -46,5 +48,12 @@ void csv_write_field(FILE *out, const char *value);
  * in double quotes may hold commas (a doubled quote inside is one quote). Returns
  * how many fields it found. */
 int csv_split(char *line, char **fields, int max);
+
+/* The value of "# key=value" in the preamble at the top of `text`, into `out`
+ * ("" and false if the preamble has no such line). */
+bool csv_preamble_value(const char *text, const char *key, char *out, size_t size);
+
+/* The index of column `name` among a header's `count` names, or -1. */
+int csv_column(char *const *names, int count, const char *name);
 
 #endif

@@ -24,20 +24,6 @@ typedef struct {
 
 /* ---- finding a quantity ----------------------------------------------------- */
 
-/* The value of "# key=value" in a results file's preamble. */
-static bool fact_value(const char *text, const char *key, char *out, size_t size)
-{
-    size_t key_length = strlen(key);
-    for (const char *line = text; line && *line == '#'; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-        if (strncmp(line, "# ", 2) == 0 && strncmp(line + 2, key, key_length) == 0 && line[2 + key_length] == '=') {
-            const char *value = line + 3 + key_length;
-            snprintf(out, size, "%.*s", (int)strcspn(value, "\n"), value);
-            return true;
-        }
-    }
-    return false;
-}
-
 static bool parse_number(const char *text, double *v)
 {
     char *end;
@@ -75,13 +61,6 @@ static void interval_columns(const char *column, char *lo, char *hi, size_t size
     }
 }
 
-static int column_index(char **names, int count, const char *name)
-{
-    for (int i = 0; i < count; i++)
-        if (strcmp(names[i], name) == 0) return i;
-    return -1;
-}
-
 #define MAX_COLUMNS 64
 
 /* modes.csv's row of `series` with `workers` (0: its only row), column `column`. */
@@ -98,9 +77,9 @@ static bool mode_value(const char *modes, const char *series, int workers, const
             continue;
         }
         if (csv_split(line, fields, MAX_COLUMNS) != name_count) continue;
-        int s = column_index(names, name_count, "series"), w = column_index(names, name_count, "workers");
-        int v = column_index(names, name_count, column), lo = column_index(names, name_count, lo_name),
-            hi = column_index(names, name_count, hi_name);
+        int s = csv_column(names, name_count, "series"), w = csv_column(names, name_count, "workers");
+        int v = csv_column(names, name_count, column), lo = csv_column(names, name_count, lo_name),
+            hi = csv_column(names, name_count, hi_name);
         if (s < 0 || w < 0 || v < 0 || strcmp(fields[s], series) != 0) continue;
         if (workers && atoi(fields[w]) != workers) continue;
         if (!parse_number(fields[v], &q->median)) continue;
@@ -177,7 +156,7 @@ static bool resolve(const run_files *run, char *spec, char *out, size_t size)
     quantity q = { 0 };
     if (strcmp(kind, "fact") == 0) {
         char value[256];
-        if (!run->modes || !fact_value(run->modes, key, value, sizeof value)) return false;
+        if (!run->modes || !csv_preamble_value(run->modes, key, value, sizeof value)) return false;
         if (!format || strcmp(format, "text") == 0) {
             snprintf(out, size, "%s", value);
             return true;

@@ -89,24 +89,6 @@ typedef struct {
 
 /* --- share ------------------------------------------------------------------- */
 
-
-/* A preamble value of a results file ("# key=value"), or "". */
-static void preamble_value(const char *text, const char *key, char *out, size_t size)
-{
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "# %s=", key);
-    out[0] = '\0';
-    for (const char *line = text; line && *line;) {
-        size_t length = strcspn(line, "\n");
-        if (strncmp(line, pattern, strlen(pattern)) == 0) {
-            size_t start = strlen(pattern);
-            snprintf(out, size, "%.*s", (int)(length - start), line + start);
-            return;
-        }
-        line += length + (line[length] != '\0');
-    }
-}
-
 /* The CPython version without where it was found: "CPython 3.11.7 (/root/...)" ->
  * "CPython 3.11.7": a path can hold a user name. */
 static void without_path(char *text)
@@ -115,13 +97,6 @@ static void without_path(char *text)
     if (paren) *paren = '\0';
     for (char *c = text; *c; c++)
         if (*c == '/' || (unsigned char)*c < 0x20) *c = '?';
-}
-
-static int column_of(char **names, int count, const char *name)
-{
-    for (int i = 0; i < count; i++)
-        if (strcmp(names[i], name) == 0) return i;
-    return -1;
 }
 
 /* The modes.csv columns a share file keeps, in its order after chapter and scale. */
@@ -134,14 +109,14 @@ static const char *const kept_columns[] = { "series", "family", "mode", "referen
 static void share_chapter(csv_writer *w, int chapter, const char *text)
 {
     char scale[16];
-    preamble_value(text, "scale", scale, sizeof scale);
+    csv_preamble_value(text, "scale", scale, sizeof scale);
     char *copy = xstrdup(text), *names[32], *fields[32];
     int name_count = 0, kept[KEPT_COUNT];
     for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
         if (line[0] == '#') continue;
         if (name_count == 0) { /* the header: where each kept column is (-1: missing, no row is kept) */
             name_count = csv_split(line, names, 32);
-            for (int k = 0; k < KEPT_COUNT; k++) kept[k] = column_of(names, name_count, kept_columns[k]);
+            for (int k = 0; k < KEPT_COUNT; k++) kept[k] = csv_column(names, name_count, kept_columns[k]);
             continue;
         }
         bool complete = csv_split(line, fields, 32) == name_count;
@@ -187,7 +162,7 @@ static int share(const char *results, const char *out_dir)
     machine_describe(&m);
     char python[MAX_TEXT + 1] = "";
     for (int n = 0; n <= MAX_CHAPTER && !*python; n++)
-        if (texts[n]) preamble_value(texts[n], "python", python, sizeof python);
+        if (texts[n]) csv_preamble_value(texts[n], "python", python, sizeof python);
     without_path(python);
 
     csv_writer w;
