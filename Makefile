@@ -47,6 +47,8 @@ COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
 CHAPTERS   := $(shell chapters/chapters.sh numbers)
 chapter_dir = $(shell chapters/chapters.sh dir $(1))
 CHAPTER_BIN := $(CHAPTERS:%=$(BUILD)/chapter%)
+# What plots/render.sh needs besides gnuplot.
+FIGURE_TOOLS := $(BUILD)/plotvars-check $(BUILD)/figure-write
 HEADERS    := $(wildcard common/*.h)
 UNIT_SRC   := $(wildcard tests/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -108,7 +110,7 @@ deps:
 
 # --- building ------------------------------------------------------------------
 
-programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server $(BUILD)/book $(BUILD)/class $(BUILD)/plotvars-check
+programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server $(BUILD)/book $(BUILD)/class $(FIGURE_TOOLS)
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
 	$(SAY) "  CC      $<  ($(VARIANT))"
@@ -128,8 +130,12 @@ $(BUILD)/latency-server: chapters/lab/latency-server.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
 
-# plots/render.sh checks a results folder's plot-vars.gp with it before gnuplot loads it.
+# plots/render.sh checks a results folder's plot-vars.gp with plotvars-check before
+# gnuplot loads it, and writes each figure through figure-write (by descriptor).
 $(BUILD)/plotvars-check: plots/plotvars_check.c $(COMMON_OBJ) | $(BUILD)
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+$(BUILD)/figure-write: plots/figure_write.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
 
@@ -169,14 +175,14 @@ out_dir_of = out=$${OUT:-results/chapter$(1)}; show=--show; set -- $(ARGS); \
 # Run the experiment, then draw its figure (PNG, SVG, and in the terminal) from the
 # same directory, then the verdict once more: the answer is the last thing on the screen. Everything a chapter runs is a prerequisite: its program, and the
 # latency server of the I/O lab that chapters start as a child.
-$(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter% $(BUILD)/latency-server $(BUILD)/plotvars-check
+$(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter% $(BUILD)/latency-server $(FIGURE_TOOLS)
 	@$(call out_dir_of,$*); set -e; \
 	$(BUILD)/chapter$* --out "$$out" $(ARGS); \
 	if [ -n "$$show" ]; then plots/render.sh $* "$$out" --show; \
 	  { printf 'VERDICT: '; sed -n 's/^[*][*]Verdict:[*][*] //p' "$$out/summary.md" | tr -d '\140*'; } | fold -s -w 80; fi
 
 # Re-draw one chapter's figure from the CSVs already there.
-$(CHAPTERS:%=figure%): figure%: $(BUILD)/plotvars-check
+$(CHAPTERS:%=figure%): figure%: $(FIGURE_TOOLS)
 	@$(call out_dir_of,$*); plots/render.sh $* "$$out"
 
 all: $(CHAPTERS:%=chapter%)
@@ -191,7 +197,7 @@ chapter:
 
 # The book: run the chapters that have no results yet (all of them with FRESH=1), then
 # build results/book/index.html and one page per chapter.
-book: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/book $(BUILD)/plotvars-check
+book: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/book $(FIGURE_TOOLS)
 	@for n in $(CHAPTERS); do \
 	  if [ -n "$(FRESH)" ] || [ ! -f results/chapter$$n/summary.md ]; then \
 	    $(BUILD)/chapter$$n --out results/chapter$$n --quiet $(ARGS) && plots/render.sh $$n results/chapter$$n || exit 1; \
@@ -205,7 +211,7 @@ book-check: book
 
 # Regenerate the committed reference runs (summary.md, figure.svg, modes.csv, machine.txt, answers.csv per chapter).
 # (`make reference ONLY="9 10"` regenerates those chapters' only.)
-reference: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/plotvars-check
+reference: $(CHAPTER_BIN) $(BUILD)/latency-server $(FIGURE_TOOLS)
 	@for n in $(if $(ONLY),$(ONLY),$(CHAPTERS)); do \
 	  d=$$(chapters/chapters.sh dir $$n) && out=results/reference/chapter$$n && \
 	  $(BUILD)/chapter$$n --out $$out --quiet && plots/render.sh $$n $$out >/dev/null && \
@@ -222,12 +228,12 @@ reference: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/plotvars-check
 share: $(BUILD)/class
 	@$(BUILD)/class share --results results --out "$${OUT:-results/share}"
 
-class: $(BUILD)/class $(BUILD)/plotvars-check
+class: $(BUILD)/class $(FIGURE_TOOLS)
 	@if [ -z "$$DIR" ]; then echo "class: which folder holds the files handed in? make class DIR=FOLDER [CHAPTER=N]" >&2; exit 2; fi
 	@out=$${OUT:-results/class}; $(BUILD)/class gather "$$DIR" --out "$$out" $${CHAPTER:+--chapter "$$CHAPTER"} && \
 	  plots/render.sh class "$$out" && echo "class: make book adds the class page (from results/class)"
 
-figures: $(BUILD)/plotvars-check
+figures: $(FIGURE_TOOLS)
 	@for n in $(CHAPTERS); do \
 	  if [ -f results/chapter$$n/data.csv ]; then plots/render.sh $$n results/chapter$$n; \
 	  else echo "figures: no results/chapter$$n/data.csv yet (make chapter$$n)"; fi; \

@@ -1,6 +1,7 @@
 /* atomic_file.c — a fresh temporary file (O_CREAT | O_EXCL | O_NOFOLLOW under an
  * unpredictable name, as mkstemp, so a planted symlink or FIFO is never opened),
  * relative to a folder descriptor when given one, + fsync + rename. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -56,6 +57,47 @@ int atomic_dir_create_at(int dirfd, const char *prefix, char *name, size_t size)
     return -1;
 }
 
+int atomic_dir_open_at(int dirfd, const char *name)
+{
+    if (mkdirat(dirfd, name, 0777) != 0 && errno != EEXIST) return -1;
+    return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Empty the folder `name` (plain entries only, never following a link) and remove it. */
+static int remove_flat_dir_at(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    for (struct dirent *e; (e = readdir(d));)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) unlinkat(fd, e->d_name, 0);
+    closedir(d);
+    return unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+int atomic_dir_remove_stale(int dirfd, const char *prefix)
+{
+    int fd = dup(dirfd), removed = 0;
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return 0;
+    }
+    rewinddir(d); /* the duplicate shares its offset with dirfd */
+    size_t length = strlen(prefix);
+    for (struct dirent *e; (e = readdir(d));) {
+        struct stat st;
+        if (strncmp(e->d_name, prefix, length) != 0 || strlen(e->d_name) != length + 6) continue;
+        if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
+        removed += remove_flat_dir_at(dirfd, e->d_name) == 0;
+    }
+    closedir(d);
+    return removed;
+}
+
 /* NAME.tmp.XXXXXX inside dirfd, created exclusively under an unpredictable name
  * (mkstemp's rule, relative to a folder descriptor): its fd, or -1 with errno. */
 static int create_temp_at(int dirfd, const char *name, char **temp_name)
@@ -100,8 +142,7 @@ int atomic_file_open_at(atomic_file *f, int dirfd, const char *dir_path, const c
     f->name = xstrdup(name);
     f->temp_name = temp_name;
     f->path = dir_path ? xasprintf("%s/%s", dir_path, name) : xstrdup(name);
-    f->temp_path = dir_path ? xasprintf("%s/%s", dir_path, temp_name) : xstrdup(temp_name);
-    cleanup_temp_file(f->temp_path);
+    cleanup_temp_file(dirfd, temp_name);
     return 0;
 }
 
@@ -112,30 +153,45 @@ int atomic_file_open(atomic_file *f, const char *path)
 
 static void release(atomic_file *f)
 {
-    cleanup_temp_file_done(f->temp_path);
+    cleanup_temp_file_done(f->dirfd, f->temp_name);
     free(f->path);
-    free(f->temp_path);
     free(f->name);
     free(f->temp_name);
-    f->path = f->temp_path = f->name = f->temp_name = NULL;
+    f->path = f->name = f->temp_name = NULL;
     f->stream = NULL;
+}
+
+/* Is the entry temp_name in the folder still the file we wrote (same device and
+ * inode)? Someone who can write into the folder may have swapped it for a link. */
+static int still_ours(int dirfd, const char *temp_name, const struct stat *written)
+{
+    struct stat now;
+    if (fstatat(dirfd, temp_name, &now, AT_SYMLINK_NOFOLLOW) != 0) return -1;
+    if (now.st_dev == written->st_dev && now.st_ino == written->st_ino) return 0;
+    errno = EEXIST;
+    return -1;
 }
 
 int atomic_file_commit(atomic_file *f)
 {
-    int failed = ferror(f->stream) || fflush(f->stream) != 0 || fsync(fileno(f->stream)) != 0;
+    struct stat written;
+    int failed = ferror(f->stream) || fflush(f->stream) != 0 || fsync(fileno(f->stream)) != 0 ||
+                 fstat(fileno(f->stream), &written) != 0;
     int saved = errno ? errno : EIO;
     if (fclose(f->stream) != 0 && !failed) {
         failed = 1;
         saved = errno;
     }
-    /* Checked again: the target may have become a symlink or a FIFO meanwhile. */
+    /* Checked again: the temporary file may have been swapped for something else,
+     * and the target may have become a symlink or a FIFO meanwhile. */
+    int swapped = !failed && still_ours(f->dirfd, f->temp_name, &written) != 0;
+    if (swapped) failed = 1, saved = errno;
     if (!failed && (target_is_replaceable(f->dirfd, f->name) != 0 ||
                     renameat(f->dirfd, f->temp_name, f->dirfd, f->name) != 0)) {
         failed = 1;
         saved = errno;
     }
-    if (failed) unlinkat(f->dirfd, f->temp_name, 0);
+    if (failed && !swapped) unlinkat(f->dirfd, f->temp_name, 0); /* a swapped-in entry is not ours to remove */
     release(f);
     if (failed) errno = saved;
     return failed ? -1 : 0;

@@ -14,10 +14,17 @@
 typedef struct {
     FILE *stream;   /* write here */
     char *path;     /* the target, for messages and cleanup */
-    char *temp_path;
     int dirfd;      /* the folder, held open (AT_FDCWD for a path) */
     char *name, *temp_name; /* relative to dirfd */
 } atomic_file;
+
+/* A folder held open by descriptor, and its path for messages: files are created
+ * and renamed relative to fd, so a folder swapped for a link after it was opened
+ * is never written through. */
+typedef struct {
+    int fd;
+    const char *path;
+} atomic_dir;
 
 /* 0 on success; -1 with errno set (nothing is created then; EEXIST: the target is
  * not a regular file). */
@@ -32,6 +39,14 @@ int atomic_file_open_at(atomic_file *f, int dirfd, const char *dir_path, const c
  * characters (mkdtemp's rule, relative to a folder descriptor), its name into `name`.
  * 0, or -1 with errno. */
 int atomic_dir_create_at(int dirfd, const char *prefix, char *name, size_t size);
+/* The folder `name` inside dirfd, made (mode 0777 less the umask) if missing and
+ * opened without following a link (O_DIRECTORY | O_NOFOLLOW): its descriptor, or -1
+ * with errno (ELOOP or ENOTDIR: something other than a folder is there). */
+int atomic_dir_open_at(int dirfd, const char *name);
+/* Remove the folders named `prefix`XXXXXX inside dirfd and the plain files in them:
+ * what a run killed by SIGKILL left behind. Only for a caller that holds dirfd's
+ * lock, so no other run is writing into them. The number removed. */
+int atomic_dir_remove_stale(int dirfd, const char *prefix);
 /* 0: the target now holds exactly what was written. -1 with errno: target untouched. */
 int atomic_file_commit(atomic_file *f);
 void atomic_file_abort(atomic_file *f);

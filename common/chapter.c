@@ -45,17 +45,22 @@ static void open_standard_streams(void)
         }
 }
 
-/* The output directory held open (without following a link) for the whole run: an
- * advisory lock on it (flock on its descriptor: no file is created), and the folder
- * every result is written into by descriptor (open_staging, publish_results). */
+/* The output directory held open (made if missing, opened without following a link)
+ * for the whole run: an advisory lock on it (flock on its descriptor: no file is
+ * created), and the folder every result is written into by descriptor
+ * (open_staging, publish_results). Holding the lock, the staging folders of a run
+ * killed by SIGKILL (which no handler could remove) are removed. */
 static void hold_out_dir(chapter *c)
 {
-    c->out_fd = open(c->cli.out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (c->out_fd < 0) chapter_fail(c, EXIT_BAD_INPUT, "--out: %s: %s", c->cli.out, strerror(errno));
+    char error[600];
+    if (cli_check_out_dir(c->cli.out, error, sizeof error) != 0 ||
+        (c->out_fd = cli_open_out_dir(c->cli.out, error, sizeof error)) < 0)
+        chapter_fail(c, EXIT_BAD_INPUT, "%s", error);
     if (flock(c->out_fd, LOCK_EX | LOCK_NB) != 0)
         chapter_fail(c, EXIT_BAD_INPUT, "--out: %s is in use by another run: wait for it, or choose another --out",
                      c->cli.out);
     /* It stays open on purpose: the lock lasts as long as this run. */
+    atomic_dir_remove_stale(c->out_fd, ".run-");
 }
 
 void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, int argc, char **argv)
@@ -79,9 +84,6 @@ void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, i
     /* Refuse an unusable --out before spending time on the experiment: make it now
      * (so whatever would stop it later stops it here), and hold it, so that a second
      * run into the same directory is refused instead of mixing its files with ours. */
-    char error[600];
-    if (cli_check_out_dir(c->cli.out, error, sizeof error) != 0 || cli_make_out_dir(c->cli.out, error, sizeof error) != 0)
-        chapter_fail(c, EXIT_BAD_INPUT, "%s", error);
     hold_out_dir(c);
     progress_enable(!c->cli.quiet);
     progress_name_as(c->program);
@@ -486,7 +488,7 @@ static void open_staging(chapter *c)
         (c->stage_fd = openat(c->out_fd, c->staging_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", c->cli.out, strerror(errno));
     c->staging = xasprintf("%s/%s", c->cli.out, c->staging_name);
-    cleanup_temp_dir(c->staging);
+    cleanup_temp_dir(c->out_fd, c->staging_name);
 }
 
 /* Where a result file is written: a private staging folder inside --out
@@ -500,9 +502,7 @@ static void stage(chapter *c, const char *name)
     if (c->staged_count == (int)(sizeof c->staged / sizeof *c->staged))
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "too many result files (%s)", name);
     c->staged[c->staged_count++] = xstrdup(name);
-    char *path = xasprintf("%s/%s", c->staging, name);
-    cleanup_temp_file(path); /* removed if we die before it is published */
-    free(path);
+    cleanup_temp_file(c->stage_fd, name); /* removed if we die before it is published */
 }
 
 /* A result file, written into the staging folder by descriptor. */
@@ -533,22 +533,16 @@ static void publish_results(chapter *c)
     int saved = 0;
     if (!refused) {
         remove_stale_figures(c);
-        for (int i = 0; i < c->staged_count && !saved; i++) {
+        for (int i = 0; i < c->staged_count && !saved; i++)
             if (renameat(c->stage_fd, c->staged[i], c->out_fd, c->staged[i]) != 0) saved = errno, refused = c->staged[i];
-            char *from = xasprintf("%s/%s", c->staging, c->staged[i]);
-            cleanup_temp_file_done(from);
-            free(from);
-        }
     }
     for (int i = 0; i < c->staged_count; i++) { /* what could not be published goes */
         unlinkat(c->stage_fd, c->staged[i], 0);
-        char *path = xasprintf("%s/%s", c->staging, c->staged[i]);
-        cleanup_temp_file_done(path);
-        free(path);
+        cleanup_temp_file_done(c->stage_fd, c->staged[i]);
     }
     close(c->stage_fd);
     unlinkat(c->out_fd, c->staging_name, AT_REMOVEDIR);
-    cleanup_temp_dir_done(c->staging);
+    cleanup_temp_dir_done(c->out_fd, c->staging_name);
     sigprocmask(SIG_SETMASK, &previous, NULL);
     if (refused)
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", c->cli.out, refused,

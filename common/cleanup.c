@@ -1,5 +1,6 @@
 /* cleanup.c — fixed tables and a signal handler that only calls async-signal-safe code. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,17 @@
 #define MAX_CHILDREN 1024
 #define MAX_GROUPS 16
 
-static char files[MAX_FILES][MAX_PATH];
+/* Temporary files and folders, each a name relative to a folder descriptor. */
+typedef struct {
+    int dirfd;
+    char name[MAX_PATH];
+} temp_entry;
+
+static temp_entry files[MAX_FILES];
 static volatile sig_atomic_t file_used[MAX_FILES];
 static volatile pid_t children[MAX_CHILDREN];
 static volatile pid_t groups[MAX_GROUPS]; /* leaders of process groups to kill whole */
-static char dirs[4][MAX_PATH];
+static temp_entry dirs[4];
 static volatile sig_atomic_t dir_used[4];
 static volatile pid_t owner; /* only the process that registered acts: a forked child inherits the tables */
 
@@ -25,9 +32,9 @@ static void clean_up(void)
 {
     if (getpid() != owner) return;
     for (int i = 0; i < MAX_FILES; i++)
-        if (file_used[i]) unlink(files[i]);
+        if (file_used[i]) unlinkat(files[i].dirfd, files[i].name, 0);
     for (int i = 0; i < 4; i++) /* emptied above: its files were registered too */
-        if (dir_used[i]) rmdir(dirs[i]);
+        if (dir_used[i]) unlinkat(dirs[i].dirfd, dirs[i].name, AT_REMOVEDIR);
     for (int i = 0; i < MAX_GROUPS; i++)
         if (groups[i] > 0) {
             cleanup_kill_group(groups[i]);
@@ -77,46 +84,48 @@ static void install_once(void)
     if (old.sa_handler == SIG_DFL) signal(SIGXFSZ, SIG_IGN);
 }
 
-void cleanup_temp_file(const char *path)
+/* Put (dirfd, name) in the first free slot of a table the signal handler reads;
+ * the slot is marked used only once it is whole. */
+static void remember_entry(temp_entry *slots, volatile sig_atomic_t *used, int count, int dirfd, const char *name)
 {
     install_once();
-    if (strlen(path) >= MAX_PATH) return;
-    for (int i = 0; i < MAX_FILES; i++)
-        if (!file_used[i]) {
-            strcpy(files[i], path);
-            file_used[i] = 1;
+    if (strlen(name) >= MAX_PATH) return;
+    for (int i = 0; i < count; i++)
+        if (!used[i]) {
+            slots[i].dirfd = dirfd;
+            strcpy(slots[i].name, name);
+            used[i] = 1;
             return;
         }
 }
 
-void cleanup_temp_file_done(const char *path)
+static void forget_entry(const temp_entry *slots, volatile sig_atomic_t *used, int count, int dirfd, const char *name)
 {
-    for (int i = 0; i < MAX_FILES; i++)
-        if (file_used[i] && strcmp(files[i], path) == 0) {
-            file_used[i] = 0;
+    for (int i = 0; i < count; i++)
+        if (used[i] && slots[i].dirfd == dirfd && strcmp(slots[i].name, name) == 0) {
+            used[i] = 0;
             return;
         }
 }
 
-void cleanup_temp_dir(const char *path)
+void cleanup_temp_file(int dirfd, const char *name)
 {
-    install_once();
-    if (strlen(path) >= MAX_PATH) return;
-    for (int i = 0; i < 4; i++)
-        if (!dir_used[i]) {
-            strcpy(dirs[i], path);
-            dir_used[i] = 1;
-            return;
-        }
+    remember_entry(files, file_used, MAX_FILES, dirfd, name);
 }
 
-void cleanup_temp_dir_done(const char *path)
+void cleanup_temp_file_done(int dirfd, const char *name)
 {
-    for (int i = 0; i < 4; i++)
-        if (dir_used[i] && strcmp(dirs[i], path) == 0) {
-            dir_used[i] = 0;
-            return;
-        }
+    forget_entry(files, file_used, MAX_FILES, dirfd, name);
+}
+
+void cleanup_temp_dir(int dirfd, const char *name)
+{
+    remember_entry(dirs, dir_used, 4, dirfd, name);
+}
+
+void cleanup_temp_dir_done(int dirfd, const char *name)
+{
+    forget_entry(dirs, dir_used, 4, dirfd, name);
 }
 
 /* Put pid in the first free slot of a table the signal handler reads. */

@@ -12,11 +12,16 @@
 
 #include <sys/types.h>
 
-void cleanup_temp_file(const char *path); /* remove it if we die before... */
-void cleanup_temp_file_done(const char *path); /* ...it was committed or removed */
-/* A temporary folder, removed (after its registered files) if we die before... */
-void cleanup_temp_dir(const char *path);
-void cleanup_temp_dir_done(const char *path); /* ...we removed it ourselves */
+/* A temporary file `name` inside the folder held open as dirfd (or AT_FDCWD): it
+ * is removed relative to that descriptor (unlinkat), so a folder swapped for a link
+ * meanwhile never makes the cleanup remove a file elsewhere. The caller keeps dirfd
+ * open until _done. Removed if we die before... */
+void cleanup_temp_file(int dirfd, const char *name);
+void cleanup_temp_file_done(int dirfd, const char *name); /* ...it was committed or removed */
+/* A temporary folder `name` inside dirfd, removed (after its registered files) if
+ * we die before... */
+void cleanup_temp_dir(int dirfd, const char *name);
+void cleanup_temp_dir_done(int dirfd, const char *name); /* ...we removed it ourselves */
 void cleanup_child(pid_t pid);      /* kill and reap it if we die before... */
 void cleanup_child_done(pid_t pid); /* ...we reaped it ourselves */
 /* A child that leads its own process group and has children of its own (python3

@@ -1,5 +1,6 @@
 /* cli.c — parse and validate the shared flags. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -408,4 +409,12 @@ int cli_make_out_dir(const char *dir, char *error, size_t size)
         return -1;
     }
     return 0;
+}
+
+int cli_open_out_dir(const char *dir, char *error, size_t size)
+{
+    if (cli_make_out_dir(dir, error, size) != 0) return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) snprintf(error, size, "--out: %s: %s", dir, errno == ELOOP ? "is a symbolic link" : strerror(errno));
+    return fd;
 }

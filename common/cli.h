@@ -94,5 +94,10 @@ double cli_work_seconds(cli_scale scale);
 int cli_check_out_dir(const char *dir, char *error, size_t error_size);
 /* Create `dir` and its parents; -1 with errno (and a message in `error`). */
 int cli_make_out_dir(const char *dir, char *error, size_t error_size);
+/* cli_make_out_dir, then the folder opened without following a link in its last
+ * part (O_DIRECTORY | O_NOFOLLOW): everything written into it afterwards goes by
+ * this descriptor, so swapping the folder for a link later changes nothing. Its
+ * descriptor, or -1 with a message in `error`. */
+int cli_open_out_dir(const char *dir, char *error, size_t error_size);
 
 #endif

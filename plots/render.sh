@@ -3,7 +3,8 @@
 # DIR/figure.png and DIR/figure.svg, and with --show the same chart in the terminal.
 # Works from any directory (`make figureN` calls it). Each figure is drawn into a
 # new temporary file beside its target and renamed over it only when gnuplot
-# succeeded, so an interrupted or failed drawing leaves the previous figure whole.
+# succeeded (build/figure-write), so an interrupted or failed drawing leaves the
+# previous figure whole.
 # DIR and the output names reach gnuplot as single-quoted strings, where gnuplot
 # substitutes nothing (a quote in them is doubled; a newline is refused).
 set -eu
@@ -17,6 +18,7 @@ if ! command -v gnuplot >/dev/null 2>&1; then
     echo "figure: gnuplot is not installed (make deps installs it); $dir/data.csv and summary.md are written, the figure is not."
     exit 0
 fi
+if [ -L "$dir/data.csv" ]; then echo "figure: $dir/data.csv is a symbolic link: not drawn" >&2; exit 1; fi
 if [ ! -f "$dir/plot-vars.gp" ] || [ ! -f "$dir/data.csv" ]; then
     echo "figure: $dir holds no results of chapter $n (make chapter$n writes them)" >&2
     exit 2
@@ -26,11 +28,10 @@ case $dir in *'
 # A results folder may come from someone else, and gnuplot runs what plot-vars.gp
 # holds: it is loaded only if it is data as the chapters write it (numbers, quoted
 # strings, names; no system(), no backquotes: common/gnuplot.h).
-check=${PLOTVARS_CHECK:-$here/../build/plotvars-check}
-if [ ! -x "$check" ]; then
-    echo "figure: $check is missing (make builds it): not drawing from $dir/plot-vars.gp unchecked" >&2
-    exit 2
-fi
+check=$here/../build/plotvars-check write=$here/../build/figure-write
+for tool in "$check" "$write"; do
+    if [ ! -x "$tool" ]; then echo "figure: $tool is missing (make builds it): not drawing from $dir" >&2; exit 2; fi
+done
 "$check" "$dir/plot-vars.gp" || exit 1
 export GNUPLOT_LIB="$here" # where `load "style.gp"` finds the shared files
 quoted() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
@@ -41,20 +42,20 @@ case $columns in ''|*[!0-9]*) columns=$( { [ -t 1 ] && stty size </dev/tty; } 2>
 case $columns in ''|*[!0-9]*) columns=80 ;; esac
 [ "$columns" -ge 80 ] || columns=80
 [ "$columns" -le 200 ] || columns=200
-draw() { gnuplot -e "dir = $(quoted "$dir"); target = '$1'; output = $(quoted "$2"); term_cols = $columns" "$script"; }
-temp=
-trap 'rm -f "$temp"' EXIT
-trap 'exit 130' INT TERM HUP
+gnuplot=$(command -v gnuplot)
+# draw TARGET [WRAPPER ARG...]: gnuplot drawing the figure for TARGET on its standard
+# output, started by WRAPPER when one is given.
+draw() {
+    target=$1; shift
+    "$@" "$gnuplot" -e "dir = $(quoted "$dir"); target = '$target'; term_cols = $columns" "$script"
+}
+# Each file through figure-write: a new file created in DIR by descriptor receives
+# gnuplot's output and is renamed over the figure only if gnuplot succeeded and wrote
+# something, so a link, a folder or a FIFO in a figure's place is never written through.
 for target in png svg; do
-    temp=$(mktemp "$dir/.figure.$target.XXXXXX")
-    draw "$target" "$temp"
-    # gnuplot can exit 0 having written nothing (a full disk): never replace a figure with that.
-    if [ ! -s "$temp" ]; then echo "figure: $dir/figure.$target came out empty (a full disk?): the previous one is kept" >&2; exit 1; fi
-    chmod "$(printf '%o' $((0666 & ~0$(umask))))" "$temp" # mktemp made it private; a figure is not
-    mv -f "$temp" "$dir/figure.$target"
-    temp=
+    draw "$target" "$write" "$dir" "figure.$target" || exit 1 # figure-write said why
 done
 if [ "$show" = --show ]; then
-    draw dumb "" | tr -d '\f' # the form feed a terminal page starts with is no column
+    draw dumb | tr -d '\f' # the form feed a terminal page starts with is no column
 fi
 echo "figure: $dir/figure.{png,svg}"

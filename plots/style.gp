@@ -1,8 +1,8 @@
 # style.gp — the one place for the workbook's look. Every chapterN.gp loads it.
 #
-# plots/render.sh sets dir (the chapter's results directory), target (png, svg or
-# dumb) and output (the file to write), then runs the chapter's figure.gp.
-# Provides: the terminal and output, mode_color(), mode_label(), core_color(), the
+# plots/render.sh sets dir (the chapter's results directory) and target (png, svg
+# or dumb), then runs the chapter's figure.gp; the figure goes to standard output.
+# Provides: the terminal, mode_color(), mode_label(), core_color(), the
 # data file settings, the heading, and the run's variables from DIR/plot-vars.gp
 # (written by the chapter program: note, cores, claim, the modes' names and colours).
 
@@ -33,13 +33,14 @@ set datafile commentschars "#"
 set datafile columnheaders
 
 is_dumb = (target eq "dumb")
+# Every figure goes to standard output: plots/render.sh hands gnuplot a file it
+# created itself (build/figure-write), so gnuplot never opens an output by name.
+set output
 if (target eq "png") {
     set terminal pngcairo size 1200,800 font "DejaVu Sans,11" linewidth 1.2
-    set output output
 }
 if (target eq "svg") {
     set terminal svg size 1200,800 dynamic font "DejaVu Sans,11"
-    set output output
 }
 # The terminal figure is as wide as the terminal (term_cols, from plots/render.sh:
 # the rule of common/report.h, at least 80 columns); a panel is term_panel_rows high.
@@ -47,7 +48,6 @@ if (!exists("term_cols")) term_cols = 80
 term_panel_rows = 26
 if (is_dumb) {
     set terminal dumb size term_cols, 36
-    set output
 }
 
 if (!is_dumb) set grid xtics ytics lc rgb "#dddddd" lt 1

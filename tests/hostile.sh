@@ -128,8 +128,7 @@ cp "$weird/figure.svg" "$tmp/good.svg"
 echo "this is not gnuplot" >>"$weird/plot-vars.gp"
 plots/render.sh 3 "$weird" >/dev/null 2>&1
 check "a failed drawing leaves the previous figure whole" cmp -s "$weird/figure.svg" "$tmp/good.svg"
-no_temporary_figure() { [ -z "$(ls -A "$1" | grep '^\.figure')" ]; }
-check "a failed drawing leaves no temporary figure" no_temporary_figure "$weird"
+check "a failed drawing leaves no temporary figure" no_temp_files "$weird"
 
 # A results folder from someone else is data: a plot-vars.gp that calls system() or
 # holds a backquote is not loaded by gnuplot, and render.sh says which line.
@@ -147,6 +146,89 @@ for payload in "x = system('touch $tmp/pwned-gp')" "note = \`touch $tmp/pwned-gp
 done
 plots/render.sh 3 "$tmp/foreign" >/dev/null 2>&1
 check "...while the chapter's own plot-vars.gp draws" test -s "$tmp/foreign/figure.svg"
+
+# ---- 8. folders and files swapped for links by a second process, during the run ----
+# Someone who can write into a shared results folder watches it and, the moment a run
+# creates something there (its staging folder, a figure's temporary file, the book's
+# figures/ and source/), moves it aside and puts a link to a folder of theirs in its
+# place. Writes go by descriptor, so whatever the timing nothing lands in that folder;
+# the run either succeeds or fails with one line.
+victim=$tmp/victim
+mkdir -p "$victim"
+# racer DIR SECONDS PREFIX...: swap every new entry of DIR whose name starts with a
+# PREFIX, as fast as it can, for SECONDS; prints how many it swapped.
+racer() {
+    folder=$1
+    shift
+    python3 -c '
+import os, sys, time
+folder, victim, until, prefixes = sys.argv[1], sys.argv[2], time.time() + float(sys.argv[3]), tuple(sys.argv[4:])
+swaps = 0
+while time.time() < until:
+    try: names = os.listdir(folder)
+    except OSError: continue
+    for name in names:
+        path = os.path.join(folder, name)
+        if not name.startswith(prefixes) or name.endswith(".moved") or os.path.islink(path): continue
+        try:
+            os.rename(path, path + ".moved"); os.symlink(victim, path); swaps += 1
+        except OSError: pass
+print(swaps)' "$folder" "$victim" "$@"
+}
+# ...and the check is not empty: the racer did swap something.
+victim_untouched() { [ "$(cat "$tmp/swaps")" -gt 0 ] && [ -z "$(ls -A "$victim")" ]; }
+one_line_or_success() { [ "$1" -eq 0 ] || { [ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ]; }; }
+if command -v python3 >/dev/null 2>&1; then
+    out=$tmp/raced-run
+    mkdir -p "$out"
+    racer "$out" 6 .run- >"$tmp/swaps" &
+    racing=$!
+    statuses=
+    for i in 1 2 3 4 5 6; do
+        "$BUILD/chapter3" --scale tiny --python none --quiet --out "$out" >/dev/null 2>"$tmp/err-$i"
+        status=$?
+        one_line_or_success "$status" "$tmp/err-$i" || statuses="$statuses $status"
+    done
+    wait "$racing"
+    check "staging folders swapped for links while chapter 3 runs ($(cat "$tmp/swaps") swaps): nothing written through them" \
+        victim_untouched
+    check "staging folders swapped: every run succeeded or failed with one line${statuses:+ (not:$statuses)}" test -z "$statuses"
+
+    if command -v gnuplot >/dev/null 2>&1; then
+        out=$tmp/raced-figure
+        "$BUILD/chapter3" --scale tiny --python none --quiet --out "$out" >/dev/null 2>&1
+        racer "$out" 4 figure.png.tmp figure.svg.tmp >"$tmp/swaps" &
+        racing=$!
+        statuses=
+        for i in 1 2 3 4; do
+            plots/render.sh 3 "$out" >/dev/null 2>"$tmp/err-$i"
+            status=$?
+            one_line_or_success "$status" "$tmp/err-$i" || statuses="$statuses $status"
+        done
+        wait "$racing"
+        check "figure temporaries swapped for links while drawing ($(cat "$tmp/swaps") swaps): nothing written through them" \
+            victim_untouched
+        check "figure temporaries swapped: no figure is a link" sh -c "[ ! -L '$out/figure.png' ] && [ ! -L '$out/figure.svg' ]"
+        check "figure temporaries swapped: every drawing succeeded or failed with one line${statuses:+ (not:$statuses)}" \
+            test -z "$statuses"
+    fi
+
+    out=$tmp/raced-book
+    "$BUILD/book" --out "$out" >/dev/null 2>&1
+    racer "$out" 4 figures source >"$tmp/swaps" &
+    racing=$!
+    statuses=
+    for i in 1 2 3 4; do
+        "$BUILD/book" --out "$out" >/dev/null 2>"$tmp/err-$i"
+        status=$?
+        one_line_or_success "$status" "$tmp/err-$i" || statuses="$statuses $status"
+    done
+    wait "$racing"
+    check "the book's figures/ and source/ swapped for links ($(cat "$tmp/swaps") swaps): nothing written through them" \
+        victim_untouched
+    check "the book's folders swapped: every build succeeded or failed with one line${statuses:+ (not:$statuses)}" \
+        test -z "$statuses"
+fi
 
 check "no process left behind" no_leftover
 finish hostile

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 #include <ctype.h>
 #include <sys/stat.h>
 
@@ -67,38 +68,33 @@ static char *read_text(const char *path)
     return textfile_read(path, 4 << 20, why, sizeof why);
 }
 
+/* `text` as the file `name` in `dir`, whole or not at all. 0, or -1 with errno. */
+static int write_text(atomic_dir dir, const char *name, const char *text)
+{
+    atomic_file f;
+    if (atomic_file_open_at(&f, dir.fd, dir.path, name) != 0) return -1;
+    fputs(text, f.stream);
+    return atomic_file_commit(&f);
+}
+
 /* A figure from results/ into the book, only if it is a plain drawing (svg.h): a
  * results folder may come from someone else, and a browser runs what an SVG carries. */
-static int copy_figure(const char *from, const char *to)
+static int copy_figure(const char *from, atomic_dir dir, const char *name)
 {
     char *text = read_text(from);
     if (!text) return -1;
     char why[120];
     int rc = -1;
-    if (!svg_is_plain_drawing(text, why, sizeof why)) {
-        warn_user("book", "%s left out: it is not a plain drawing (%s)", from, why);
-    } else {
-        atomic_file f;
-        rc = atomic_file_open(&f, to);
-        if (rc == 0) {
-            fputs(text, f.stream);
-            rc = atomic_file_commit(&f);
-        }
-    }
+    if (!svg_is_plain_drawing(text, why, sizeof why)) warn_user("book", "%s left out: it is not a plain drawing (%s)", from, why);
+    else rc = write_text(dir, name, text);
     free(text);
     return rc;
 }
 
-static int copy_file(const char *from, const char *to)
+static int copy_file(const char *from, atomic_dir dir, const char *name)
 {
     char *text = read_text(from);
-    if (!text) return -1;
-    atomic_file f;
-    int rc = atomic_file_open(&f, to);
-    if (rc == 0) {
-        fputs(text, f.stream);
-        rc = atomic_file_commit(&f);
-    }
+    int rc = text ? write_text(dir, name, text) : -1;
     free(text);
     return rc;
 }
@@ -248,15 +244,15 @@ static int find_chapters(const char *chapters_dir, const char *results_dir, chap
 }
 
 /* figures/chapterN.svg and figures/chapterN-reference.svg, copied into the book. */
-static void copy_figures(chapter_text *c, const char *results_dir, const char *out_dir)
+static void copy_figures(chapter_text *c, const char *results_dir, atomic_dir figures)
 {
-    char from[1024], to[1024];
+    char from[1024], to[64];
     snprintf(from, sizeof from, "%s/%s/figure.svg", results_dir, c->results);
-    snprintf(to, sizeof to, "%s/figures/chapter%d.svg", out_dir, c->number);
-    c->has_figure = c->summary && copy_figure(from, to) == 0;
+    snprintf(to, sizeof to, "chapter%d.svg", c->number);
+    c->has_figure = c->summary && copy_figure(from, figures, to) == 0;
     snprintf(from, sizeof from, "%s/reference/figure.svg", c->dir);
-    snprintf(to, sizeof to, "%s/figures/chapter%d-reference.svg", out_dir, c->number);
-    c->has_reference_figure = c->reference && copy_figure(from, to) == 0;
+    snprintf(to, sizeof to, "chapter%d-reference.svg", c->number);
+    c->has_reference_figure = c->reference && copy_figure(from, figures, to) == 0;
 }
 
 /* A summary without its own title: the chapter already has one. */
@@ -654,20 +650,20 @@ typedef struct {
     const chapter_text *chapter;
 } source_file;
 
-static void write_file(const char *path, void (*body)(FILE *, void *), void *arg, const char *ending)
+static void write_file(atomic_dir dir, const char *name, void (*body)(FILE *, void *), void *arg, const char *ending)
 {
     atomic_file f;
-    if (atomic_file_open(&f, path) != 0)
-        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+    if (atomic_file_open_at(&f, dir.fd, dir.path, name) != 0)
+        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", dir.path, name, strerror(errno));
     body(f.stream, arg);
     fputs(ending, f.stream);
     if (atomic_file_commit(&f) != 0)
-        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", dir.path, name, strerror(errno));
 }
 
-static void write_page(const char *path, void (*body)(FILE *, void *), void *arg)
+static void write_page(atomic_dir dir, const char *name, void (*body)(FILE *, void *), void *arg)
 {
-    write_file(path, body, arg, "</body>\n</html>\n");
+    write_file(dir, name, body, arg, "</body>\n</html>\n");
 }
 
 typedef struct {
@@ -815,55 +811,50 @@ int main(int argc, char **argv)
     }
     if (check_text) return check_placeholders(&b);
     char path[1024], error[600];
-    snprintf(path, sizeof path, "%s/figures", out_dir);
-    if (cli_make_out_dir(path, error, sizeof error) != 0) {
-        fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
-    }
-    snprintf(path, sizeof path, "%s/source", out_dir);
-    if (cli_make_out_dir(path, error, sizeof error) != 0) {
-        fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
-    }
+    atomic_dir out = { cli_open_out_dir(out_dir, error, sizeof error), out_dir };
+    if (out.fd < 0) fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
+    char figures_path[1024], source_path[1024];
+    snprintf(figures_path, sizeof figures_path, "%s/figures", out_dir);
+    snprintf(source_path, sizeof source_path, "%s/source", out_dir);
+    atomic_dir figures = { atomic_dir_open_at(out.fd, "figures"), figures_path };
+    atomic_dir source = { atomic_dir_open_at(out.fd, "source"), source_path };
+    if (figures.fd < 0 || source.fd < 0)
+        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot make %s: %s", figures.fd < 0 ? figures_path : source_path,
+                  errno == ELOOP || errno == ENOTDIR ? "something that is not a folder is in its place" : strerror(errno));
     static const char *const assets[] = { "book.css", "search.js" };
     for (size_t a = 0; a < sizeof assets / sizeof *assets; a++) {
-        char from[1024], to[1024];
-        snprintf(from, sizeof from, "%s/book/%s", chapters_dir, assets[a]);
-        snprintf(to, sizeof to, "%s/%s", out_dir, assets[a]);
-        if (copy_file(from, to) != 0) fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot copy %s to %s", from, to);
+        snprintf(path, sizeof path, "%s/book/%s", chapters_dir, assets[a]);
+        if (copy_file(path, out, assets[a]) != 0)
+            fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot copy %s to %s: %s", path, out_dir, strerror(errno));
     }
     snprintf(path, sizeof path, "%s/class/summary.md", results);
     b.class_summary = read_text(path);
     class_page = b.class_summary != NULL;
     if (class_page) {
-        char from[1024], to[1024];
-        snprintf(from, sizeof from, "%s/class/figure.svg", results);
-        snprintf(to, sizeof to, "%s/figures/class.svg", out_dir);
-        b.has_class_figure = copy_figure(from, to) == 0;
+        snprintf(path, sizeof path, "%s/class/figure.svg", results);
+        b.has_class_figure = copy_figure(path, figures, "class.svg") == 0;
     }
     for (int i = 0; i < b.count; i++) {
-        copy_figures(&b.chapters[i], results, out_dir);
+        copy_figures(&b.chapters[i], results, figures);
         b.chapters[i].body = chapter_html(&b.chapters[i]);
     }
     for (b.index = 0; b.index < b.count; b.index++) {
         const chapter_text *c = &b.chapters[b.index];
         for (int f = 0; f < c->source_count; f++) {
-            char source[1024];
-            snprintf(source, sizeof source, "%s/%s", c->dir, c->sources[f]);
-            b.source = (source_file){ .path = source, .name = c->sources[f], .chapter = c };
-            snprintf(path, sizeof path, "%s/source/chapter%d-%s.html", out_dir, c->number, c->sources[f]);
-            write_page(path, source_page, &b);
+            char name[300];
+            snprintf(path, sizeof path, "%s/%s", c->dir, c->sources[f]);
+            b.source = (source_file){ .path = path, .name = c->sources[f], .chapter = c };
+            snprintf(name, sizeof name, "chapter%d-%s.html", c->number, c->sources[f]);
+            write_page(source, name, source_page, &b);
         }
     }
-    if (class_page) {
-        snprintf(path, sizeof path, "%s/class.html", out_dir);
-        write_page(path, class_html, &b);
-    }
-    snprintf(path, sizeof path, "%s/search-index.js", out_dir);
-    write_file(path, search_index, &b, "");
-    snprintf(path, sizeof path, "%s/index.html", out_dir);
-    write_page(path, index_page, &b);
+    if (class_page) write_page(out, "class.html", class_html, &b);
+    write_file(out, "search-index.js", search_index, &b, "");
+    write_page(out, "index.html", index_page, &b);
     for (b.index = 0; b.index < b.count; b.index++) {
-        snprintf(path, sizeof path, "%s/chapter%d.html", out_dir, b.chapters[b.index].number);
-        write_page(path, chapter_page, &b);
+        char name[64];
+        snprintf(name, sizeof name, "chapter%d.html", b.chapters[b.index].number);
+        write_page(out, name, chapter_page, &b);
     }
     int measured = 0;
     for (int i = 0; i < b.count; i++) measured += b.chapters[i].summary != NULL;
@@ -879,5 +870,8 @@ int main(int argc, char **argv)
     }
     free(b.chapters);
     free(b.class_summary);
+    close(figures.fd);
+    close(source.fd);
+    close(out.fd);
     return 0;
 }

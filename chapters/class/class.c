@@ -19,6 +19,7 @@
  * class DIR_OUT) and summary.md (the class page of the book). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,10 +27,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "cleanup.h"
 #include "cli.h"
 #include "csv.h"
 #include "fail.h"
@@ -138,6 +141,11 @@ static uint32_t fnv1a(const char *text, uint32_t hash)
     return hash;
 }
 
+static noreturn void cannot_write(atomic_dir dir, const char *name)
+{
+    fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", dir.path, name, strerror(errno));
+}
+
 static int share(const char *results, const char *out_dir)
 {
     char *texts[MAX_CHAPTER + 1] = { 0 }, why[200], path[1024];
@@ -155,9 +163,10 @@ static int share(const char *results, const char *out_dir)
     if (!found)
         fail_user("class", EXIT_BAD_INPUT, "share: no chapter has results in %s yet (make all, or make chapterN)",
                   results);
-    char error[600];
-    if (cli_make_out_dir(out_dir, error, sizeof error) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
-    snprintf(path, sizeof path, "%s/tvp-%08x.csv", out_dir, hash);
+    char error[600], name[32];
+    atomic_dir out = { cli_open_out_dir(out_dir, error, sizeof error), out_dir };
+    if (out.fd < 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
+    snprintf(name, sizeof name, "tvp-%08x.csv", hash);
     machine_info m;
     machine_describe(&m);
     char python[MAX_TEXT + 1] = "";
@@ -166,8 +175,7 @@ static int share(const char *results, const char *out_dir)
     without_path(python);
 
     csv_writer w;
-    if (csv_open(&w, path) != 0)
-        fail_user("class", EXIT_EXPERIMENT_FAILED, "share: cannot write %s: %s", path, strerror(errno));
+    if (csv_open_at(&w, out.fd, out_dir, name) != 0) cannot_write(out, name);
     fputs(FORMAT_LINE "\n", w.file.stream);
     csv_meta(&w, "id", "%08x", hash);
     /* Each value at most MAX_TEXT characters, as gather accepts. */
@@ -180,10 +188,10 @@ static int share(const char *results, const char *out_dir)
     csv_header(&w, share_columns, SHARE_COLUMN_COUNT);
     for (int n = 0; n <= MAX_CHAPTER; n++)
         if (texts[n]) share_chapter(&w, n, texts[n]);
-    if (csv_commit(&w) != 0)
-        fail_user("class", EXIT_EXPERIMENT_FAILED, "share: cannot write %s: %s", path, strerror(errno));
+    if (csv_commit(&w) != 0) cannot_write(out, name);
+    close(out.fd);
     for (int n = 0; n <= MAX_CHAPTER; n++) free(texts[n]);
-    printf("share: %s (%d chapter%s of results; hand this file in)\n", path, found, found == 1 ? "" : "s");
+    printf("share: %s/%s (%d chapter%s of results; hand this file in)\n", out_dir, name, found, found == 1 ? "" : "s");
     return 0;
 }
 
@@ -379,11 +387,10 @@ static int families_of(const machine_share *machines, int count, int chapter, ch
     return n;
 }
 
-static void write_data(const char *path, const machine_share *machines, int count, int chapter, double *lo,
-                       double *hi)
+static void write_data(atomic_dir dir, const machine_share *machines, int count, int chapter, double *lo, double *hi)
 {
     csv_writer w;
-    if (csv_open(&w, path) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+    if (csv_open_at(&w, dir.fd, dir.path, "data.csv") != 0) cannot_write(dir, "data.csv");
     csv_meta(&w, "chapter", "%d", chapter);
     csv_meta(&w, "machines", "%d", count);
     const char *columns[] = { "machine", "id", "cores", "series", "family", "mode", "reference", "workers", "scale",
@@ -410,14 +417,13 @@ static void write_data(const char *path, const machine_share *machines, int coun
             *lo = fmin(*lo, isnan(r->lo) ? r->vs_reference : r->lo);
             *hi = fmax(*hi, isnan(r->hi) ? r->vs_reference : r->hi);
         }
-    if (csv_commit(&w) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+    if (csv_commit(&w) != 0) cannot_write(dir, "data.csv");
 }
 
-static void write_plot_vars(const char *path, int count, int chapter, const char *families, double lo, double hi)
+static void write_plot_vars(atomic_dir dir, int count, int chapter, const char *families, double lo, double hi)
 {
     atomic_file f;
-    if (atomic_file_open(&f, path) != 0)
-        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+    if (atomic_file_open_at(&f, dir.fd, dir.path, "plot-vars.gp") != 0) cannot_write(dir, "plot-vars.gp");
     /* Numbers, fixed words and checked plain names only: nothing from the handed-in
      * files reaches gnuplot as code. */
     fprintf(f.stream, "chapter = %d\nmachines = %d\nclaim = 'the class, one point per machine'\n"
@@ -427,8 +433,7 @@ static void write_plot_vars(const char *path, int count, int chapter, const char
     /* Ratios over more than a factor of 20 (chapter 9's slowdowns) read on a log axis. */
     fprintf(f.stream, "ratio_lo = %g\nratio_hi = %g\nlog_ratios = %d\n", lo, hi, lo > 0 && hi / lo > 20);
     modes_write_gnuplot(f.stream);
-    if (atomic_file_commit(&f) != 0)
-        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+    if (atomic_file_commit(&f) != 0) cannot_write(dir, "plot-vars.gp");
 }
 
 static void ratio_cell(FILE *out, const share_row *r)
@@ -452,7 +457,7 @@ static const share_row *row_of(const machine_share *s, int chapter, const char *
 /* summary.md: the class page of the book. Everything from the files is escaped. A
  * machine per row; a column per series (at most COLUMNS, the first met). */
 #define COLUMNS 8
-static void write_summary(const char *path, const machine_share *machines, int count, int chapter)
+static void write_summary(atomic_dir dir, const machine_share *machines, int count, int chapter)
 {
     const char *series[COLUMNS];
     const share_row *first[COLUMNS];
@@ -465,8 +470,7 @@ static void write_summary(const char *path, const machine_share *machines, int c
             if (pooled(row, chapter) && !seen) first[columns] = row, series[columns++] = row->series;
         }
     atomic_file f;
-    if (atomic_file_open(&f, path) != 0)
-        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+    if (atomic_file_open_at(&f, dir.fd, dir.path, "summary.md") != 0) cannot_write(dir, "summary.md");
     FILE *out = f.stream;
     fprintf(out, "## The class: chapter %d on %d machine%s\n\n", chapter, count, count == 1 ? "" : "s");
     fprintf(out, "Each row is one machine's shared results (`make share`); each ratio is a series' time over its "
@@ -497,12 +501,26 @@ static void write_summary(const char *path, const machine_share *machines, int c
     if (without)
         fprintf(out, "\n%d machine%s had not run chapter %d: %s row%s show dashes.\n", without, without == 1 ? "" : "s",
                 chapter, without == 1 ? "its" : "their", without == 1 ? "" : "s");
-    if (atomic_file_commit(&f) != 0)
-        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", path, strerror(errno));
+    if (atomic_file_commit(&f) != 0) cannot_write(dir, "summary.md");
+}
+
+/* --out, made if missing and held open with a lock for the whole gathering (a
+ * second gathering into it is refused, not mixed in); the staging folders of a
+ * gathering killed by SIGKILL are removed. */
+static atomic_dir hold_out_dir(const char *out_dir)
+{
+    char error[600];
+    atomic_dir out = { cli_open_out_dir(out_dir, error, sizeof error), out_dir };
+    if (out.fd < 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
+    if (flock(out.fd, LOCK_EX | LOCK_NB) != 0)
+        fail_user("class", EXIT_EXPERIMENT_FAILED, "--out: %s is in use by another gathering: wait for it", out_dir);
+    atomic_dir_remove_stale(out.fd, ".class-");
+    return out;
 }
 
 /* The three files, written into a private folder inside --out and then renamed in
- * together, so the folder holds one gathering whole or the one before. */
+ * together (all by descriptor), so the folder holds one gathering whole or the one
+ * before. */
 static int gather(const char *dir, const char *out_dir, int chapter)
 {
     machine_share *machines;
@@ -514,31 +532,35 @@ static int gather(const char *dir, const char *out_dir, int chapter)
         free(machines);
         return 0;
     }
-    char error[600];
-    if (cli_make_out_dir(out_dir, error, sizeof error) != 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
-    char staging[1024];
-    snprintf(staging, sizeof staging, "%s/.class-XXXXXX", out_dir);
-    if (!mkdtemp(staging)) fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", out_dir, strerror(errno));
-    const char *names[] = { "data.csv", "plot-vars.gp", "summary.md" };
-    char paths[3][1100];
-    for (int i = 0; i < 3; i++) snprintf(paths[i], sizeof paths[i], "%s/%s", staging, names[i]);
+    atomic_dir out = hold_out_dir(out_dir);
+    char name[32], staging_path[1100];
+    atomic_dir staging = { -1, staging_path };
+    if (atomic_dir_create_at(out.fd, ".class-", name, sizeof name) != 0 ||
+        (staging.fd = openat(out.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", out_dir, strerror(errno));
+    snprintf(staging_path, sizeof staging_path, "%s/%s", out_dir, name);
+    cleanup_temp_dir(out.fd, name);
     double lo, hi;
-    write_data(paths[0], machines, count, chapter, &lo, &hi);
-    write_plot_vars(paths[1], count, chapter, families, lo, hi);
-    write_summary(paths[2], machines, count, chapter);
+    write_data(staging, machines, count, chapter, &lo, &hi);
+    write_plot_vars(staging, count, chapter, families, lo, hi);
+    write_summary(staging, machines, count, chapter);
+    const char *names[] = { "data.csv", "plot-vars.gp", "summary.md" };
     int failed = 0;
     for (int i = 0; i < 3; i++) {
-        char to[1100];
-        snprintf(to, sizeof to, "%s/%s", out_dir, names[i]);
         struct stat st;
-        if (!failed && lstat(to, &st) == 0 && !S_ISREG(st.st_mode)) failed = ENOTDIR;
-        if (!failed && rename(paths[i], to) != 0) failed = errno;
-        unlink(paths[i]);
+        if (!failed && fstatat(out.fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) failed = EEXIST;
+        if (!failed && renameat(staging.fd, names[i], out.fd, names[i]) != 0) failed = errno;
+        unlinkat(staging.fd, names[i], 0);
     }
-    rmdir(staging);
-    if (failed) fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", out_dir, strerror(failed));
+    close(staging.fd);
+    unlinkat(out.fd, name, AT_REMOVEDIR);
+    cleanup_temp_dir_done(out.fd, name);
+    if (failed)
+        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", out_dir,
+                  failed == EEXIST ? "something that is not a regular file is in the place of a result" : strerror(failed));
     printf("class: %d machine%s, chapter %d: %s/{data.csv,summary.md}\n", count, count == 1 ? "" : "s", chapter,
            out_dir);
+    close(out.fd);
     free(machines);
     return 0;
 }
