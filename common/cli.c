@@ -328,7 +328,10 @@ void cli_parse_or_exit(cli_options *o, int argc, char **argv)
 {
     char error[512];
     cli_status status = cli_parse(o, argc, argv, error, sizeof error, stdout);
-    if (status == CLI_DONE) exit(0);
+    if (status == CLI_DONE) {
+        fail_unless_stdout_written(o->program);
+        exit(0);
+    }
     if (status == CLI_USAGE_ERROR) {
         fprintf(stderr, "%s\n", error); /* cli_parse wrote "program: ..." already */
         exit(EXIT_BAD_INPUT);

@@ -41,6 +41,14 @@ void warn_user(const char *program, const char *fmt, ...)
     va_end(ap);
 }
 
+void fail_unless_stdout_written(const char *program)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        fail_user(program, EXIT_EXPERIMENT_FAILED, "cannot write to standard output: %s",
+                  strerror(errno ? errno : EIO));
+}
+
 noreturn void fail_user(const char *program, int status, const char *fmt, ...)
 {
     va_list ap;

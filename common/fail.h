@@ -33,6 +33,11 @@ noreturn void fail_user_v(const char *program, int status, const char *fmt, va_l
 /* "program: message" on one line of stderr, as fail_user() prints it, and return. */
 void warn_user(const char *program, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Before exit 0 of a program that printed: flush standard output and, if anything
+ * written there was lost (a full disk, a closed pipe, /dev/full), fail_user() with
+ * exit 1 instead of reporting success. */
+void fail_unless_stdout_written(const char *program);
+
 /* Print "file:line: what: reason" to stderr and exit(1): an experiment that cannot run. */
 noreturn void fail_at(const char *file, int line, const char *what, int errnum);
 

@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         puts("usage: figure-write DIR NAME PROGRAM [ARG...]   (DIR/NAME := PROGRAM's standard output, whole or not at all)");
+        fail_unless_stdout_written("figure-write");
         return 0;
     }
     if (argc < 4) fail_user("figure-write", EXIT_BAD_INPUT, "usage: figure-write DIR NAME PROGRAM [ARG...]");

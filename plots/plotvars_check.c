@@ -17,6 +17,7 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         puts("usage: plotvars-check FILE   (exit 0: FILE is plot-vars.gp data; 1: it is not)");
+        fail_unless_stdout_written("plotvars-check");
         return 0;
     }
     if (argc != 2) fail_user("plotvars-check", EXIT_BAD_INPUT, "usage: plotvars-check FILE");

@@ -78,6 +78,9 @@ bad "a series that is not a plain name" "sed 's/^1,tiny,gil-threads,/1,tiny,\$(r
 bad "an unknown key" "sed 's/^# kernel=/# command=/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown preamble line'
 bad "no core count" "grep -v '^# cores=' '$mine' >'$tmp/bad/x.csv'" 'x.csv: .*incomplete'
 bad "a huge size" "head -c 70000 /dev/zero | tr '\\\\0' 'a' >'$tmp/bad/x.csv'" 'x.csv: is larger than 64 KiB'
+bad "an interval upside down" "sed 's/^\(1,tiny,gil-threads,.*\),[^,]*,[^,]*\$/\1,0.5,0.4/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an interval whose low end is above its high end'
+bad "4096 cores" "sed 's/^# cores=.*/# cores=4096/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a bad core count'
+bad "the same machine twice" "cp '$mine' '$tmp/bad/again.csv'" 'come from the same machine (id [0-9a-f]*): keep one file per machine'
 bad "a spreadsheet formula as its id" "sed 's/^# id=.*/# id==cmd|calc!A0/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a value that starts with =, +, - or @'
 bad "a device behind a link" "ln -s /dev/zero '$tmp/bad/x.csv'" 'x.csv: is a symbolic link'
 check "gather with no folder: exit 2" sh -c "'$BUILD/class' gather 2>/dev/null; [ \$? -eq 2 ]"
@@ -103,9 +106,11 @@ for n in $(chapter_numbers); do
     mkdir -p "$tmp/reference/chapter$n"
     { echo "# scale=class"; cat "$(chapter_dir "$n")/reference/modes.csv"; } >"$tmp/reference/chapter$n/modes.csv"
 done
+id=0
 for scale in all reference; do
     "$BUILD/class" share --results "$tmp/$scale" --out "$tmp/shares-$scale" >/dev/null 2>&1
-    cp "$tmp/shares-$scale"/*.csv "$tmp/class/$scale.csv"
+    id=$((id + 1)) # two more machines: this one's id is taken
+    sed "s/^# id=.*/# id=a11a11a$id/" "$tmp/shares-$scale"/*.csv >"$tmp/class/$scale.csv"
 done
 for n in $(chapter_numbers); do
     rm -rf "$tmp/every"
@@ -126,5 +131,14 @@ for n in 13 x; do
     check "make class CHAPTER=$n: exit 2 naming the chapters that exist, nothing written" \
         sh -c "[ $status -eq 2 ] && grep -q 'no such chapter (there are chapters 0 to' '$tmp/err' && [ ! -e '$tmp/none' ]"
 done
+# What an editor or another system does to a file: a byte-order mark, CRLF line ends,
+# an upper-case .CSV. The file is the same; other files are left out, and said.
+rm -rf "$tmp/edited" "$tmp/out-edited" && mkdir -p "$tmp/edited"
+{ printf '\357\273\277'; sed 's/$/\r/' "$mine"; } >"$tmp/edited/FROM-WINDOWS.CSV"
+echo "notes" >"$tmp/edited/readme.txt"
+"$BUILD/class" gather "$tmp/edited" --chapter 1 --out "$tmp/out-edited" >"$tmp/out" 2>"$tmp/err"
+check "a share saved with a byte-order mark, CRLF, as .CSV: gathered" grep -q 'class: 1 machine, chapter 1' "$tmp/out"
+check "...and the file that is not *.csv is said to be left out" grep -q '1 file in .* is not \*.csv: left out' "$tmp/err"
+check "class --help: usage on standard output, exit 0" sh -c "'$BUILD/class' --help | grep -q '^usage: class share'"
 check "make class without DIR: exit 2 and says how" sh -c "make -s --no-print-directory class 2>&1 | grep -q 'make class DIR=FOLDER'"
 finish class

@@ -796,6 +796,7 @@ int main(int argc, char **argv)
             puts("usage: book [--results DIR] [--chapters DIR] [--out DIR] [--check-text]\n"
                  "  --check-text  write nothing: check that every placeholder of every chapter's text\n"
                  "                names a quantity of its reference run (exit 1 naming the first that does not)");
+            fail_unless_stdout_written("book");
             return 0;
         }
         if (!target || i + 1 >= argc || !*argv[i + 1]) {
@@ -809,7 +810,11 @@ int main(int argc, char **argv)
     if (b.count <= 0) {
         fail_user("book", EXIT_BAD_INPUT, "no chapters found in %s", chapters_dir);
     }
-    if (check_text) return check_placeholders(&b);
+    if (check_text) {
+        int status = check_placeholders(&b);
+        fail_unless_stdout_written("book");
+        return status;
+    }
     char path[1024], error[600];
     atomic_dir out = { cli_open_out_dir(out_dir, error, sizeof error), out_dir };
     if (out.fd < 0) fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
@@ -873,5 +878,6 @@ int main(int argc, char **argv)
     close(figures.fd);
     close(source.fd);
     close(out.fd);
+    fail_unless_stdout_written("book");
     return 0;
 }

@@ -4,12 +4,14 @@
  *        build/class gather DIR [--chapter N] [--out DIR]
  *
  * share: one small file for this machine, DIR/tvp-XXXXXXXX.csv (default
- * results/share), to hand in: the machine's description (CPU model, cores, memory,
+ * results/share), to hand in; XXXXXXXX is the machine's id, the same for every run
+ * on this machine (so a rerun replaces the file), from a hash of /etc/machine-id
+ * (which is not revealed). It holds the machine's description (CPU model, cores, memory,
  * kernel, compiler, the CPython version; no path, no user or host name) and, for
  * every chapter run here, each mode's median time and its time / serial time with
  * the 95 % interval (from results/chapterN/modes.csv).
  *
- * gather: every *.csv handed in, from DIR. They come from other machines, so they
+ * gather: every *.csv handed in, from DIR, one per machine. They come from other machines, so they
  * are data from outside: each is checked whole (its format line, known keys,
  * printable text of bounded length, known modes and scales, finite numbers in
  * range, at most MAX_ROWS rows and MAX_FILE_BYTES) before anything is written; a
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,6 +51,10 @@
 #define MAX_TEXT 100
 #define MAX_CHAPTER 99
 #define MAX_KEY 64
+/* More logical CPUs than any machine a class brings (the largest servers have a
+ * few hundred): a count above it is a made-up file. */
+#define MAX_CORES 1024
+#define MAX_CORES_TEXT "1024"
 
 /* The chapters, and the folder under --results each writes (chapters/chapters.sh). */
 #define MANIFEST_ROW(number, dir, claim, results) { number, results },
@@ -133,11 +140,24 @@ static void share_chapter(csv_writer *w, int chapter, const char *text)
     free(copy);
 }
 
-/* FNV-1a: the share file's name from what it holds, so sharing the same results
- * twice gives the same file, and two machines' files do not collide. */
+/* FNV-1a of a text. */
 static uint32_t fnv1a(const char *text, uint32_t hash)
 {
     for (const unsigned char *c = (const unsigned char *)text; *c; c++) hash = (hash ^ *c) * 16777619u;
+    return hash;
+}
+
+/* This machine's id: the same for every share from it (a rerun replaces the file
+ * handed in), different between machines, even identical ones: a hash of
+ * /etc/machine-id (systemd's per-installation id; its hash does not reveal it),
+ * or of the host name where there is none. */
+static uint32_t machine_id(void)
+{
+    char why[100], host[256] = "";
+    char *id = textfile_read("/etc/machine-id", 256, why, sizeof why);
+    if (!id && gethostname(host, sizeof host - 1) != 0) snprintf(host, sizeof host, "unknown");
+    uint32_t hash = fnv1a(id ? id : host, fnv1a("threads-vs-processes share:", 2166136261u));
+    free(id);
     return hash;
 }
 
@@ -149,16 +169,13 @@ static noreturn void cannot_write(atomic_dir dir, const char *name)
 static int share(const char *results, const char *out_dir)
 {
     char *texts[MAX_CHAPTER + 1] = { 0 }, why[200], path[1024];
-    uint32_t hash = 2166136261u;
+    uint32_t id = machine_id();
     int found = 0;
     for (int i = 0; i < CHAPTER_COUNT; i++) {
         int n = chapters[i].number;
         snprintf(path, sizeof path, "%s/%s/modes.csv", results, strrchr(chapters[i].results, '/') + 1);
         texts[n] = textfile_read(path, 4 * MAX_FILE_BYTES, why, sizeof why);
-        if (texts[n]) {
-            hash = fnv1a(texts[n], hash);
-            found++;
-        }
+        found += texts[n] != NULL;
     }
     if (!found)
         fail_user("class", EXIT_BAD_INPUT, "share: no chapter has results in %s yet (make all, or make chapterN)",
@@ -166,7 +183,7 @@ static int share(const char *results, const char *out_dir)
     char error[600], name[32];
     atomic_dir out = { cli_open_out_dir(out_dir, error, sizeof error), out_dir };
     if (out.fd < 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
-    snprintf(name, sizeof name, "tvp-%08x.csv", hash);
+    snprintf(name, sizeof name, "tvp-%08x.csv", id);
     machine_info m;
     machine_describe(&m);
     char python[MAX_TEXT + 1] = "";
@@ -177,7 +194,7 @@ static int share(const char *results, const char *out_dir)
     csv_writer w;
     if (csv_open_at(&w, out.fd, out_dir, name) != 0) cannot_write(out, name);
     fputs(FORMAT_LINE "\n", w.file.stream);
-    csv_meta(&w, "id", "%08x", hash);
+    csv_meta(&w, "id", "%08x", id);
     /* Each value at most MAX_TEXT characters, as gather accepts. */
     csv_meta(&w, "machine", "%.100s", m.cpu_model);
     csv_meta(&w, "cores", "%d", m.cores);
@@ -258,6 +275,7 @@ static const char *parse_row(char *line, share_row *row)
     if (!bound(fields[10], &row->vs_reference) || !bound(fields[11], &row->lo) || !bound(fields[12], &row->hi) ||
         (!*row->reference && !isnan(row->vs_reference)))
         return "a bad ratio";
+    if (isnan(row->lo) != isnan(row->hi) || row->lo > row->hi) return "an interval whose low end is above its high end";
     row->reference_workers = (int)reference_workers;
     row->chapter = (int)chapter;
     row->workers = (int)workers;
@@ -266,11 +284,24 @@ static const char *parse_row(char *line, share_row *row)
     return NULL;
 }
 
+/* What an editor or another system may have done to a share file and that changes
+ * nothing in it: a UTF-8 byte-order mark at the start, and CRLF line ends. Removed
+ * in place. */
+static char *as_saved_here(char *text)
+{
+    char *start = strncmp(text, "\xEF\xBB\xBF", 3) == 0 ? text + 3 : text, *to = text;
+    for (const char *from = start; *from; from++)
+        if (!(from[0] == '\r' && from[1] == '\n')) *to++ = *from;
+    *to = '\0';
+    return text;
+}
+
 /* One handed-in file, checked whole. NULL if good; else the reason, with the line. */
 static const char *parse_share(const char *path, machine_share *s, char *why, size_t why_size)
 {
     char *text = textfile_read(path, MAX_FILE_BYTES, why, why_size);
     if (!text) return why;
+    as_saved_here(text);
     memset(s->values, 0, sizeof s->values);
     s->row_count = 0;
     int line_number = 0;
@@ -317,8 +348,8 @@ static const char *parse_share(const char *path, machine_share *s, char *why, si
     if (!problem && !header) problem = "no header";
     for (int k = 0; !problem && k < MACHINE_KEY_COUNT; k++)
         if (!*s->values[k]) problem = "the machine's description is incomplete";
-    if (!problem && (!number_in(s->values[2], 1, 4096, &cores) || cores != floor(cores)))
-        problem = "a bad core count";
+    if (!problem && (!number_in(s->values[2], 1, MAX_CORES, &cores) || cores != floor(cores)))
+        problem = "a bad core count (a whole number from 1 to " MAX_CORES_TEXT ")";
     s->cores = (int)cores;
     if (problem) snprintf(why, why_size, "line %d: %s", line_number, problem);
     free(text);
@@ -330,16 +361,38 @@ static int by_file_name(const void *a, const void *b)
     return strcmp(((const machine_share *)a)->file, ((const machine_share *)b)->file);
 }
 
-/* Every DIR/NAME.csv (not hidden), checked whole; exit 2 at the first bad one. */
+/* Two files from one machine (the same id) would count it twice: refused, naming both. */
+static void refuse_same_machine(const char *dir, const machine_share *machines, int count)
+{
+    for (int i = 1; i < count; i++)
+        if (strcmp(machines[i].values[0], machines[i - 1].values[0]) == 0)
+            fail_user("class", EXIT_BAD_INPUT,
+                      "gather: %s/%s and %s come from the same machine (id %s): keep one file per machine", dir,
+                      machines[i - 1].file, machines[i].file, machines[i].values[0]);
+}
+
+static int by_id_then_file_name(const void *a, const void *b)
+{
+    const machine_share *x = a, *y = b;
+    int by_id = strcmp(x->values[0], y->values[0]);
+    return by_id ? by_id : strcmp(x->file, y->file);
+}
+
+/* Every DIR/NAME.csv (or .CSV; not hidden), checked whole; exit 2 at the first bad
+ * one, or if two come from one machine. The other files are counted and said. */
 static int read_class(const char *dir, machine_share **machines)
 {
     DIR *d = opendir(dir);
     if (!d) fail_user("class", EXIT_BAD_INPUT, "gather: cannot open %s: %s", dir, strerror(errno));
-    int count = 0;
+    int count = 0, skipped = 0;
     *machines = NULL;
     for (struct dirent *e; (e = readdir(d));) {
         size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".csv") != 0) continue;
+        if (e->d_name[0] == '.') continue;
+        if (len < 5 || strcasecmp(e->d_name + len - 4, ".csv") != 0) {
+            skipped++;
+            continue;
+        }
         if (count == MAX_FILES) fail_user("class", EXIT_BAD_INPUT, "gather: more than %d files in %s", MAX_FILES, dir);
         *machines = xrealloc(*machines, (size_t)count + 1, sizeof **machines);
         machine_share *s = &(*machines)[count];
@@ -354,7 +407,11 @@ static int read_class(const char *dir, machine_share **machines)
     }
     closedir(d);
     if (count == 0) fail_user("class", EXIT_BAD_INPUT, "gather: no share files (*.csv) in %s (make share writes one)", dir);
+    qsort(*machines, (size_t)count, sizeof **machines, by_id_then_file_name);
+    refuse_same_machine(dir, *machines, count);
     qsort(*machines, (size_t)count, sizeof **machines, by_file_name);
+    if (skipped) warn_user("class", "gather: %d file%s in %s %s not *.csv: left out", skipped, skipped == 1 ? "" : "s",
+                           dir, skipped == 1 ? "is" : "are");
     return count;
 }
 
@@ -565,14 +622,22 @@ static int gather(const char *dir, const char *out_dir, int chapter)
     return 0;
 }
 
+#define USAGE "class share [--results DIR] [--out DIR] | class gather DIR [--chapter N] [--out DIR]"
+
 static noreturn void usage(const char *what)
 {
-    fail_user("class", EXIT_BAD_INPUT, "%s (usage: class share [--results DIR] [--out DIR] | class gather DIR "
-              "[--chapter N] [--out DIR])", what);
+    fail_user("class", EXIT_BAD_INPUT, "%s (usage: " USAGE ")", what);
 }
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        puts("usage: " USAGE "\n"
+             "  share   pack this machine's results (--results, default results/) into one file to hand in\n"
+             "  gather  pool the files handed in (in DIR) for one chapter: data.csv, summary.md, plot-vars.gp");
+        fail_unless_stdout_written("class");
+        return 0;
+    }
     if (argc < 2) usage("share or gather?");
     bool sharing = strcmp(argv[1], "share") == 0;
     if (!sharing && strcmp(argv[1], "gather") != 0) usage("expected share or gather");
@@ -589,7 +654,8 @@ int main(int argc, char **argv)
         } else if (!sharing && !dir && argv[i][0] != '-') dir = argv[i];
         else usage(argv[i]);
     }
-    if (sharing) return share(results, out);
-    if (!dir) usage("gather: which folder holds the files handed in?");
-    return gather(dir, out, (int)chapter);
+    if (!sharing && !dir) usage("gather: which folder holds the files handed in?");
+    int status = sharing ? share(results, out) : gather(dir, out, (int)chapter);
+    fail_unless_stdout_written("class");
+    return status;
 }

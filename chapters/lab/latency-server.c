@@ -69,10 +69,14 @@ int main(int argc, char **argv)
 {
     const char *profile_text = "uniform:0.25", *port_file = NULL;
     long port = 0, body_bytes = 1024, seed = 1;
+    /* Whoever reads our standard output may leave (`latency-server | head -1`): a
+     * line that cannot be written is reported, not a silent death by SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     for (int i = 1; i < argc; i++) {
         const char *flag = argv[i];
         if (strcmp(flag, "--help") == 0 || strcmp(flag, "-h") == 0) {
             fputs(usage, stdout);
+            fail_unless_stdout_written("latency-server");
             return 0;
         }
         const char *known[] = { "--profile", "--port", "--port-file", "--body-bytes", "--seed" };
@@ -117,5 +121,6 @@ int main(int argc, char **argv)
     latency_server_stop(server);
     printf("latency-server: stopped by %s after %ld requests (peak %d in flight)\n", strsignal(sig), st.requests,
            st.peak);
+    fail_unless_stdout_written("latency-server");
     return 0;
 }
