@@ -60,7 +60,6 @@ int predict_parse(predict_guesses *guesses, const predict_keys *keys, const char
 {
     char known[PREDICT_MAX_KEYS * (PREDICT_KEY_SIZE + 2)];
     list_keys(keys, known, sizeof known);
-    guesses->count = 0;
     if (keys->count == 0) {
         snprintf(error, size, "--predict: this chapter has no quantities to predict (its README's Predict block names none)");
         return -1;
@@ -95,8 +94,9 @@ int predict_parse(predict_guesses *guesses, const predict_keys *keys, const char
             errno = 0;
             number = strtod(value, &end);
         }
-        if (!end || *end || errno || !isfinite(number)) {
-            snprintf(error, size, "--predict: %s: expected a number, got '%s'", key,
+        /* Every quantity is a ratio or a share: none is negative or astronomical. */
+        if (!end || *end || errno || !isfinite(number) || number < 0 || number > PREDICT_MAX_VALUE) {
+            snprintf(error, size, "--predict: %s: expected a number from 0 to %d, got '%s'", key, PREDICT_MAX_VALUE,
                      shown(eq + 1, value_length, 40, typed, sizeof typed));
             return -1;
         }

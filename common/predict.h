@@ -35,9 +35,11 @@ typedef struct {
 int predict_keys_from(predict_keys *keys, const char *list);
 int predict_key_index(const predict_keys *keys, const char *key); /* -1 if absent */
 
-/* Parse "key=value[,key=value...]" against the chapter's keys. -1 with a one-line
- * reason in `error` (an unknown key, a value that is not a finite number, a key
- * given twice, an empty spec). */
+/* Parse "key=value[,key=value...]" against the chapter's keys, adding to the guesses
+ * already there (count 0 before the first: a second --predict adds its keys). -1
+ * with a one-line reason in `error` (an unknown key, a value that is not a number
+ * from 0 to PREDICT_MAX_VALUE, a key given twice, an empty spec). */
+#define PREDICT_MAX_VALUE 100000
 int predict_parse(predict_guesses *guesses, const predict_keys *keys, const char *spec, char *error, size_t size);
 
 /* "gil/serial: you said 1.00, measured 1.04 (1.01-1.26): inside the interval" and the

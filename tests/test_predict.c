@@ -38,20 +38,24 @@ static void test_guesses_are_parsed(void **state)
 {
     (void)state;
     predict_keys keys = chapter_keys();
-    predict_guesses g;
+    predict_guesses g = { 0 };
     char error[300];
     assert_int_equal(predict_parse(&g, &keys, "gil/serial=1.0,threads/serial=0.5", error, sizeof error), 0);
     assert_int_equal(g.count, 2);
     assert_string_equal(g.keys[0], "gil/serial");
     assert_true(fabs(g.values[1] - 0.5) < 1e-12);
+    /* A second --predict adds its keys; a key guessed again is refused, not replaced. */
     assert_int_equal(predict_parse(&g, &keys, "cpython/serial=2e0", error, sizeof error), 0);
-    assert_true(fabs(g.values[0] - 2.0) < 1e-12);
+    assert_int_equal(g.count, 3);
+    assert_true(fabs(g.values[2] - 2.0) < 1e-12);
+    assert_int_equal(predict_parse(&g, &keys, "gil/serial=3", error, sizeof error), -1);
+    assert_non_null(strstr(error, "gil/serial is given twice"));
 }
 
 static void refused(const char *spec, const char *reason)
 {
     predict_keys keys = chapter_keys();
-    predict_guesses g;
+    predict_guesses g = { 0 };
     char error[300] = "";
     assert_int_equal(predict_parse(&g, &keys, spec, error, sizeof error), -1);
     if (!strstr(error, reason)) fail_msg("'%s': expected '%s' in '%s'", spec, reason, error);
@@ -70,11 +74,13 @@ static void test_bad_guesses_are_refused_with_a_reason(void **state)
     refused("gil/serial=nan", "expected a number");
     refused("gil/serial=inf", "expected a number");
     refused("gil/serial=1e999", "expected a number");
+    refused("gil/serial=1e300", "expected a number from 0 to 100000");
+    refused("gil/serial=-1", "expected a number from 0 to 100000");
     refused("gil/serial=1,gil/serial=2", "given twice");
     refused("an-extremely-long-key-that-overflows-the-buffer-of-a-key=1", "unknown quantity");
 
     predict_keys none;
-    predict_guesses g;
+    predict_guesses g = { 0 };
     char error[300];
     assert_int_equal(predict_keys_from(&none, ""), 0);
     assert_int_equal(predict_parse(&g, &none, "gil/serial=1", error, sizeof error), -1);
