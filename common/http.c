@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -331,9 +332,11 @@ static char *trim(char *s)
     return s;
 }
 
+/* http:// or https:// and a host; the scheme in any case (RFC 3986, section 3.1:
+ * schemes are case-insensitive, and libcurl takes "HTTP://"). */
 static int looks_like_url(const char *s)
 {
-    const char *host = strncmp(s, "http://", 7) == 0 ? s + 7 : strncmp(s, "https://", 8) == 0 ? s + 8 : NULL;
+    const char *host = strncasecmp(s, "http://", 7) == 0 ? s + 7 : strncasecmp(s, "https://", 8) == 0 ? s + 8 : NULL;
     if (!host || !*host || *host == '/') return 0;
     for (const char *c = s; *c; c++)
         if (isspace((unsigned char)*c) || iscntrl((unsigned char)*c)) return 0;

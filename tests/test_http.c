@@ -330,6 +330,10 @@ static void test_url_lists(void **state)
     assert_int_equal(count, 2);
     assert_string_equal(urls[1], "https://example.org/b");
     http_free_urls(urls, count);
+    path = write_file("HTTP://example.org/a\nHttps://example.org/b\n"); /* a scheme in any case */
+    assert_int_equal(http_read_urls(path, &urls, &count, error, sizeof error), 0);
+    assert_int_equal(count, 2);
+    http_free_urls(urls, count);
 
     path = write_file("http://example.org/a\nexample.org/b\n");
     assert_int_equal(http_read_urls(path, &urls, &count, error, sizeof error), -1);
