@@ -234,10 +234,11 @@ class: $(BUILD)/class $(FIGURE_TOOLS)
 	  plots/render.sh class "$$out" && echo "class: make book adds the class page (from results/class)"
 
 figures: $(FIGURE_TOOLS)
-	@for n in $(CHAPTERS); do \
-	  if [ -f results/chapter$$n/data.csv ]; then plots/render.sh $$n results/chapter$$n; \
+	@failed=; for n in $(CHAPTERS); do \
+	  if [ -f results/chapter$$n/data.csv ]; then plots/render.sh $$n results/chapter$$n || failed="$$failed $$n"; \
 	  else echo "figures: no results/chapter$$n/data.csv yet (make chapter$$n)"; fi; \
-	done
+	done; \
+	if [ -n "$$failed" ]; then echo "figures: not drawn for chapter$$failed (see above)" >&2; exit 1; fi
 
 bench: $(BUILD)/bench
 	$(BUILD)/bench

@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +65,9 @@ int atomic_dir_open_at(int dirfd, const char *name)
     return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
-/* Empty the folder `name` (plain entries only, never following a link) and remove it. */
-static int remove_flat_dir_at(int dirfd, const char *name)
+/* Remove the folder `name` and what it holds, folders inside it to `depth` levels,
+ * never following a link (a link inside is removed, not what it points to). */
+static int remove_dir_at(int dirfd, const char *name, int depth)
 {
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d = fd < 0 ? NULL : fdopendir(fd);
@@ -72,10 +75,88 @@ static int remove_flat_dir_at(int dirfd, const char *name)
         if (fd >= 0) close(fd);
         return -1;
     }
-    for (struct dirent *e; (e = readdir(d));)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) unlinkat(fd, e->d_name, 0);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        struct stat st;
+        if (depth > 0 && fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+            remove_dir_at(fd, e->d_name, depth - 1);
+        else
+            unlinkat(fd, e->d_name, 0);
+    }
     closedir(d);
     return unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+int atomic_dir_remove(int dirfd, const char *name)
+{
+    return remove_dir_at(dirfd, name, 2);
+}
+
+/* The names in folder fd (no . or ..) and whether each is a folder: a malloc'd
+ * array of `*count`, or NULL with errno. */
+typedef struct {
+    char name[256];
+    bool is_dir;
+} dir_entry;
+
+static dir_entry *list_entries(int fd, int *count)
+{
+    int copy = dup(fd);
+    DIR *d = copy < 0 ? NULL : fdopendir(copy);
+    if (!d) {
+        if (copy >= 0) close(copy);
+        return NULL;
+    }
+    rewinddir(d); /* the duplicate shares its offset with fd */
+    dir_entry *entries = NULL;
+    *count = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        struct stat st;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        entries = xrealloc(entries, (size_t)*count + 1, sizeof *entries);
+        snprintf(entries[*count].name, sizeof entries[*count].name, "%s", e->d_name);
+        entries[(*count)++].is_dir = S_ISDIR(st.st_mode);
+    }
+    closedir(d);
+    return entries ? entries : xcalloc(1, sizeof *entries);
+}
+
+/* Is the place of `e` in to_fd free, or held by the same kind (file, folder)? */
+static int same_kind_or_missing(int to_fd, const dir_entry *e)
+{
+    struct stat st;
+    if (fstatat(to_fd, e->name, &st, AT_SYMLINK_NOFOLLOW) != 0) return errno == ENOENT ? 0 : -1;
+    if (e->is_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) return 0;
+    errno = EEXIST;
+    return -1;
+}
+
+/* A folder is exchanged with the one in its place (which lands in from_fd), or
+ * renamed where there is none; a file is renamed over its old one. */
+static int move_in(int from_fd, int to_fd, const dir_entry *e)
+{
+    if (e->is_dir && renameat2(from_fd, e->name, to_fd, e->name, RENAME_EXCHANGE) == 0) return 0;
+    if (e->is_dir && errno != ENOENT) return -1;
+    return renameat(from_fd, e->name, to_fd, e->name);
+}
+
+int atomic_dir_publish(int from_fd, int to_fd, char *failed, size_t failed_size)
+{
+    int count, rc = 0, saved = 0;
+    dir_entry *entries = list_entries(from_fd, &count);
+    if (!entries) return -1;
+    for (int i = 0; i < count && rc == 0; i++)
+        if (same_kind_or_missing(to_fd, &entries[i]) != 0) rc = -1, saved = errno, snprintf(failed, failed_size, "%s", entries[i].name);
+    sigset_t all, previous;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &previous);
+    for (int i = 0; i < count && rc == 0; i++)
+        if (move_in(from_fd, to_fd, &entries[i]) != 0) rc = -1, saved = errno, snprintf(failed, failed_size, "%s", entries[i].name);
+    sigprocmask(SIG_SETMASK, &previous, NULL);
+    free(entries);
+    errno = saved;
+    return rc;
 }
 
 int atomic_dir_remove_stale(int dirfd, const char *prefix)
@@ -92,7 +173,7 @@ int atomic_dir_remove_stale(int dirfd, const char *prefix)
         struct stat st;
         if (strncmp(e->d_name, prefix, length) != 0 || strlen(e->d_name) != length + 6) continue;
         if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
-        removed += remove_flat_dir_at(dirfd, e->d_name) == 0;
+        removed += atomic_dir_remove(dirfd, e->d_name) == 0;
     }
     closedir(d);
     return removed;

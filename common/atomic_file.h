@@ -43,8 +43,19 @@ int atomic_dir_create_at(int dirfd, const char *prefix, char *name, size_t size)
  * opened without following a link (O_DIRECTORY | O_NOFOLLOW): its descriptor, or -1
  * with errno (ELOOP or ENOTDIR: something other than a folder is there). */
 int atomic_dir_open_at(int dirfd, const char *name);
-/* Remove the folders named `prefix`XXXXXX inside dirfd and the plain files in them:
- * what a run killed by SIGKILL left behind. Only for a caller that holds dirfd's
+/* Move everything in the folder from_fd into to_fd, as one set: first every target
+ * is checked (missing, or of the same kind: a file for a file, a folder for a
+ * folder; a link, FIFO or device is refused), then, with the catchable signals
+ * held off, files are renamed over theirs and folders exchanged with theirs
+ * (renameat2 RENAME_EXCHANGE: the old folder lands in from_fd, for the caller to
+ * remove). 0; or -1 with errno and the entry's name in `failed` (EEXIST: something
+ * of another kind is in its place; nothing moved then). */
+int atomic_dir_publish(int from_fd, int to_fd, char *failed, size_t failed_size);
+/* Remove the folder `name` inside dirfd with what it holds (two levels of folders
+ * at most; links are removed, never followed). 0, or -1 with errno. */
+int atomic_dir_remove(int dirfd, const char *name);
+/* Remove the folders named `prefix`XXXXXX inside dirfd with what they hold: what a
+ * run killed by SIGKILL left behind. Only for a caller that holds dirfd's
  * lock, so no other run is writing into them. The number removed. */
 int atomic_dir_remove_stale(int dirfd, const char *prefix);
 /* 0: the target now holds exactly what was written. -1 with errno: target untouched. */

@@ -102,7 +102,22 @@ if mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; then
     plots/render.sh 3 "$full/fig" >/dev/null 2>"$tmp/stderr"
     status=$?
     check "a figure redrawn on a full disk: exit non-zero, the good figure kept ($(head -1 "$tmp/stderr"))" \
-        sh -c "[ $status -ne 0 ] && cmp -s '$full/fig/figure.png' '$tmp/good.png' && [ -z \"\$(ls -A '$full/fig' | grep '^\\.figure')\" ]"
+        sh -c "[ $status -ne 0 ] && cmp -s '$full/fig/figure.png' '$tmp/good.png'"
+    check "a figure redrawn on a full disk: no temporary file left" no_temp_files "$full/fig"
+    umount "$full"
+    # A book rebuilt on a full disk: the previous book stays whole, and no staging folder.
+    mount -t tmpfs -o size=8m tmpfs "$full"
+    "$BUILD/book" --out "$full/book" >/dev/null 2>&1
+    cp "$full/book/index.html" "$tmp/good.html"
+    pages=$(find "$full/book" -type f | wc -l)
+    dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null || true
+    "$BUILD/book" --out "$full/book" >/dev/null 2>"$tmp/stderr"
+    status=$?
+    check "a book rebuilt on a full disk: exit 1, one line ($(head -1 "$tmp/stderr"))" \
+        sh -c "[ $status -eq 1 ] && [ \$(wc -l <'$tmp/stderr') -eq 1 ]"
+    check "a book rebuilt on a full disk: the previous book is whole ($pages files)" \
+        sh -c "cmp -s '$full/book/index.html' '$tmp/good.html' && [ \$(find '$full/book' -type f | wc -l) -eq $pages ]"
+    check "a book rebuilt on a full disk: no staging folder left" sh -c "[ -z \"\$(ls -A '$full/book' | grep '^\\.book-')\" ]"
     umount "$full"
 else
     echo "skip - a full disk (cannot mount a small tmpfs here: needs root)"

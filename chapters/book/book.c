@@ -17,12 +17,15 @@
 #include <cmark-gfm.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 #include <ctype.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "atomic_file.h"
@@ -650,15 +653,32 @@ typedef struct {
     const chapter_text *chapter;
 } source_file;
 
+/* The book is built in a private folder inside --out (.book-XXXXXX) and moved in
+ * whole at the end (atomic_dir_publish), so a full disk or an interrupted build
+ * leaves the previous book as it was. */
+static int out_fd = -1;
+static char staging_name[32];
+
+/* Stop: the staging folder goes, --out keeps the previous book. */
+static noreturn void fail_building(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static noreturn void fail_building(const char *fmt, ...)
+{
+    int saved = errno;
+    if (out_fd >= 0 && *staging_name) atomic_dir_remove(out_fd, staging_name);
+    errno = saved;
+    va_list ap;
+    va_start(ap, fmt);
+    fail_user_v("book", EXIT_EXPERIMENT_FAILED, fmt, ap);
+}
+
 static void write_file(atomic_dir dir, const char *name, void (*body)(FILE *, void *), void *arg, const char *ending)
 {
     atomic_file f;
     if (atomic_file_open_at(&f, dir.fd, dir.path, name) != 0)
-        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", dir.path, name, strerror(errno));
+        fail_building("cannot write %s/%s: %s", dir.path, name, strerror(errno));
     body(f.stream, arg);
     fputs(ending, f.stream);
-    if (atomic_file_commit(&f) != 0)
-        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", dir.path, name, strerror(errno));
+    if (atomic_file_commit(&f) != 0) fail_building("cannot write %s/%s: %s", dir.path, name, strerror(errno));
 }
 
 static void write_page(atomic_dir dir, const char *name, void (*body)(FILE *, void *), void *arg)
@@ -816,21 +836,32 @@ int main(int argc, char **argv)
         return status;
     }
     char path[1024], error[600];
-    atomic_dir out = { cli_open_out_dir(out_dir, error, sizeof error), out_dir };
-    if (out.fd < 0) fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
+    /* --out, held open and locked; every page is written by descriptor into the
+     * staging folder (messages name where it will land). */
+    out_fd = cli_open_out_dir(out_dir, error, sizeof error);
+    if (out_fd < 0) fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
+    if (flock(out_fd, LOCK_EX | LOCK_NB) != 0)
+        fail_user("book", EXIT_EXPERIMENT_FAILED, "--out: %s is in use by another book build: wait for it", out_dir);
+    atomic_dir_remove_stale(out_fd, ".book-");
+    atomic_dir out = { -1, out_dir };
+    if (atomic_dir_create_at(out_fd, ".book-", staging_name, sizeof staging_name) != 0) {
+        *staging_name = '\0';
+        fail_building("cannot write into %s: %s", out_dir, strerror(errno));
+    }
+    if ((out.fd = openat(out_fd, staging_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        fail_building("cannot write into %s: %s", out_dir, strerror(errno));
     char figures_path[1024], source_path[1024];
     snprintf(figures_path, sizeof figures_path, "%s/figures", out_dir);
     snprintf(source_path, sizeof source_path, "%s/source", out_dir);
     atomic_dir figures = { atomic_dir_open_at(out.fd, "figures"), figures_path };
     atomic_dir source = { atomic_dir_open_at(out.fd, "source"), source_path };
     if (figures.fd < 0 || source.fd < 0)
-        fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot make %s: %s", figures.fd < 0 ? figures_path : source_path,
-                  errno == ELOOP || errno == ENOTDIR ? "something that is not a folder is in its place" : strerror(errno));
+        fail_building("cannot make %s: %s", figures.fd < 0 ? figures_path : source_path, strerror(errno));
     static const char *const assets[] = { "book.css", "search.js" };
     for (size_t a = 0; a < sizeof assets / sizeof *assets; a++) {
         snprintf(path, sizeof path, "%s/book/%s", chapters_dir, assets[a]);
         if (copy_file(path, out, assets[a]) != 0)
-            fail_user("book", EXIT_EXPERIMENT_FAILED, "cannot copy %s to %s: %s", path, out_dir, strerror(errno));
+            fail_building("cannot copy %s to %s: %s", path, out_dir, strerror(errno));
     }
     snprintf(path, sizeof path, "%s/class/summary.md", results);
     b.class_summary = read_text(path);
@@ -861,6 +892,14 @@ int main(int argc, char **argv)
         snprintf(name, sizeof name, "chapter%d.html", b.chapters[b.index].number);
         write_page(out, name, chapter_page, &b);
     }
+    char failed[256] = "";
+    if (atomic_dir_publish(out.fd, out_fd, failed, sizeof failed) != 0)
+        fail_building("cannot put the book into %s: %s/%s: %s", out_dir, out_dir, failed,
+                      errno == EEXIST ? "something of another kind is in its place" : strerror(errno));
+    close(figures.fd);
+    close(source.fd);
+    close(out.fd);
+    atomic_dir_remove(out_fd, staging_name); /* now empty, or the previous figures/ and source/ */
     int measured = 0;
     for (int i = 0; i < b.count; i++) measured += b.chapters[i].summary != NULL;
     printf("book: %s/index.html and %d chapter pages (%d measured here, %d not yet)\n", out_dir, b.count, measured,
@@ -875,9 +914,7 @@ int main(int argc, char **argv)
     }
     free(b.chapters);
     free(b.class_summary);
-    close(figures.fd);
-    close(source.fd);
-    close(out.fd);
+    close(out_fd);
     fail_unless_stdout_written("book");
     return 0;
 }
