@@ -27,8 +27,9 @@ typedef struct {
 } capture_result;
 
 /* Run argv[0] (a path) with `argv`, `input` on its standard input (NULL: none),
- * for at most `timeout_s` seconds. Fails (fail_at) only if no child can start. */
-void capture_run(char *const argv[], const char *input, double timeout_s, capture_result *r);
+ * for at most `timeout_s` seconds. 0; or -1 with errno if it could not start (no
+ * pipe, no process: too many open files, too many processes). */
+int capture_run(char *const argv[], const char *input, double timeout_s, capture_result *r);
 
 /* The last non-empty line of what it printed, into `out` ("" if none). */
 void capture_last_line(const capture_buffer *b, char *out, size_t size);

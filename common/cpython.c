@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,12 +144,18 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
     char *argv[64] = { in->path, PYTHON_FLAGS_ISOLATED, PYTHON_FLAGS_NO_BYTECODE, py->script };
     for (int i = 0, argc = 4; args[i] && argc < 63; i++) argv[argc++] = (char *)args[i];
     capture_result r;
-    capture_run(argv, input, 30 + 10 * expected_s, &r);
+    int started = capture_run(argv, input, 30 + 10 * expected_s, &r), start_error = errno;
     char err[300];
     capture_last_line(&r.err, err, sizeof err);
     bool ok = false;
     cpython_output p = { 0 };
-    if (r.timed_out) {
+    if (started != 0) {
+        struct rlimit files;
+        char limit[64] = "";
+        if (start_error == EMFILE && getrlimit(RLIMIT_NOFILE, &files) == 0)
+            snprintf(limit, sizeof limit, " (ulimit -n is %llu)", (unsigned long long)files.rlim_cur);
+        skip(py, in, "it could not be started: %s%s", strerror(start_error), limit);
+    } else if (r.timed_out) {
         skip(py, in, "original.py did not finish within %.0f s and was stopped", 30 + 10 * expected_s);
     } else if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
         skip(py, in, "original.py failed (%s %d)%s%s", WIFEXITED(r.status) ? "exit status" : "signal",

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "clock.h"
 #include "fail.h"
 #include "gil.h"
@@ -89,6 +90,17 @@ static int spawn_server(lab_server *s, char *path, const char *profile, size_t b
     return rc;
 }
 
+/* The server's start-up folder and its two files, gone and no longer cleanup's. */
+static void remove_start_files(const char *dir, const char *port_file, const char *log)
+{
+    unlink(port_file);
+    unlink(log);
+    rmdir(dir);
+    cleanup_temp_file_done(AT_FDCWD, port_file);
+    cleanup_temp_file_done(AT_FDCWD, log);
+    cleanup_temp_dir_done(AT_FDCWD, dir);
+}
+
 int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char *error, size_t size)
 {
     memset(s, 0, sizeof *s);
@@ -103,14 +115,20 @@ int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char
         return -1;
     }
     if (!mkdtemp(dir)) {
-        snprintf(error, size, "cannot make a temporary directory: %s", strerror(errno));
+        snprintf(error, size, "cannot make a temporary folder in %s (%s): %s", tmpdir,
+                 tmpdir == getenv("TMPDIR") ? "$TMPDIR: set it to a writable folder" : "the default; TMPDIR chooses another",
+                 strerror(errno));
         return -1;
     }
     snprintf(port_file, sizeof port_file, "%s/port", dir);
     snprintf(log, sizeof log, "%s/stderr", dir);
+    /* Removed if we are stopped while the server starts (cleanup.h). */
+    cleanup_temp_dir(AT_FDCWD, dir);
+    cleanup_temp_file(AT_FDCWD, port_file);
+    cleanup_temp_file(AT_FDCWD, log);
     if (spawn_server(s, path, profile, body_bytes, port_file, log) != 0) {
         snprintf(error, size, "cannot start the latency server: %s", strerror(errno));
-        rmdir(dir);
+        remove_start_files(dir, port_file, log);
         return -1;
     }
 
@@ -134,9 +152,7 @@ int lab_server_start(lab_server *s, const char *profile, size_t body_bytes, char
         snprintf(error, size, "the latency server did not start within 5 s");
         child_stop(&s->child);
     }
-    unlink(port_file);
-    unlink(log);
-    rmdir(dir);
+    remove_start_files(dir, port_file, log);
     if (rc != 0) return rc;
     snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%d", s->port);
     return 0;

@@ -145,6 +145,18 @@ for n in 0 6 7 8 11; do
         sh -c "[ $status -eq 0 ] && grep -q \"line 2 of original.py's output\" '$tmp/stderr' && [ \$(grep -c '^$n,cpython-' '$tmp/garbage$n/data.csv') -eq 0 ]"
 done
 
+# An interpreter that leaves a background process holding its standard output (a
+# daemon, a stray worker): its rows count, and the chapter does not wait for it.
+# (An unusual duration, so that no other sleep on the machine is taken for it.)
+fake lingering "sleep 300.0431 & exec '$PYTHON' \"\$@\""
+started=$(date +%s)
+"$BUILD/chapter3" --scale tiny --out "$tmp/lingering" --quiet --python "$tmp/bin/lingering" >/dev/null 2>"$tmp/stderr"
+status=$?
+took=$(($(date +%s) - started))
+check "a background process holding python3's output: exit 0, CPython rows kept, no wait ($took s)" \
+    sh -c "[ $status -eq 0 ] && [ $took -lt 15 ] && [ \$(grep -c '^3,cpython-threads,' '$tmp/lingering/data.csv') -ge 1 ]"
+check "...and it is stopped with the interpreter" sh -c "! pgrep -f 'sleep 300[.]0431' >/dev/null"
+
 # 5. A free-threaded interpreter on the PATH. python3.13t here is a stand-in: real
 #    python3 told that its GIL is off, which is what a 3.13t build reports.
 fake python3.13t "exec '$PYTHON' -c 'import runpy, sys; sys._is_gil_enabled = lambda: False; sys.argv = [a for a in sys.argv[1:] if a not in (\"-I\", \"-B\")]; runpy.run_path(sys.argv[0], run_name=\"__main__\")' \"\$@\""
