@@ -292,6 +292,15 @@ static void try_the_lock(void *unused)
     _exit(pthread_mutex_timedlock(&busy_lock, &deadline) == 0 ? 0 : 3); /* 3: it would have deadlocked */
 }
 
+/* A line every few seconds while many children are started (--forks 100000 takes
+ * minutes): how far, and how many found the lock held so far. */
+static void say_how_far(const char *what, int done, int total, int stuck, int64_t *last_ns)
+{
+    if (now_ns() - *last_ns < 3000000000LL) return;
+    *last_ns = now_ns();
+    progress_milestone("%s %d of %d children: %d found the lock held", what, done, total, stuck);
+}
+
 /* How many of `forks` forked children found the lock held for good; and posix_spawn'd
  * children, which start a fresh program. */
 static void fork_with_threads(chapter *c, int forks, int *stuck, int *spawned_stuck)
@@ -300,7 +309,9 @@ static void fork_with_threads(chapter *c, int forks, int *stuck, int *spawned_st
     atomic_store(&stop_locking, 0);
     CHECK_PTHREAD(pthread_create(&thread, NULL, locker, NULL));
     *stuck = 0;
+    int64_t last_ns = now_ns();
     for (int i = 0; i < forks; i++) {
+        say_how_far("forked", i, forks, *stuck, &last_ns);
         child_options options = CHILD_OPTIONS_DEFAULT;
         child_process child;
         if (child_start(&child, &options, try_the_lock, NULL) != 0)
@@ -311,6 +322,7 @@ static void fork_with_threads(chapter *c, int forks, int *stuck, int *spawned_st
     /* The same many spawned children: a fresh program has no lock to inherit. */
     *spawned_stuck = 0;
     for (int i = 0; i < forks / 10; i++) {
+        say_how_far("spawned", i, forks / 10, *spawned_stuck, &last_ns);
         char *argv[] = { "chapter12", WORKER_FLAG, "-1", NULL };
         child_process spawned;
         int rc = spawn_self(&spawned, NULL, argv);
