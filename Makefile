@@ -169,7 +169,7 @@ $(BUILD) $(BUILD)/common $(BUILD)/tests:
 # Where chapter N's results go: an --out in ARGS, else OUT=DIR, else results/chapterN.
 # (The same words the program will parse: ARGS is split as the shell splits it.)
 out_dir_of = out=$${OUT:-results/chapter$(1)}; show=--show; set -- $(ARGS); \
-	while [ $$\# -gt 0 ]; do case $$1 in --out) out=$$2; shift;; --out=*) out=$${1\#--out=};; \
+	while [ $$\# -gt 0 ]; do case $$1 in --out) out=$${2:-$$out}; [ $$\# -lt 2 ] || shift;; --out=*) out=$${1\#--out=};; \
 	-h|--help|--version) show=;; esac; shift; done
 
 # Run the experiment, then draw its figure (PNG, SVG, and in the terminal) from the

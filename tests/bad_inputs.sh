@@ -71,6 +71,7 @@ make_says() { # make_says WHAT ARGS...: exit 2, and a line holding WHAT (make ad
 make_says "there is no chapter13; the chapters are 0 1" chapter13
 make_says "a chapter is one word: make chapter3" chapter 3
 make_says "no target .12. (make help" 12
+make_says "--out needs a value (try --help; through make, quote the flags" chapter3 ARGS=--out
 for n in $(chapter_numbers); do refused "--python: /nonexistent/python3 is not an executable" "$n" --python /nonexistent/python3; done
 refused "--python: no-such-python is not an executable" 3 --python no-such-python
 refused "--python: /etc/passwd is not an executable" 1 --python /etc/passwd
