@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "cli.h"
+#include "csv.h"
 #include "fail.h"
 
 #ifndef GIT_REVISION
@@ -62,16 +63,6 @@ static bool parse_int(const char *text, long min, long max, int *value)
     long v = strtol(text, &end, 10);
     if (errno || end == text || *end || v < min || v > max) return false;
     *value = (int)v;
-    return true;
-}
-
-static bool parse_double(const char *text, double min, double max, double *value)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(v) || v < min || v > max) return false;
-    *value = v;
     return true;
 }
 
@@ -165,7 +156,7 @@ static cli_status parse_extra(const cli_options *o, const cli_extra *x, const ch
     }
     bool integer = x->kind == CLI_INT;
     bool ok = integer ? parse_int(value, (long)x->min, (long)x->max, (int *)x->value)
-                      : parse_double(value, x->min, x->max, (double *)x->value);
+                      : csv_number(value, x->min, x->max, (double *)x->value);
     if (ok) return CLI_RUN;
     return usage_error(error, size, "%s: %s: expected %s from %g to %g, got '%s'", o->program, x->name,
                        integer ? "a whole number" : "a number", x->min, x->max, value);
@@ -222,7 +213,7 @@ static cli_status apply(cli_options *o, const char *name, const char *value, boo
             return usage_error(error, size, "%s: --runtime: expected c, gil or both, got '%s'", prog, value);
         o->runtime = (cli_runtime)choice;
     } else if (strcmp(name, "--switch-interval") == 0) {
-        if (!parse_double(value, MIN_SWITCH_MS, MAX_SWITCH_MS, &o->switch_interval_ms))
+        if (!csv_number(value, MIN_SWITCH_MS, MAX_SWITCH_MS, &o->switch_interval_ms))
             return usage_error(error, size, "%s: --switch-interval: expected milliseconds from %g to %g, got '%s'",
                                prog, MIN_SWITCH_MS, MAX_SWITCH_MS, value);
     } else if (strcmp(name, "--python") == 0) {

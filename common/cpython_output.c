@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cpython_output.h"
+#include "csv.h"
 #include "fail.h"
 
 enum { COL_RECORD, COL_MODE, COL_WORKERS, COL_REP, COL_TASK, COL_PID, COL_TID, COL_START, COL_END, COL_CPU,
@@ -69,10 +70,7 @@ static void read_meta(cpython_output *p, const char *line)
 /* A finite number of sane size: NaN, infinities and 1e300 are not data. */
 static bool number(const char *text, double *value)
 {
-    char *end;
-    errno = 0;
-    *value = strtod(text, &end);
-    return end != text && *end == '\0' && errno == 0 && isfinite(*value) && fabs(*value) <= 1e12;
+    return csv_number(text, -1e12, 1e12, value);
 }
 
 /* A whole number within [lo, hi]: safe to convert to int. */

@@ -1,7 +1,10 @@
 /* csv.c — RFC 4180 writer on top of atomic_file. */
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
@@ -131,4 +134,14 @@ int csv_column(char *const *names, int count, const char *name)
     for (int i = 0; i < count; i++)
         if (strcmp(names[i], name) == 0) return i;
     return -1;
+}
+
+bool csv_number(const char *text, double min, double max, double *value)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno || !isfinite(v) || v < min || v > max) return false;
+    *value = v;
+    return true;
 }

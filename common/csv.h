@@ -56,4 +56,8 @@ bool csv_preamble_value(const char *text, const char *key, char *out, size_t siz
 /* The index of column `name` among a header's `count` names, or -1. */
 int csv_column(char *const *names, int count, const char *name);
 
+/* A field (the whole of `text`) as a finite number within [min, max], into *value:
+ * no trailing characters, no NaN or infinity, no overflow. false if it is not. */
+bool csv_number(const char *text, double min, double max, double *value);
+
 #endif

@@ -1,5 +1,6 @@
 /* prose.c — a chapter's text, filled from its measurements. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,11 +25,10 @@ typedef struct {
 
 /* ---- finding a quantity ----------------------------------------------------- */
 
+/* A measured quantity from a CSV field: any finite number (csv.h). */
 static bool parse_number(const char *text, double *v)
 {
-    char *end;
-    *v = strtod(text, &end);
-    return end != text && *end == '\0' && isfinite(*v);
+    return csv_number(text, -DBL_MAX, DBL_MAX, v);
 }
 
 /* answers.csv: "key,median,lo,hi,n". */

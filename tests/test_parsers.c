@@ -1,7 +1,8 @@
 /* test_parsers.c — every parser of outside data, fuzzed: thousands of mutated inputs
  * (bytes flipped, inserted, deleted, lines repeated or cut, numbers replaced by NaN,
  * infinities and huge values) through the interpreter-output parser, the URL-list
- * reader, the latency-profile parser, the flag parser and the --predict parser. Nothing may crash, hang or
+ * reader, the latency-profile parser, the flag parser, the --predict parser and the
+ * share file reader (class gather). Nothing may crash, hang or
  * allocate by a number it read (ASan+UBSan run this in make test); what is refused
  * is refused with a reason. The generator is seeded, so a failure repeats. */
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 #include "http.h"
 #include "predict.h"
 #include "profile.h"
+#include "share.h"
 
 #define ITERATIONS 3000
 
@@ -114,6 +116,61 @@ static void test_interpreter_output_parser(void **state)
                                              "result\nrun,threads,2,0,2000000000,0,0,0,1,0,0,0,-1,0\n", &runs), 0);
 }
 
+static const char valid_share[] =
+    "# threads-vs-processes share, format 2\n"
+    "# id=3433690a\n"
+    "# machine=AMD EPYC\n"
+    "# cores=2\n"
+    "# memory_gib=23.5\n"
+    "# kernel=Linux 6.18.44 x86_64\n"
+    "# compiler=gcc 12.2.0\n"
+    "# python=CPython 3.11.7\n"
+    "chapter,scale,series,family,mode,reference,reference_workers,workers,rounds,wall_median_s,vs_reference,"
+    "vs_reference_lo,vs_reference_hi\n"
+    "1,class,gil-threads,gil-threads,gil-threads,serial,0,2,8,0.052249,1.0125,0.98,1.05\n"
+    "1,class,serial,serial,serial,serial,0,1,8,0.051604,1.0000,1.0000,1.0000\n"
+    "2,class,gil-threads,gil-threads,gil-threads,serial,0,2,1,0.110916,,,\n"
+    "1,class,cpython-threads,cpython-threads,cpython-threads,cpython-serial,0,2,8,0.021154,1.2010,1.1,1.3\n";
+
+/* A share file is handed in by a student: checked whole, its numbers within their
+ * ranges, whatever the mutation. */
+static void test_share_reader(void **state)
+{
+    (void)state;
+    share_machine *s = xcalloc(1, sizeof *s);
+    char why[300];
+    char *seed = xstrdup(valid_share);
+    assert_null(share_parse(seed, s, why, sizeof why)); /* the seed itself is good */
+    assert_int_equal(s->row_count, 4);
+    assert_int_equal(s->cores, 2);
+    free(seed);
+    unsigned rng = 11;
+    int refused = 0;
+    for (int i = 0; i < ITERATIONS; i++) {
+        char *once = mutate(valid_share, &rng), *twice = mutate(once, &rng);
+        why[0] = '\0';
+        if (share_parse(twice, s, why, sizeof why)) {
+            refused++;
+            assert_non_null(strstr(why, "line "));
+            assert_null(strchr(why, '\n'));
+        } else {
+            assert_true(s->cores >= 1 && s->cores <= SHARE_MAX_CORES);
+            assert_true(s->row_count >= 0 && s->row_count <= SHARE_MAX_ROWS);
+            for (int r = 0; r < s->row_count; r++) {
+                const share_row *row = &s->rows[r];
+                assert_true(row->mode >= 0 && row->mode < MODE_COUNT);
+                assert_true(row->workers >= 1 && row->chapter >= 0 && row->chapter <= SHARE_MAX_CHAPTER);
+                assert_false(row->lo > row->hi);
+            }
+            for (int k = 0; k < SHARE_MACHINE_KEY_COUNT; k++) assert_true(share_printable(s->values[k]));
+        }
+        free(once);
+        free(twice);
+    }
+    assert_true(refused > ITERATIONS / 4);
+    free(s);
+}
+
 static const char valid_urls[] = "# a list\nhttp://127.0.0.1:9/a\n\nhttps://example.invalid/b?c=d#e\n";
 
 static void test_url_list_reader(void **state)
@@ -192,7 +249,7 @@ static void test_predict_parser(void **state)
     unsigned rng = 17;
     for (int i = 0; i < ITERATIONS; i++) {
         char *text = mutate(seeds[i % 3], &rng);
-        predict_guesses g;
+        predict_guesses g = { 0 };
         char error[400] = "";
         if (predict_parse(&g, &keys, text, error, sizeof error) != 0) {
             assert_true(strlen(error) > 0 && !strchr(error, '\n'));
@@ -212,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_predict_parser),
         cmocka_unit_test(test_interpreter_output_parser),
         cmocka_unit_test(test_url_list_reader),
+        cmocka_unit_test(test_share_reader),
         cmocka_unit_test(test_profile_parser),
         cmocka_unit_test(test_flag_parser),
     };

@@ -14,7 +14,7 @@
  * gather: every *.csv handed in, from DIR, one per machine. They come from other machines, so they
  * are data from outside: each is checked whole (its format line, known keys,
  * printable text of bounded length, known modes and scales, finite numbers in
- * range, at most MAX_ROWS rows and MAX_FILE_BYTES) before anything is written; a
+ * range, at most MAX_ROWS rows and SHARE_MAX_FILE_BYTES) before anything is written; a
  * bad one stops the gathering with one line naming the file and the line (exit 2).
  * Then, for one chapter (default 1), DIR_OUT/data.csv (one row per machine and
  * mode), plot-vars.gp (for chapters/class/figure.gp, drawn by plots/render.sh
@@ -41,20 +41,11 @@
 #include "fail.h"
 #include "modes.h"
 #include "report.h"
+#include "share.h"
 #include "textfile.h"
 #include "manifest.h" /* CHAPTER_MANIFEST: every chapter, from chapters/chapters.sh */
 
-#define FORMAT_LINE "# threads-vs-processes share, format 2"
-#define MAX_FILES 500
-#define MAX_FILE_BYTES (64 * 1024)
-#define MAX_ROWS 400
-#define MAX_TEXT 100
-#define MAX_CHAPTER 99
-#define MAX_KEY 64
-/* More logical CPUs than any machine a class brings (the largest servers have a
- * few hundred): a count above it is a made-up file. */
-#define MAX_CORES 1024
-#define MAX_CORES_TEXT "1024"
+#define MAX_FILES 500 /* share files a gathering reads */
 
 /* The chapters, and the folder under --results each writes (chapters/chapters.sh). */
 #define MANIFEST_ROW(number, dir, claim, results) { number, results },
@@ -71,31 +62,6 @@ static bool is_chapter(int n)
         if (chapters[i].number == n) return true;
     return false;
 }
-
-/* One row per series and worker count of a chapter's modes.csv: what it measured,
- * against which reference. */
-static const char *const share_columns[] = { "chapter", "scale", "series", "family", "mode", "reference",
-                                             "reference_workers", "workers", "rounds", "wall_median_s", "vs_reference",
-                                             "vs_reference_lo", "vs_reference_hi" };
-#define SHARE_COLUMN_COUNT 13
-/* The machine's description, in this order, in the share file's preamble. */
-static const char *const machine_keys[] = { "id", "machine", "cores", "memory_gib", "kernel", "compiler", "python" };
-#define MACHINE_KEY_COUNT 7
-
-typedef struct {
-    int chapter, workers, rounds, reference_workers;
-    char scale[8], series[MAX_KEY + 1], family[MAX_KEY + 1], reference[MAX_KEY + 1];
-    pool_mode mode;
-    double wall_median_s, vs_reference, lo, hi; /* NAN: no ratio (a series without a reference run), no interval */
-} share_row;
-
-typedef struct {
-    char file[256];
-    char values[MACHINE_KEY_COUNT][MAX_TEXT + 1];
-    int cores;
-    share_row rows[MAX_ROWS];
-    int row_count;
-} machine_share;
 
 /* --- share ------------------------------------------------------------------- */
 
@@ -168,13 +134,13 @@ static noreturn void cannot_write(atomic_dir dir, const char *name)
 
 static int share(const char *results, const char *out_dir)
 {
-    char *texts[MAX_CHAPTER + 1] = { 0 }, why[200], path[1024];
+    char *texts[SHARE_MAX_CHAPTER + 1] = { 0 }, why[200], path[1024];
     uint32_t id = machine_id();
     int found = 0;
     for (int i = 0; i < CHAPTER_COUNT; i++) {
         int n = chapters[i].number;
         snprintf(path, sizeof path, "%s/%s/modes.csv", results, strrchr(chapters[i].results, '/') + 1);
-        texts[n] = textfile_read(path, 4 * MAX_FILE_BYTES, why, sizeof why);
+        texts[n] = textfile_read(path, 4 * SHARE_MAX_FILE_BYTES, why, sizeof why);
         found += texts[n] != NULL;
     }
     if (!found)
@@ -186,16 +152,16 @@ static int share(const char *results, const char *out_dir)
     snprintf(name, sizeof name, "tvp-%08x.csv", id);
     machine_info m;
     machine_describe(&m);
-    char python[MAX_TEXT + 1] = "";
-    for (int n = 0; n <= MAX_CHAPTER && !*python; n++)
+    char python[SHARE_MAX_TEXT + 1] = "";
+    for (int n = 0; n <= SHARE_MAX_CHAPTER && !*python; n++)
         if (texts[n]) csv_preamble_value(texts[n], "python", python, sizeof python);
     without_path(python);
 
     csv_writer w;
     if (csv_open_at(&w, out.fd, out_dir, name) != 0) cannot_write(out, name);
-    fputs(FORMAT_LINE "\n", w.file.stream);
+    fputs(SHARE_FORMAT_LINE "\n", w.file.stream);
     csv_meta(&w, "id", "%08x", id);
-    /* Each value at most MAX_TEXT characters, as gather accepts. */
+    /* Each value at most SHARE_MAX_TEXT characters, as gather accepts. */
     csv_meta(&w, "machine", "%.100s", m.cpu_model);
     csv_meta(&w, "cores", "%d", m.cores);
     csv_meta(&w, "memory_gib", "%.1f", m.memory_gib);
@@ -203,184 +169,42 @@ static int share(const char *results, const char *out_dir)
     csv_meta(&w, "compiler", "%.100s", m.compiler);
     csv_meta(&w, "python", "%.100s", *python ? python : "none");
     csv_header(&w, share_columns, SHARE_COLUMN_COUNT);
-    for (int n = 0; n <= MAX_CHAPTER; n++)
+    for (int n = 0; n <= SHARE_MAX_CHAPTER; n++)
         if (texts[n]) share_chapter(&w, n, texts[n]);
     if (csv_commit(&w) != 0) cannot_write(out, name);
     close(out.fd);
-    for (int n = 0; n <= MAX_CHAPTER; n++) free(texts[n]);
+    for (int n = 0; n <= SHARE_MAX_CHAPTER; n++) free(texts[n]);
     printf("share: %s/%s (%d chapter%s of results; hand this file in)\n", out_dir, name, found, found == 1 ? "" : "s");
     return 0;
 }
 
 /* --- gather ------------------------------------------------------------------- */
 
-static bool printable(const char *text)
-{
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-        if (*c < 0x20 || *c == 0x7f) return false;
-    return true;
-}
-
-static bool number_in(const char *text, double min, double max, double *value)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || *end || errno || !isfinite(v) || v < min || v > max) return false;
-    *value = v;
-    return true;
-}
-
-/* A ratio or an interval bound: a number, or empty (none). */
-static bool bound(const char *text, double *value)
-{
-    if (!*text) {
-        *value = NAN;
-        return true;
-    }
-    return number_in(text, 0, 1e6, value);
-}
-
-/* A series key or family: a plain name of at most MAX_KEY characters. */
-static bool plain_key(const char *text, char *out)
-{
-    size_t n = strlen(text);
-    if (!n || n > MAX_KEY ||
-        strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./_-") != n)
-        return false;
-    memcpy(out, text, n + 1);
-    return true;
-}
-
-/* One data row of a share file, checked; NULL if good, else what is wrong. */
-static const char *parse_row(char *line, share_row *row)
-{
-    char *fields[SHARE_COLUMN_COUNT + 1];
-    if (csv_split(line, fields, SHARE_COLUMN_COUNT + 1) != SHARE_COLUMN_COUNT) return "expected 13 fields";
-    double chapter, workers, rounds, reference_workers;
-    if (!number_in(fields[0], 0, MAX_CHAPTER, &chapter) || chapter != floor(chapter)) return "a bad chapter number";
-    if (strcmp(fields[1], "tiny") && strcmp(fields[1], "class") && strcmp(fields[1], "paper")) return "a bad scale";
-    /* No reference (empty) where the chapter ran none: then no ratio either, checked below. */
-    if (!plain_key(fields[2], row->series) || !plain_key(fields[3], row->family) ||
-        (*fields[5] && !plain_key(fields[5], row->reference)))
-        return "a series, family or reference that is not a plain name";
-    if (!*fields[5]) row->reference[0] = '\0';
-    row->mode = pool_mode_from_name(fields[4]);
-    if (row->mode == MODE_COUNT) return "an unknown mode";
-    if (!number_in(fields[6], 0, 4096, &reference_workers) || reference_workers != floor(reference_workers) ||
-        !number_in(fields[7], 1, 4096, &workers) || workers != floor(workers))
-        return "a bad worker count";
-    if (!number_in(fields[8], 0, 1000, &rounds) || rounds != floor(rounds)) return "a bad round count";
-    if (!number_in(fields[9], 0, 1e6, &row->wall_median_s)) return "a bad time";
-    if (!bound(fields[10], &row->vs_reference) || !bound(fields[11], &row->lo) || !bound(fields[12], &row->hi) ||
-        (!*row->reference && !isnan(row->vs_reference)))
-        return "a bad ratio";
-    if (isnan(row->lo) != isnan(row->hi) || row->lo > row->hi) return "an interval whose low end is above its high end";
-    row->reference_workers = (int)reference_workers;
-    row->chapter = (int)chapter;
-    row->workers = (int)workers;
-    row->rounds = (int)rounds;
-    snprintf(row->scale, sizeof row->scale, "%s", fields[1]);
-    return NULL;
-}
-
-/* What an editor or another system may have done to a share file and that changes
- * nothing in it: a UTF-8 byte-order mark at the start, and CRLF line ends. Removed
- * in place. */
-static char *as_saved_here(char *text)
-{
-    char *start = strncmp(text, "\xEF\xBB\xBF", 3) == 0 ? text + 3 : text, *to = text;
-    for (const char *from = start; *from; from++)
-        if (!(from[0] == '\r' && from[1] == '\n')) *to++ = *from;
-    *to = '\0';
-    return text;
-}
-
-/* One handed-in file, checked whole. NULL if good; else the reason, with the line. */
-static const char *parse_share(const char *path, machine_share *s, char *why, size_t why_size)
-{
-    char *text = textfile_read(path, MAX_FILE_BYTES, why, why_size);
-    if (!text) return why;
-    as_saved_here(text);
-    memset(s->values, 0, sizeof s->values);
-    s->row_count = 0;
-    int line_number = 0;
-    bool header = false;
-    const char *problem = NULL;
-    for (char *line = text, *next; line && !problem; line = next) {
-        next = strchr(line, '\n');
-        if (next) *next++ = '\0';
-        line_number++;
-        if (line_number == 1) {
-            if (strcmp(line, FORMAT_LINE) != 0) problem = "it is not a share file (make share writes them)";
-            continue;
-        }
-        if (!*line && !next) break;
-        if (!printable(line)) problem = "a control character";
-        else if (strlen(line) > 300) problem = "a line over 300 characters";
-        else if (line[0] == '#') {
-            char *eq = strchr(line, '=');
-            int key = -1;
-            for (int k = 0; eq && k < MACHINE_KEY_COUNT; k++)
-                if ((size_t)(eq - line - 2) == strlen(machine_keys[k]) &&
-                    strncmp(line + 2, machine_keys[k], strlen(machine_keys[k])) == 0)
-                    key = k;
-            if (key < 0) problem = "an unknown preamble line";
-            else if (strlen(eq + 1) > MAX_TEXT) problem = "a value over 100 characters";
-            /* OWASP's CSV-injection rule: a cell that starts with one of these is a formula
-             * to a spreadsheet, and the id goes into the class's CSV. */
-            else if (eq[1] && strchr("=+-@", eq[1])) problem = "a value that starts with =, +, - or @ (a spreadsheet formula)";
-            else snprintf(s->values[key], sizeof s->values[key], "%s", eq + 1);
-        } else if (!header) {
-            char expected[300] = "";
-            for (int c = 0; c < SHARE_COLUMN_COUNT; c++)
-                snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s", c ? "," : "",
-                         share_columns[c]);
-            header = strcmp(line, expected) == 0;
-            if (!header) problem = "not the share file's header";
-        } else if (s->row_count == MAX_ROWS) {
-            problem = "more than 400 rows";
-        } else {
-            problem = parse_row(line, &s->rows[s->row_count++]);
-        }
-    }
-    double cores = 0;
-    if (!problem && !header) problem = "no header";
-    for (int k = 0; !problem && k < MACHINE_KEY_COUNT; k++)
-        if (!*s->values[k]) problem = "the machine's description is incomplete";
-    if (!problem && (!number_in(s->values[2], 1, MAX_CORES, &cores) || cores != floor(cores)))
-        problem = "a bad core count (a whole number from 1 to " MAX_CORES_TEXT ")";
-    s->cores = (int)cores;
-    if (problem) snprintf(why, why_size, "line %d: %s", line_number, problem);
-    free(text);
-    return problem ? why : NULL;
-}
-
 static int by_file_name(const void *a, const void *b)
 {
-    return strcmp(((const machine_share *)a)->file, ((const machine_share *)b)->file);
+    return strcmp(((const share_machine *)a)->file, ((const share_machine *)b)->file);
 }
 
 /* Two files from one machine (the same id) would count it twice: refused, naming both. */
-static void refuse_same_machine(const char *dir, const machine_share *machines, int count)
+static void refuse_same_machine(const char *dir, const share_machine *machines, int count)
 {
     for (int i = 1; i < count; i++)
-        if (strcmp(machines[i].values[0], machines[i - 1].values[0]) == 0)
+        if (strcmp(machines[i].values[SHARE_KEY_ID], machines[i - 1].values[SHARE_KEY_ID]) == 0)
             fail_user("class", EXIT_BAD_INPUT,
                       "gather: %s/%s and %s come from the same machine (id %s): keep one file per machine", dir,
-                      machines[i - 1].file, machines[i].file, machines[i].values[0]);
+                      machines[i - 1].file, machines[i].file, machines[i].values[SHARE_KEY_ID]);
 }
 
 static int by_id_then_file_name(const void *a, const void *b)
 {
-    const machine_share *x = a, *y = b;
-    int by_id = strcmp(x->values[0], y->values[0]);
+    const share_machine *x = a, *y = b;
+    int by_id = strcmp(x->values[SHARE_KEY_ID], y->values[SHARE_KEY_ID]);
     return by_id ? by_id : strcmp(x->file, y->file);
 }
 
 /* Every DIR/NAME.csv (or .CSV; not hidden), checked whole; exit 2 at the first bad
  * one, or if two come from one machine. The other files are counted and said. */
-static int read_class(const char *dir, machine_share **machines)
+static int read_class(const char *dir, share_machine **machines)
 {
     DIR *d = opendir(dir);
     if (!d) fail_user("class", EXIT_BAD_INPUT, "gather: cannot open %s: %s", dir, strerror(errno));
@@ -395,14 +219,16 @@ static int read_class(const char *dir, machine_share **machines)
         }
         if (count == MAX_FILES) fail_user("class", EXIT_BAD_INPUT, "gather: more than %d files in %s", MAX_FILES, dir);
         *machines = xrealloc(*machines, (size_t)count + 1, sizeof **machines);
-        machine_share *s = &(*machines)[count];
+        share_machine *s = &(*machines)[count];
         snprintf(s->file, sizeof s->file, "%.255s", e->d_name);
         char path[1024], why[300];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (!printable(e->d_name) || len >= sizeof s->file)
+        if (!share_printable(e->d_name) || len >= sizeof s->file)
             fail_user("class", EXIT_BAD_INPUT, "gather: a file name in %s is not plain text", dir);
-        if (parse_share(path, s, why, sizeof why))
+        char *text = textfile_read(path, SHARE_MAX_FILE_BYTES, why, sizeof why);
+        if (!text || share_parse(text, s, why, sizeof why))
             fail_user("class", EXIT_BAD_INPUT, "gather: %s: %s", path, why);
+        free(text);
         count++;
     }
     closedir(d);
@@ -425,7 +251,7 @@ static bool pooled(const share_row *r, int chapter)
 
 /* The families the chapter's pooled rows belong to, in the order first met, as one
  * space-separated list of plain names (each checked by plain_key). */
-static int families_of(const machine_share *machines, int count, int chapter, char *list, size_t size)
+static int families_of(const share_machine *machines, int count, int chapter, char *list, size_t size)
 {
     int n = 0;
     list[0] = '\0';
@@ -433,7 +259,7 @@ static int families_of(const machine_share *machines, int count, int chapter, ch
         for (int r = 0; r < machines[i].row_count; r++) {
             const share_row *row = &machines[i].rows[r];
             if (!pooled(row, chapter)) continue;
-            char padded[MAX_KEY + 3];
+            char padded[SHARE_MAX_KEY + 3];
             snprintf(padded, sizeof padded, " %s ", row->family);
             char spaced[size + 2];
             snprintf(spaced, sizeof spaced, " %s ", list);
@@ -444,7 +270,7 @@ static int families_of(const machine_share *machines, int count, int chapter, ch
     return n;
 }
 
-static void write_data(atomic_dir dir, const machine_share *machines, int count, int chapter, double *lo, double *hi)
+static void write_data(atomic_dir dir, const share_machine *machines, int count, int chapter, double *lo, double *hi)
 {
     csv_writer w;
     if (csv_open_at(&w, dir.fd, dir.path, "data.csv") != 0) cannot_write(dir, "data.csv");
@@ -459,7 +285,7 @@ static void write_data(atomic_dir dir, const machine_share *machines, int count,
             const share_row *r = &machines[i].rows[k];
             if (!pooled(r, chapter)) continue;
             csv_int(&w, i + 1);
-            csv_str(&w, machines[i].values[0]);
+            csv_str(&w, machines[i].values[SHARE_KEY_ID]);
             csv_int(&w, machines[i].cores);
             csv_str(&w, r->series);
             csv_str(&w, r->family);
@@ -501,7 +327,7 @@ static void ratio_cell(FILE *out, const share_row *r)
 }
 
 /* A machine's row of a series (the most workers: the chapter's main setting), or NULL. */
-static const share_row *row_of(const machine_share *s, int chapter, const char *series)
+static const share_row *row_of(const share_machine *s, int chapter, const char *series)
 {
     const share_row *best = NULL;
     for (int r = 0; r < s->row_count; r++)
@@ -514,7 +340,7 @@ static const share_row *row_of(const machine_share *s, int chapter, const char *
 /* summary.md: the class page of the book. Everything from the files is escaped. A
  * machine per row; a column per series (at most COLUMNS, the first met). */
 #define COLUMNS 8
-static void write_summary(atomic_dir dir, const machine_share *machines, int count, int chapter)
+static void write_summary(atomic_dir dir, const share_machine *machines, int count, int chapter)
 {
     const char *series[COLUMNS];
     const share_row *first[COLUMNS];
@@ -540,7 +366,7 @@ static void write_summary(atomic_dir dir, const machine_share *machines, int cou
     int without = 0;
     for (int i = 0; i < count; i++) {
         fprintf(out, "| %d |", i + 1);
-        for (int k = 0; k < MACHINE_KEY_COUNT; k++) {
+        for (int k = 0; k < SHARE_MACHINE_KEY_COUNT; k++) {
             if (k == 4 || k == 5) continue; /* kernel and compiler: in the files, not in the table */
             char *escaped = report_escape_markdown(machines[i].values[k]);
             fprintf(out, " %s |", escaped);
@@ -580,7 +406,7 @@ static atomic_dir hold_out_dir(const char *out_dir)
  * before. */
 static int gather(const char *dir, const char *out_dir, int chapter)
 {
-    machine_share *machines;
+    share_machine *machines;
     int count = read_class(dir, &machines);
     char families[1024];
     if (families_of(machines, count, chapter, families, sizeof families) == 0) {
@@ -648,7 +474,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--out") == 0 && has_value) out = argv[++i];
         else if (sharing && strcmp(argv[i], "--results") == 0 && has_value) results = argv[++i];
         else if (!sharing && strcmp(argv[i], "--chapter") == 0 && has_value) {
-            if (!number_in(argv[++i], 0, MAX_CHAPTER, &chapter) || chapter != floor(chapter) || !is_chapter((int)chapter))
+            if (!csv_number(argv[++i], 0, SHARE_MAX_CHAPTER, &chapter) || chapter != floor(chapter) || !is_chapter((int)chapter))
                 fail_user("class", EXIT_BAD_INPUT, "--chapter %.20s: no such chapter (there are chapters %d to %d)",
                           argv[i], chapters[0].number, chapters[CHAPTER_COUNT - 1].number);
         } else if (!sharing && !dir && argv[i][0] != '-') dir = argv[i];
