@@ -47,6 +47,8 @@ COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
 CHAPTERS   := $(shell chapters/chapters.sh numbers)
 chapter_dir = $(shell chapters/chapters.sh dir $(1))
 CHAPTER_BIN := $(CHAPTERS:%=$(BUILD)/chapter%)
+# The CPUs this process may run on (nproc reads the affinity mask), for parallel builds.
+CORES      := $(shell nproc 2>/dev/null || echo 1)
 # What plots/render.sh needs besides gnuplot.
 FIGURE_TOOLS := $(BUILD)/plotvars-check $(BUILD)/figure-write
 HEADERS    := $(wildcard common/*.h)
@@ -258,11 +260,13 @@ headers:
 	done; echo "headers: all $(words $(HEADERS)) compile alone"
 
 # Everything, in the three builds; then every suite (TESTING.md says what each checks).
+# The three builds, each with as many compilers as cores, then every part of the suite
+# side by side (tests/run.sh).
 test:
 	@$(MAKE) --no-print-directory headers
-	@$(MAKE) --no-print-directory unit programs
-	@$(MAKE) --no-print-directory VARIANT=tsan unit programs
-	@$(MAKE) --no-print-directory VARIANT=asan unit programs
+	@$(MAKE) --no-print-directory -j$(CORES) unit programs
+	@$(MAKE) --no-print-directory -j$(CORES) VARIANT=tsan unit programs
+	@$(MAKE) --no-print-directory -j$(CORES) VARIANT=asan unit programs
 	@tests/run.sh
 
 # Every chapter and the server under ThreadSanitizer and ASan+UBSan, at --scale tiny.

@@ -53,10 +53,8 @@ check_book "no results" "$tmp/book1"
 check "no results: the pages say how to run the chapter" grep -q "make chapter1" "$tmp/book1/chapter1.html"
 
 # 2. Two chapters run here: their pages show this machine's table, verdict and figure.
-for n in 3 8; do
-    "$BUILD/chapter$n" --scale tiny --quiet --out "$tmp/results/chapter$n" >/dev/null &&
-        plots/render.sh "$n" "$tmp/results/chapter$n" >/dev/null
-done
+mkdir -p "$tmp/results"
+for n in 3 8; do cp -R "$(tiny_run "$n")" "$tmp/results/chapter$n"; done # lib.sh: with its figure
 "$BUILD/book" --results "$tmp/results" --out "$tmp/book2" >/dev/null
 check_book "two chapters run" "$tmp/book2"
 for n in 3 8; do

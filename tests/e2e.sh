@@ -17,20 +17,20 @@ svg_renders() {
 }
 
 for n in $(chapter_numbers); do
-    out=$tmp/ch$n
-    # As a student runs it (make, in an 80-column terminal), with everything it prints.
-    if COLUMNS=80 make -s --no-print-directory "chapter$n" ARGS="--scale tiny" OUT="$out" \
-        >"$tmp/stdout" 2>"$tmp/stderr"; then
+    # As a student runs it (make, in an 80-column terminal), with everything it prints
+    # (lib.sh: tiny_run, made once for the suites that read it).
+    out=$(tiny_run "$n")
+    if tiny_run_ok "$out"; then
         ok "make chapter$n ARGS=\"--scale tiny\" exits 0"
     else
-        not_ok "make chapter$n ARGS=\"--scale tiny\" exits 0" "$(cat "$tmp/stderr")"
+        not_ok "make chapter$n ARGS=\"--scale tiny\" exits 0" "$(cat "$out.stderr")"
         continue
     fi
-    check "make chapter$n at COLUMNS=80 prints no line wider than 80 characters ($(cat "$tmp/stdout" "$tmp/stderr" | LC_ALL=C.UTF-8 wc -L) at most)" \
-        test "$(cat "$tmp/stdout" "$tmp/stderr" | LC_ALL=C.UTF-8 wc -L)" -le 80
-    check "chapter$n prints a computed verdict" grep -q '^VERDICT: ' "$tmp/stdout"
+    check "make chapter$n at COLUMNS=80 prints no line wider than 80 characters ($(cat "$out.stdout" "$out.stderr" | LC_ALL=C.UTF-8 wc -L) at most)" \
+        test "$(cat "$out.stdout" "$out.stderr" | LC_ALL=C.UTF-8 wc -L)" -le 80
+    check "chapter$n prints a computed verdict" grep -q '^VERDICT: ' "$out.stdout"
     check "make chapter$n ends with the verdict, under the terminal figure" \
-        sh -c "awk '/^figure: /{f=NR} /^VERDICT: /{v=NR} END{exit !(f && v > f)}' '$tmp/stdout'"
+        sh -c "awk '/^figure: /{f=NR} /^VERDICT: /{v=NR} END{exit !(f && v > f)}' '$out.stdout'"
     check "chapter$n data.csv has the documented header" \
         test "$(first_data_line "$out/data.csv" | cut -d, -f1-15)" = "$HEADER"
     check "chapter$n data.csv has its machine preamble" grep -q '^# cores=[0-9]' "$out/data.csv"
@@ -42,6 +42,7 @@ for n in $(chapter_numbers); do
         sh -c "[ \$(grep -c '^| ' '$out/summary.md') -ge 3 ] && grep -q '^\*\*Verdict:\*\*' '$out/summary.md'"
     check "chapter$n leaves no temporary file" no_temp_files "$out"
     if command -v gnuplot >/dev/null 2>&1; then
+        # Drawn again from the same folder (make drew it once): a figure is a function of the CSVs.
         plots/render.sh "$n" "$out" >/dev/null 2>"$tmp/gp" || not_ok "chapter$n figure renders" "$(cat "$tmp/gp")"
         check "chapter$n figure.png is a PNG" sh -c "head -c 8 '$out/figure.png' | grep -q PNG"
         check "chapter$n figure.svg is an SVG" grep -q '<svg' "$out/figure.svg"

@@ -3,7 +3,13 @@
 # and an Exercises section; every exercise's command runs (at --scale tiny, into a
 # scratch directory, so the suite stays short); and where the Predict block names
 # quantities, --predict sets each guess beside the measurement.
+# `tests/exercises.sh N...` checks those chapters only (tests/run.sh runs two halves
+# side by side); the --predict checks run with every chapter's half.
 . "$(dirname "$0")/lib.sh"
+only=${*:-$(chapter_numbers)}
+for n in $only; do
+    case " $(chapter_numbers | tr '\n' ' ') " in *" $n "*) ;; *) echo "exercises.sh: no chapter $n" >&2; exit 2 ;; esac
+done
 
 # The exercises' commands: `make chapterN ARGS="..."` lines of the Exercises section.
 exercise_commands() {
@@ -18,7 +24,7 @@ exercise_answers() {
 # Does chapter N take FLAG? (its --help lists it)
 takes_flag() { "$BUILD/chapter$1" --help | grep -q -- "$2"; }
 
-for n in $(chapter_numbers); do
+for n in $only; do
     readme=$(chapter_dir "$n")/README.md
     check "chapter$n README has a Predict block before its results" \
         awk '/^## Predict/ { p = 1 } /^<!-- results -->/ { exit !p }' "$readme"
@@ -51,7 +57,7 @@ for n in $(chapter_numbers); do
 done
 
 # --predict: each named quantity, guessed, comes back beside the measured median.
-for n in $(chapter_numbers); do
+for n in $only; do
     keys=$(chapter_answers "$n")
     [ -n "$keys" ] || continue
     guesses=$(for k in $keys; do printf '%s=1.0,' "$k"; done | sed 's/,$//')

@@ -35,18 +35,21 @@ for i in 1 2 3 4 5; do
 done
 
 # With the hog on one core, a second process still gets a core of its own and some of
-# the shared one: one process can never be the fastest count (the lesson reversed).
+# the shared one: the chapter may never name one process alone as the fastest count
+# (the lesson reversed). Its plateau (the counts as fast as the fastest within the
+# intervals) may include 1 on a noisy machine, never be 1 alone; a lowest median
+# alone is a point, and decides nothing.
 fastest_is_not_one() {
-    n=$(tr '\n' ' ' <"$1" | sed -n 's/.*for CPU work .*lowest median at \([0-9]*\)).*for this I\/O.*/\1/p')
-    [ -n "$n" ] && [ "$n" -gt 1 ]
+    plateau=$(tr '\n' ' ' <"$1" | sed -n 's/.*for CPU work \([0-9, ]*\) processes* w[ae][rs]e* as fast as the fastest.*/\1/p')
+    [ -n "$plateau" ] && [ "$plateau" != 1 ]
 }
 for i in 1 2 3; do
     start_hog 2
-    if "$BUILD/chapter7" --scale tiny --reps 6 --quiet --out "$tmp/ch7" >"$tmp/out" 2>"$tmp/err"; then
+    if "$BUILD/chapter7" --scale tiny --reps 6 --python none --quiet --out "$tmp/ch7" >"$tmp/out" 2>"$tmp/err"; then
         echo "    run $i: $(cut -c1-160 "$tmp/out")"
         check "chapter 7 under a hog, run $i: names a plateau for CPU work and for each kind of thread" \
             test "$(tr '\n' ' ' <"$tmp/out" | grep -o 'as fast as the fastest within' | wc -l)" -eq 3
-        check "chapter 7 under a hog, run $i: one process is never the fastest count" fastest_is_not_one "$tmp/out"
+        check "chapter 7 under a hog, run $i: one process alone is never the fastest count" fastest_is_not_one "$tmp/out"
     else
         not_ok "chapter 7 under a hog, run $i exits 0" "$(cat "$tmp/err")"
     fi

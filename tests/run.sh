@@ -3,21 +3,34 @@
 # ThreadSanitizer, AddressSanitizer+UBSan), then the shell suites (end to end, bad
 # input, faults, every chapter under the sanitizers, valgrind). Ends with one line,
 # "tests: N passed, M failed"; exits non-zero if anything failed.
+#
+# The parts run side by side (TEST_JOBS at a time, default: the cores plus two, as
+# most of them wait on children, sockets and timers), the longest first, each in its
+# own session (setsid), so that a suite's "nothing left behind" looks only at what it
+# started; the results are reported in a fixed order. `tests/run.sh --one PART DIR` runs
+# one part, its output into DIR/PART.log and its status into DIR/PART.status.
 set -u
 cd "$(dirname "$0")/.."
-passed=0 failed=0 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+CHAPTERS_SH_LIBRARY=1 . chapters/chapters.sh # chapter_numbers
 
 # A sanitizer report makes the program fail, not just print.
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}"
 export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 ${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 ${UBSAN_OPTIONS:-}"
 
-for build in build build/tsan build/asan; do
+# The parts, longest first (measured on 2 cores: exercises about 95 s ... prose 3 s),
+# but tiny_runs at the very start: e2e, cpython and book read its runs as they come.
+PARTS="tiny_runs sanitize-asan exercises-first exercises-second cpython faults e2e noise sanitize-tsan unit-tsan valgrind
+       hostile unit-asan class contract new_chapter unit-release book bad_inputs prose"
+
+# unit-BUILD: every cmocka test of that build, as "ok"/"FAIL" lines and a closing count.
+run_unit() {
+    build=$1 passed=0 failed=0 log=$(mktemp)
     if [ ! -d "$build/tests" ]; then
         echo "FAIL $build/tests is missing: run 'make test', which builds it"
-        failed=$((failed + 1))
-        continue
+        echo "unit: 0 passed, 1 failed"
+        rm -f "$log"
+        return 1
     fi
     for test in "$build"/tests/test_*; do
         [ -x "$test" ] || continue
@@ -32,25 +45,72 @@ for build in build build/tsan build/asan; do
             echo "FAIL $test (exit $status)"
             cat "$log"
         else
-            echo "ok   $test: ${ok} passed"
+            echo "ok - $test: ${ok} passed"
         fi
     done
-done
+    rm -f "$log"
+    echo "unit: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
 
-# The shell suites, each ending "NAME: N passed, M failed".
-for suite in e2e contract prose exercises class new_chapter noise hostile cpython bad_inputs faults sanitize valgrind book; do
-    if BUILD=build "tests/$suite.sh" >"$log" 2>&1; then status=0; else status=1; fi
-    ok=$(sed -n "s/^$suite: \([0-9]*\) passed.*/\1/p" "$log")
-    bad=$(sed -n "s/^$suite: [0-9]* passed, \([0-9]*\) failed/\1/p" "$log")
+run_part() {
+    case $1 in
+    unit-release) run_unit build ;;
+    unit-tsan) run_unit build/tsan ;;
+    unit-asan) run_unit build/asan ;;
+    tiny_runs) tests/tiny_runs.sh "$TVP_TINY_RUNS" ;;
+    sanitize-tsan) tests/sanitize.sh tsan ;;
+    sanitize-asan) tests/sanitize.sh asan ;;
+    # The chapters' exercises in two halves, split by chapter (0-6, 7-12: about even).
+    exercises-first) tests/exercises.sh $(chapter_numbers | head -7) ;;
+    exercises-second) tests/exercises.sh $(chapter_numbers | tail -n +8) ;;
+    *) BUILD=build "tests/$1.sh" ;;
+    esac
+}
+
+if [ "${1:-}" = --one ]; then
+    [ $# -eq 3 ] || { echo "usage: tests/run.sh [--one PART DIR]" >&2; exit 2; }
+    started=$(date +%s)
+    if run_part "$2" >"$3/$2.log" 2>&1; then status=0; else status=1; fi
+    echo "$status $(($(date +%s) - started))" >"$3/$2.status"
+    exit 0
+fi
+[ $# -eq 0 ] || { echo "usage: tests/run.sh [--one PART DIR]" >&2; exit 2; }
+
+logs=$(mktemp -d /tmp/tvp-tests-XXXXXX)
+# Interrupted (Ctrl-C reaches only this session): stop every part's session too.
+stop_parts() {
+    for signal in TERM KILL; do
+        for leader in $(pgrep -f -- "run.sh --one [a-z_-]* $logs\$"); do pkill "-$signal" -s "$leader"; done
+        sleep 0.5
+    done
+}
+trap 'rm -rf "$logs"' EXIT
+# Every chapter's tiny run, made once (tests/tiny_runs.sh) for the suites that read it.
+export TVP_TINY_RUNS="$logs/tiny"
+mkdir -p "$TVP_TINY_RUNS"
+trap 'stop_parts; exit 130' INT TERM HUP
+jobs=${TEST_JOBS:-$(($(nproc) + 2))}
+started=$(date +%s)
+printf '%s\n' $PARTS | xargs -P "$jobs" -I PART setsid tests/run.sh --one PART "$logs"
+
+passed=0 failed=0
+for part in $PARTS; do
+    name=${part%%-*} # unit-tsan reports as "unit", exercises-first as "exercises"
+    log=$logs/$part.log
+    read -r status seconds <"$logs/$part.status" 2>/dev/null || { status=1 seconds=?; }
+    ok=$(sed -n "s/^$name: \([0-9]*\) passed.*/\1/p" "$log" 2>/dev/null)
+    bad=$(sed -n "s/^$name: [0-9]* passed, \([0-9]*\) failed/\1/p" "$log" 2>/dev/null)
     passed=$((passed + ${ok:-0}))
     failed=$((failed + ${bad:-1}))
     if [ "$status" -eq 0 ]; then
-        echo "ok   tests/$suite.sh: $ok passed$(grep -c '^skip' "$log" | sed 's/^0$//; s/^\(.\)/, \1 skipped/')"
+        echo "ok   $part: ${ok:-0} passed in $seconds s$(grep -c '^skip' "$log" | sed 's/^0$//; s/^\(.\)/, \1 skipped/')"
     else
-        echo "FAIL tests/$suite.sh"
+        echo "FAIL $part (in $seconds s)"
         grep -v '^ok' "$log"
     fi
 done
 
+echo "all parts in $(($(date +%s) - started)) s, $jobs at a time"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
