@@ -780,7 +780,11 @@ static void measure_noise(chapter *c)
     int rounds = rounds_done(c);
     if (rounds > 0 && rounds < STATS_MIN_VALUES)
         report_verdict_append(c->report, " (%d round%s: too few for an interval, so nothing is decided here; `--reps "
-                              "6` or more decides.)", rounds, rounds == 1 ? "" : "s");
+                              "%d` or more decides.)", rounds, rounds == 1 ? "" : "s", STATS_DECIDING_VALUES);
+    else if (rounds >= STATS_MIN_VALUES && rounds < STATS_DECIDING_VALUES)
+        report_verdict_append(c->report, " (%d rounds: their intervals hold the median only %.0f %% of the time, not "
+                              "95 %%, so nothing is decided here; `--reps %d` or more decides.)", rounds,
+                              100 * stats_order_coverage(rounds, 1), STATS_DECIDING_VALUES);
     if (high)
         report_verdict_append(c->report, " (This machine was noisy during the run: see the Noise line. `--reps %d` "
                               "runs more rounds.)", 2 * (c->cli.max_reps > 3 ? c->cli.max_reps : 3));

@@ -291,6 +291,9 @@ static void agreement(estimate a, estimate b, char *out, size_t size)
         snprintf(out, size, "%.0f %% apart (too few rounds for intervals)", 100 * fabs(a.median - b.median) / b.median);
     else if (a.lo <= b.hi && b.lo <= a.hi)
         snprintf(out, size, "they agree within noise (the intervals overlap)");
+    else if (!stats_decides(a) || !stats_decides(b))
+        snprintf(out, size, "%.0f %% apart (the intervals do not overlap, but hold the median less than 95 %% of the "
+                 "time: that decides nothing)", 100 * fabs(a.median - b.median) / b.median);
     else
         snprintf(out, size, "they differ by %.0f %% (the intervals do not overlap)",
                  100 * fabs(a.median - b.median) / b.median);

@@ -130,8 +130,8 @@ const char *predict_verdict(const char *key, double guess, estimate measured, bo
     char interval[80] = "", where[96];
     bool has_interval = measured.n >= STATS_MIN_VALUES;
     if (has_interval)
-        snprintf(interval, sizeof interval, " (%s-%s)", number(measured.lo, lo, sizeof lo),
-                 number(measured.hi, hi, sizeof hi));
+        snprintf(interval, sizeof interval, measured.coverage < STATS_LEVEL ? " (%s-%s, a %.0f %% interval)" : " (%s-%s)",
+                 number(measured.lo, lo, sizeof lo), number(measured.hi, hi, sizeof hi), 100 * measured.coverage);
     double off = measured.median != 0 ? 100 * (guess - measured.median) / fabs(measured.median) : 0;
     if (has_interval && guess >= measured.lo && guess <= measured.hi)
         snprintf(where, sizeof where, "inside the interval: a good prediction");

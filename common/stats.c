@@ -110,9 +110,14 @@ double stats_relative_width(estimate e)
     return (e.hi - e.lo) / 2 / fabs(e.median);
 }
 
+bool stats_decides(estimate e)
+{
+    return e.n >= STATS_MIN_VALUES && e.coverage >= STATS_LEVEL;
+}
+
 three_way stats_below(estimate e, double threshold)
 {
-    if (e.n < STATS_MIN_VALUES) return CALL_UNDECIDED;
+    if (!stats_decides(e)) return CALL_UNDECIDED;
     if (e.hi < threshold) return CALL_TRUE;
     if (e.lo >= threshold) return CALL_FALSE;
     return CALL_UNDECIDED;

@@ -2,6 +2,7 @@
 #ifndef TVP_STATS_H
 #define TVP_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct {
@@ -46,9 +47,15 @@ estimate stats_scaled(estimate e, double factor);
 /* Half the interval's width as a share of the median (0.05: +-5 %); infinity without an interval. */
 double stats_relative_width(estimate e);
 
+/* May this estimate decide anything? Only with an interval of at least 95 % coverage
+ * (STATS_LEVEL: 6 values or more). An interval of 3 to 5 values is printed, with its
+ * coverage said (estimate_text), and decides nothing. */
+bool stats_decides(estimate e);
+#define STATS_DECIDING_VALUES 6 /* the fewest whose interval reaches STATS_LEVEL */
+
 /* The three-way rule: does the quantity lie below `threshold`?
  * TRUE only when the whole interval is below it, FALSE only when the whole interval
- * is at or above it, otherwise (or without an interval) UNDECIDED. */
+ * is at or above it, otherwise (or without an interval of 95 % coverage) UNDECIDED. */
 typedef enum { CALL_TRUE, CALL_FALSE, CALL_UNDECIDED } three_way;
 three_way stats_below(estimate e, double threshold);
 /* "TRUE", "FALSE", "NOT DISTINGUISHABLE HERE". */

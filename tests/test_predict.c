@@ -89,7 +89,9 @@ static void test_bad_guesses_are_refused_with_a_reason(void **state)
 
 static estimate measured(double median, double lo, double hi, size_t n)
 {
-    estimate e = { .median = median, .lo = lo, .hi = hi, .n = n };
+    /* [min, max]: the interval of 6 to 8 values given here, as stats_estimate makes it */
+    estimate e = { .median = median, .lo = lo, .hi = hi, .n = n,
+                   .coverage = n >= STATS_MIN_VALUES ? stats_order_coverage((int)n, 1) : 0 };
     return e;
 }
 
@@ -107,6 +109,8 @@ static void test_a_guess_is_set_beside_the_measurement(void **state)
     assert_non_null(strstr(line, "one round: no interval"));
     predict_verdict("gil/alone", 10, measured(211.7, 140.6, 298.9, 8), true, line, sizeof line);
     assert_non_null(strstr(line, "you said 10.0, measured 212 (141-299): 95 % below the median"));
+    predict_verdict("gil/serial", 1.0, measured(1.02, 0.98, 1.10, 4), true, line, sizeof line);
+    assert_non_null(strstr(line, "measured 1.02 (0.980-1.10, a 88 % interval)")); /* 4 values: 87.5 % */
     predict_verdict("cpython/serial", 1.0, measured(0, 0, 0, 0), false, line, sizeof line);
     assert_non_null(strstr(line, "not measured on this run"));
 }

@@ -65,6 +65,14 @@ static void test_three_way_rule_at_and_around_the_threshold(void **state)
     assert_int_equal(stats_below(e, 0.95), CALL_FALSE); /* at the threshold counts as not below */
     e.lo = 0.9499;
     assert_int_equal(stats_below(e, 0.95), CALL_UNDECIDED);
+    /* 3 to 5 values: an interval far from the threshold that holds the median only
+     * 75-94 % of the time decides nothing. */
+    double three[] = { 0.5, 0.52, 0.55 }, five[] = { 0.5, 0.51, 0.52, 0.53, 0.55 }, six[] = { 0.5, 0.51, 0.52, 0.53, 0.54, 0.55 };
+    assert_int_equal(stats_below(stats_estimate(three, 3), 0.95), CALL_UNDECIDED);
+    assert_int_equal(stats_below(stats_estimate(five, 5), 0.95), CALL_UNDECIDED);
+    assert_false(stats_decides(stats_estimate(five, 5)));
+    assert_int_equal(stats_below(stats_estimate(six, 6), 0.95), CALL_TRUE);
+    assert_true(stats_decides(stats_estimate(six, 6)));
     assert_string_equal(stats_call_word(CALL_UNDECIDED), "NOT DISTINGUISHABLE HERE");
     assert_string_equal(stats_call_word(CALL_TRUE), "TRUE");
 }

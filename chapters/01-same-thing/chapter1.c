@@ -84,7 +84,7 @@ static void verdict(chapter *c)
         report_verdict(c->report, "%s on this machine under the GIL: %d GIL-threads took %s the time of %d processes "
                        "on %d jobs%s.%s", stats_call_word(call), c->cli.workers, estimate_text(gil, "%.2fx", a, sizeof a),
                        c->cli.workers, c->cli.jobs, call == CALL_FALSE ? ", not below 1.25x" :
-                       call == CALL_TRUE ? ", below 1.25x" : gil.n >= STATS_MIN_VALUES ?
+                       call == CALL_TRUE ? ", below 1.25x" : stats_decides(gil) ?
                        ": the interval straddles 1.25x" : "", c_note);
     } else {
         report_verdict(c->report, "For C threads on this machine (the GIL-threads were not run; try --runtime both):%s",

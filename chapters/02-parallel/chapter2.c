@@ -216,7 +216,7 @@ static estimate overlap_of(const tracked *all, int count, pool_mode mode)
  * 5 %, PARTLY TRUE when it lies all between, otherwise not distinguishable. */
 static const char *parallel_call(estimate e)
 {
-    if (e.n < STATS_MIN_VALUES) return stats_call_word(CALL_UNDECIDED);
+    if (!stats_decides(e)) return stats_call_word(CALL_UNDECIDED);
     if (e.lo > 0.5) return "TRUE";
     if (e.hi < 0.05) return "FALSE";
     if (e.lo >= 0.05 && e.hi <= 0.5) return "PARTLY TRUE";

@@ -78,7 +78,7 @@ static void verdict(chapter *c)
         snprintf(gil_part, sizeof gil_part, "%s under the GIL on this machine: %d GIL-threads took %s the serial "
                  "time%s.", stats_call_word(call), workers, estimate_text(gil, "%.2fx", a, sizeof a),
                  call == CALL_TRUE ? ", below 0.95x" : call == CALL_FALSE ? ", not below 0.95x" :
-                 gil.n >= STATS_MIN_VALUES ? ": the interval straddles 0.95x" : "");
+                 stats_decides(gil) ? ": the interval straddles 0.95x" : "");
     }
     if (threads.n > 0) {
         three_way call = stats_below(threads, FASTER_BELOW);

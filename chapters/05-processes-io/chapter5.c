@@ -79,7 +79,7 @@ static void compare_with_cpython(chapter *c, const cpython *py, int most)
     cpython_agreement(py, what, "C processes", chapter_summary_of(c, MODE_PROCESSES, most).wall,
                       MODE_CPYTHON_PROCESSES, chapter_summary_of(c, MODE_CPYTHON_PROCESSES, most).wall);
     mode_summary p = chapter_summary_of(c, MODE_PROCESSES, most), q = chapter_summary_of(c, MODE_CPYTHON_PROCESSES, most);
-    if (p.ran && q.ran && q.wall.lo > p.wall.hi && q.wall.n >= STATS_MIN_VALUES)
+    if (p.ran && q.ran && q.wall.lo > p.wall.hi && stats_decides(q.wall) && stats_decides(p.wall))
         report_text(c->report, "CPython's processes were slower over the whole interval: a CPython worker process "
                     "costs more to start (see the start-up table).");
 }
