@@ -63,6 +63,36 @@ static void hold_out_dir(chapter *c)
     atomic_dir_remove_stale(c->out_fd, ".run-");
 }
 
+/* Before the first round: what else is using the CPU (room.h). With --wait-quiet,
+ * wait until nothing is, or give up (exit 1) saying who; otherwise, if something
+ * is, say so in one line before anything runs (the verdict names it again). The
+ * tiny scale (tests) looks for a tenth of a second, the others for a second. */
+static void check_the_room(chapter *c)
+{
+    char who[300];
+    c->room = room_measure(c->cli.scale == SCALE_TINY ? 0.1 : 1.0);
+    int64_t give_up = now_ns() + (int64_t)(c->cli.wait_quiet_s * 1e9);
+    while (c->cli.wait_quiet_s > 0 && room_is_busy(&c->room)) {
+        room_describe(&c->room, who, sizeof who);
+        if (now_ns() > give_up)
+            chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the machine did not become quiet within %.0f s: another program "
+                         "is using the CPU (%s); close it, or run without --wait-quiet", c->cli.wait_quiet_s, who);
+        progress_milestone("waiting for a quiet machine: another program is using the CPU (%s)", who);
+        c->room = room_measure(1.0);
+    }
+    room_describe(&c->room, who, sizeof who);
+    chapter_meta(c, "room_others_cores", "%.2f", c->room.others_cores);
+    chapter_meta(c, "room_busy", "%s", room_is_busy(&c->room) ? who : "no");
+    if (room_is_busy(&c->room) && !c->cli.quiet) {
+        char line[600];
+        snprintf(line, sizeof line, "Another program is using the CPU (%s): the parallel modes cannot show their "
+                 "speed. Close it, or run with --wait-quiet.", who);
+        report_print_paragraph(stdout, line);
+        putchar('\n');
+        fflush(stdout);
+    }
+}
+
 void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, int argc, char **argv)
 {
     open_standard_streams();
@@ -93,6 +123,7 @@ void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, i
     char title[300];
     snprintf(title, sizeof title, "Chapter %d: \"%s\"", identity.number, identity.claim);
     c->report = report_new(title);
+    check_the_room(c);
 }
 
 void chapter_series(chapter *c, const char *key, const char *family, double x, const char *label, pool_mode mode,
@@ -785,9 +816,15 @@ static void measure_noise(chapter *c)
         report_verdict_append(c->report, " (%d rounds: their intervals hold the median only %.0f %% of the time, not "
                               "95 %%, so nothing is decided here; `--reps %d` or more decides.)", rounds,
                               100 * stats_order_coverage(rounds, 1), STATS_DECIDING_VALUES);
-    if (high)
+    if (room_is_busy(&c->room)) {
+        char who[300];
+        room_describe(&c->room, who, sizeof who);
+        report_verdict_append(c->report, " (Before the first round another program was using the CPU (%s): the "
+                              "parallel modes could not show their speed. Close it, or run with `--wait-quiet`.)", who);
+    } else if (high) {
         report_verdict_append(c->report, " (This machine was noisy during the run: see the Noise line. `--reps %d` "
                               "runs more rounds.)", 2 * (c->cli.max_reps > 3 ? c->cli.max_reps : 3));
+    }
 }
 
 

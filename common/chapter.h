@@ -29,6 +29,7 @@
 #include "csv.h"
 #include "machine.h"
 #include "noise.h"
+#include "room.h"
 #include "pool.h"
 #include "report.h"
 #include "series.h"
@@ -96,6 +97,7 @@ struct chapter {
     void *extra_ctx;
     int64_t begun_ns;
     noise_snapshot noise_start;
+    room_report room;         /* what else used the CPU just before the first round (room.h) */
     bool same_work;           /* every mode's runs do the same work as serial's: CPU drift is meaningful */
     double calibrated_serial_s; /* what the calibration predicted a serial run takes (0: none) */
     int rounds;               /* rounds done (set by chapter_next_round) */

@@ -15,6 +15,9 @@
 #include "csv.h"
 #include "fail.h"
 
+/* How long --wait-quiet waits for other programs to leave the CPU, at most. */
+#define DEFAULT_WAIT_QUIET_S 120
+
 #ifndef GIT_REVISION
 #define GIT_REVISION "unknown"
 #endif
@@ -106,8 +109,10 @@ static void print_help(const cli_options *o, FILE *out)
                      "                       python3; none: do not)\n");
     fprintf(out,
             "  --out DIR            where data.csv and summary.md go (default %s)\n"
-            "  --quiet              print only the verdict\n",
-            o->default_out);
+            "  --quiet              print only the verdict\n"
+            "  --wait-quiet[=S]     first wait (at most S seconds, default %d) until no other\n"
+            "                       program uses the CPU, instead of measuring beside it\n",
+            o->default_out, DEFAULT_WAIT_QUIET_S);
     if (o->answer_keys && *o->answer_keys)
         fprintf(out, "  --predict K=V,...    your guesses, printed beside the measurement after the run\n"
                      "                       (%s)\n", o->answer_keys);
@@ -243,6 +248,7 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
     o->out = o->default_out;
     o->python = NULL;
     o->quiet = false;
+    o->wait_quiet_s = 0;
     o->guesses.count = 0;
     o->extras_given = 0;
     if (predict_keys_from(&o->answers, o->answer_keys ? o->answer_keys : "") != 0)
@@ -262,6 +268,18 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
         }
         if (strcmp(arg, "--quiet") == 0) {
             o->quiet = true;
+            continue;
+        }
+        /* --wait-quiet alone (2 minutes), or --wait-quiet=SECONDS: its value is optional,
+         * so it never takes the next word. */
+        if (strcmp(arg, "--wait-quiet") == 0) {
+            o->wait_quiet_s = DEFAULT_WAIT_QUIET_S;
+            continue;
+        }
+        if (strncmp(arg, "--wait-quiet=", 13) == 0) {
+            if (!csv_number(arg + 13, 1, 3600, &o->wait_quiet_s))
+                return usage_error(error, size, "%s: --wait-quiet=SECONDS: expected 1 to 3600 seconds, got '%.20s'",
+                                   o->program, arg + 13);
             continue;
         }
         /* --name value, or --name=value */

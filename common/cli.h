@@ -62,6 +62,7 @@ typedef struct {
     const char *python;        /* --python: a path or a command name; "none" runs no Python (default NULL: python3) */
     const char *out;
     bool quiet;
+    double wait_quiet_s;       /* --wait-quiet[=SECONDS]: wait at most this long for a quiet machine; 0: do not */
     predict_keys answers;      /* from answer_keys */
     predict_guesses guesses;   /* --predict KEY=VALUE,...: none by default */
     unsigned long long extras_given; /* bit i: extras[i] was on the command line */

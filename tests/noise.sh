@@ -55,6 +55,43 @@ for i in 1 2 3; do
     fi
     stop_hog
 done
+# The room check: a CPU hog with a name of its own, running before the chapter starts.
+# The chapter says so before anything runs, records it, and names it among the
+# consumers (beside other suites' load it may be outranked: then three others are named).
+cp "$(command -v sh)" "$tmp/tvp-cpu-hog"
+named_hog() {
+    stop_hog
+    timeout "$1" "$tmp/tvp-cpu-hog" -c 'while :; do :; done' &
+    hog=$!
+    sleep 0.3
+}
+named_hog 5
+"$BUILD/chapter3" --scale tiny --python none --out "$tmp/room" >"$tmp/out" 2>/dev/null
+stop_hog
+first=$(grep -v '^$' "$tmp/out" | head -2 | tr '\n' ' ')
+check "beside a CPU hog, the chapter says so before anything runs: $(echo "$first" | cut -c1-90)" \
+    sh -c "echo '$first' | grep -q '^Another program is using the CPU (.*): the parallel modes cannot show their'"
+check "...naming it (or three busier programs)" \
+    sh -c "grep -q '^# room_busy=.*tvp-cpu-hog [0-9]* %' '$tmp/room/data.csv' || grep -q '^# room_busy=[^,]*, [^,]*, [^,]*\$' '$tmp/room/data.csv'"
+check "...and the verdict names that cause" \
+    sh -c "tr '\\n' ' ' <'$tmp/room/summary.md' | grep -q 'Before the first round another program was using the CPU'"
+named_hog 30
+"$BUILD/chapter3" --scale tiny --python none --quiet --wait-quiet=1 --out "$tmp/wait" >"$tmp/out" 2>"$tmp/err"
+status=$?
+stop_hog
+check "--wait-quiet=1 beside a hog that stays: exit 1, one line saying why ($(head -c 100 "$tmp/err"))" \
+    sh -c "[ $status -eq 1 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'did not become quiet within 1 s: another program is using the CPU' '$tmp/err' && [ ! -e '$tmp/wait/data.csv' ]"
+named_hog 1.5
+"$BUILD/chapter3" --scale tiny --python none --quiet --wait-quiet=60 --out "$tmp/waited" >"$tmp/out" 2>"$tmp/err"
+status=$?
+stop_hog
+check "--wait-quiet=60 beside a hog that ends: it waits, then runs (exit $status)" \
+    sh -c "[ $status -eq 0 ] && grep -q '^VERDICT: ' '$tmp/out'"
+"$BUILD/chapter3" --scale tiny --python none --quiet --wait-quiet=0 --out "$tmp/w0" >/dev/null 2>"$tmp/err"
+status=$?
+check "--wait-quiet=0 is refused (exit 2, one line)" \
+    sh -c "[ $status -eq 2 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'expected 1 to 3600 seconds' '$tmp/err'"
+
 check "no process left behind" no_leftover
 
 finish noise
