@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capacity.h"
 #include "chapter.h"
 #include "cleanup.h"
 #include "clock.h"
@@ -300,6 +301,16 @@ static bool another_round(chapter *c, int done, double relative_width)
 
 static estimate ratio_of(const chapter *c, int series, int workers, int ref, int ref_workers);
 
+/* The machine's parallel capacity at the start of a round (capacity.h): all its CPUs'
+ * workers against one, on the C loop, so that it sees the same moment as the round. */
+static void probe_capacity(chapter *c)
+{
+    if (c->capacity_count >= CHAPTER_MAX_ROUNDS) return;
+    if (!c->capacity_iterations) c->capacity_iterations = calibrate_cpu_heavy(c->cli.scale == SCALE_TINY ? 0.01 : 0.02);
+    double worth = capacity_probe(c->machine.cores, c->capacity_iterations);
+    if (worth > 0) c->capacity[c->capacity_count++] = worth;
+}
+
 bool chapter_next_round(chapter *c, int *rep)
 {
     double width = INFINITY;
@@ -307,7 +318,14 @@ bool chapter_next_round(chapter *c, int *rep)
         width = stats_relative_width(ratio_of(c, c->decisive_series, c->decisive_workers, c->decisive_ref,
                                               c->decisive_ref_workers));
     ++*rep;
-    return another_round(c, *rep, width);
+    if (!another_round(c, *rep, width)) return false;
+    probe_capacity(c);
+    return true;
+}
+
+estimate chapter_capacity(const chapter *c)
+{
+    return stats_estimate(c->capacity, (size_t)c->capacity_count);
 }
 
 void chapter_calibrated(chapter *c, double serial_seconds)
@@ -780,6 +798,34 @@ static double serial_spread(const chapter *c)
     return n ? stats_median(spreads, n) : -1;
 }
 
+/* Below this share of the CPUs' count, the measured capacity is low enough to name. */
+#define CAPACITY_LOW 0.8
+
+/* " Parallel capacity: ..." for the Noise paragraph, its preamble keys and plot
+ * variables (capacity.h); "" where no round probed it. */
+static void describe_capacity(chapter *c, char *out, size_t size)
+{
+    out[0] = '\0';
+    estimate worth = chapter_capacity(c);
+    int physical = capacity_physical_cores(), cpus = c->machine.cores;
+    chapter_meta(c, "physical_cores", "%d", physical);
+    if (worth.n == 0) return;
+    char text[96], kernel[240] = "";
+    estimate_text(worth, "%.2f", text, sizeof text);
+    chapter_meta(c, "parallel_capacity", "%s cores' worth of %d CPUs (the C loop, over %d rounds)", text, cpus, worth.n);
+    chapter_plot_var(c, "capacity", "%.4f", worth.median);
+    chapter_plot_var(c, "capacity_lo", "%.4f", worth.lo);
+    chapter_plot_var(c, "capacity_hi", "%.4f", worth.hi);
+    if (physical > 0 && physical < cpus)
+        snprintf(kernel, sizeof kernel, "; the kernel shows them as hardware threads of %d core%s, which share their "
+                 "execution units", physical, physical == 1 ? "" : "s");
+    else if (physical == cpus && cpus > 1 && worth.median < CAPACITY_LOW * cpus)
+        snprintf(kernel, sizeof kernel, "; the kernel shows %d separate cores, yet they did less: on a virtual machine "
+                 "they may be hardware threads of fewer cores on the host, or the host was busy", cpus);
+    snprintf(out, size, " Parallel capacity: %d CPUs did %s cores' worth of the C loop together (all at once against "
+             "one alone, at the start of each round)%s.", cpus, text, kernel);
+}
+
 /* The noise meter's line, its preamble keys, and a warning on the verdict when high. */
 static void measure_noise(chapter *c)
 {
@@ -800,13 +846,15 @@ static void measure_noise(chapter *c)
     chapter_meta(c, "noise_cpu_drift_pct", "%.1f", noise.cpu_drift < 0 ? -1 : 100 * noise.cpu_drift);
     chapter_meta(c, "noise_level", "%s", high ? "high" : "low");
     chapter_meta(c, "rounds", "%d", rounds_done(c));
+    char capacity[600];
+    describe_capacity(c, capacity, sizeof capacity);
     if (c->calibrated_serial_s > 0 && serial.ran) {
         chapter_meta(c, "calibrated_serial_s", "%.4f", c->calibrated_serial_s);
         chapter_meta(c, "measured_serial_s", "%.4f", serial.wall_s.median);
-        report_noise(c->report, "%s. Calibration: serial was to take %.3f s and took %.3f s (median of %d rounds).",
-                     line, c->calibrated_serial_s, serial.wall_s.median, serial.reps);
+        report_noise(c->report, "%s. Calibration: serial was to take %.3f s and took %.3f s (median of %d rounds).%s",
+                     line, c->calibrated_serial_s, serial.wall_s.median, serial.reps, capacity);
     } else {
-        report_noise(c->report, "%s.", line);
+        report_noise(c->report, "%s.%s", line, capacity);
     }
     int rounds = rounds_done(c);
     if (rounds > 0 && rounds < STATS_MIN_VALUES)
@@ -825,6 +873,10 @@ static void measure_noise(chapter *c)
         report_verdict_append(c->report, " (This machine was noisy during the run: see the Noise line. `--reps %d` "
                               "runs more rounds.)", 2 * (c->cli.max_reps > 3 ? c->cli.max_reps : 3));
     }
+    estimate worth = chapter_capacity(c);
+    if (worth.n > 0 && c->machine.cores > 1 && worth.median < CAPACITY_LOW * c->machine.cores)
+        report_verdict_append(c->report, " (The %d CPUs did only %.2f cores' worth of the C loop together on this "
+                              "run: no parallel mode can go faster than that here.)", c->machine.cores, worth.median);
 }
 
 

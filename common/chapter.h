@@ -98,6 +98,9 @@ struct chapter {
     int64_t begun_ns;
     noise_snapshot noise_start;
     room_report room;         /* what else used the CPU just before the first round (room.h) */
+    double capacity[CHAPTER_MAX_ROUNDS]; /* each round's parallel capacity for the C loop (capacity.h) */
+    int capacity_count;
+    uint64_t capacity_iterations; /* the probe's loop: 10 ms (tiny) or 20 ms of one core */
     bool same_work;           /* every mode's runs do the same work as serial's: CPU drift is meaningful */
     double calibrated_serial_s; /* what the calibration predicted a serial run takes (0: none) */
     int rounds;               /* rounds done (set by chapter_next_round) */
@@ -154,6 +157,9 @@ void chapter_decide_by(chapter *c, const char *series, int workers, const char *
  * and in between while the decisive series' interval is wider than 3 % and the time
  * budget lasts. */
 bool chapter_next_round(chapter *c, int *rep);
+/* The machine's parallel capacity for the C loop over this run's rounds: the cores'
+ * worth all its CPUs delivered together (capacity.h; median and interval). */
+estimate chapter_capacity(const chapter *c);
 
 /* Stop the chapter: "chapterN: message" on one line, exit `status`
  * (EXIT_BAD_INPUT or EXIT_EXPERIMENT_FAILED; see fail.h). */

@@ -1,0 +1,60 @@
+/* capacity.c — k workers against one on the same loop, and the kernel's topology. */
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capacity.h"
+#include "pool.h"
+#include "work.h"
+
+/* The loop, as a pool task: each task runs the same number of iterations. */
+double capacity_probe(int workers, uint64_t iterations)
+{
+    if (workers < 1) return -1;
+    task_record alone[1], together[workers];
+    pool_outcome outcome;
+    pool_config one = { .mode = MODE_PROCESSES, .workers = 1 }, all = { .mode = MODE_PROCESSES, .workers = workers };
+    /* Alone, then together: each task's own start and end, so the pool's start-up is
+     * not counted. */
+    if (pool_map(&one, cpu_heavy_task, &iterations, 1, alone, &outcome) != 0 ||
+        pool_map(&all, cpu_heavy_task, &iterations, workers, together, &outcome) != 0)
+        return -1;
+    double alone_s = (double)(alone[0].end_ns - alone[0].start_ns), worth = 0;
+    for (int i = 0; i < workers; i++) {
+        double took = (double)(together[i].end_ns - together[i].start_ns);
+        if (took > 0) worth += alone_s / took;
+    }
+    return worth;
+}
+
+/* The first CPU of a thread_siblings_list ("0-1", "0,4", "3"): the core's name. */
+static int first_sibling(int cpu)
+{
+    char path[96], line[128];
+    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    int first = -1;
+    if (fgets(line, sizeof line, f) && sscanf(line, "%d", &first) != 1) first = -1;
+    fclose(f);
+    return first;
+}
+
+int capacity_physical_cores(void)
+{
+    cpu_set_t mask;
+    if (sched_getaffinity(0, sizeof mask, &mask) != 0) return 0;
+    int cores = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &mask)) continue;
+        int first = first_sibling(cpu);
+        if (first < 0) return 0;
+        /* A core counts once: at its first sibling in the mask. */
+        bool counted = false;
+        for (int other = 0; other < cpu && !counted; other++)
+            counted = CPU_ISSET(other, &mask) && first_sibling(other) == first;
+        cores += !counted;
+    }
+    return cores;
+}

@@ -1,0 +1,28 @@
+/* capacity.h — how much parallel work this machine's CPUs deliver, measured.
+ *
+ * The affinity mask says how many CPUs a program may use; it does not say how much
+ * work they do together. Two hardware threads of one core (SMT, hyper-threading:
+ * what a laptop's "8 CPUs, 4 cores" are, and what a VM's vCPUs may be on the host)
+ * share its execution units, so two workers on them can do far less than twice one
+ * worker's work, and how much less depends on the loop. So each round a chapter
+ * measures it: `workers` processes run the same C loop at once, against one process
+ * running it alone; the cores' worth is the sum over the workers of (time alone /
+ * its time beside the others): 2.0 on two real cores, about 1.2 on two hardware
+ * threads of one core. The kernel's view of the topology
+ * (/sys/devices/system/cpu/cpuN/topology/thread_siblings_list) is read beside it. */
+#ifndef TVP_CAPACITY_H
+#define TVP_CAPACITY_H
+
+#include <stdint.h>
+
+/* One probe: `workers` forked processes each running cpu_heavy(iterations) at once,
+ * against one process running it alone. The cores' worth, or -1 if a process could
+ * not be started. */
+double capacity_probe(int workers, uint64_t iterations);
+
+/* The kernel's topology for the CPUs this process may use: how many physical cores
+ * they sit on (CPUs that are hardware threads of one core count once). 0 if the
+ * kernel does not say. */
+int capacity_physical_cores(void);
+
+#endif
