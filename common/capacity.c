@@ -20,11 +20,16 @@ double capacity_probe(int workers, uint64_t iterations)
     if (pool_map(&one, cpu_heavy_task, &iterations, 1, alone, &outcome) != 0 ||
         pool_map(&all, cpu_heavy_task, &iterations, workers, together, &outcome) != 0)
         return -1;
-    double alone_s = (double)(alone[0].end_ns - alone[0].start_ns), worth = 0;
-    for (int i = 0; i < workers; i++) {
-        double took = (double)(together[i].end_ns - together[i].start_ns);
-        if (took > 0) worth += alone_s / took;
-    }
+    double took[workers];
+    for (int i = 0; i < workers; i++) took[i] = (double)(together[i].end_ns - together[i].start_ns);
+    return capacity_worth((double)(alone[0].end_ns - alone[0].start_ns), took, workers);
+}
+
+double capacity_worth(double alone_s, const double *together_s, int workers)
+{
+    double worth = 0;
+    for (int i = 0; i < workers; i++)
+        if (together_s[i] > 0) worth += alone_s / together_s[i];
     return worth;
 }
 

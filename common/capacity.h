@@ -20,6 +20,10 @@
  * not be started. */
 double capacity_probe(int workers, uint64_t iterations);
 
+/* The arithmetic of a probe: the sum over `workers` of alone_s / together_s[i]
+ * (a worker that took twice as long as alone did half a core's work). */
+double capacity_worth(double alone_s, const double *together_s, int workers);
+
 /* The kernel's topology for the CPUs this process may use: how many physical cores
  * they sit on (CPUs that are hardware threads of one core count once). 0 if the
  * kernel does not say. */

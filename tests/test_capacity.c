@@ -1,0 +1,51 @@
+/* test_capacity.c — the parallel capacity's arithmetic, a probe, and the topology. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "capacity.h"
+#include "clock.h"
+#include "work.h"
+
+static void test_worth_adds_each_workers_share_of_a_core(void **state)
+{
+    (void)state;
+    double two_cores[] = { 1.0, 1.0 }, one_core[] = { 2.0, 2.0 }, smt[] = { 1.6, 1.7 }, uneven[] = { 1.0, 2.0 };
+    assert_true(fabs(capacity_worth(1.0, two_cores, 2) - 2.0) < 1e-12); /* each as fast as alone */
+    assert_true(fabs(capacity_worth(1.0, one_core, 2) - 1.0) < 1e-12);  /* each half as fast: one core's worth */
+    assert_true(fabs(capacity_worth(1.0, smt, 2) - (1 / 1.6 + 1 / 1.7)) < 1e-12);
+    assert_true(fabs(capacity_worth(1.0, uneven, 2) - 1.5) < 1e-12);
+    double broken[] = { 0.0, 1.0 }; /* a worker with no time is left out, not a division by zero */
+    assert_true(fabs(capacity_worth(1.0, broken, 2) - 1.0) < 1e-12);
+}
+
+static void test_a_probe_of_one_worker_is_about_one_core(void **state)
+{
+    (void)state;
+    /* One worker against itself: about 1 whatever the machine (loose bounds: this runs
+     * beside other tests). */
+    double worth = capacity_probe(1, calibrate_cpu_heavy(0.01));
+    assert_true(worth > 0.3 && worth < 3);
+    assert_true(capacity_probe(0, 1000) < 0);
+}
+
+static void test_the_topology_counts_cores_not_hardware_threads(void **state)
+{
+    (void)state;
+    int physical = capacity_physical_cores();
+    assert_true(physical >= 0 && physical <= online_cores()); /* 0: the kernel does not say */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_worth_adds_each_workers_share_of_a_core),
+        cmocka_unit_test(test_a_probe_of_one_worker_is_about_one_core),
+        cmocka_unit_test(test_the_topology_counts_cores_not_hardware_threads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
