@@ -812,7 +812,8 @@ static void describe_capacity(chapter *c, char *out, size_t size)
     if (worth.n == 0) return;
     char text[96], kernel[240] = "";
     estimate_text(worth, "%.2f", text, sizeof text);
-    chapter_meta(c, "parallel_capacity", "%s cores' worth of %d CPUs (the C loop, over %d rounds)", text, cpus, worth.n);
+    chapter_meta(c, "parallel_capacity", "%s cores' worth of %d CPUs (the C loop, over %d round%s)", text, cpus, worth.n,
+                 worth.n == 1 ? "" : "s");
     chapter_plot_var(c, "capacity", "%.4f", worth.median);
     chapter_plot_var(c, "capacity_lo", "%.4f", worth.lo);
     chapter_plot_var(c, "capacity_hi", "%.4f", worth.hi);

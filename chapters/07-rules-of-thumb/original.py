@@ -54,7 +54,15 @@ def main():
         sys.exit("original.py: --part %s runs --modes %s" % (args.part, wanted[0]))
     if args.part == "cpu":
         n = harness.iterations_for(args.seconds, cpu_heavy)
-        harness.describe(part="cpu", tasks=args.tasks, iterations_per_task=n)
+        # What Python counts as "cores": logical CPUs, in the system and usable here
+        # (os.process_cpu_count is new in 3.13; before it, the affinity mask says,
+        # where there is one: not on macOS).
+        if hasattr(os, "process_cpu_count"):
+            usable = os.process_cpu_count()
+        else:
+            usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        harness.describe(part="cpu", tasks=args.tasks, iterations_per_task=n, cpu_count=os.cpu_count(),
+                         process_cpu_count=usable)
         harness.run_all(args, cpu_heavy, [n] * args.tasks)
     else:
         urls = [line.strip() for line in sys.stdin if line.strip()]
