@@ -179,18 +179,25 @@ print(swaps)' "$folder" "$victim" "$@"
 # ...and the check is not empty: the racer did swap something.
 victim_untouched() { [ "$(cat "$tmp/swaps")" -gt 0 ] && [ -z "$(ls -A "$victim")" ]; }
 one_line_or_success() { [ "$1" -eq 0 ] || { [ "$1" -eq 1 ] && [ "$(wc -l <"$2")" -eq 1 ]; }; }
+# under_race N COMMAND...: run COMMAND N times while the racer ($racing) runs, then
+# wait for it; $statuses lists the exits that were neither a success nor one line.
+under_race() {
+    times=$1
+    shift
+    statuses=
+    for i in $(seq "$times"); do
+        "$@" >/dev/null 2>"$tmp/err-$i"
+        status=$?
+        one_line_or_success "$status" "$tmp/err-$i" || statuses="$statuses $status"
+    done
+    wait "$racing"
+}
 if command -v python3 >/dev/null 2>&1; then
     out=$tmp/raced-run
     mkdir -p "$out"
     racer "$out" 6 .run- >"$tmp/swaps" &
     racing=$!
-    statuses=
-    for i in 1 2 3 4 5 6; do
-        "$BUILD/chapter3" --scale tiny --python none --quiet --out "$out" >/dev/null 2>"$tmp/err-$i"
-        status=$?
-        one_line_or_success "$status" "$tmp/err-$i" || statuses="$statuses $status"
-    done
-    wait "$racing"
+    under_race 6 "$BUILD/chapter3" --scale tiny --python none --quiet --out "$out"
     check "staging folders swapped for links while chapter 3 runs ($(cat "$tmp/swaps") swaps): nothing written through them" \
         victim_untouched
     check "staging folders swapped: every run succeeded or failed with one line${statuses:+ (not:$statuses)}" test -z "$statuses"
@@ -200,13 +207,7 @@ if command -v python3 >/dev/null 2>&1; then
         "$BUILD/chapter3" --scale tiny --python none --quiet --out "$out" >/dev/null 2>&1
         racer "$out" 4 figure.png.tmp figure.svg.tmp >"$tmp/swaps" &
         racing=$!
-        statuses=
-        for i in 1 2 3 4; do
-            plots/render.sh 3 "$out" >/dev/null 2>"$tmp/err-$i"
-            status=$?
-            one_line_or_success "$status" "$tmp/err-$i" || statuses="$statuses $status"
-        done
-        wait "$racing"
+        under_race 4 plots/render.sh 3 "$out"
         check "figure temporaries swapped for links while drawing ($(cat "$tmp/swaps") swaps): nothing written through them" \
             victim_untouched
         check "figure temporaries swapped: no figure is a link" sh -c "[ ! -L '$out/figure.png' ] && [ ! -L '$out/figure.svg' ]"
@@ -218,13 +219,7 @@ if command -v python3 >/dev/null 2>&1; then
     "$BUILD/book" --out "$out" >/dev/null 2>&1
     racer "$out" 4 figures source >"$tmp/swaps" &
     racing=$!
-    statuses=
-    for i in 1 2 3 4; do
-        "$BUILD/book" --out "$out" >/dev/null 2>"$tmp/err-$i"
-        status=$?
-        one_line_or_success "$status" "$tmp/err-$i" || statuses="$statuses $status"
-    done
-    wait "$racing"
+    under_race 4 "$BUILD/book" --out "$out"
     check "the book's figures/ and source/ swapped for links ($(cat "$tmp/swaps") swaps): nothing written through them" \
         victim_untouched
     check "the book's folders swapped: every build succeeded or failed with one line${statuses:+ (not:$statuses)}" \
