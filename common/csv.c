@@ -9,12 +9,6 @@
 
 #include "csv.h"
 
-int csv_open(csv_writer *w, const char *path)
-{
-    w->fields_in_row = 0;
-    return atomic_file_open(&w->file, path);
-}
-
 int csv_open_at(csv_writer *w, int dirfd, const char *dir_path, const char *name)
 {
     w->fields_in_row = 0;

@@ -26,8 +26,8 @@ typedef struct {
         "ivcsw", "result"
 #define CSV_COMMON_COLUMN_COUNT 15
 
-int csv_open(csv_writer *w, const char *path); /* -1 with errno */
-/* The same for `name` in a folder held open (atomic_file_open_at). */
+/* A new CSV file `name` in the folder held open as dirfd (AT_FDCWD: a path), written
+ * whole or not at all (atomic_file_open_at). -1 with errno. */
 int csv_open_at(csv_writer *w, int dirfd, const char *dir_path, const char *name);
 void csv_meta(csv_writer *w, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void csv_header(csv_writer *w, const char *const *columns, int count);

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +81,7 @@ static void test_nothing_appears_until_commit(void **state)
     char path[256];
     snprintf(path, sizeof path, "%s/a.csv", dir);
     csv_writer w;
-    assert_int_equal(csv_open(&w, path), 0);
+    assert_int_equal(csv_open_at(&w, AT_FDCWD, NULL, path), 0);
     write_table(&w, "threads");
     assert_int_equal(access(path, F_OK), -1); /* not yet */
     assert_int_equal(csv_commit(&w), 0);
@@ -95,19 +96,19 @@ static void test_abort_keeps_the_previous_file(void **state)
     char path[256];
     snprintf(path, sizeof path, "%s/b.csv", dir);
     csv_writer w;
-    assert_int_equal(csv_open(&w, path), 0);
+    assert_int_equal(csv_open_at(&w, AT_FDCWD, NULL, path), 0);
     write_table(&w, "old");
     assert_int_equal(csv_commit(&w), 0);
     char before[4096];
     strcpy(before, slurp(path));
 
-    assert_int_equal(csv_open(&w, path), 0);
+    assert_int_equal(csv_open_at(&w, AT_FDCWD, NULL, path), 0);
     write_table(&w, "new");
     csv_abort(&w); /* an interrupted run */
     assert_string_equal(slurp(path), before);
     assert_int_equal(files_in_dir(), 1);
 
-    assert_int_equal(csv_open(&w, path), 0);
+    assert_int_equal(csv_open_at(&w, AT_FDCWD, NULL, path), 0);
     write_table(&w, "new");
     assert_int_equal(csv_commit(&w), 0);
     assert_non_null(strstr(slurp(path), "new,1.500"));
@@ -121,7 +122,7 @@ static void test_unwritable_path_fails_cleanly(void **state)
     snprintf(path, sizeof path, "%s/no/such/dir/c.csv", dir);
     csv_writer w;
     errno = 0;
-    assert_int_equal(csv_open(&w, path), -1);
+    assert_int_equal(csv_open_at(&w, AT_FDCWD, NULL, path), -1);
     assert_int_equal(errno, ENOENT);
     assert_int_equal(files_in_dir(), 0);
 }
@@ -134,10 +135,10 @@ static void test_full_device_fails_commit_and_keeps_old_file(void **state)
     char path[256];
     snprintf(path, sizeof path, "%s/d.csv", dir);
     csv_writer w;
-    assert_int_equal(csv_open(&w, path), 0);
+    assert_int_equal(csv_open_at(&w, AT_FDCWD, NULL, path), 0);
     write_table(&w, "old");
     assert_int_equal(csv_commit(&w), 0);
-    assert_int_equal(csv_open(&w, path), 0);
+    assert_int_equal(csv_open_at(&w, AT_FDCWD, NULL, path), 0);
     FILE *full = fopen("/dev/full", "w");
     if (!full) skip();
     fclose(w.file.stream);
