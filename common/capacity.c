@@ -12,17 +12,21 @@
 double capacity_probe(int workers, uint64_t iterations)
 {
     if (workers < 1) return -1;
-    task_record alone[1], together[workers];
+    task_record before[1], after[1], together[workers];
     pool_outcome outcome;
     pool_config one = { .mode = MODE_PROCESSES, .workers = 1 }, all = { .mode = MODE_PROCESSES, .workers = workers };
-    /* Alone, then together: each task's own start and end, so the pool's start-up is
-     * not counted. */
-    if (pool_map(&one, cpu_heavy_task, &iterations, 1, alone, &outcome) != 0 ||
-        pool_map(&all, cpu_heavy_task, &iterations, workers, together, &outcome) != 0)
+    /* Alone, together, alone again: each task's own start and end, so the pool's
+     * start-up is not counted. Interference only ever adds time, so the faster of
+     * the two lone runs is the better measure of one core's speed at this moment (a
+     * slow lone run alone would make the CPUs look like more than they are). */
+    if (pool_map(&one, cpu_heavy_task, &iterations, 1, before, &outcome) != 0 ||
+        pool_map(&all, cpu_heavy_task, &iterations, workers, together, &outcome) != 0 ||
+        pool_map(&one, cpu_heavy_task, &iterations, 1, after, &outcome) != 0)
         return -1;
-    double took[workers];
+    double took[workers], alone_before = (double)(before[0].end_ns - before[0].start_ns),
+                          alone_after = (double)(after[0].end_ns - after[0].start_ns);
     for (int i = 0; i < workers; i++) took[i] = (double)(together[i].end_ns - together[i].start_ns);
-    return capacity_worth((double)(alone[0].end_ns - alone[0].start_ns), took, workers);
+    return capacity_worth(alone_before < alone_after ? alone_before : alone_after, took, workers);
 }
 
 double capacity_worth(double alone_s, const double *together_s, int workers)

@@ -16,8 +16,9 @@
 #include <stdint.h>
 
 /* One probe: `workers` forked processes each running cpu_heavy(iterations) at once,
- * against one process running it alone. The cores' worth, or -1 if a process could
- * not be started. */
+ * against one process running it alone just before and just after (the faster of
+ * the two: noise only adds time). The cores' worth, or -1 if a process could not be
+ * started. */
 double capacity_probe(int workers, uint64_t iterations);
 
 /* The arithmetic of a probe: the sum over `workers` of alone_s / together_s[i]
