@@ -82,8 +82,6 @@ static void check_the_room(chapter *c)
         c->room = room_measure(1.0);
     }
     room_describe(&c->room, who, sizeof who);
-    chapter_meta(c, "room_others_cores", "%.2f", c->room.others_cores);
-    chapter_meta(c, "room_busy", "%s", room_is_busy(&c->room) ? who : "no");
     if (room_is_busy(&c->room) && !c->cli.quiet) {
         char line[600];
         snprintf(line, sizeof line, "Another program is using the CPU (%s): the parallel modes cannot show their "
@@ -865,9 +863,11 @@ static void measure_noise(chapter *c)
         report_verdict_append(c->report, " (%d rounds: their intervals hold the median only %.0f %% of the time, not "
                               "95 %%, so nothing is decided here; `--reps %d` or more decides.)", rounds,
                               100 * stats_order_coverage(rounds, 1), STATS_DECIDING_VALUES);
+    char who[300];
+    room_describe(&c->room, who, sizeof who);
+    chapter_meta(c, "room_others_cores", "%.2f", c->room.others_cores);
+    chapter_meta(c, "room_busy", "%s", room_is_busy(&c->room) ? who : "no");
     if (room_is_busy(&c->room)) {
-        char who[300];
-        room_describe(&c->room, who, sizeof who);
         report_verdict_append(c->report, " (Before the first round another program was using the CPU (%s): the "
                               "parallel modes could not show their speed. Close it, or run with `--wait-quiet`.)", who);
     } else if (high) {

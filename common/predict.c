@@ -130,7 +130,7 @@ const char *predict_verdict(const char *key, double guess, estimate measured, bo
     char interval[80] = "", where[96];
     bool has_interval = measured.n >= STATS_MIN_VALUES;
     if (has_interval)
-        snprintf(interval, sizeof interval, measured.coverage < STATS_LEVEL ? " (%s-%s, a %.0f %% interval)" : " (%s-%s)",
+        snprintf(interval, sizeof interval, measured.coverage < STATS_LEVEL ? " (%s-%s, %.0f %%)" : " (%s-%s)",
                  number(measured.lo, lo, sizeof lo), number(measured.hi, hi, sizeof hi), 100 * measured.coverage);
     double off = measured.median != 0 ? 100 * (guess - measured.median) / fabs(measured.median) : 0;
     if (has_interval && guess >= measured.lo && guess <= measured.hi)

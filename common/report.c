@@ -154,7 +154,7 @@ const char *estimate_text(estimate e, const char *format, char *out, size_t size
     snprintf(lo, sizeof lo, format, e.lo);
     snprintf(hi, sizeof hi, format, e.hi);
     if (e.coverage < STATS_LEVEL) /* 3 to 5 values: an interval that covers less, said so */
-        snprintf(out, size, "%s (%s-%s, a %.0f %% interval)", median, lo, hi, 100 * e.coverage);
+        snprintf(out, size, "%s (%s-%s, %.0f %%)", median, lo, hi, 100 * e.coverage);
     else
         snprintf(out, size, "%s (%s-%s)", median, lo, hi);
     return out;

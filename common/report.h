@@ -33,7 +33,7 @@ void report_verdict_append(report *r, const char *fmt, ...) __attribute__((forma
 
 /* "1.15x (1.08-1.22)": the median and its interval, each number printed with
  * `format` (one double, e.g. "%.2fx"); the median alone where there is no interval;
- * "1.15x (1.08-1.22, a 75 % interval)" where its coverage is below 95 %. */
+ * "1.15x (1.08-1.22, 75 %)", its coverage after it, where that is below 95 %. */
 const char *estimate_text(estimate e, const char *format, char *out, size_t size);
 
 /* Text from outside the program (a URL, an interpreter's words) made plain text for

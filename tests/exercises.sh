@@ -56,7 +56,8 @@ for n in $only; do
     check "chapter$n exercises leave no process behind" no_leftover
 done
 
-# --predict: each named quantity, guessed, comes back beside the measured median.
+# --predict: each named quantity, guessed, comes back beside the measured median and
+# its interval, which at 3 rounds says it holds the median 75 % of the time.
 for n in $only; do
     keys=$(chapter_answers "$n")
     [ -n "$keys" ] || continue
@@ -72,11 +73,11 @@ for n in $only; do
     for k in $keys; do
         # The CPython quantities need python3, which --python none left out: "not measured".
         check "chapter$n --predict: $k is set beside the measurement" \
-            sh -c "tr -s '\\n ' '  ' <'$tmp/out' | grep -q ' $k: you said 1.00\\(, measured [0-9.e+-]* ([0-9.e+-]*-[0-9.e+-]*): \\|; not measured on this run\\)'"
+            sh -c "tr -s '\\n ' '  ' <'$tmp/out' | grep -q ' $k: you said 1.00\\(, measured [0-9.e+-]* ([0-9.e+-]*-[0-9.e+-]*, 75 %): \\|; not measured on this run\\)'"
         check "chapter$n answers.csv has $k" grep -q "^$k," "$tmp/p$n/answers.csv"
     done
     check "chapter$n --predict: a C quantity was measured" \
-        sh -c "tr '\\n' ' ' <'$tmp/out' | grep -q 'measured [0-9.]* ([0-9.]*-[0-9.]*): \\(inside\\|[0-9]* % \\(above\\|below\\)\\)'"
+        sh -c "tr '\\n' ' ' <'$tmp/out' | grep -q 'measured [0-9.]* ([0-9.]*-[0-9.]*, 75 %): \\(inside\\|[0-9]* % \\(above\\|below\\)\\)'"
 done
 check "--predict with an unknown quantity: exit 2, one line naming the known ones" \
     sh -c "'$BUILD/chapter3' --predict nope=1 --out '$tmp/never' >/dev/null 2>'$tmp/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'this chapter answers gil/serial' '$tmp/err' && [ ! -e '$tmp/never' ]"
