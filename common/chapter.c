@@ -300,11 +300,13 @@ static bool another_round(chapter *c, int done, double relative_width)
 static estimate ratio_of(const chapter *c, int series, int workers, int ref, int ref_workers);
 
 /* The machine's parallel capacity at the start of a round (capacity.h): all its CPUs'
- * workers against one, on the C loop, so that it sees the same moment as the round. */
+ * workers against one, on the C loop, so that it sees the same moment as the round.
+ * At the tiny scale (tests: nothing is decided) once, on a 5 ms loop. */
 static void probe_capacity(chapter *c)
 {
-    if (c->capacity_count >= CHAPTER_MAX_ROUNDS) return;
-    if (!c->capacity_iterations) c->capacity_iterations = calibrate_cpu_heavy(c->cli.scale == SCALE_TINY ? 0.01 : 0.02);
+    bool tiny = c->cli.scale == SCALE_TINY;
+    if (c->capacity_count >= CHAPTER_MAX_ROUNDS || (tiny && c->capacity_count > 0)) return;
+    if (!c->capacity_iterations) c->capacity_iterations = calibrate_cpu_heavy(tiny ? 0.005 : 0.02);
     double worth = capacity_probe(c->machine.cores, c->capacity_iterations);
     if (worth > 0) c->capacity[c->capacity_count++] = worth;
 }

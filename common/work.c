@@ -96,7 +96,11 @@ static uint64_t units_for(double rate, double seconds)
 
 uint64_t calibrate_cpu_heavy(double seconds)
 {
-    return units_for(best_rate(run_cpu_heavy, 1 << 16), seconds);
+    /* Measured once per process (a chapter sizes its jobs and the capacity probe from
+     * the same rate; measuring takes some 70 ms). A worker process never calibrates. */
+    static _Thread_local double rate;
+    if (rate <= 0) rate = best_rate(run_cpu_heavy, 1 << 16);
+    return units_for(rate, seconds);
 }
 
 uint64_t calibrate_live_tracker(double seconds)

@@ -20,7 +20,8 @@ int64_t cpu_heavy_task(void *iterations, int task);
 /* The sum cpu_heavy(n) must return, so a run can check its own results. */
 uint64_t cpu_heavy_expected(uint64_t iterations);
 
-/* Iterations of cpu_heavy that take about `seconds` of one core's time here. */
+/* Iterations of cpu_heavy that take about `seconds` of one core's time here (the
+ * rate is measured at the first call of each thread, then reused). */
 uint64_t calibrate_cpu_heavy(double seconds);
 
 /* A stretch of time during which a job was running on one core. */

@@ -131,7 +131,7 @@ static void test_holds_256_requests_in_flight_at_once(void **state)
     assert_int_equal(st.requests, N);
     assert_int_equal(st.peak, N);     /* all of them waited at the same time */
     assert_int_equal(st.in_flight, 0);
-    assert_true(took < 10);           /* one after another would take 128 s */
+    assert_true(took < 60);           /* one after another would take 128 s */
     free(records);
     latency_server_stop(s);
 }
@@ -184,7 +184,7 @@ static void test_load_1024_in_flight_without_fd_leak(void **state)
     free(records);
     assert_int_equal(failed, 0);
     assert_int_equal(st.peak, N);
-    assert_true(took < 30);
+    assert_true(took < 300); /* one after another would take 2048 s; beside other tests under TSan, 30 s was too tight */
     assert_int_equal(open_fds(), before); /* every socket closed again */
 }
 
