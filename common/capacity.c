@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "capacity.h"
+#include "clock.h"
 #include "pool.h"
 #include "work.h"
 
@@ -27,6 +28,17 @@ double capacity_probe(int workers, uint64_t iterations)
                           alone_after = (double)(after[0].end_ns - after[0].start_ns);
     for (int i = 0; i < workers; i++) took[i] = (double)(together[i].end_ns - together[i].start_ns);
     return capacity_worth(alone_before < alone_after ? alone_before : alone_after, took, workers);
+}
+
+uint64_t capacity_iterations(double seconds)
+{
+    uint64_t sample = 1 << 20;
+    int64_t t0 = thread_cpu_ns();
+    volatile uint64_t sink = cpu_heavy(sample);
+    (void)sink;
+    int64_t spent = thread_cpu_ns() - t0;
+    double n = spent > 0 ? (double)sample * seconds / ns_to_s(spent) : (double)sample;
+    return n < 1 ? 1 : (uint64_t)n;
 }
 
 double capacity_worth(double alone_s, const double *together_s, int workers)

@@ -21,6 +21,11 @@
  * started. */
 double capacity_probe(int workers, uint64_t iterations);
 
+/* Iterations of cpu_heavy for a probe of about `seconds` of one core: from one short
+ * timed run (a millisecond), not calibrate_cpu_heavy's careful 0.1 s: the probe
+ * compares the loop with itself, so its length need not be exact. */
+uint64_t capacity_iterations(double seconds);
+
 /* The arithmetic of a probe: the sum over `workers` of alone_s / together_s[i]
  * (a worker that took twice as long as alone did half a core's work). */
 double capacity_worth(double alone_s, const double *together_s, int workers);

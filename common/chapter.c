@@ -306,7 +306,7 @@ static void probe_capacity(chapter *c)
 {
     bool tiny = c->cli.scale == SCALE_TINY;
     if (c->capacity_count >= CHAPTER_MAX_ROUNDS || (tiny && c->capacity_count > 0)) return;
-    if (!c->capacity_iterations) c->capacity_iterations = calibrate_cpu_heavy(tiny ? 0.005 : 0.02);
+    if (!c->capacity_iterations) c->capacity_iterations = capacity_iterations(tiny ? 0.005 : 0.02);
     double worth = capacity_probe(c->machine.cores, c->capacity_iterations);
     if (worth > 0) c->capacity[c->capacity_count++] = worth;
 }
