@@ -133,11 +133,19 @@ static int same_kind_or_missing(int to_fd, const dir_entry *e)
 }
 
 /* A folder is exchanged with the one in its place (which lands in from_fd), or
- * renamed where there is none; a file is renamed over its old one. */
+ * renamed where there is none; a file is renamed over its old one. A file system
+ * without RENAME_EXCHANGE (EINVAL: some network and overlay file systems) gets two
+ * renames instead: the old folder into from_fd under another name, then the new one
+ * in (for an instant the folder is missing, never mixed). */
 static int move_in(int from_fd, int to_fd, const dir_entry *e)
 {
-    if (e->is_dir && renameat2(from_fd, e->name, to_fd, e->name, RENAME_EXCHANGE) == 0) return 0;
-    if (e->is_dir && errno != ENOENT) return -1;
+    if (!e->is_dir) return renameat(from_fd, e->name, to_fd, e->name);
+    if (renameat2(from_fd, e->name, to_fd, e->name, RENAME_EXCHANGE) == 0) return 0;
+    if (errno == ENOENT) return renameat(from_fd, e->name, to_fd, e->name);
+    if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) return -1;
+    char old[300];
+    snprintf(old, sizeof old, "%s.previous", e->name);
+    if (renameat(to_fd, e->name, from_fd, old) != 0) return -1;
     return renameat(from_fd, e->name, to_fd, e->name);
 }
 
