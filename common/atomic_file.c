@@ -52,7 +52,7 @@ int atomic_dir_create_at(int dirfd, const char *prefix, char *name, size_t size)
         char suffix[7];
         if (unpredictable_suffix(suffix) != 0) return -1;
         snprintf(name, size, "%s%s", prefix, suffix);
-        if (mkdirat(dirfd, name, 0700) == 0) return 0;
+        if (mkdirat(dirfd, name, 0700) == 0) return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (errno != EEXIST) return -1;
     }
     errno = EEXIST;

@@ -36,8 +36,8 @@ int atomic_file_open(atomic_file *f, const char *path);
 int atomic_file_open_at(atomic_file *f, int dirfd, const char *dir_path, const char *name);
 
 /* A new private folder (mode 0700) inside dirfd, named `prefix` and six unpredictable
- * characters (mkdtemp's rule, relative to a folder descriptor), its name into `name`.
- * 0, or -1 with errno. */
+ * characters (mkdtemp's rule, relative to a folder descriptor), its name into `name`:
+ * its descriptor (opened without following a link), or -1 with errno. */
 int atomic_dir_create_at(int dirfd, const char *prefix, char *name, size_t size);
 /* The folder `name` inside dirfd, made (mode 0777 less the umask) if missing and
  * opened without following a link (O_DIRECTORY | O_NOFOLLOW): its descriptor, or -1

@@ -55,13 +55,9 @@ static void hold_out_dir(chapter *c)
 {
     char error[600];
     if (cli_check_out_dir(c->cli.out, error, sizeof error) != 0 ||
-        (c->out_fd = cli_open_out_dir(c->cli.out, error, sizeof error)) < 0)
+        (c->out_fd = cli_hold_out_dir(c->cli.out, ".run-", error, sizeof error)) < 0)
         chapter_fail(c, EXIT_BAD_INPUT, "%s", error);
-    if (flock(c->out_fd, LOCK_EX | LOCK_NB) != 0)
-        chapter_fail(c, EXIT_BAD_INPUT, "--out: %s is in use by another run: wait for it, or choose another --out",
-                     c->cli.out);
     /* It stays open on purpose: the lock lasts as long as this run. */
-    atomic_dir_remove_stale(c->out_fd, ".run-");
 }
 
 /* Before the first round: what else is using the CPU (room.h). With --wait-quiet,
@@ -533,8 +529,7 @@ static void remove_stale_figures(const chapter *c)
  * by someone else after it was opened is never written through. */
 static void open_staging(chapter *c)
 {
-    if (atomic_dir_create_at(c->out_fd, ".run-", c->staging_name, sizeof c->staging_name) != 0 ||
-        (c->stage_fd = openat(c->out_fd, c->staging_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    if ((c->stage_fd = atomic_dir_create_at(c->out_fd, ".run-", c->staging_name, sizeof c->staging_name)) < 0)
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", c->cli.out, strerror(errno));
     c->staging = xasprintf("%s/%s", c->cli.out, c->staging_name);
     cleanup_temp_dir(c->out_fd, c->staging_name);

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "clock.h"
 #include "cli.h"
 #include "csv.h"
@@ -428,5 +430,18 @@ int cli_open_out_dir(const char *dir, char *error, size_t size)
     if (cli_make_out_dir(dir, error, size) != 0) return -1;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) snprintf(error, size, "--out: %s: %s", dir, errno == ELOOP ? "is a symbolic link" : strerror(errno));
+    return fd;
+}
+
+int cli_hold_out_dir(const char *dir, const char *staging_prefix, char *error, size_t size)
+{
+    int fd = cli_open_out_dir(dir, error, size);
+    if (fd < 0) return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(error, size, "--out: %s is in use by another run: wait for it, or choose another --out", dir);
+        close(fd);
+        return -1;
+    }
+    atomic_dir_remove_stale(fd, staging_prefix);
     return fd;
 }

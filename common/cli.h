@@ -100,5 +100,10 @@ int cli_make_out_dir(const char *dir, char *error, size_t error_size);
  * this descriptor, so swapping the folder for a link later changes nothing. Its
  * descriptor, or -1 with a message in `error`. */
 int cli_open_out_dir(const char *dir, char *error, size_t error_size);
+/* cli_open_out_dir, then an advisory lock on it (flock on its descriptor, held as
+ * long as the descriptor: a second run into it is refused, not mixed in), and, the
+ * lock held, the staging folders named `staging_prefix`XXXXXX that a run killed by
+ * SIGKILL left (atomic_dir_remove_stale). Its descriptor, or -1 with a message. */
+int cli_hold_out_dir(const char *dir, const char *staging_prefix, char *error, size_t error_size);
 
 #endif

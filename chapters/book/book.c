@@ -17,7 +17,6 @@
 #include <cmark-gfm.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <ctype.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "atomic_file.h"
@@ -838,17 +836,10 @@ int main(int argc, char **argv)
     char path[1024], error[600];
     /* --out, held open and locked; every page is written by descriptor into the
      * staging folder (messages name where it will land). */
-    out_fd = cli_open_out_dir(out_dir, error, sizeof error);
-    if (out_fd < 0) fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
-    if (flock(out_fd, LOCK_EX | LOCK_NB) != 0)
-        fail_user("book", EXIT_EXPERIMENT_FAILED, "--out: %s is in use by another book build: wait for it", out_dir);
-    atomic_dir_remove_stale(out_fd, ".book-");
+    if ((out_fd = cli_hold_out_dir(out_dir, ".book-", error, sizeof error)) < 0)
+        fail_user("book", EXIT_EXPERIMENT_FAILED, "%s", error);
     atomic_dir out = { -1, out_dir };
-    if (atomic_dir_create_at(out_fd, ".book-", staging_name, sizeof staging_name) != 0) {
-        *staging_name = '\0';
-        fail_building("cannot write into %s: %s", out_dir, strerror(errno));
-    }
-    if ((out.fd = openat(out_fd, staging_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    if ((out.fd = atomic_dir_create_at(out_fd, ".book-", staging_name, sizeof staging_name)) < 0)
         fail_building("cannot write into %s: %s", out_dir, strerror(errno));
     char figures_path[1024], source_path[1024];
     snprintf(figures_path, sizeof figures_path, "%s/figures", out_dir);

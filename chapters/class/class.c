@@ -21,7 +21,6 @@
  * class DIR_OUT) and summary.md (the class page of the book). */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -387,20 +385,6 @@ static void write_summary(atomic_dir dir, const share_machine *machines, int cou
     if (atomic_file_commit(&f) != 0) cannot_write(dir, "summary.md");
 }
 
-/* --out, made if missing and held open with a lock for the whole gathering (a
- * second gathering into it is refused, not mixed in); the staging folders of a
- * gathering killed by SIGKILL are removed. */
-static atomic_dir hold_out_dir(const char *out_dir)
-{
-    char error[600];
-    atomic_dir out = { cli_open_out_dir(out_dir, error, sizeof error), out_dir };
-    if (out.fd < 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
-    if (flock(out.fd, LOCK_EX | LOCK_NB) != 0)
-        fail_user("class", EXIT_EXPERIMENT_FAILED, "--out: %s is in use by another gathering: wait for it", out_dir);
-    atomic_dir_remove_stale(out.fd, ".class-");
-    return out;
-}
-
 /* The three files, written into a private folder inside --out and then renamed in
  * together (all by descriptor), so the folder holds one gathering whole or the one
  * before. */
@@ -415,11 +399,13 @@ static int gather(const char *dir, const char *out_dir, int chapter)
         free(machines);
         return 0;
     }
-    atomic_dir out = hold_out_dir(out_dir);
+    /* --out held with a lock for the whole gathering (cli_hold_out_dir). */
+    char error[600];
+    atomic_dir out = { cli_hold_out_dir(out_dir, ".class-", error, sizeof error), out_dir };
+    if (out.fd < 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
     char name[32], staging_path[1100];
     atomic_dir staging = { -1, staging_path };
-    if (atomic_dir_create_at(out.fd, ".class-", name, sizeof name) != 0 ||
-        (staging.fd = openat(out.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    if ((staging.fd = atomic_dir_create_at(out.fd, ".class-", name, sizeof name)) < 0)
         fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write into %s: %s", out_dir, strerror(errno));
     snprintf(staging_path, sizeof staging_path, "%s/%s", out_dir, name);
     cleanup_temp_dir(out.fd, name);
@@ -427,20 +413,14 @@ static int gather(const char *dir, const char *out_dir, int chapter)
     write_data(staging, machines, count, chapter, &lo, &hi);
     write_plot_vars(staging, count, chapter, families, lo, hi);
     write_summary(staging, machines, count, chapter);
-    const char *names[] = { "data.csv", "plot-vars.gp", "summary.md" };
-    int failed = 0;
-    for (int i = 0; i < 3; i++) {
-        struct stat st;
-        if (!failed && fstatat(out.fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) failed = EEXIST;
-        if (!failed && renameat(staging.fd, names[i], out.fd, names[i]) != 0) failed = errno;
-        unlinkat(staging.fd, names[i], 0);
-    }
+    char refused[256] = "";
+    int failed = atomic_dir_publish(staging.fd, out.fd, refused, sizeof refused) != 0 ? errno : 0;
     close(staging.fd);
-    unlinkat(out.fd, name, AT_REMOVEDIR);
+    atomic_dir_remove(out.fd, name); /* empty, or what could not be published */
     cleanup_temp_dir_done(out.fd, name);
     if (failed)
-        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s: %s", out_dir,
-                  failed == EEXIST ? "something that is not a regular file is in the place of a result" : strerror(failed));
+        fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", out_dir, refused,
+                  failed == EEXIST ? "something that is not a regular file is in its place" : strerror(failed));
     printf("class: %d machine%s, chapter %d: %s/{data.csv,summary.md}\n", count, count == 1 ? "" : "s", chapter,
            out_dir);
     close(out.fd);
