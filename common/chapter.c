@@ -448,6 +448,35 @@ mode_summary chapter_series_summary(const chapter *c, const char *series, int wo
     return s;
 }
 
+estimate chapter_cpu_share(const chapter *c, const char *series, int workers)
+{
+    int index = series_find(&c->series, series);
+    double share[c->run_count + 1];
+    size_t n = 0;
+    for (int i = 0; index >= 0 && i < c->run_count; i++) {
+        const chapter_run *run = c->runs[i];
+        if (run->series != index || (workers && run->workers != workers) || run->time_s <= 0) continue;
+        double cpu_s = 0;
+        for (int t = 0; t < run->ntasks; t++) cpu_s += ns_to_s(run->records[t].cpu_ns);
+        share[n++] = cpu_s / run->time_s;
+    }
+    return stats_estimate(share, n);
+}
+
+bool chapter_serial_starved(const chapter *c, char *why, size_t size)
+{
+    estimate got = chapter_cpu_share(c, pool_mode_name(MODE_SERIAL), 0);
+    bool starved = got.n > 0 && got.median < SERIAL_HAD_A_CPU;
+    if (why && size) why[0] = '\0';
+    if (starved && why && size) {
+        char text[64];
+        snprintf(why, size, "Serial got only %s of a CPU while it ran (its CPU time / its wall time): another "
+                 "program or the host held the rest, so a ratio against serial measures how the CPUs were "
+                 "shared, not the work.", estimate_text(got, "%.2f", text, sizeof text));
+    }
+    return starved;
+}
+
 estimate chapter_value(const chapter *c, const char *series, int workers, int value)
 {
     if (value < 0 || value >= c->value_count) fail_at(__FILE__, __LINE__, "chapter_value: no such value", EINVAL);

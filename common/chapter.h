@@ -205,6 +205,14 @@ mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers);
 mode_summary chapter_series_summary(const chapter *c, const char *series, int workers);
 /* A run value (chapter_values) of a series' runs, median and interval over rounds. */
 estimate chapter_value(const chapter *c, const char *series, int workers, int value);
+/* The CPUs a series' runs got while they ran: their tasks' CPU time / the run's wall
+ * time, round by round (a serial run that had a CPU to itself: about 1.0). */
+estimate chapter_cpu_share(const chapter *c, const char *series, int workers);
+/* Whether the serial runs got less than SERIAL_HAD_A_CPU of a CPU (median over rounds):
+ * another program or the host held it, so ratios against serial measure how the
+ * scheduler shared the CPUs. `why` (may be NULL) gets a sentence naming the share. */
+#define SERIAL_HAD_A_CPU 0.9
+bool chapter_serial_starved(const chapter *c, char *why, size_t size);
 /* Did a series run at all? */
 bool chapter_series_ran(const chapter *c, const char *series);
 

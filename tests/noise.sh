@@ -2,7 +2,8 @@
 # noise.sh — verdicts under a competing CPU hog. A busy loop pinned to one core runs
 # for part of each run (started here, killed here). A verdict may then be the right
 # one or NOT DISTINGUISHABLE HERE, never the opposite: chapter 3 must never say that
-# GIL-threads were faster than serial, and chapter 7 must never find one process the
+# GIL-threads were faster than serial (where serial did not get its CPU, the chapter
+# says so and decides nothing), and chapter 7 must never find one process the
 # fastest for CPU work. Repeated, so that a lucky run does not pass it.
 . "$(dirname "$0")/lib.sh"
 

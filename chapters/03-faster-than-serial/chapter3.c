@@ -72,21 +72,26 @@ static void verdict(chapter *c)
     chapter_answer(c, "cpython/serial", chapter_ratio(c, MODE_CPYTHON_THREADS, 0, MODE_CPYTHON_SERIAL, 0));
     int workers = chapter_summary(c, MODE_GIL_THREADS).ran ? chapter_summary(c, MODE_GIL_THREADS).workers
                                                             : chapter_summary(c, MODE_THREADS).workers;
+    /* A serial run that did not get its CPU makes every ratio here a measure of how
+     * the scheduler shared a busy machine, and nothing gives both sides of a ratio the
+     * same share. */
+    char starved[300];
+    bool decides = !chapter_serial_starved(c, starved, sizeof starved);
     char gil_part[300] = "", c_part[300] = "", a[64];
     if (gil.n > 0) {
-        three_way call = stats_below(gil, FASTER_BELOW);
+        three_way call = decides ? stats_below(gil, FASTER_BELOW) : CALL_UNDECIDED;
         snprintf(gil_part, sizeof gil_part, "%s under the GIL on this machine: %d GIL-threads took %s the serial "
                  "time%s.", stats_call_word(call), workers, estimate_text(gil, "%.2fx", a, sizeof a),
                  call == CALL_TRUE ? ", below 0.95x" : call == CALL_FALSE ? ", not below 0.95x" :
-                 stats_decides(gil) ? ": the interval straddles 0.95x" : "");
+                 stats_decides(gil) && decides ? ": the interval straddles 0.95x" : "");
     }
     if (threads.n > 0) {
-        three_way call = stats_below(threads, FASTER_BELOW);
+        three_way call = decides ? stats_below(threads, FASTER_BELOW) : CALL_UNDECIDED;
         snprintf(c_part, sizeof c_part, "%s%d C threads took %s: %s for C threads%s.", gil.n > 0 ? " " : "",
                  workers, estimate_text(threads, "%.2fx", a, sizeof a), stats_call_word(call),
                  c->machine.cores < 2 ? " (with 1 core they cannot be faster either)" : "");
     }
-    report_verdict(c->report, "%s%s", gil_part, c_part);
+    report_verdict(c->report, "%s%s%s%s", gil_part, c_part, decides ? "" : " ", starved);
 }
 
 /* threads' time over serial time, C and CPython side by side, each paired per round. */
