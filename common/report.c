@@ -294,9 +294,29 @@ static bool rows_named_by(const block *k, int keys)
     return true;
 }
 
+/* Column `c` of a table as a list, where even that one column does not fit beside the
+ * columns that name a row: "name, name: value" per row, wrapped to `columns`. */
+static void print_column_as_list(const block *k, FILE *out, int keys, int c, int columns)
+{
+    for (int row = -1; row < k->rows; row++) {
+        char line[1024];
+        size_t used = (size_t)snprintf(line, sizeof line, "  ");
+        for (int key = 0; key < keys && used < sizeof line; key++)
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", key ? ", " : "", table_cell(k, row, key));
+        if (used < sizeof line) snprintf(line + used, sizeof line - used, ": %s", table_cell(k, row, c));
+        print_wrapped_line(out, line, strlen(line), columns);
+        if (row < 0) {
+            fputs("  ", out);
+            for (int i = 2; i < columns; i++) fputc('-', out);
+            fputc('\n', out);
+        }
+    }
+}
+
 /* A table at most `columns` wide: when its columns do not fit side by side, it is
  * printed in parts, each repeating the columns that name a row (the first, and the
- * next ones while rows share the first: "mutex, 2 threads"). */
+ * next ones while rows share the first: "mutex, 2 threads"); a column too wide even
+ * for that is printed as a list. */
 static void print_table(const block *k, FILE *out, int columns)
 {
     int width[MAX_COLUMNS];
@@ -318,7 +338,8 @@ static void print_table(const block *k, FILE *out, int columns)
         int last = first, used = key_width;
         while (last < k->columns && (last == first || used + 2 + width[last] <= columns)) used += 2 + width[last++];
         if (first > keys) fputc('\n', out);
-        print_table_part(k, out, width, keys, first, last);
+        if (used > columns) print_column_as_list(k, out, keys, first, columns);
+        else print_table_part(k, out, width, keys, first, last);
         first = last;
     } while (first < k->columns);
 }

@@ -1,6 +1,7 @@
 /* test_report.c — the terminal form at a given width: no line wider than the
  * terminal, paragraphs wrapped without losing a word, a wide table printed in parts
- * that repeat the columns naming a row, and never narrower than 80 columns. */
+ * that repeat the columns naming a row (or, where one column does not fit beside them,
+ * as a list), and never narrower than 80 columns. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,12 +127,38 @@ static void test_wrapping_keeps_every_word(void **state)
     report_free(r);
 }
 
+/* Names of rows so long that one value column does not fit beside them (chapter 9's
+ * CPython table at 80 columns): each row becomes a line "names: value", wrapped. */
+static void test_a_column_too_wide_for_its_row_names_becomes_a_list(void **state)
+{
+    (void)state;
+    report *r = report_new("Chapter 99: \"a claim\"");
+    const char *columns[] = { "the I/O thread ran", "switch ms", "times slower than alone" };
+    report_table(r, "Round trips:", 3, columns);
+    const char *rows[][3] = { { "CPython beside a CPU thread per core, a long name", "5", "911.3x (591.9x-936.2x, 75 %)" },
+                              { "CPython beside a CPU thread per core, a long name", "20",
+                                "1489.3x (1434.8x-1780.4x, 75 %)" } };
+    for (int row = 0; row < 2; row++) {
+        for (int c = 0; c < 3; c++) report_cell(r, "%s", rows[row][c]);
+        report_end_row(r);
+    }
+    char *text = printed(r, "80");
+    assert_true(widest_line(text) <= 80);
+    char *all = words(text);
+    assert_non_null(strstr(all, "CPython beside a CPU thread per core, a long name, 20: 1489.3x (1434.8x-1780.4x, 75 %)"));
+    assert_non_null(strstr(text, "\n  the I/O thread ran, switch ms: times slower than alone\n"));
+    free(all);
+    free(text);
+    report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nothing_is_wider_than_the_terminal),
         cmocka_unit_test(test_a_wide_table_repeats_the_columns_naming_a_row),
         cmocka_unit_test(test_wrapping_keeps_every_word),
+        cmocka_unit_test(test_a_column_too_wide_for_its_row_names_becomes_a_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
