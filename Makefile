@@ -175,13 +175,15 @@ out_dir_of = out=$${OUT:-results/chapter$(1)}; show=--show; set -- $(ARGS); \
 	-h|--help|--version) show=;; esac; shift; done
 
 # Run the experiment, then draw its figure (PNG, SVG, and in the terminal) from the
-# same directory, then the verdict once more: the answer is the last thing on the screen. Everything a chapter runs is a prerequisite: its program, and the
-# latency server of the I/O lab that chapters start as a child.
+# same directory, then the verdict's headline (summary.md's "In short" line) once more:
+# the answer is the last thing on the screen. Everything a chapter runs is a
+# prerequisite: its program, and the latency server of the I/O lab that chapters start
+# as a child.
 $(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter% $(BUILD)/latency-server $(FIGURE_TOOLS)
 	@$(call out_dir_of,$*); set -e; \
 	$(BUILD)/chapter$* --out "$$out" $(ARGS); \
 	if [ -n "$$show" ]; then plots/render.sh $* "$$out" --show; \
-	  { printf 'VERDICT: '; sed -n 's/^[*][*]Verdict:[*][*] //p' "$$out/summary.md" | tr -d '\140*'; } | fold -s -w 80; fi
+	  { printf 'VERDICT: '; sed -n 's/^[*][*]In short:[*][*] //p' "$$out/summary.md" | tr -d '\140*'; } | fold -s -w 80; fi
 
 # Re-draw one chapter's figure from the CSVs already there.
 $(CHAPTERS:%=figure%): figure%: $(FIGURE_TOOLS)

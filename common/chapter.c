@@ -955,6 +955,8 @@ static void print_predictions(const chapter *c)
 
 int chapter_finish(chapter *c)
 {
+    if (!report_headline_text(c->report))
+        fail_at(__FILE__, __LINE__, "chapter_finish: the chapter wrote no headline (report_headline)", EINVAL);
     measure_noise(c);
     write_data_csv(c);
     write_modes_csv(c);

@@ -111,7 +111,7 @@ static void print_help(const cli_options *o, FILE *out)
                      "                       python3; none: do not)\n");
     fprintf(out,
             "  --out DIR            where data.csv and summary.md go (default %s)\n"
-            "  --quiet              print only the verdict\n"
+            "  --quiet              print only the verdict's headline\n"
             "  --wait-quiet[=S]     first wait (at most S seconds, default %d) until no other\n"
             "                       program uses the CPU, instead of measuring beside it\n",
             o->default_out, DEFAULT_WAIT_QUIET_S);

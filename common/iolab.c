@@ -462,12 +462,39 @@ void iolab_write_figure_data(iolab *lab, const int *sweep, int sweep_count, pool
     chapter_plot_var(c, "max_workers", "%d", max_workers);
 }
 
+/* The call on a negative claim ("useless", "bad for I/O") from `mode`'s time ratio to
+ * serial: useful (faster than serial by IOLAB_USEFUL_BELOW over the whole interval)
+ * makes it FALSE; undecided where requests failed (`*failed`: how many). */
+static three_way negative_claim_call(const iolab *lab, pool_mode mode, int workers, estimate ratio, int *failed)
+{
+    *failed = iolab_failed_requests(lab, mode, workers) + iolab_failed_requests(lab, MODE_SERIAL, 0);
+    if (*failed) return CALL_UNDECIDED;
+    three_way useful = stats_below(ratio, IOLAB_USEFUL_BELOW);
+    return useful == CALL_TRUE ? CALL_FALSE : useful == CALL_FALSE ? CALL_TRUE : CALL_UNDECIDED;
+}
+
+void iolab_headline_part(const iolab *lab, pool_mode mode, int workers, char *out, size_t size)
+{
+    estimate ratio = chapter_ratio(lab->chapter, mode, workers, MODE_SERIAL, 0);
+    if (ratio.n == 0) return;
+    int failed;
+    three_way call = negative_claim_call(lab, mode, workers, ratio, &failed);
+    size_t used = strlen(out);
+    if (failed)
+        snprintf(out + used, size - used, "%s%s for %s (%d requests failed)", used ? ", " : "", stats_call_word(call),
+                 pool_mode_label(mode), failed);
+    else
+        snprintf(out + used, size - used, "%s%s for %s (%.1fx%s)", used ? ", " : "", stats_call_word(call),
+                 pool_mode_label(mode), ratio.median > 0 ? 1 / ratio.median : 0, used ? "" : " serial's speed");
+}
+
 void iolab_verdict_part(const iolab *lab, pool_mode mode, int workers, char *out, size_t size)
 {
     const chapter *c = lab->chapter;
     estimate ratio = chapter_ratio(c, mode, workers, MODE_SERIAL, 0);
     if (ratio.n == 0) return;
-    int failed = iolab_failed_requests(lab, mode, workers) + iolab_failed_requests(lab, MODE_SERIAL, 0);
+    int failed;
+    three_way call = negative_claim_call(lab, mode, workers, ratio, &failed);
     if (failed) {
         size_t used = strlen(out);
         snprintf(out + used, size - used, "%s%s for %s: %d requests failed in its runs or serial's, so no speed is "
@@ -475,9 +502,6 @@ void iolab_verdict_part(const iolab *lab, pool_mode mode, int workers, char *out
                  failed);
         return;
     }
-    three_way useful = stats_below(ratio, IOLAB_USEFUL_BELOW);
-    /* The claims are negative ("useless", "bad for I/O"): a useful run makes them FALSE. */
-    three_way call = useful == CALL_TRUE ? CALL_FALSE : useful == CALL_FALSE ? CALL_TRUE : CALL_UNDECIDED;
     char a[64];
     size_t used = strlen(out);
     snprintf(out + used, size - used, "%s%s for %s: %d of them fetched the pages %s faster than serial code",

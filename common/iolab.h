@@ -118,6 +118,9 @@ void iolab_write_figure_data(iolab *lab, const int *sweep, int sweep_count, pool
  * than serial code" to `out`: the call on a negative claim ("useless", "bad for
  * I/O"), three-way, from the time ratio to serial paired per round. */
 void iolab_verdict_part(const iolab *lab, pool_mode mode, int workers, char *out, size_t size);
+/* The same in short, for the headline: "FALSE for C threads (14.6x serial's speed)"
+ * ("(14.6x)" after a first part). */
+void iolab_headline_part(const iolab *lab, pool_mode mode, int workers, char *out, size_t size);
 
 /* One round of the I/O chapters: serial, then every worker count of the sweep on
  * GIL-threads and C threads (as --runtime asks), and on processes if asked. */

@@ -24,6 +24,7 @@ typedef struct {
 
 struct report {
     char *title;
+    char *headline; /* report_headline(); NULL: none */
     block *blocks;
     int count;
 };
@@ -46,6 +47,7 @@ void report_free(report *r)
         free(k->cells);
     }
     free(r->blocks);
+    free(r->headline);
     free(r->title);
     free(r);
 }
@@ -110,6 +112,20 @@ void report_verdict(report *r, const char *fmt, ...)
     va_start(ap, fmt);
     add_block(r, BLOCK_VERDICT, xvasprintf(fmt, ap));
     va_end(ap);
+}
+
+void report_headline(report *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(r->headline);
+    r->headline = xvasprintf(fmt, ap);
+    va_end(ap);
+}
+
+const char *report_headline_text(const report *r)
+{
+    return r->headline;
 }
 
 void report_noise(report *r, const char *fmt, ...)
@@ -347,6 +363,10 @@ static void print_table(const block *k, FILE *out, int columns)
 void report_print(const report *r, FILE *out, bool verdict_only)
 {
     int columns = report_columns(out);
+    if (verdict_only && r->headline) {
+        print_wrapped(out, "VERDICT: ", r->headline, columns);
+        return;
+    }
     if (!verdict_only) {
         fputc('\n', out);
         print_wrapped(out, "", r->title, columns);
@@ -417,12 +437,17 @@ void report_markdown_to(const report *r, FILE *out, const machine_info *m, const
     fprintf(out, "## %s\n\n", r->title);
     fprintf(out, "*Measured on %s, %d cores, %.1f GiB, %s, %s, %s. %s.*\n\n", m->cpu_model, m->cores, m->memory_gib,
             m->kernel, m->compiler, m->date, setup);
+    int last_verdict = -1;
+    for (int b = 0; b < r->count; b++)
+        if (r->blocks[b].kind == BLOCK_VERDICT) last_verdict = b;
     for (int b = 0; b < r->count; b++) {
         const block *k = &r->blocks[b];
         if (k->kind == BLOCK_TABLE)
             markdown_table(k, out);
         else if (k->kind == BLOCK_VERDICT)
             fprintf(out, "**Verdict:** %s\n\n", k->text);
+        if (k->kind == BLOCK_VERDICT && r->headline && b == last_verdict)
+            fprintf(out, "**In short:** %s\n\n", r->headline);
         else if (k->kind == BLOCK_NOISE)
             fprintf(out, "**Noise:** %s\n\n", k->text);
         else

@@ -26,6 +26,14 @@ void report_end_row(report *r);
 void report_text(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void report_verdict(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The verdict in short: the claim's answer for each runtime with its ratio ("FALSE
+ * under the GIL (1.09x serial), TRUE for C threads (0.62x)"), at most two 80-column
+ * lines with "VERDICT: " before it. It is what --quiet prints, the last lines `make
+ * chapterN` prints (after the figure), and summary.md's "**In short:**" line, which
+ * the book's contents table shows. */
+void report_headline(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *report_headline_text(const report *r); /* NULL: none yet */
+
 /* The noise meter's line ("Noise: ..."), placed just before the verdict; and more
  * words at the end of the last verdict. */
 void report_noise(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -53,7 +61,8 @@ int report_columns(FILE *out);
 void report_print_paragraph(FILE *out, const char *text);
 
 /* Terminal form (tables aligned, the verdict last), laid out for report_columns(out):
- * paragraphs wrapped at spaces, a table too wide printed in parts. */
+ * paragraphs wrapped at spaces, a table too wide printed in parts. `verdict_only`:
+ * the headline alone (the verdict paragraph where there is none). */
 void report_print(const report *r, FILE *out, bool verdict_only);
 /* summary.md's text into `out` (the caller writes it atomically: atomic_file.h);
  * `setup` describes the run (scale, jobs...). */

@@ -16,6 +16,12 @@ svg_renders() {
         [ "$(stat -c %s "$tmp/svg.png")" -gt 12000 ]
 }
 
+# The answer is the last thing on the screen: after the terminal figure, a "VERDICT: "
+# headline of at most two lines, and nothing after it.
+ends_with_headline() {
+    tr -d '\r' <"$1" | awk 'NF { last = NR } /^figure: /{ f = NR } /^VERDICT: /{ v = NR } END { exit !(f && v > f && last - v <= 1) }'
+}
+
 for n in $(chapter_numbers); do
     # As a student runs it (make, in an 80-column terminal), with everything it prints
     # (lib.sh: tiny_run, made once for the suites that read it).
@@ -29,8 +35,8 @@ for n in $(chapter_numbers); do
     check "make chapter$n at COLUMNS=80 prints no line wider than 80 characters ($(cat "$out.stdout" "$out.stderr" | LC_ALL=C.UTF-8 wc -L) at most)" \
         test "$(cat "$out.stdout" "$out.stderr" | LC_ALL=C.UTF-8 wc -L)" -le 80
     check "chapter$n prints a computed verdict" grep -q '^VERDICT: ' "$out.stdout"
-    check "make chapter$n ends with the verdict, under the terminal figure" \
-        sh -c "awk '/^figure: /{f=NR} /^VERDICT: /{v=NR} END{exit !(f && v > f)}' '$out.stdout'"
+    check "make chapter$n ends with the verdict's headline, at most two lines, under the terminal figure" \
+        ends_with_headline "$out.stdout"
     check "chapter$n data.csv has the documented header" \
         test "$(first_data_line "$out/data.csv" | cut -d, -f1-15)" = "$HEADER"
     check "chapter$n data.csv has its machine preamble" grep -q '^# cores=[0-9]' "$out/data.csv"
@@ -56,6 +62,17 @@ for n in $(chapter_numbers); do
     check "chapter$n --version exits 0" sh -c "'$BUILD/chapter$n' --version | grep -q threads-vs-processes"
 done
 
+# In a real 80x24 terminal (a pty, where progress lines are drawn too): the last
+# non-empty lines are still the headline.
+if command -v script >/dev/null 2>&1; then
+    script -qec "stty cols 80 rows 24; make -s --no-print-directory chapter3 ARGS='--scale tiny --python none' OUT='$tmp/pty'" \
+        /dev/null >"$tmp/pty.out" 2>&1 </dev/null
+    check "make chapter3 in an 80x24 pty ends with the verdict's headline ($(tr -d '\r' <"$tmp/pty.out" | grep -v '^$' | tail -1 | cut -c1-60))" \
+        ends_with_headline "$tmp/pty.out"
+else
+    not_ok "make chapter3 in an 80x24 pty (script(1), util-linux, is missing)"
+fi
+
 # No summary states a verdict that its interval does not support: chapter 3's GIL
 # part, with enough rounds for an interval, checked against its own numbers (printed
 # to two decimals: 0.9496 prints as 0.95, hence the half-hundredth of slack). An
@@ -73,18 +90,20 @@ supported() {
         found = 1 } END { exit !found }' "$1"
 }
 for i in 1 2 3; do
-    "$BUILD/chapter3" --scale tiny --reps 6 --python none --quiet --out "$tmp/v3" >"$tmp/verdict" 2>/dev/null
+    "$BUILD/chapter3" --scale tiny --reps 6 --python none --quiet --out "$tmp/v3" >/dev/null 2>&1
+    verdict_of "$tmp/v3" >"$tmp/verdict"
     check "chapter3 verdict $i agrees with its own interval: $(tr '\n' ' ' <"$tmp/verdict" | cut -c10-60)" supported "$tmp/verdict"
 done
 # 4 rounds: an interval that holds the median 87.5 % of the time, printed as such, and
 # no decision from it.
-"$BUILD/chapter3" --scale tiny --reps 4 --python none --quiet --out "$tmp/v4" >"$tmp/verdict" 2>/dev/null
+"$BUILD/chapter3" --scale tiny --reps 4 --python none --quiet --out "$tmp/v4" >/dev/null 2>&1
+verdict_of "$tmp/v4" >"$tmp/verdict"
 check "4 rounds: the interval says its coverage after it (87.5 %, printed 88 %)" \
     sh -c "tr '\\n' ' ' <'$tmp/verdict' | grep -q 'GIL-threads took [0-9.]*x ([0-9.]*x-[0-9.]*x, 88 %)'"
 check "4 rounds: nothing is decided, and the verdict says why" \
     sh -c "tr '\\n' ' ' <'$tmp/verdict' | grep -q '^VERDICT: NOT DISTINGUISHABLE HERE under the GIL.*C threads.*NOT DISTINGUISHABLE HERE for C threads.*4 rounds: their intervals hold the median only 88 % of the time'"
 check "a verdict from one round decides nothing and says so" \
-    sh -c "'$BUILD/chapter3' --scale tiny --python none --quiet --out '$tmp/v1' | tr '\\n' ' ' | grep -q 'NOT DISTINGUISHABLE HERE.*too few for an interval'"
+    sh -c "'$BUILD/chapter3' --scale tiny --python none --quiet --out '$tmp/v1' >/dev/null && grep -q '^\*\*Verdict:\*\* NOT DISTINGUISHABLE HERE.*too few for an interval' '$tmp/v1/summary.md'"
 
 # Progress into a pipe or a file (a teacher's `| tee`): one line per finished run, with
 # the program, the time since the start, the round and the mode.

@@ -34,6 +34,10 @@ no_leftover() {
 in_group() { ps -eo pgid=,stat= | awk -v g="$1" -v any="${2:-}" '$1 == g && (any || $2 !~ /^Z/)' | wc -l; }
 no_temp_files() { [ -z "$(find "$1" -name '*.tmp.*' 2>/dev/null)" ]; }
 
+# The full verdict paragraph of a results folder (summary.md's, as the terminal prints
+# it: "VERDICT: ..."); --quiet prints only its headline.
+verdict_of() { sed -n 's/^\*\*Verdict:\*\* /VERDICT: /p' "$1/summary.md"; }
+
 # tiny_run N: the folder of chapter N run as a student runs it at the tiny scale
 # (COLUMNS=80 make chapterN ARGS="--scale tiny", with real CPython and the figures),
 # with what make printed beside it: FOLDER.stdout, FOLDER.stderr and FOLDER.status.

@@ -380,6 +380,9 @@ static void verdict(chapter *c, estimate fork_vs_thread, estimate big_fork, long
                    estimate_text(fork_vs_thread, "%.1fx", a, sizeof a), stats_call_word(start_call),
                    estimate_text(big_fork, "%.1fx", b, sizeof b), big_mib, pool_mode_label(threads),
                    estimate_text(running, "%.2fx", d, sizeof d), stats_call_word(running_call));
+    report_headline(c->report, "%s: a process cost %.1fx a thread to start (%.0fx with %ld MiB); on CPU work %s took "
+                    "%.2fx the processes' time", combined_label(start_call, running_call), fork_vs_thread.median,
+                    big_fork.median, big_mib, pool_mode_label(threads), running.median);
 }
 
 int main(int argc, char **argv)

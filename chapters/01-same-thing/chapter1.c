@@ -70,15 +70,20 @@ static void verdict(chapter *c)
     chapter_answer(c, "gil/processes", gil);
     chapter_answer(c, "threads/processes", threads);
     chapter_answer(c, "processes/serial", chapter_ratio(c, MODE_PROCESSES, 0, MODE_SERIAL, 0));
-    char a[64], c_note[200] = "";
-    if (threads.n > 0)
+    char a[64], c_note[200] = "", c_short[100] = "";
+    if (threads.n > 0) {
+        three_way call = stats_below(threads, SAME_BELOW);
         snprintf(c_note, sizeof c_note, " Plain C threads took %s the processes' time: %s for C threads.",
-                 estimate_text(threads, "%.2fx", a, sizeof a), stats_call_word(stats_below(threads, SAME_BELOW)));
+                 estimate_text(threads, "%.2fx", a, sizeof a), stats_call_word(call));
+        snprintf(c_short, sizeof c_short, "%s for C threads (%.2fx)", stats_call_word(call), threads.median);
+    }
     if (parallelism(c) < 2) {
         report_verdict(c->report, "NOT TESTABLE here: with %d core%s, %d job%s and %d worker%s nothing can run in "
                        "parallel, so processes cannot be faster than threads.%s", c->machine.cores,
                        c->machine.cores == 1 ? "" : "s", c->cli.jobs, c->cli.jobs == 1 ? "" : "s", c->cli.workers,
                        c->cli.workers == 1 ? "" : "s", c_note);
+        report_headline(c->report, "NOT TESTABLE here: with %d core%s nothing runs in parallel%s%s", c->machine.cores,
+                        c->machine.cores == 1 ? "" : "s", *c_short ? "; " : "", c_short);
     } else if (gil.n > 0) {
         three_way call = stats_below(gil, SAME_BELOW);
         report_verdict(c->report, "%s on this machine under the GIL: %d GIL-threads took %s the time of %d processes "
@@ -86,9 +91,12 @@ static void verdict(chapter *c)
                        c->cli.workers, c->cli.jobs, call == CALL_FALSE ? ", not below 1.25x" :
                        call == CALL_TRUE ? ", below 1.25x" : stats_decides(gil) ?
                        ": the interval straddles 1.25x" : "", c_note);
+        report_headline(c->report, "%s under the GIL (GIL-threads %.2fx the processes' time)%s%s",
+                        stats_call_word(call), gil.median, *c_short ? ", " : "", c_short);
     } else {
         report_verdict(c->report, "For C threads on this machine (the GIL-threads were not run; try --runtime both):%s",
                        c_note);
+        report_headline(c->report, "%s, against the processes' time", c_short);
     }
 }
 

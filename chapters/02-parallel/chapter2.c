@@ -244,6 +244,8 @@ static void verdict(chapter *c, const tracked *shown, int shown_count, const tra
                        "any mode (processes overlapped %s of the time).", c->machine.cores,
                        c->machine.cores == 1 ? "" : "s", c->cli.jobs, c->cli.jobs == 1 ? "" : "s",
                        estimate_text(p, "%.2f", a, sizeof a));
+        report_headline(c->report, "NOT TESTABLE here: with %d core%s and %d job%s no two jobs can run at once",
+                        c->machine.cores, c->machine.cores == 1 ? "" : "s", c->cli.jobs, c->cli.jobs == 1 ? "" : "s");
         return;
     }
     char gil_part[200] = "", c_part[200] = "";
@@ -256,6 +258,12 @@ static void verdict(chapter *c, const tracked *shown, int shown_count, const tra
     report_verdict(c->report, "%s%s on this machine; processes ran together %s of the time (TRUE: over half the "
                    "time, FALSE: under 5 %%, each over the whole interval).", gil_part, c_part,
                    estimate_text(p, "%.3f", d, sizeof d));
+    char gil_short[80] = "", c_short[80] = "";
+    if (g.n) snprintf(gil_short, sizeof gil_short, "%s for GIL-threads (together %.0f %% of the time)", parallel_call(g),
+                      100 * g.median);
+    if (t.n) snprintf(c_short, sizeof c_short, "%s%s for C threads (%.0f %%)", g.n ? ", " : "", parallel_call(t),
+                      100 * t.median);
+    report_headline(c->report, "%s%s; processes %.0f %%", gil_short, c_short, 100 * p.median);
 }
 
 /* Every round's tracked runs, and what they need. */

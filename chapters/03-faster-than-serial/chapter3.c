@@ -77,21 +77,26 @@ static void verdict(chapter *c)
      * same share. */
     char starved[300];
     bool decides = !chapter_serial_starved(c, starved, sizeof starved);
-    char gil_part[300] = "", c_part[300] = "", a[64];
+    three_way gil_call = decides ? stats_below(gil, FASTER_BELOW) : CALL_UNDECIDED;
+    three_way c_call = decides ? stats_below(threads, FASTER_BELOW) : CALL_UNDECIDED;
+    char gil_part[300] = "", c_part[300] = "", gil_short[100] = "", c_short[100] = "", a[64];
     if (gil.n > 0) {
-        three_way call = decides ? stats_below(gil, FASTER_BELOW) : CALL_UNDECIDED;
         snprintf(gil_part, sizeof gil_part, "%s under the GIL on this machine: %d GIL-threads took %s the serial "
-                 "time%s.", stats_call_word(call), workers, estimate_text(gil, "%.2fx", a, sizeof a),
-                 call == CALL_TRUE ? ", below 0.95x" : call == CALL_FALSE ? ", not below 0.95x" :
+                 "time%s.", stats_call_word(gil_call), workers, estimate_text(gil, "%.2fx", a, sizeof a),
+                 gil_call == CALL_TRUE ? ", below 0.95x" : gil_call == CALL_FALSE ? ", not below 0.95x" :
                  stats_decides(gil) && decides ? ": the interval straddles 0.95x" : "");
+        snprintf(gil_short, sizeof gil_short, "%s under the GIL (GIL-threads %.2fx serial)", stats_call_word(gil_call),
+                 gil.median);
     }
     if (threads.n > 0) {
-        three_way call = decides ? stats_below(threads, FASTER_BELOW) : CALL_UNDECIDED;
         snprintf(c_part, sizeof c_part, "%s%d C threads took %s: %s for C threads%s.", gil.n > 0 ? " " : "",
-                 workers, estimate_text(threads, "%.2fx", a, sizeof a), stats_call_word(call),
+                 workers, estimate_text(threads, "%.2fx", a, sizeof a), stats_call_word(c_call),
                  c->machine.cores < 2 ? " (with 1 core they cannot be faster either)" : "");
+        snprintf(c_short, sizeof c_short, "%s%s for C threads (%.2fx)", gil.n > 0 ? ", " : "", stats_call_word(c_call),
+                 threads.median);
     }
     report_verdict(c->report, "%s%s%s%s", gil_part, c_part, decides ? "" : " ", starved);
+    report_headline(c->report, "%s%s", gil_short, c_short);
 }
 
 /* threads' time over serial time, C and CPython side by side, each paired per round. */

@@ -27,6 +27,10 @@ static void verdict(chapter *c, const iolab *lab, int most)
     iolab_verdict_part(lab, MODE_THREADS, most, parts, sizeof parts);
     report_verdict(c->report, "On this machine (useful means at least 1.5x faster than serial, over the whole "
                    "interval): %s; %d pages.", parts, lab->count);
+    char short_parts[300] = "";
+    iolab_headline_part(lab, MODE_GIL_THREADS, most, short_parts, sizeof short_parts);
+    iolab_headline_part(lab, MODE_THREADS, most, short_parts, sizeof short_parts);
+    report_headline(c->report, "%s, %d workers", short_parts, most);
 }
 
 /* Speed-up over serial with the most threads, C and CPython side by side, paired per round. */

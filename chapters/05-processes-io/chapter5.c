@@ -65,6 +65,10 @@ static void verdict(chapter *c, const iolab *lab, int most)
     }
     report_verdict(c->report, "On this machine (useful means at least 1.5x faster than serial, over the whole "
                    "interval): %s; %d pages.", parts, lab->count);
+    char short_parts[300] = "";
+    iolab_headline_part(lab, MODE_PROCESSES, most, short_parts, sizeof short_parts);
+    iolab_headline_part(lab, MODE_THREADS, most, short_parts, sizeof short_parts);
+    report_headline(c->report, "%s, %d workers", short_parts, most);
 }
 
 /* The same pages with the most workers, wall times side by side (the pages are the

@@ -203,7 +203,7 @@ static void python_tiny(chapter *c, cpython *py, int tiny_count, int rounds, con
 /* ---- the verdict ---- */
 
 /* (a): the plateau of counts as fast as the best, and where the core count stands. */
-static void oversubscription_verdict(chapter *c, int most, const estimate *vs_one, char *out, size_t size)
+static three_way oversubscription_verdict(chapter *c, int most, const estimate *vs_one, char *out, size_t size)
 {
     int plateau[most];
     int best = stats_plateau(vs_one, most, plateau) + 1, cores = c->machine.cores;
@@ -218,12 +218,13 @@ static void oversubscription_verdict(chapter *c, int most, const estimate *vs_on
     three_way faster = stats_below(vs_one[cores > 1 ? cores - 1 : 0], 0.95);
     snprintf(out, size, "%s that %d processes beat one process on CPU work split over the cores (%s its time)",
              stats_call_word(faster), cores, a);
+    return faster;
 }
 
 static void verdict(chapter *c, int most, const estimate *vs_one, const estimate *tiny_vs_serial)
 {
     char done_right[300];
-    oversubscription_verdict(c, most, vs_one, done_right, sizeof done_right);
+    three_way right_call = oversubscription_verdict(c, most, vs_one, done_right, sizeof done_right);
     /* Done wrong: tiny tasks sent one per message. Slower than serial over the whole interval? */
     chapter_answer(c, "processes/one", vs_one[c->machine.cores > 1 ? c->machine.cores - 1 : 0]);
     chapter_answer(c, "tiny/serial", tiny_vs_serial[0]);
@@ -242,6 +243,11 @@ static void verdict(chapter *c, int most, const estimate *vs_one, const estimate
                    "the serial time%s. Done right: %s.", stats_call_word(call), a,
                    call == CALL_FALSE ? ", slower over the whole interval" :
                    call == CALL_TRUE ? ", faster even so" : ", on both sides of 1x within the interval", done_right);
+    int cores = c->machine.cores;
+    report_headline(c->report, "%s as stated: one tiny task per message took %.2fx serial's time; done right, %d "
+                    "processes took %.2fx one's: %s", stats_call_word(call), tiny_vs_serial[0].median, cores,
+                    vs_one[cores > 1 ? cores - 1 : 0].median, right_call == CALL_UNDECIDED ? "undecided" :
+                    stats_call_word(right_call));
 }
 
 int main(int argc, char **argv)

@@ -204,16 +204,20 @@ static void verdict(chapter *c, const iolab *lab, const cpu_sweep *cpu, const in
     int cores = c->machine.cores;
     sweep_result a = plateau_of(c, MODE_PROCESSES, cpu->counts, cpu->n);
     bool cores_on_plateau = a.smallest <= cores && cores <= a.largest;
-    char io_part[400] = "";
+    char io_part[400] = "", io_short[160] = "";
     for (pool_mode mode = MODE_GIL_THREADS; mode <= MODE_THREADS; mode++) {
         if (!chapter_wants(c, mode)) continue;
         int failed = iolab_failed_requests(lab, mode, 0);
         if (failed) { /* no count is named from failed work */
             snprintf(io_part + strlen(io_part), sizeof io_part - strlen(io_part), "%s%s: %s (%d requests failed)",
                      *io_part ? "; " : "", pool_mode_label(mode), stats_call_word(CALL_UNDECIDED), failed);
+            snprintf(io_short + strlen(io_short), sizeof io_short - strlen(io_short), "%s%s: requests failed",
+                     *io_short ? ", " : "", pool_mode_label(mode));
             continue;
         }
         sweep_result b = plateau_of(c, mode, thread_counts, MULTIPLIERS);
+        snprintf(io_short + strlen(io_short), sizeof io_short - strlen(io_short), "%s%s m = %d to %d",
+                 *io_short ? ", " : "", pool_mode_label(mode), b.smallest / cores, b.largest / cores);
         snprintf(io_part + strlen(io_part), sizeof io_part - strlen(io_part), "%s%s: as fast as the fastest within "
                  "the intervals %s threads (m = %d to %d; lowest median at %d)%s", *io_part ? "; " : "",
                  pool_mode_label(mode), b.plateau, b.smallest / cores, b.largest / cores, b.best,
@@ -223,6 +227,8 @@ static void verdict(chapter *c, const iolab *lab, const cpu_sweep *cpu, const in
                    "within the intervals (the plateau; cores = %d, %s it; lowest median at %d)%s; for this I/O, %s.",
                    a.plateau, cores, cores_on_plateau ? "on" : "NOT on", a.best,
                    a.best_at_edge ? " (the largest count tried: the best may lie beyond)" : "", io_part);
+    report_headline(c->report, "MEASURED: CPU work, %d to %d processes (cores = %d, %s the plateau); I/O, %s",
+                    a.smallest, a.largest, cores, cores_on_plateau ? "on" : "NOT on", io_short);
 }
 
 int main(int argc, char **argv)

@@ -80,6 +80,9 @@ static void verdict(chapter *c, const iolab *lab, int workers)
                    estimate_text(stats_inverse(useful), "%.2fx", a, sizeof a),
                    estimate_text(keeps_up, "%.2fx", b, sizeof b), workers, pool_mode_label(rival));
     if (failed) report_verdict_append(c->report, " %d requests failed: nothing is decided from them.", failed);
+    report_headline(c->report, "%s: one thread with an event loop, %.1fx serial's speed, took %.2fx the time of %d %s",
+                    stats_call_word(call), useful.median > 0 ? 1 / useful.median : 0, keeps_up.median, workers,
+                    pool_mode_label(rival));
 }
 
 /* Real CPython: serially, on as many threads as the C workers, and asyncio with

@@ -356,6 +356,13 @@ static void verdict(chapter *c)
                    e_list, p_part, sizes[SIZES - 1], estimate_text(emulated[SIZES - 1], "%.2fx", a, sizeof a),
                    sizes[0], sizes[held], held_list,
                    held_call == CALL_UNDECIDED ? " (some undecided)" : "");
+    char python_short[120] = "";
+    if (have_python)
+        snprintf(python_short, sizeof python_short, "; CPython's, %.2fx (crc32) and %.2fx (sha256)",
+                 by_crc[SIZES - 1].median, by_sha[SIZES - 1].median);
+    report_headline(c->report, "%s: at %zu KiB, threads took %.2fx serial's time under the emulated GIL%s",
+                    stats_call_word(c->rounds < STATS_MIN_VALUES ? CALL_UNDECIDED : have_python ? p_call : e_call),
+                    sizes[SIZES - 1] / 1024, emulated[SIZES - 1].median, python_short);
 }
 
 static void python_table(chapter *c, const cpython *py)

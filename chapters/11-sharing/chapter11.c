@@ -240,6 +240,10 @@ static void verdict(chapter *c, int cores)
                    "undecided: %s. The unsynchronised counter lost %.1f %% (%.1f-%.1f %%) of its updates: fast is "
                    "not the same as right.", stats_call_word(call), k, *groups[0] ? groups[0] : "none",
                    *groups[1] ? groups[1] : "none", *groups[2] ? groups[2] : "none", lost.median, lost.lo, lost.hi);
+    report_headline(c->report, "%s, %d threads, no GIL: mutex %.2fx one thread's time, atomic %.2fx, false sharing "
+                    "%.2fx; unsynchronised: %.0f %% lost", stats_call_word(call), k,
+                    vs_one(c, WAY_MUTEX, k).median, vs_one(c, WAY_ATOMIC, k).median,
+                    vs_one(c, WAY_FALSE_SHARING, k).median, lost.median);
 }
 
 /* ---- real CPython ---- */

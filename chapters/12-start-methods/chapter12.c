@@ -452,6 +452,10 @@ static void verdict(chapter *c, const long *sizes, int count, int forks, int stu
                    server_saw != spawn_saw ? " (the fork server's did)" : "", fastest(c, sizes[0], small, sizeof small),
                    sizes[count - 1], fastest(c, sizes[count - 1], large, sizeof large), stuck, forks, spawned_stuck,
                    forks / 10);
+    report_headline(c->report, "%s: a forked worker %s the later setting, a spawned one %s; fastest start: %s; %d "
+                    "of %d forks hung", differ && c->cli.reps >= STATS_MIN_VALUES ? "FALSE" :
+                    stats_call_word(CALL_UNDECIDED), fork_saw ? "saw" : "did not see", spawn_saw ? "did" : "did not",
+                    strncmp(small, "none", 4) == 0 ? "no clear winner" : small, stuck, forks);
 }
 
 static void tell_the_figure(chapter *c, int forks, int stuck, int spawned_stuck)

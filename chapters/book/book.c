@@ -159,16 +159,27 @@ static void html_escaped(FILE *out, const char *text)
     }
 }
 
-/* The text after "**Verdict:** " in a summary, up to the end of its line. */
+/* The text after `label` ("**Verdict:** ") in a summary, up to the end of its line;
+ * false where the summary has no such line. */
+static bool summary_line(const char *summary, const char *label, char *out, size_t size)
+{
+    const char *v = summary ? strstr(summary, label) : NULL;
+    if (!v) return false;
+    v += strlen(label);
+    snprintf(out, size, "%.*s", (int)strcspn(v, "\n"), v);
+    return true;
+}
+
 static void verdict_of(const char *summary, char *out, size_t size)
 {
-    const char *v = summary ? strstr(summary, "**Verdict:** ") : NULL;
-    if (!v) {
-        snprintf(out, size, "not measured yet");
-        return;
-    }
-    v += strlen("**Verdict:** ");
-    snprintf(out, size, "%.*s", (int)strcspn(v, "\n"), v);
+    if (!summary_line(summary, "**Verdict:** ", out, size)) snprintf(out, size, "not measured yet");
+}
+
+/* The verdict's headline (report.h: "**In short:**"), for the contents table; the
+ * whole verdict where a summary predates headlines. */
+static void headline_of(const char *summary, char *out, size_t size)
+{
+    if (!summary_line(summary, "**In short:** ", out, size)) verdict_of(summary, out, size);
 }
 
 static int by_name(const void *a, const void *b)
@@ -549,8 +560,8 @@ static void contents(FILE *out, const chapter_text *chapters, int n)
           "<th>On the reference machine</th></tr></thead>\n<tbody>\n", out);
     for (int i = 0; i < n; i++) {
         char mine[600], theirs[600];
-        verdict_of(chapters[i].summary, mine, sizeof mine);
-        verdict_of(chapters[i].reference, theirs, sizeof theirs);
+        headline_of(chapters[i].summary, mine, sizeof mine);
+        headline_of(chapters[i].reference, theirs, sizeof theirs);
         fprintf(out, "<tr><td>%d</td><td><a href=\"chapter%d.html\">", chapters[i].number, chapters[i].number);
         const char *colon = strchr(chapters[i].title, ':');
         html_escaped(out, colon ? colon + 2 : chapters[i].title);
