@@ -67,10 +67,19 @@ static void read_meta(cpython_output *p, const char *line)
     }
 }
 
-/* A finite number of sane size: NaN, infinities and 1e300 are not data. */
-static bool number(const char *text, double *value)
+/* The largest whole number a double holds exactly (2^53): a job's checksum (a sum of
+ * its loop's counter: about 8e12 for a 0.2 s job of chapter 1) stays far below it. */
+#define EXACT_WHOLE 9007199254740992.0
+/* The longest time a row may give, in seconds (a day): in nanoseconds it must fit
+ * an int64_t. */
+#define MAX_SECONDS 86400.0
+
+/* A finite number of sane size: NaN, infinities and 1e300 are not data. The
+ * checksum may be larger than the rest. */
+static bool number(int column, const char *text, double *value)
 {
-    return csv_number(text, -1e12, 1e12, value);
+    double most = column == COL_RESULT ? EXACT_WHOLE : 1e12;
+    return csv_number(text, -most, most, value);
 }
 
 /* A whole number within [lo, hi]: safe to convert to int. */
@@ -96,12 +105,14 @@ static bool read_row(cpython_output *p, char *line)
     double v[COLUMNS];
     if (n != COLUMNS) return false;
     for (int i = COL_WORKERS; i < COLUMNS; i++)
-        if (!number(f[i], &v[i])) return false;
+        if (!number(i, f[i], &v[i])) return false;
     pool_mode mode = cpython_mode(p->free_threaded, f[COL_MODE]);
-    if (mode == MODE_COUNT || v[COL_START] < 0 || v[COL_END] < v[COL_START]) return false;
+    if (mode == MODE_COUNT || v[COL_START] < 0 || v[COL_END] < v[COL_START] || v[COL_END] > MAX_SECONDS ||
+        v[COL_CPU] < 0 || v[COL_CPU] > MAX_SECONDS)
+        return false;
     if (!whole(v[COL_WORKERS], 0, 65536) || !whole(v[COL_REP], 0, 100000) || !whole(v[COL_TASK], 0, MAX_TASKS) ||
         !whole(v[COL_PID], -1, 1e9) || !whole(v[COL_TID], -1, 1e9) || !whole(v[COL_CORE], -1, 65536) ||
-        !whole(v[COL_VCSW], 0, 1e12) || !whole(v[COL_IVCSW], 0, 1e12) || !whole(v[COL_RESULT], -1e12, 1e12))
+        !whole(v[COL_VCSW], 0, 1e12) || !whole(v[COL_IVCSW], 0, 1e12) || !whole(v[COL_RESULT], -EXACT_WHOLE, EXACT_WHOLE))
         return false;
     if (strcmp(f[COL_RECORD], "run") == 0) {
         if (v[COL_TASK] < 1 || v[COL_WORKERS] < 1 || p->count >= MAX_RUNS) return false;

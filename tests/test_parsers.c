@@ -114,6 +114,15 @@ static void test_interpreter_output_parser(void **state)
     /* A run that claims a huge task count is refused, not allocated. */
     assert_int_not_equal(cpython_parse_check("record,mode,workers,rep,task,pid,tid,start_s,end_s,cpu_s,vcsw,ivcsw,core,"
                                              "result\nrun,threads,2,0,2000000000,0,0,0,1,0,0,0,-1,0\n", &runs), 0);
+    /* A 0.2 s job's checksum (chapter 1 at class scale) is data; a time of 1e12 s
+     * (which in nanoseconds would not fit an int64_t) is not. */
+    const char *header = "record,mode,workers,rep,task,pid,tid,start_s,end_s,cpu_s,vcsw,ivcsw,core,result\n"
+                         "run,serial,1,0,1,0,0,0.0,0.43,0.0,0,0,-1,0\n";
+    char text[512];
+    snprintf(text, sizeof text, "%stask,serial,1,0,0,100,100,0.0,0.43,0.43,0,1,0,7836319900146\n", header);
+    assert_int_equal(cpython_parse_check(text, &runs), 0);
+    snprintf(text, sizeof text, "%stask,serial,1,0,0,100,100,0.0,1e12,0.43,0,1,0,1\n", header);
+    assert_int_not_equal(cpython_parse_check(text, &runs), 0);
 }
 
 static const char valid_share[] =
