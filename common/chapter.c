@@ -776,7 +776,7 @@ static void write_plot_vars(chapter *c)
     fprintf(f.stream, "cores = %d\njobs = %d\nchapter = %d\n", c->machine.cores, c->cli.jobs, c->number);
     char jobs[32] = "";
     if (cli_honours(&c->cli, CLI_JOBS)) snprintf(jobs, sizeof jobs, ", %d jobs", c->cli.jobs);
-    char *note = xasprintf("%d cores (%s), scale %s%s, switch interval %g ms", c->machine.cores, c->machine.cpu_model,
+    char *note = xasprintf("%d CPUs (%s), scale %s%s, switch interval %g ms", c->machine.cores, c->machine.cpu_model,
                            cli_scale_name(c->cli.scale), jobs, c->cli.switch_interval_ms);
     char *enhanced = gnuplot_enhanced_text(c->claim);
     write_plot_string(f.stream, "note", note);

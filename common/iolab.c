@@ -454,7 +454,7 @@ void iolab_write_figure_data(iolab *lab, const int *sweep, int sweep_count, pool
                  lab->profile_text);
     else
         snprintf(source, sizeof source, "%d URLs from a file", lab->count);
-    chapter_plot_string(c, "note", "%d cores (%s), scale %s, %s, switch interval %g ms", c->machine.cores,
+    chapter_plot_string(c, "note", "%d CPUs (%s), scale %s, %s, switch interval %g ms", c->machine.cores,
                      c->machine.cpu_model, cli_scale_name(c->cli.scale), source, c->cli.switch_interval_ms);
     chapter_plot_string(c, "gantt_mode", "%s", pool_mode_name(gantt_mode));
     chapter_plot_var(c, "gantt_workers", "%d", gantt_workers);

@@ -1,11 +1,11 @@
-# panels.gp — `call "panels.gp" N`: N panels under the chapter's heading: side by
-# side in the PNG and the SVG; one above the other in the terminal, where each
-# panel then gets the terminal's whole width, so its labels stay readable at 80
-# columns.
+# panels.gp — `call "panels.gp" N`: N panels under the chapter's heading, one above
+# the other, each the figure's whole width: in the terminal (80 columns at least) and
+# in the PNG and SVG, whose canvas grows by one panel_height per panel (style.gp), so
+# that its text stays legible when the book shows the figure as wide as its column.
 panel_count = int(ARG1)
 if (is_dumb) {
     set terminal dumb size term_cols, 4 + panel_count * term_panel_rows
-    set multiplot layout panel_count,1 title heading."\n".small(note)
 } else {
-    set multiplot layout 1,panel_count title heading."\n".small(note)
+    eval canvas(panel_count)
 }
+set multiplot layout panel_count,1 title figure_title

@@ -11,7 +11,16 @@ python_modes = ""   # the CPython modes original.py ran, when it did
 python_label = "CPython"
 python_version = ""
 load dir."/plot-vars.gp"
-heading = sprintf("Chapter %d: \"%s\"", chapter, target eq "dumb" ? claim : claim_enhanced)
+# Text longer than `limit` characters is broken in two at the first space after its
+# middle (a space is never part of an enhanced-text escape), so that each line fits
+# the canvas (the terminal wraps nothing: it is as wide as the terminal).
+space_after(s, i) = i > strlen(s) ? 0 : s[i:i] eq " " ? i : space_after(s, i + 1)
+wrap_point(s, limit) = target eq "dumb" || strlen(s) <= limit ? 0 : space_after(s, strlen(s) / 2)
+wrapped(s, limit) = (wrap_at = wrap_point(s, limit), wrap_at > 0 ? s[1:wrap_at - 1]."\n".s[wrap_at + 1:] : s)
+# The heading: the chapter and its claim; under it, in figure_title, the run's note
+# and what the CPUs delivered together on this run (common/capacity.h).
+heading = sprintf("Chapter %d: \"%s\"", chapter, wrapped(target eq "dumb" ? claim : claim_enhanced, 50))
+capacity_note = exists("capacity") ? sprintf("this run, the %d CPUs together did %.2f cores' worth of work", cores, capacity) : ""
 
 # mode_color(m) and mode_label(m) come from plot-vars.gp: common/modes.h is their one source.
 # Real CPython's lines are dashed, the C program's solid.
@@ -36,12 +45,31 @@ is_dumb = (target eq "dumb")
 # Every figure goes to standard output: plots/render.sh hands gnuplot a file it
 # created itself (build/figure-write), so gnuplot never opens an output by name.
 set output
-if (target eq "png") {
-    set terminal pngcairo size 1200,800 font "DejaVu Sans,11" linewidth 1.2
-}
-if (target eq "svg") {
-    set terminal svg size 1200,800 dynamic font "DejaVu Sans,11"
-}
+# Legible from the back of a room: the book shows a figure as wide as its text
+# column, about canvas_width pixels at 1366 x 768, so a font of font_px stays about
+# that size on the screen, and the smallest text (small(), `font small_font`) at
+# least 14 px there (tests/book_check.sh measures it). Panels are stacked, each the
+# canvas' whole width (panels.gp sets the height from their count).
+font_px = 17
+font_small_px = 15
+small_font = sprintf(",%d", font_small_px)
+canvas_width = 960
+heading_height = 150
+panel_height = 440
+canvas(panels) = target eq "png" ? \
+    sprintf("set terminal pngcairo size %d,%d font 'DejaVu Sans,%d' linewidth 1.5", \
+            canvas_width, heading_height + panels * panel_height, font_px) : \
+    sprintf("set terminal svg size %d,%d dynamic font 'DejaVu Sans,%d' linewidth 1.5", \
+            canvas_width, heading_height + panels * panel_height, font_px)
+if (target eq "png" || target eq "svg") eval canvas(1)
+# Lines with whiskers in the files; in the terminal, lines and points only (`with
+# @errorlines`): its whiskers and their key samples are characters that mix with the
+# other lines'.
+errorlines = is_dumb ? "linespoints" : "yerrorlines"
+# A tick step of 1, 2 or 5 times a power of ten that gives at most about four ticks
+# over `range`: numbers that do not run into each other in a narrow panel.
+nice_step(range) = (nice_e = 10**floor(log10(range / 4.0)), nice_m = range / 4.0 / nice_e, \
+                    (nice_m <= 1 ? 1 : nice_m <= 2 ? 2 : nice_m <= 5 ? 5 : 10) * nice_e)
 # The terminal figure is as wide as the terminal (term_cols, from plots/render.sh:
 # the rule of common/report.h, at least 80 columns); a panel is term_panel_rows high.
 if (!exists("term_cols")) term_cols = 80
@@ -52,7 +80,12 @@ if (is_dumb) {
 
 if (!is_dumb) set grid xtics ytics lc rgb "#dddddd" lt 1
 # A smaller second title line (plain text in the terminal, which has no fonts).
-small(s) = is_dumb ? s : "{/*0.8 ".s."}"
+small(s) = is_dumb ? s : sprintf("{/*%.3f %s}", 1.0 * font_small_px / font_px, s)
+# A figure's title: the heading, then the note and the capacity in smaller type.
+# (small() applies to one line: the note's halves each get their own.)
+small_wrapped(s, limit) = (wrap_at = wrap_point(s, limit), \
+                           wrap_at > 0 ? small(s[1:wrap_at - 1])."\n".small(s[wrap_at + 1:]) : small(s))
+figure_title = heading."\n".small_wrapped(note, 90).(capacity_note ne "" ? "\n".small(capacity_note) : "")
 set border 3
 set tics nomirror
 set key noautotitle

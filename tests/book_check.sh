@@ -2,7 +2,8 @@
 # book_check.sh — open the built book in headless Chromium, as a reader would:
 # - screenshots of the index and of chapter 2, and of chapter 3 on a 1024 x 768
 #   projector (results/book/screenshot-*.png);
-# - every image loaded; at 1024 x 768 every figure at least 900 px wide;
+# - every image loaded; at 1024 x 768 every figure at least 900 px wide; at 1366 x 768
+#   the smallest text in any figure at least 14 px on the screen;
 # - the offline search finds sections for "GIL";
 # - printed: the book (index.html, every chapter) to PDF, its first page not blank,
 #   and a screenshot of a page in the print layout (screenshot-print.png).
@@ -53,6 +54,21 @@ check "chapter3.html at 1024x768: screenshot taken ($shot)" is_png "$shot"
 seen=$(inspect chapter3.html 1024 768)
 check "chapter3.html at 1024x768: every figure at least 900 px wide (${seen:-no report})" \
     sh -c "[ '$(field "$seen" figures)' -ge 1 ] && [ '$(field "$seen" narrowest)' -ge 900 ]"
+# From the back of a room: at 1366 x 768, the smallest text of every figure the
+# book shows, in screen pixels: its smallest font size in the SVG, scaled by the
+# width the page gives the figure over the SVG's own width (its viewBox).
+smallest_figure_text() { # smallest_figure_text SHOWN_WIDTH: "PX FILE" of the smallest
+    for svg in "$book"/figures/*.svg; do
+        width=$(sed -n 's/.*viewBox="0 0 \([0-9.]*\) [0-9.]*".*/\1/p' "$svg" | head -1)
+        size=$(grep -o 'font-size="[0-9.]*"' "$svg" | tr -dc '0-9.\n' | sort -n | head -1)
+        [ -n "$width" ] && [ -n "$size" ] && awk -v s="$size" -v w="$width" -v shown="$1" -v f="${svg##*/}" \
+            'BEGIN { printf "%.1f %s\n", s * shown / w, f }'
+    done | sort -n | head -1
+}
+wide=$(inspect chapter3.html 1366 768)
+smallest=$(smallest_figure_text "$(field "$wide" narrowest)")
+check "at 1366x768 every figure's smallest text is at least 14 px (smallest: ${smallest:-none measured} px, figures ${wide:-not shown})" \
+    sh -c "[ -n '$smallest' ] && awk -v px='${smallest%% *}' 'BEGIN { exit !(px >= 14) }'"
 check "the offline search finds sections for \"GIL\" ($(field "$seen" gil_hits) hits)" \
     test "$(field "$seen" gil_hits)" -gt 0
 check "the search index is there" test -s "$book/search-index.js"

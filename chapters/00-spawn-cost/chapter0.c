@@ -217,7 +217,7 @@ static estimate small_parent(chapter *c, csv_writer *w)
     report_table(c->report, "2. Start one unit of work and wait for it (a small parent; the methods interleaved, "
                  "each start's cost / the thread start just before it, median and 95% interval):", 5, cost_columns);
     for (int k = 0; k < SPAWN_KINDS; k++) cost_row(c, &small[k]);
-    chapter_plot_string(c, "note", "%d cores (%s), scale %s, %d spawns per method", c->machine.cores,
+    chapter_plot_string(c, "note", "%d CPUs (%s), scale %s, %d spawns per method", c->machine.cores,
                         c->machine.cpu_model, cli_scale_name(c->cli.scale), reps);
     return small[SPAWN_FORK].vs_thread;
 }

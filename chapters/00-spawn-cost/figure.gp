@@ -12,8 +12,9 @@ call "panels.gp" 2
 set title "start one unit of work and wait for it (median, p10-p90)"
 set logscale y
 set ylabel "milliseconds (log scale)"
-set offsets 0.6, 0.6, 0, 0
-set xtics rotate by -20 noenhanced
+set offsets 0.7, 0.7, 0, 0
+set xtics noenhanced
+if (!is_dumb) set xtics font small_font
 set key noenhanced
 # The first four rows are the small-parent measurements, one per method.
 plot data every ::0::3 using 0:(1000 * column("median_s")):(1000 * column("p10_s")):(1000 * column("p90_s")) \

@@ -24,16 +24,17 @@ set yrange [-0.7:jobs - 0.3]
 set ytics 1
 set ylabel "job"
 # Each column gets its own time axis: CPython's jobs were sized to a sixth of a C job's time.
-if (is_dumb) set terminal dumb size term_cols, 4 + 4 * 10
-set multiplot layout 4,columns columnsfirst title heading."\n".small(note)
+if (is_dumb) { set terminal dumb size term_cols, 4 + 4 * 10 } else { eval canvas(3) }
+set multiplot layout 4,columns columnsfirst title figure_title
 do for [side = 1:columns] {
     list = side == 1 ? c_modes : python_panels
     set xrange [0:(side == 1 ? c_end : python_end) * 1.02]
+    set xtics nice_step((side == 1 ? c_end : python_end) * 1.02)
     unset xlabel
     do for [i = 1:words(list)] {
         m = word(list, i)
         set title panel_title(m) offset 0,-0.5
-        if (i == words(list)) { set xlabel "seconds since the pool started (start-up included)" }
+        if (i == words(list)) { set xlabel "s since the pool started" }
         eval gantt(m)
     }
     if (side == 2 && words(list) < 4) { set multiplot next }

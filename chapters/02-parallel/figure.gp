@@ -22,19 +22,21 @@ timeline(m) = sprintf("plot data using (strcol('mode') eq '%s' && column('rep') 
 
 columns = is_dumb ? 1 : 2
 # In the terminal, ten rows per panel, so that both jobs' lines stand clear of the axes.
-if (is_dumb) set terminal dumb size term_cols, 4 + words(modes) * 10
-set multiplot layout words(modes),columns title heading." (colour = core)\n".small(note)
+if (is_dumb) { set terminal dumb size term_cols, 4 + words(modes) * 10 } else { eval canvas(words(modes) / 2.0) }
+set multiplot layout words(modes),columns title figure_title."\n".small(sprintf("colour = core; left: the first intervals (switch interval %g ms), right: the whole run", switch_ms))
 do for [i = 1:words(modes)] {
     m = word(modes, i)
     end = is_python(m) ? python_xmax : xmax
     zoom = zoom_of(end)
-    if (i == words(modes)) { set xlabel "seconds since the pool started" }
-    set title panel_title(m).sprintf(" — first %.0f ms (switch interval %g ms)", zoom * 1000, switch_ms) offset 0,-0.5
+    if (i == words(modes)) { set xlabel "s since the pool started" }
+    set title panel_title(m).sprintf(", first %.0f ms", zoom * 1000) offset 0,-0.5
     set xrange [0:zoom]
+    set xtics nice_step(zoom)
     eval timeline(m)
-    if (!is_dumb) {
-        set title panel_title(m)." — whole run (turns this short blur into one bar)" offset 0,-0.5
+    if (!is_dumb) { # where turns this short blur into one bar
+        set title panel_title(m).", whole run" offset 0,-0.5
         set xrange [0:end * 1.02]
+        set xtics nice_step(end * 1.02)
         eval timeline(m)
     }
 }

@@ -6,10 +6,10 @@ load "style.gp"
 data = dir."/modes.csv"
 set style fill solid 0.85 noborder
 set boxwidth 0.6
-set offsets 0.6, 0.6, 0, 0
+set offsets 0.6, 0.6, graph 0.4, 0 # room above the bars for the key
 set yrange [0:*]
 set xtics noenhanced
-if (!is_dumb) { set xtics font ",9"; set bmargin 4 }
+if (!is_dumb) set xtics font small_font
 # Two-line bar labels for CPython's modes, so neighbours do not overlap.
 bar_label(m) = strstrt(m, "-ft-") > 0 ? "free-threaded\nCPython ".word(mode_label(m), 3) : \
                is_python(m) ? "CPython\n".word(mode_label(m), 2) : mode_label(m)
@@ -20,7 +20,7 @@ set ylabel "1.0 = as slow as serial"
 set key top right opaque samplen 2
 plot data using 0:"vs_reference":(mode_color(strcol("mode"))):xtic(bar_label(strcol("mode"))) with boxes lc rgb variable, \
      data using 0:"vs_reference":"vs_reference_lo":"vs_reference_hi" with yerrorbars lc rgb "black" pt 7 ps 0.2, \
-     data using 0:"vs_reference":(sprintf("%.2fx", column("vs_reference"))) with labels offset 0,-1.2 tc rgb "white", \
+     data using 0:(0):(sprintf("%.2fx", column("vs_reference"))) with labels offset 0,1 tc rgb "white", \
      1 with lines dt 2 lc rgb "black", \
      0.95 with lines dt 3 lc rgb "#555555" title "0.95: below it, faster (the verdict's line)", \
      1.0 / cores with lines dt 4 lc rgb "#7570b3" title sprintf("1/%d: every CPU a whole core", cores), \

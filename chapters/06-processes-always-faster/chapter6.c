@@ -301,7 +301,7 @@ int main(int argc, char **argv)
     chapter_plot_var(&c, "work_s", "%.6f", chapter_summary_of(&c, MODE_PROCESSES, 1).wall_s.median);
     chapter_plot_var(&c, "most", "%d", most);
     chapter_plot_var(&c, "tiny_tasks", "%d", tiny.tasks);
-    chapter_plot_string(&c, "note", "%d cores (%s), scale %s, %d tasks in (a), %d tiny tasks in (b)", cores,
+    chapter_plot_string(&c, "note", "%d CPUs (%s), scale %s, %d tasks in (a), %d tiny tasks in (b)", cores,
                         c.machine.cpu_model, cli_scale_name(c.cli.scale), tasks, tiny.tasks);
     return chapter_finish(&c);
 }

@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 
     chapter_plot_var(&c, "executor_default", "%d", executor_default);
     chapter_plot_var(&c, "most_processes", "%d", cpu.n);
-    chapter_plot_string(&c, "note", "%d cores (%s), scale %s, %d requests of %s + %g ms CPU each", cores,
+    chapter_plot_string(&c, "note", "%d CPUs (%s), scale %s, %d requests of %s + %g ms CPU each", cores,
                         c.machine.cpu_model, cli_scale_name(c.cli.scale), lab.count,
                         lab.local ? lab.profile_text : "real URLs", cpu_ms);
     int status = chapter_finish(&c); /* data.csv takes the lab's fetch records */

@@ -10,22 +10,25 @@ serial_rate = STATS_max
 ideal(k) = serial_rate * (k < cores ? k : cores)
 is_way(w) = strcol("family") eq w
 
+panel_height = 520 # room for the key under (a)
 call "panels.gp" 2
-set title "(a) additions per second (whiskers: 95% interval)"
-set logscale xy 2
+set title "(a) additions per second".(is_dumb ? "" : " (whiskers: 95% interval)")
+set logscale x 2
+set logscale y 10
 set xrange [0.8:most * 1.25]
-set xtics 1,2,most
+set xtics () # every thread count labelled, on the log axis too
+do for [k = 1:most] { set xtics add (sprintf("%d", k) k) }
 set xlabel "threads"
 set ylabel "additions per second"
-set format y "%.0e"
+set format y "%.0s %c" # 2 G, 500 M: the mantissa and its SI prefix
 set arrow 1 from cores, graph 0 to cores, graph 1 nohead dt 3 lc rgb "#888888"
-set key bottom left
-if (!is_dumb) set key font ",9"
+# Under the plot, where it hides no line.
+if (is_dumb) { set key below maxrows 3 } else { set key below font small_font maxrows 3 }
 set samples 100
 plot [1:most] ideal(x) with lines dt 2 lw 1 lc rgb "black" title "ideal", \
      for [w in "mutex atomic false-sharing padded unsynchronised processes"] \
          modes using (is_way(w) ? column("workers") : NaN):"additions_per_s":"additions_per_s_lo":"additions_per_s_hi" \
-         with yerrorlines lw 2 pt 7 lc rgb series_color(w) title series_label(w)
+         with @errorlines lw 2 pt 7 lc rgb series_color(w) title series_label(w)
 unset logscale
 unset arrow 1
 set format y "%g"
@@ -34,10 +37,10 @@ set xrange [0.5:most + 0.5]
 set yrange [0:*]
 set xtics 1
 set ylabel "% of additions lost"
-set key top left
+if (is_dumb) { set key below } else { set key inside top left font small_font }
 if (!exists("python_ran")) python_ran = 0
 lost_ways = python_ran ? "unsynchronised cpython-property" : "unsynchronised"
 plot for [w in lost_ways] \
          modes using (is_way(w) ? column("workers") : NaN):"lost_pct":"lost_pct_lo":"lost_pct_hi" \
-         with yerrorlines lw 2 pt 7 lc rgb series_color(w) title series_label(w)
+         with @errorlines lw 2 pt 7 lc rgb series_color(w) title series_label(w)
 unset multiplot

@@ -52,7 +52,9 @@ extern char **environ;
 
 typedef enum { START_FORK, START_SPAWN, START_FORKSERVER, STARTS } start_method;
 static const char *const start_names[STARTS] = { "fork", "spawn", "forkserver" };
-static const unsigned start_colours[STARTS] = { 0x2ca02c, 0xd62728, 0x1f77b4 };
+/* fork in the processes' green (common/modes.h); spawn and the fork server in colours
+ * no mode uses, so that none reads as GIL-threads or C threads. */
+static const unsigned start_colours[STARTS] = { 0x2ca02c, 0x7570b3, 0xa6761d };
 
 /* Each start-up is a run of series "fork/256MiB" (method and the parent's touched
  * memory), compared with fork at the same size in the same round; CPython's are

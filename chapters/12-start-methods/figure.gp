@@ -10,21 +10,24 @@ if (!exists("spawned")) spawned = 1
 if (!exists("spawned_stuck")) spawned_stuck = 0
 is(f) = strcol("family") eq f
 
+panel_height = 500 # room for the key under (a)
 call "panels.gp" 2
-set title "(a) time to start one worker per core (whiskers: interval)"
+set title "(a) time to start one worker per core".(is_dumb ? "" : " (whiskers: interval)")
 set logscale y
-set xrange [-50:1100]
+set xrange [*:*] # the parent sizes this run measured, and a margin
+set offsets graph 0.05, graph 0.05, 0, 0
 set xlabel "parent's touched memory (MiB)"
 set ylabel "milliseconds"
-set key top left
-if (!is_dumb) set key font ",9"
+# Under the plot, where it hides no line.
+if (is_dumb) { set key below maxrows 3 } else { set key below font small_font maxrows 3 }
 ms(c) = 1e3 * column(c)
 plot for [m in "fork spawn forkserver"] modes using (is(m) ? column("x") : NaN):(ms("wall_median_s")):(ms("wall_lo_s")):(ms("wall_hi_s")) \
-         with yerrorlines lw 2 pt 7 lc rgb series_color(m) title series_label(m), \
+         with @errorlines lw 2 pt 7 lc rgb series_color(m) title series_label(m), \
      for [m in "fork spawn forkserver"] modes using (is("cpython-".m) ? column("x") : NaN):(ms("wall_median_s")):(ms("wall_lo_s")):(ms("wall_hi_s")) \
-         with yerrorlines lw 2 pt 6 dt 2 lc rgb series_color("cpython-".m) title series_label("cpython-".m)
+         with @errorlines lw 2 pt 6 dt 2 lc rgb series_color("cpython-".m) title series_label("cpython-".m)
 unset logscale
 set title "(b) children that found another thread's lock held for ever"
+set offsets 0, 0, 0, 0
 set xrange [-0.6:1.6]
 set yrange [0:100]
 set xtics ("fork" 0, "posix\\_spawn" 1)

@@ -8,7 +8,7 @@ heading = sprintf("The class: chapter %d on %d machine%s", chapter, machines, ma
 # a colour of its own; log_ratios: the ratios span more than 20x (chapter 9's slowdowns).
 offset(f) = (strstrt(families, f) - strlen(families) / 2.0) / (8.0 * strlen(families))
 spread(machine) = (int(machine) % 7 - 3) * 0.04
-set title heading."\n".small(note)
+set title figure_title
 set xlabel "cores of the machine"
 set ylabel "time / its reference's time (1.0 = as fast as the reference)"
 set logscale x 2
