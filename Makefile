@@ -69,7 +69,7 @@ DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicroht
                    gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs headers readme share class \
+.PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs headers readme share class compare \
         $(CHAPTERS:%=chapter%) $(CHAPTERS:%=figure%)
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
@@ -94,7 +94,8 @@ help:
 	@echo "  make book      the book: every chapter's text with this machine's results"
 	@echo "                 (FRESH=1 reruns every chapter)"
 	@echo "  make book-check open the book in headless Chromium: screenshots and checks"
-	@echo "  make share     one small file of this machine's results, to hand in"
+	@echo "  make share     one small file of this machine's results, to hand in (ALL=1: every last run, labelled)"
+	@echo "  make compare A=DIR B=DIR   two runs of a chapter side by side (an exercise run and the default one)"
 	@echo "  make class DIR=FOLDER [CHAPTER=N]"
 	@echo "                 the class's handed-in files on one figure and a book page"
 	@echo "  make reference regenerate the committed reference runs (ONLY=\"1 3\": those)"
@@ -168,11 +169,14 @@ $(BUILD) $(BUILD)/common $(BUILD)/tests:
 
 # --- running the chapters -------------------------------------------------------
 
-# Where chapter N's results go: an --out in ARGS, else OUT=DIR, else results/chapterN.
-# (The same words the program will parse: ARGS is split as the shell splits it.)
-out_dir_of = out=$${OUT:-results/chapter$(1)}; show=--show; set -- $(ARGS); \
-	while [ $$\# -gt 0 ]; do case $$1 in --out) out=$${2:-$$out}; [ $$\# -lt 2 ] || shift;; --out=*) out=$${1\#--out=};; \
-	-h|--help|--version) show=;; esac; shift; done
+# Where chapter N's results go, as the program itself decides (--where): an --out in
+# ARGS, else OUT=DIR, else results/chapterN, or a folder in it named from the flags
+# that change the experiment, so an exercise run goes beside the default run. Bad
+# flags stop here, with the program's one-line reason. (With --help or --version
+# nothing is run, nothing drawn.)
+out_flag = $(if $(OUT),--out "$$OUT")
+out_dir_of = show=--show; set -- $(ARGS); for a; do case $$a in -h|--help|--version) show=;; esac; done; \
+	out=; if [ -n "$$show" ]; then out=$$($(BUILD)/chapter$(1) $(out_flag) $(ARGS) --where) || exit 2; fi
 
 # Run the experiment, then draw its figure (PNG, SVG, and in the terminal) from the
 # same directory, then the verdict's headline (summary.md's "In short" line) once more:
@@ -181,12 +185,12 @@ out_dir_of = out=$${OUT:-results/chapter$(1)}; show=--show; set -- $(ARGS); \
 # as a child.
 $(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter% $(BUILD)/latency-server $(FIGURE_TOOLS)
 	@$(call out_dir_of,$*); set -e; \
-	$(BUILD)/chapter$* --out "$$out" $(ARGS); \
+	$(BUILD)/chapter$* $(out_flag) $(ARGS); \
 	if [ -n "$$show" ]; then plots/render.sh $* "$$out" --show; \
 	  { printf 'VERDICT: '; sed -n 's/^[*][*]In short:[*][*] //p' "$$out/summary.md" | tr -d '\140*'; } | fold -s -w 80; fi
 
 # Re-draw one chapter's figure from the CSVs already there.
-$(CHAPTERS:%=figure%): figure%: $(FIGURE_TOOLS)
+$(CHAPTERS:%=figure%): figure%: $(BUILD)/chapter% $(FIGURE_TOOLS)
 	@$(call out_dir_of,$*); plots/render.sh $* "$$out"
 
 all: $(CHAPTERS:%=chapter%)
@@ -226,11 +230,18 @@ reference: $(CHAPTER_BIN) $(BUILD)/latency-server $(FIGURE_TOOLS)
 	done
 	@echo "reference: chapters/*/reference/ regenerated; commit them"
 
-# A class on one figure: each student runs `make share` and hands in the file it
-# names; the teacher puts them in one folder and runs `make class DIR=folder`.
+# A class on one figure: each student runs `make share` (each chapter's default
+# experiment at the class scale; ALL=1: every chapter's last run, labelled) and hands
+# in the file it names; the teacher puts them in one folder and runs `make class DIR=folder`.
 # (OUT=DIR writes elsewhere than results/share and results/class.)
 share: $(BUILD)/class
-	@$(BUILD)/class share --results results --out "$${OUT:-results/share}"
+	@$(BUILD)/class share --results results --out "$${OUT:-results/share}" $(if $(ALL),--all)
+
+# Two results folders of a chapter side by side: an exercise run (which goes beside
+# the default run, in a folder named from its flags) against the default one.
+compare: $(BUILD)/class
+	@if [ -z "$$A" ] || [ -z "$$B" ]; then echo "compare: which two runs? make compare A=results/chapter3 B=results/chapter3/switch-interval-0.1" >&2; exit 2; fi
+	@$(BUILD)/class compare "$$A" "$$B"
 
 class: $(BUILD)/class $(FIGURE_TOOLS)
 	@if [ -z "$$DIR" ]; then echo "class: which folder holds the files handed in? make class DIR=FOLDER [CHAPTER=N]" >&2; exit 2; fi

@@ -637,6 +637,7 @@ void chapter_open_csv(chapter *c, const char *name, csv_writer *w)
     csv_meta(w, "date", "%s", m->date);
     csv_meta(w, "revision", "%s", m->revision);
     csv_meta(w, "scale", "%s", cli_scale_name(c->cli.scale));
+    csv_meta(w, "settings", "%s", c->cli.settings[0] ? c->cli.settings : "default");
     csv_meta(w, "runtime", "%s", cli_runtime_name(c->cli.runtime));
     csv_meta(w, "jobs", "%d", c->cli.jobs);
     csv_meta(w, "workers", "%d", c->cli.workers);
@@ -977,6 +978,9 @@ int chapter_finish(chapter *c)
     report_print(c->report, stdout, c->cli.quiet);
     print_predictions(c);
     if (!c->cli.quiet) printf("\nResults: %s/{data.csv,modes.csv,summary.md}\n", c->cli.out);
+    if (!c->cli.quiet && c->cli.settings[0] && !c->cli.out_given)
+        printf("These flags change the experiment (%s), so the run went beside the default one, not over it. Side "
+               "by side: make compare A=%s B=%s\n", c->cli.settings, c->cli.default_out, c->cli.out);
     if (fflush(stdout) != 0 || ferror(stdout)) /* > /dev/full, a closed pipe: say so, do not pretend */
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "cannot write the report to standard output: %s", strerror(errno));
 

@@ -1,4 +1,5 @@
 /* cli.c — parse and validate the shared flags. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -110,7 +111,9 @@ static void print_help(const cli_options *o, FILE *out)
         fprintf(out, "  --python PATH        also run the chapter's original.py with this Python (default\n"
                      "                       python3; none: do not)\n");
     fprintf(out,
-            "  --out DIR            where data.csv and summary.md go (default %s)\n"
+            "  --out DIR            where data.csv and summary.md go (default %s, or a folder\n"
+            "                       in it named from the flags that change the experiment)\n"
+            "  --where              print the folder these flags' results go to, and exit\n"
             "  --quiet              print only the verdict's headline\n"
             "  --wait-quiet[=S]     first wait (at most S seconds, default %d) until no other\n"
             "                       program uses the CPU, instead of measuring beside it\n",
@@ -196,6 +199,39 @@ static bool pick_word(const char *value, const char *const *words, int count, in
     return false;
 }
 
+/* Flags that are not settings: the same experiment, run more or less, elsewhere, or
+ * with another CPython beside it (--python: its version is in the preamble). */
+static bool is_setting(const char *name)
+{
+    static const char *const not_settings[] = { "--scale", "--reps", "--out", "--predict", "--python" };
+    for (size_t i = 0; i < sizeof not_settings / sizeof *not_settings; i++)
+        if (strcmp(name, not_settings[i]) == 0) return false;
+    return true;
+}
+
+/* "name=value" appended to o->settings; false if it does not fit. */
+static bool add_setting(cli_options *o, const char *name, const char *value)
+{
+    size_t used = strlen(o->settings);
+    int n = snprintf(o->settings + used, sizeof o->settings - used, "%s%s=%s", used ? " " : "", name + 2, value);
+    return n >= 0 && (size_t)n < sizeof o->settings - used;
+}
+
+/* default_out/SETTINGS: the settings made a folder name (letters, digits, '.', '-';
+ * "=" and spaces become '-' and '_', anything else '_'). */
+static void out_for_settings(cli_options *o)
+{
+    char name[sizeof o->settings];
+    size_t i = 0;
+    for (; o->settings[i] && i + 1 < sizeof name; i++) {
+        char ch = o->settings[i];
+        name[i] = isalnum((unsigned char)ch) || ch == '.' || ch == '-' ? ch : ch == '=' ? '-' : '_';
+    }
+    name[i] = '\0';
+    snprintf(o->out_buffer, sizeof o->out_buffer, "%s/%s", o->default_out, name);
+    o->out = o->out_buffer;
+}
+
 /* Apply one "--name value" pair. */
 static cli_status apply(cli_options *o, const char *name, const char *value, bool *workers_set, char *error,
                         size_t size)
@@ -248,6 +284,9 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
     o->runtime = RUNTIME_BOTH;
     o->switch_interval_ms = 5.0;
     o->out = o->default_out;
+    o->out_given = false;
+    o->settings[0] = '\0';
+    o->where = false;
     o->python = NULL;
     o->quiet = false;
     o->wait_quiet_s = 0;
@@ -270,6 +309,10 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
         }
         if (strcmp(arg, "--quiet") == 0) {
             o->quiet = true;
+            continue;
+        }
+        if (strcmp(arg, "--where") == 0) {
+            o->where = true;
             continue;
         }
         /* --wait-quiet alone (2 minutes), or --wait-quiet=SECONDS: its value is optional,
@@ -301,6 +344,10 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
                                "ARGS=\"%s VALUE\")", o->program, name, name);
         cli_status status = apply(o, name, value, &workers_set, error, size);
         if (status != CLI_RUN) return status;
+        if (strcmp(name, "--out") == 0) o->out_given = true;
+        if (is_setting(name) && !add_setting(o, name, value))
+            return usage_error(error, size, "%s: too many flags to name a results folder after (at most %zu "
+                               "characters of them; --out DIR names one)", o->program, sizeof o->settings - 1);
         const cli_extra *x = find_extra(o, name);
         if (x) given |= 1ull << (x - o->extras);
     }
@@ -321,6 +368,12 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
     static const int min_reps[] = { 1, 6, 10 }, max_reps[] = { 1, 16, 30 };
     o->max_reps = o->reps ? o->reps : max_reps[o->scale];
     if (!o->reps) o->reps = min_reps[o->scale];
+    /* A run of other settings goes beside the default one, not over it. */
+    if (!o->out_given && o->settings[0]) out_for_settings(o);
+    if (o->where) {
+        fprintf(out, "%s\n", o->out);
+        return CLI_DONE;
+    }
     return CLI_RUN;
 }
 

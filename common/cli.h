@@ -60,7 +60,15 @@ typedef struct {
     cli_runtime runtime;       /* default both */
     double switch_interval_ms; /* default 5, CPython's */
     const char *python;        /* --python: a path or a command name; "none" runs no Python (default NULL: python3) */
-    const char *out;
+    const char *out;           /* --out; else default_out, or default_out/SETTINGS where settings were given */
+    bool out_given;            /* --out was given */
+    char settings[160];        /* the flags given that change what is measured ("switch-interval=0.1
+                                * runtime=c"), in the order given; "" for the default experiment
+                                * (--scale, --reps, --out, --predict, --python, --quiet and --wait-quiet
+                                * are not settings: the same experiment, more or less of it, elsewhere,
+                                * another CPython beside it) */
+    char out_buffer[512];      /* holds default_out/SETTINGS */
+    bool where;                /* --where: print the results folder and exit */
     bool quiet;
     double wait_quiet_s;       /* --wait-quiet[=SECONDS]: wait at most this long for a quiet machine; 0: do not */
     predict_keys answers;      /* from answer_keys */
@@ -70,7 +78,7 @@ typedef struct {
 
 typedef enum { CLI_RUN, CLI_DONE, CLI_USAGE_ERROR } cli_status;
 
-/* Parse argv. CLI_DONE: --help or --version was printed to `out`. CLI_USAGE_ERROR:
+/* Parse argv. CLI_DONE: --help, --version or --where was printed to `out`. CLI_USAGE_ERROR:
  * `error` holds the one-line reason. */
 cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t error_size, FILE *out);
 

@@ -9,7 +9,7 @@
 #include "csv.h"
 #include "share.h"
 
-const char *const share_columns[] = { "chapter", "scale", "series", "family", "mode", "reference",
+const char *const share_columns[] = { "chapter", "scale", "settings", "series", "family", "mode", "reference",
                                              "reference_workers", "workers", "rounds", "wall_median_s", "vs_reference",
                                              "vs_reference_lo", "vs_reference_hi" };
 const char *const share_machine_keys[] = { "id", "machine", "cores", "memory_gib", "kernel", "compiler", "python" };
@@ -46,23 +46,28 @@ static bool plain_key(const char *text, char *out)
 static const char *parse_row(char *line, share_row *row)
 {
     char *fields[SHARE_COLUMN_COUNT + 1];
-    if (csv_split(line, fields, SHARE_COLUMN_COUNT + 1) != SHARE_COLUMN_COUNT) return "expected 13 fields";
+    if (csv_split(line, fields, SHARE_COLUMN_COUNT + 1) != SHARE_COLUMN_COUNT) return "expected 14 fields";
     double chapter, workers, rounds, reference_workers;
     if (!csv_number(fields[0], 0, SHARE_MAX_CHAPTER, &chapter) || chapter != floor(chapter)) return "a bad chapter number";
     if (strcmp(fields[1], "tiny") && strcmp(fields[1], "class") && strcmp(fields[1], "paper")) return "a bad scale";
+    /* The settings: flags and their values as typed, so any printable text, but never
+     * a spreadsheet formula (OWASP's CSV-injection rule) and never empty. */
+    if (!*fields[2] || strlen(fields[2]) > SHARE_MAX_SETTINGS || strchr("=+-@", fields[2][0]))
+        return "bad settings (empty, too long, or starting with =, +, - or @)";
+    snprintf(row->settings, sizeof row->settings, "%s", fields[2]);
     /* No reference (empty) where the chapter ran none: then no ratio either, checked below. */
-    if (!plain_key(fields[2], row->series) || !plain_key(fields[3], row->family) ||
-        (*fields[5] && !plain_key(fields[5], row->reference)))
+    if (!plain_key(fields[3], row->series) || !plain_key(fields[4], row->family) ||
+        (*fields[6] && !plain_key(fields[6], row->reference)))
         return "a series, family or reference that is not a plain name";
-    if (!*fields[5]) row->reference[0] = '\0';
-    row->mode = pool_mode_from_name(fields[4]);
+    if (!*fields[6]) row->reference[0] = '\0';
+    row->mode = pool_mode_from_name(fields[5]);
     if (row->mode == MODE_COUNT) return "an unknown mode";
-    if (!csv_number(fields[6], 0, 4096, &reference_workers) || reference_workers != floor(reference_workers) ||
-        !csv_number(fields[7], 1, 4096, &workers) || workers != floor(workers))
+    if (!csv_number(fields[7], 0, 4096, &reference_workers) || reference_workers != floor(reference_workers) ||
+        !csv_number(fields[8], 1, 4096, &workers) || workers != floor(workers))
         return "a bad worker count";
-    if (!csv_number(fields[8], 0, 1000, &rounds) || rounds != floor(rounds)) return "a bad round count";
-    if (!csv_number(fields[9], 0, 1e6, &row->wall_median_s)) return "a bad time";
-    if (!bound(fields[10], &row->vs_reference) || !bound(fields[11], &row->lo) || !bound(fields[12], &row->hi) ||
+    if (!csv_number(fields[9], 0, 1000, &rounds) || rounds != floor(rounds)) return "a bad round count";
+    if (!csv_number(fields[10], 0, 1e6, &row->wall_median_s)) return "a bad time";
+    if (!bound(fields[11], &row->vs_reference) || !bound(fields[12], &row->lo) || !bound(fields[13], &row->hi) ||
         (!*row->reference && !isnan(row->vs_reference)))
         return "a bad ratio";
     if (isnan(row->lo) != isnan(row->hi) || row->lo > row->hi) return "an interval whose low end is above its high end";
@@ -99,12 +104,15 @@ const char *share_parse(char *text, share_machine *s, char *why, size_t why_size
         if (next) *next++ = '\0';
         line_number++;
         if (line_number == 1) {
-            if (strcmp(line, SHARE_FORMAT_LINE) != 0) problem = "it is not a share file (make share writes them)";
+            if (strncmp(line, SHARE_OLDER_FORMAT, strlen(SHARE_OLDER_FORMAT)) == 0 && strcmp(line, SHARE_FORMAT_LINE))
+                problem = "a share file of another format (from another version of the workbook: run make share "
+                          "again)";
+            else if (strcmp(line, SHARE_FORMAT_LINE) != 0) problem = "it is not a share file (make share writes them)";
             continue;
         }
         if (!*line && !next) break;
         if (!share_printable(line)) problem = "a control character";
-        else if (strlen(line) > 300) problem = "a line over 300 characters";
+        else if (strlen(line) > 480) problem = "a line over 480 characters";
         else if (line[0] == '#') {
             char *eq = strchr(line, '=');
             int key = -1;

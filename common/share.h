@@ -3,7 +3,8 @@
  *
  * A share file is CSV: the format line, the machine's description as "# key=value"
  * lines (share_machine_keys, in that order), the header (share_columns), and one
- * row per series and worker count of each chapter run on the machine. It comes
+ * row per series and worker count of each chapter run on the machine, with the run's
+ * scale and settings ("default", or the flags that changed the experiment). It comes
  * from another machine, so share_parse() checks it whole before anything uses it:
  * the format line, known keys, printable text of bounded length (no spreadsheet
  * formula: OWASP's CSV-injection rule), known modes and scales, plain names,
@@ -18,19 +19,21 @@
 
 #include "modes.h"
 
-#define SHARE_FORMAT_LINE "# threads-vs-processes share, format 2"
+#define SHARE_FORMAT_LINE "# threads-vs-processes share, format 3"
+#define SHARE_OLDER_FORMAT "# threads-vs-processes share, format " /* format 2 had no settings */
 #define SHARE_MAX_FILE_BYTES (64 * 1024)
 #define SHARE_MAX_ROWS 400
 #define SHARE_MAX_TEXT 100 /* a value of the machine's description */
 #define SHARE_MAX_CHAPTER 99
 #define SHARE_MAX_KEY 64   /* a series, family or reference name */
+#define SHARE_MAX_SETTINGS 160 /* a run's settings: the flags that changed the experiment (cli.h) */
 /* More logical CPUs than any machine a class brings (the largest servers have a
  * few hundred): a count above it is a made-up file. */
 #define SHARE_MAX_CORES 1024
 
 /* The columns of a row: what the chapter measured, against which reference. */
 extern const char *const share_columns[];
-#define SHARE_COLUMN_COUNT 13
+#define SHARE_COLUMN_COUNT 14
 /* The machine's description, in this order, in the preamble. */
 extern const char *const share_machine_keys[];
 #define SHARE_MACHINE_KEY_COUNT 7
@@ -39,6 +42,7 @@ enum { SHARE_KEY_ID = 0, SHARE_KEY_CORES = 2 };
 typedef struct {
     int chapter, workers, rounds, reference_workers;
     char scale[8], series[SHARE_MAX_KEY + 1], family[SHARE_MAX_KEY + 1], reference[SHARE_MAX_KEY + 1];
+    char settings[SHARE_MAX_SETTINGS + 1]; /* "default", or the flags that changed the experiment */
     pool_mode mode;
     double wall_median_s, vs_reference, lo, hi; /* NAN: no ratio (a series without a reference run), no interval */
 } share_row;

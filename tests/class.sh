@@ -12,17 +12,64 @@ for n in 1 3; do
     "$BUILD/chapter$n" --scale tiny --reps 3 --python none --quiet --out "$tmp/results/chapter$n" >/dev/null 2>&1 ||
         not_ok "chapter$n runs for the share"
 done
-"$BUILD/class" share --results "$tmp/results" --out "$tmp/share" >"$tmp/out" 2>&1
-check "share writes one file and names it" sh -c "[ \$(ls '$tmp/share' | wc -l) -eq 1 ] && grep -q 'share: .*/tvp-[0-9a-f]*.csv (2 chapters' '$tmp/out'"
+# By default a share holds the default experiment at the class scale only: tiny runs
+# are left out, named in one line, and with nothing else there is nothing to share.
+"$BUILD/class" share --results "$tmp/results" --out "$tmp/share" >"$tmp/out" 2>"$tmp/err"
+check "share of tiny runs only: exit 2, the tiny chapters named ($(head -c 150 "$tmp/out"))" \
+    sh -c "[ ! -e '$tmp/share' ] && grep -q 'left out chapters 1, 3: .*make chapter1 chapter3' '$tmp/out' && grep -q 'no chapter has class-scale results' '$tmp/err'"
+# --all (make share ALL=1): the last runs, whatever their scale, each row labelled.
+"$BUILD/class" share --results "$tmp/results" --out "$tmp/share" --all >"$tmp/out" 2>&1
+check "share --all writes one file and names it" sh -c "[ \$(ls '$tmp/share' | wc -l) -eq 1 ] && grep -q 'share: .*/tvp-[0-9a-f]*.csv (2 chapters' '$tmp/out'"
 mine=$(ls "$tmp"/share/tvp-*.csv | head -1)
 check "the share file describes the machine" grep -q "^# cores=$(nproc)\$" "$mine"
 check "the share file holds no path, user name or host name" \
     sh -c "! grep -q '/\\|$(id -un)\\|$(hostname)' '$mine'"
-check "the share file has chapter 1's and 3's modes" \
-    sh -c "grep -q '^1,tiny,gil-threads,' '$mine' && grep -q '^3,tiny,threads,' '$mine'"
-check "sharing the same results again gives the same file" \
-    sh -c "'$BUILD/class' share --results '$tmp/results' --out '$tmp/share' >/dev/null && [ \$(ls '$tmp/share' | wc -l) -eq 1 ]"
+check "the share file has chapter 1's and 3's modes, each row with its scale and settings" \
+    sh -c "grep -q '^1,tiny,default,gil-threads,' '$mine' && grep -q '^3,tiny,default,threads,' '$mine'"
+check "sharing the same results again gives the same file (one per machine)" \
+    sh -c "'$BUILD/class' share --results '$tmp/results' --out '$tmp/share' --all >/dev/null && [ \$(ls '$tmp/share' | wc -l) -eq 1 ]"
+
+# A class-scale run, an exercise run and a tiny run side by side. (The class-scale
+# one is chapter 1's tiny run relabelled in its preamble: the selection reads only
+# the preamble, and a real class-scale run would take this suite half a minute.)
+mkdir -p "$tmp/mixed"
+cp -r "$tmp/results/chapter1" "$tmp/mixed/chapter1"
+sed -i 's/^# scale=tiny$/# scale=class/' "$tmp/mixed/chapter1/modes.csv"
+"$BUILD/chapter3" --scale tiny --reps 3 --switch-interval 1 --python none --quiet --out "$tmp/mixed/chapter3" >/dev/null 2>&1 ||
+    not_ok "chapter3 exercise run for the share"
+cp -r "$tmp/results/chapter1" "$tmp/mixed/chapter2-not-a-chapter" # ignored: not a chapter's folder
+"$BUILD/chapter2" --scale tiny --python none --quiet --out "$tmp/mixed/chapter2" >/dev/null 2>&1 || not_ok "chapter2 runs for the share"
+"$BUILD/class" share --results "$tmp/mixed" --out "$tmp/share-mixed" >"$tmp/out" 2>&1
+mixed=$(ls "$tmp"/share-mixed/tvp-*.csv 2>/dev/null | head -1)
+check "share of a class run, an exercise run and a tiny run: the class run only, the others named ($(head -c 150 "$tmp/out"))" \
+    sh -c "grep -q '^1,class,default,' '$mixed' && ! grep -q '^[23],' '$mixed' && grep -q 'left out chapters 2, 3: .*make chapter2 chapter3' '$tmp/out'"
+"$BUILD/class" share --results "$tmp/mixed" --out "$tmp/share-all" --all >/dev/null 2>&1
+all=$(ls "$tmp"/share-all/tvp-*.csv 2>/dev/null | head -1)
+check "share --all of the same: every run, labelled with its scale and settings" \
+    sh -c "grep -q '^1,class,default,' '$all' && grep -q '^3,tiny,switch-interval=1,' '$all' && grep -q '^2,tiny,default,' '$all'"
 check "share with no results: exit 2" sh -c "'$BUILD/class' share --results '$tmp/nothing' --out '$tmp/s2' 2>/dev/null; [ \$? -eq 2 ] && [ ! -e '$tmp/s2' ]"
+
+# Exercise runs go beside the default run, not over it: run from a folder of the
+# test's own (the default --out is results/chapterN under the current folder).
+mkdir -p "$tmp/student"
+bin=$(cd "$BUILD" && pwd)
+(cd "$tmp/student" && "$bin/chapter3" --scale tiny --reps 3 --python none --quiet >/dev/null 2>&1) ||
+    not_ok "chapter3 default run"
+sum_before=$(cksum <"$tmp/student/results/chapter3/modes.csv")
+(cd "$tmp/student" && "$bin/chapter3" --scale tiny --reps 3 --switch-interval 1 --runtime gil --python none >"$tmp/ex.out" 2>&1) ||
+    not_ok "chapter3 exercise run"
+check "an exercise run goes to results/chapter3/switch-interval-1_runtime-gil, and says how to compare" \
+    sh -c "[ -s '$tmp/student/results/chapter3/switch-interval-1_runtime-gil/modes.csv' ] && tr '\\n' ' ' <'$tmp/ex.out' | grep -q 'make compare A=results/chapter3 B=results/chapter3/switch-interval-1_runtime-gil'"
+check "...and leaves the default run untouched" test "$(cksum <"$tmp/student/results/chapter3/modes.csv")" = "$sum_before"
+check "--where names the folder without running" \
+    sh -c "cd '$tmp/student' && [ \"\$('$bin/chapter3' --switch-interval 1 --runtime gil --where)\" = results/chapter3/switch-interval-1_runtime-gil ]"
+"$BUILD/class" share --results "$tmp/student/results" --out "$tmp/student/share" --all >/dev/null 2>&1
+check "share after the exercise shares the default run" \
+    sh -c "grep -q '^3,tiny,default,' '$tmp/student/share/'tvp-*.csv && ! grep -q 'switch-interval' '$tmp/student/share/'tvp-*.csv"
+"$BUILD/class" compare "$tmp/student/results/chapter3" "$tmp/student/results/chapter3/switch-interval-1_runtime-gil" >"$tmp/cmp" 2>&1
+check "compare: the two runs side by side, C threads only in A" \
+    sh -c "grep -q 'settings: switch-interval=1 runtime=gil' '$tmp/cmp' && grep -q '^  threads  *2  *[0-9.]* ([0-9.]*-[0-9.]*, 75 %)  *-\$' '$tmp/cmp'"
+check "compare without two folders: exit 2" sh -c "'$BUILD/class' compare '$tmp/student/results/chapter3' 2>/dev/null; [ \$? -eq 2 ]"
 
 # A class of five machines: this one, and four made from it with other core counts,
 # other ids and other ratios (processes near 1 / cores, GIL-threads near 1).
@@ -34,15 +81,18 @@ for cores in 1 4 8 16; do
         /^# cores=/ { print "# cores=" c; next }
         /^# machine=/ { print "# machine=Laptop <b>" c "</b> `id` $(reboot) \x27q\x27"; next }
         /^#/ || /^chapter,/ { print; next }
-        $5 == "processes" || $5 == "threads" { $11 = 1.05 / c; $12 = 1.0 / c; $13 = 1.1 / c }
-        $5 == "gil-threads" { $11 = 1.02; $12 = 0.99; $13 = 1.06 }
+        $6 == "processes" || $6 == "threads" { $12 = 1.05 / c; $13 = 1.0 / c; $14 = 1.1 / c }
+        $6 == "gil-threads" { $12 = 1.02; $13 = 0.99; $14 = 1.06 }
         { print }' "$mine" >"$tmp/class/machine-$cores.csv"
 done
 "$BUILD/class" gather "$tmp/class" --chapter 1 --out "$tmp/out-class" >"$tmp/out" 2>&1
 check "gather reads five machines" grep -q 'class: 5 machines, chapter 1' "$tmp/out"
 check "data.csv has every machine's GIL-threads and processes" \
     sh -c "[ \$(grep -c ',gil-threads,' '$tmp/out-class/data.csv') -eq 5 ] && [ \$(grep -c ',processes,' '$tmp/out-class/data.csv') -eq 5 ]"
-check "16 cores: processes at 1.05 / 16 of serial" grep -q ',16,processes,processes,processes,serial,[0-9]*,tiny,0.0656,' "$tmp/out-class/data.csv"
+check "16 cores: processes at 1.05 / 16 of serial, a tiny run of the default settings, not the default experiment" \
+    grep -q ',16,processes,processes,processes,serial,[0-9]*,tiny,default,0,0.0656,' "$tmp/out-class/data.csv"
+check "summary.md shows each machine's scale and settings, and intervals of 3 rounds with their coverage" \
+    sh -c "grep -q '| tiny | default |' '$tmp/out-class/summary.md' && grep -q '([0-9.]*-[0-9.]*, 75 %)' '$tmp/out-class/summary.md'"
 check "summary.md has a row per machine" test "$(grep -c '^| [0-9] |' "$tmp/out-class/summary.md")" -eq 5
 printf '%s\n' 'Laptop \<b\>16\</b\> \`id\` $\(reboot\)' >"$tmp/expected"
 check "the machine's name stays text in summary.md (Markdown-escaped)" grep -qF -f "$tmp/expected" "$tmp/out-class/summary.md"
@@ -72,13 +122,15 @@ bad() { # bad NAME CONTENT-MAKER REASON
 }
 bad "another format" "echo 'chapter,mode' >'$tmp/bad/x.csv'" 'x.csv: line 1: it is not a share file'
 bad "a control character" "sed 's/^# machine=.*/# machine=a\x1b[2Jb/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line 3: a control character'
-bad "a NaN ratio" "sed 's/^\(1,tiny,gil-threads,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*\),[^,]*,/\1,nan,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a bad ratio'
-bad "an unknown mode" "sed 's/^\(1,tiny,gil-threads,gil-threads\),gil-threads,/\1,rm -rf,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown mode'
-bad "a series that is not a plain name" "sed 's/^1,tiny,gil-threads,/1,tiny,\$(reboot),/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a series, family or reference that is not a plain name'
+bad "a NaN ratio" "sed 's/^\(1,tiny,default,gil-threads,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*\),[^,]*,/\1,nan,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a bad ratio'
+bad "an unknown mode" "sed 's/^\(1,tiny,default,gil-threads,gil-threads\),gil-threads,/\1,rm -rf,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown mode'
+bad "a series that is not a plain name" "sed 's/^1,tiny,default,gil-threads,/1,tiny,default,\$(reboot),/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a series, family or reference that is not a plain name'
 bad "an unknown key" "sed 's/^# kernel=/# command=/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an unknown preamble line'
 bad "no core count" "grep -v '^# cores=' '$mine' >'$tmp/bad/x.csv'" 'x.csv: .*incomplete'
 bad "a huge size" "head -c 70000 /dev/zero | tr '\\\\0' 'a' >'$tmp/bad/x.csv'" 'x.csv: is larger than 64 KiB'
-bad "an interval upside down" "sed 's/^\(1,tiny,gil-threads,.*\),[^,]*,[^,]*\$/\1,0.5,0.4/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an interval whose low end is above its high end'
+bad "an interval upside down" "sed 's/^\(1,tiny,default,gil-threads,.*\),[^,]*,[^,]*\$/\1,0.5,0.4/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an interval whose low end is above its high end'
+bad "settings that are a spreadsheet formula" "sed 's/^1,tiny,default,/1,tiny,=cmd|calc!A0,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: bad settings'
+bad "a share of an older format" "sed '1s/format 3/format 2/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line 1: a share file of another format'
 bad "4096 cores" "sed 's/^# cores=.*/# cores=4096/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a bad core count'
 bad "the same machine twice" "cp '$mine' '$tmp/bad/again.csv'" 'come from the same machine (id [0-9a-f]*): keep one file per machine'
 bad "a spreadsheet formula as its id" "sed 's/^# id=.*/# id==cmd|calc!A0/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a value that starts with =, +, - or @'
@@ -104,11 +156,12 @@ for n in $(chapter_numbers); do
     "$BUILD/chapter$n" --scale tiny $no_python --quiet --out "$tmp/all/chapter$n" >/dev/null 2>&1 ||
         not_ok "chapter$n runs for the share of every chapter"
     mkdir -p "$tmp/reference/chapter$n"
-    { echo "# scale=class"; cat "$(chapter_dir "$n")/reference/modes.csv"; } >"$tmp/reference/chapter$n/modes.csv"
+    { echo "# scale=class"; echo "# settings=default"; cat "$(chapter_dir "$n")/reference/modes.csv"; } \
+        >"$tmp/reference/chapter$n/modes.csv"
 done
 id=0
 for scale in all reference; do
-    "$BUILD/class" share --results "$tmp/$scale" --out "$tmp/shares-$scale" >/dev/null 2>&1
+    "$BUILD/class" share --results "$tmp/$scale" --out "$tmp/shares-$scale" --all >/dev/null 2>&1
     id=$((id + 1)) # two more machines: this one's id is taken
     sed "s/^# id=.*/# id=a11a11a$id/" "$tmp/shares-$scale"/*.csv >"$tmp/class/$scale.csv"
 done

@@ -126,7 +126,7 @@ static void test_interpreter_output_parser(void **state)
 }
 
 static const char valid_share[] =
-    "# threads-vs-processes share, format 2\n"
+    "# threads-vs-processes share, format 3\n"
     "# id=3433690a\n"
     "# machine=AMD EPYC\n"
     "# cores=2\n"
@@ -134,12 +134,12 @@ static const char valid_share[] =
     "# kernel=Linux 6.18.44 x86_64\n"
     "# compiler=gcc 12.2.0\n"
     "# python=CPython 3.11.7\n"
-    "chapter,scale,series,family,mode,reference,reference_workers,workers,rounds,wall_median_s,vs_reference,"
+    "chapter,scale,settings,series,family,mode,reference,reference_workers,workers,rounds,wall_median_s,vs_reference,"
     "vs_reference_lo,vs_reference_hi\n"
-    "1,class,gil-threads,gil-threads,gil-threads,serial,0,2,8,0.052249,1.0125,0.98,1.05\n"
-    "1,class,serial,serial,serial,serial,0,1,8,0.051604,1.0000,1.0000,1.0000\n"
-    "2,class,gil-threads,gil-threads,gil-threads,serial,0,2,1,0.110916,,,\n"
-    "1,class,cpython-threads,cpython-threads,cpython-threads,cpython-serial,0,2,8,0.021154,1.2010,1.1,1.3\n";
+    "1,class,default,gil-threads,gil-threads,gil-threads,serial,0,2,8,0.052249,1.0125,0.98,1.05\n"
+    "1,class,default,serial,serial,serial,serial,0,1,8,0.051604,1.0000,1.0000,1.0000\n"
+    "2,tiny,switch-interval=0.1 runtime=gil,gil-threads,gil-threads,gil-threads,serial,0,2,1,0.110916,,,\n"
+    "1,class,default,cpython-threads,cpython-threads,cpython-threads,cpython-serial,0,2,8,0.021154,1.2010,1.1,1.3\n";
 
 /* A share file is handed in by a student: checked whole, its numbers within their
  * ranges, whatever the mutation. */
@@ -152,7 +152,14 @@ static void test_share_reader(void **state)
     assert_null(share_parse(seed, s, why, sizeof why)); /* the seed itself is good */
     assert_int_equal(s->row_count, 4);
     assert_int_equal(s->cores, 2);
+    assert_string_equal(s->rows[2].settings, "switch-interval=0.1 runtime=gil");
     free(seed);
+    /* A share of the format before settings were recorded: refused, saying what to do. */
+    char *older = xstrdup(valid_share);
+    memcpy(strstr(older, "format 3"), "format 2", 8);
+    assert_non_null(share_parse(older, s, why, sizeof why));
+    assert_non_null(strstr(why, "another format"));
+    free(older);
     unsigned rng = 11;
     int refused = 0;
     for (int i = 0; i < ITERATIONS; i++) {
@@ -170,6 +177,7 @@ static void test_share_reader(void **state)
                 assert_true(row->mode >= 0 && row->mode < MODE_COUNT);
                 assert_true(row->workers >= 1 && row->chapter >= 0 && row->chapter <= SHARE_MAX_CHAPTER);
                 assert_false(row->lo > row->hi);
+                assert_true(share_printable(row->settings) && *row->settings && !strchr("=+-@", row->settings[0]));
             }
             for (int k = 0; k < SHARE_MACHINE_KEY_COUNT; k++) assert_true(share_printable(s->values[k]));
         }

@@ -1,7 +1,8 @@
 /* class.c — a class's machines on one figure.
  *
- * usage: build/class share [--results DIR] [--out DIR]
+ * usage: build/class share [--results DIR] [--out DIR] [--all]
  *        build/class gather DIR [--chapter N] [--out DIR]
+ *        build/class compare DIR_A DIR_B
  *
  * share: one small file for this machine, DIR/tvp-XXXXXXXX.csv (default
  * results/share), to hand in; XXXXXXXX is the machine's id, the same for every run
@@ -79,11 +80,29 @@ static const char *const kept_columns[] = { "series", "family", "mode", "referen
                                             "vs_reference_hi" };
 #define KEPT_COUNT 11
 
-/* This chapter's rows of modes.csv into the share file. */
+/* A run's scale and settings, from its modes.csv preamble ("not recorded": a run
+ * from before the workbook recorded them). */
+static void run_setup(const char *text, char *scale, size_t scale_size, char *settings, size_t settings_size)
+{
+    if (!csv_preamble_value(text, "scale", scale, scale_size)) snprintf(scale, scale_size, "unknown");
+    if (!csv_preamble_value(text, "settings", settings, settings_size)) snprintf(settings, settings_size, "not recorded");
+}
+
+/* What a class compares by default: the experiment as the chapter defines it, at
+ * the class scale or above. */
+static bool shareable_by_default(const char *text)
+{
+    char scale[16], settings[SHARE_MAX_SETTINGS + 1];
+    run_setup(text, scale, sizeof scale, settings, sizeof settings);
+    return (strcmp(scale, "class") == 0 || strcmp(scale, "paper") == 0) && strcmp(settings, "default") == 0;
+}
+
+/* This chapter's rows of modes.csv into the share file, each with the run's scale
+ * and settings. */
 static void share_chapter(csv_writer *w, int chapter, const char *text)
 {
-    char scale[16];
-    csv_preamble_value(text, "scale", scale, sizeof scale);
+    char scale[16], settings[SHARE_MAX_SETTINGS + 1];
+    run_setup(text, scale, sizeof scale, settings, sizeof settings);
     char *copy = xstrdup(text), *names[32], *fields[32];
     int name_count = 0, kept[KEPT_COUNT];
     for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
@@ -98,6 +117,7 @@ static void share_chapter(csv_writer *w, int chapter, const char *text)
         if (!complete || pool_mode_from_name(fields[kept[2]]) == MODE_COUNT) continue;
         csv_int(w, chapter);
         csv_str(w, scale);
+        csv_str(w, settings);
         for (int k = 0; k < KEPT_COUNT; k++) csv_str(w, fields[kept[k]]);
         csv_end_row(w);
     }
@@ -130,20 +150,33 @@ static noreturn void cannot_write(atomic_dir dir, const char *name)
     fail_user("class", EXIT_EXPERIMENT_FAILED, "cannot write %s/%s: %s", dir.path, name, strerror(errno));
 }
 
-static int share(const char *results, const char *out_dir)
+/* `all`: every chapter's last run in results/chapterN, whatever its scale and
+ * settings (each row says which); else only runs of the default experiment at the
+ * class scale or above, and one line naming the chapters left out. */
+static int share(const char *results, const char *out_dir, bool all)
 {
-    char *texts[SHARE_MAX_CHAPTER + 1] = { 0 }, why[200], path[1024];
+    char *texts[SHARE_MAX_CHAPTER + 1] = { 0 }, why[200], path[1024], left_out[200] = "", to_run[400] = "";
     uint32_t id = machine_id();
     int found = 0;
     for (int i = 0; i < CHAPTER_COUNT; i++) {
         int n = chapters[i].number;
         snprintf(path, sizeof path, "%s/%s/modes.csv", results, strrchr(chapters[i].results, '/') + 1);
         texts[n] = textfile_read(path, 4 * SHARE_MAX_FILE_BYTES, why, sizeof why);
+        if (texts[n] && !all && !shareable_by_default(texts[n])) {
+            free(texts[n]);
+            texts[n] = NULL;
+            snprintf(left_out + strlen(left_out), sizeof left_out - strlen(left_out), "%s%d", *left_out ? ", " : "", n);
+            snprintf(to_run + strlen(to_run), sizeof to_run - strlen(to_run), " chapter%d", n);
+        }
         found += texts[n] != NULL;
     }
+    if (*left_out)
+        printf("share: left out chapter%s %s: %s last run was not the default experiment at the class scale (make%s; "
+               "or make share ALL=1 to share it, labelled)\n", strchr(left_out, ',') ? "s" : "", left_out,
+               strchr(left_out, ',') ? "their" : "its", to_run);
     if (!found)
-        fail_user("class", EXIT_BAD_INPUT, "share: no chapter has results in %s yet (make all, or make chapterN)",
-                  results);
+        fail_user("class", EXIT_BAD_INPUT, "share: no chapter has %sresults in %s yet (make all, or make chapterN)",
+                  all ? "" : "class-scale ", results);
     char error[600], name[32];
     atomic_dir out = { cli_open_out_dir(out_dir, error, sizeof error), out_dir };
     if (out.fd < 0) fail_user("class", EXIT_EXPERIMENT_FAILED, "%s", error);
@@ -268,6 +301,15 @@ static int families_of(const share_machine *machines, int count, int chapter, ch
     return n;
 }
 
+/* A run of the default experiment at the class scale or above: what the class compares. */
+static bool default_run(const share_row *r)
+{
+    return strcmp(r->settings, "default") == 0 && (strcmp(r->scale, "class") == 0 || strcmp(r->scale, "paper") == 0);
+}
+
+/* data.csv: every pooled row, with its run's scale and settings; `default_run` 1 for
+ * the default experiment at the class scale or above (the figure's range is theirs:
+ * a tiny run's ratios would squash it). */
 static void write_data(atomic_dir dir, const share_machine *machines, int count, int chapter, double *lo, double *hi)
 {
     csv_writer w;
@@ -275,9 +317,9 @@ static void write_data(atomic_dir dir, const share_machine *machines, int count,
     csv_meta(&w, "chapter", "%d", chapter);
     csv_meta(&w, "machines", "%d", count);
     const char *columns[] = { "machine", "id", "cores", "series", "family", "mode", "reference", "workers", "scale",
-                              "vs_reference", "vs_reference_lo", "vs_reference_hi" };
-    csv_header(&w, columns, 12);
-    *lo = INFINITY, *hi = 0;
+                              "settings", "default_run", "vs_reference", "vs_reference_lo", "vs_reference_hi" };
+    csv_header(&w, columns, 14);
+    double range_lo[2] = { INFINITY, INFINITY }, range_hi[2] = { 0, 0 };
     for (int i = 0; i < count; i++)
         for (int k = 0; k < machines[i].row_count; k++) {
             const share_row *r = &machines[i].rows[k];
@@ -291,13 +333,19 @@ static void write_data(atomic_dir dir, const share_machine *machines, int count,
             csv_str(&w, r->reference);
             csv_int(&w, r->workers);
             csv_str(&w, r->scale);
+            csv_str(&w, r->settings);
+            csv_int(&w, default_run(r));
             csv_num(&w, r->vs_reference, 4);
             if (isnan(r->lo)) csv_str(&w, ""); else csv_num(&w, r->lo, 4);
             if (isnan(r->hi)) csv_str(&w, ""); else csv_num(&w, r->hi, 4);
             csv_end_row(&w);
-            *lo = fmin(*lo, isnan(r->lo) ? r->vs_reference : r->lo);
-            *hi = fmax(*hi, isnan(r->hi) ? r->vs_reference : r->hi);
+            int set = !default_run(r); /* 0: the default experiment's range, 1: the others' */
+            range_lo[set] = fmin(range_lo[set], isnan(r->lo) ? r->vs_reference : r->lo);
+            range_hi[set] = fmax(range_hi[set], isnan(r->hi) ? r->vs_reference : r->hi);
         }
+    /* The figure's range: the default experiment's, or, where no machine ran it, the others'. */
+    int set = range_hi[0] > 0 ? 0 : 1;
+    *lo = range_lo[set], *hi = range_hi[set];
     if (csv_commit(&w) != 0) cannot_write(dir, "data.csv");
 }
 
@@ -317,10 +365,15 @@ static void write_plot_vars(atomic_dir dir, int count, int chapter, const char *
     if (atomic_file_commit(&f) != 0) cannot_write(dir, "plot-vars.gp");
 }
 
+/* A ratio with its interval, and the interval's coverage where it is not 95 %
+ * (fewer than 6 rounds: stats.h). */
 static void ratio_cell(FILE *out, const share_row *r)
 {
     if (!r || isnan(r->vs_reference)) fputs(" - |", out);
     else if (isnan(r->lo)) fprintf(out, " %.2f |", r->vs_reference);
+    else if (r->rounds < STATS_DECIDING_VALUES)
+        fprintf(out, " %.2f (%.2f-%.2f, %.0f %%) |", r->vs_reference, r->lo, r->hi,
+                100 * stats_order_coverage(r->rounds, 1));
     else fprintf(out, " %.2f (%.2f-%.2f) |", r->vs_reference, r->lo, r->hi);
 }
 
@@ -356,9 +409,12 @@ static void write_summary(atomic_dir dir, const share_machine *machines, int cou
     fprintf(out, "## The class: chapter %d on %d machine%s\n\n", chapter, count, count == 1 ? "" : "s");
     fprintf(out, "Each row is one machine's shared results (`make share`); each ratio is a series' time over its "
             "reference's time on that machine (the column says which), the median over its rounds and its 95 %% "
-            "interval. Below 1.0 is faster than the reference.\n\n| # | id | CPU | cores | memory GiB | CPython |");
+            "interval (with its coverage where fewer rounds make it less than 95 %%). Below 1.0 is faster than the "
+            "reference. The scale and settings say what each machine ran: a run at another scale or with other "
+            "settings (an exercise, `make share ALL=1`) is a different experiment, drawn apart in the figure (open "
+            "circles) and left out of its range.\n\n| # | id | CPU | cores | memory GiB | CPython | scale | settings |");
     for (int k = 0; k < columns; k++) fprintf(out, " `%s` / `%s` |", first[k]->series, first[k]->reference);
-    fputs("\n|---:|---|---|---:|---:|---|", out);
+    fputs("\n|---:|---|---|---:|---:|---|---|---|", out);
     for (int k = 0; k < columns; k++) fputs("---:|", out);
     fputc('\n', out);
     int without = 0;
@@ -370,6 +426,12 @@ static void write_summary(atomic_dir dir, const share_machine *machines, int cou
             fprintf(out, " %s |", escaped);
             free(escaped);
         }
+        const share_row *setup = NULL; /* the run's scale and settings: the same on every row of it */
+        for (int r = 0; r < machines[i].row_count && !setup; r++)
+            if (pooled(&machines[i].rows[r], chapter)) setup = &machines[i].rows[r];
+        char *settings = report_escape_markdown(setup ? setup->settings : "-");
+        fprintf(out, " %s | %s |", setup ? setup->scale : "-", settings);
+        free(settings);
         bool any = false;
         for (int k = 0; k < columns; k++) {
             const share_row *r = row_of(&machines[i], chapter, series[k]);
@@ -428,7 +490,115 @@ static int gather(const char *dir, const char *out_dir, int chapter)
     return 0;
 }
 
-#define USAGE "class share [--results DIR] [--out DIR] | class gather DIR [--chapter N] [--out DIR]"
+/* --- compare ------------------------------------------------------------------ */
+
+/* One results folder's modes.csv, for compare: the file's text and its columns. */
+typedef struct {
+    const char *dir;
+    char *text, scale[16], settings[SHARE_MAX_SETTINGS + 1];
+    char *rows[SHARE_MAX_ROWS][32];
+    int row_count, field_count, series, workers, ratio, lo, hi, reps;
+} run_folder;
+
+static void read_folder(run_folder *f, const char *dir)
+{
+    char why[300], path[1024];
+    f->dir = dir;
+    snprintf(path, sizeof path, "%s/modes.csv", dir);
+    f->text = textfile_read(path, 4 * SHARE_MAX_FILE_BYTES, why, sizeof why);
+    if (!f->text) fail_user("class", EXIT_BAD_INPUT, "compare: %s", why);
+    run_setup(f->text, f->scale, sizeof f->scale, f->settings, sizeof f->settings);
+    char *names[32];
+    f->row_count = f->field_count = 0;
+    for (char *line = strtok(f->text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (line[0] == '#') continue;
+        if (!f->field_count) {
+            f->field_count = csv_split(line, names, 32);
+            f->series = csv_column(names, f->field_count, "series");
+            f->workers = csv_column(names, f->field_count, "workers");
+            f->reps = csv_column(names, f->field_count, "reps");
+            f->ratio = csv_column(names, f->field_count, "vs_reference");
+            f->lo = csv_column(names, f->field_count, "vs_reference_lo");
+            f->hi = csv_column(names, f->field_count, "vs_reference_hi");
+            if (f->series < 0 || f->workers < 0 || f->reps < 0 || f->ratio < 0 || f->lo < 0 || f->hi < 0)
+                fail_user("class", EXIT_BAD_INPUT, "compare: %s/modes.csv is not a chapter's modes.csv", dir);
+            continue;
+        }
+        if (f->row_count < SHARE_MAX_ROWS && csv_split(line, f->rows[f->row_count], 32) == f->field_count)
+            f->row_count++;
+    }
+}
+
+/* The row of `series` with `workers` in a folder, or -1. */
+static int folder_row(const run_folder *f, const char *series, const char *workers)
+{
+    for (int r = 0; r < f->row_count; r++)
+        if (strcmp(f->rows[r][f->series], series) == 0 && strcmp(f->rows[r][f->workers], workers) == 0) return r;
+    return -1;
+}
+
+/* "1.05 (0.98-1.10)" for a row (its coverage after it where the rounds were too few
+ * for 95 %: stats.h), "-" where the folder has no such row or no ratio, "?" for
+ * what is not a number. */
+static void folder_cell(report *rep, const run_folder *f, int r)
+{
+    char *const *v = r >= 0 ? f->rows[r] : NULL;
+    estimate e = { 0 };
+    double reps;
+    if (!v || !*v[f->ratio]) {
+        report_cell(rep, "-");
+    } else if (!csv_number(v[f->ratio], 0, 1e6, &e.median) || !csv_number(v[f->reps], 0, 1000, &reps)) {
+        report_cell(rep, "?");
+    } else {
+        e.n = (int)reps;
+        if (e.n >= STATS_MIN_VALUES && (!csv_number(v[f->lo], 0, 1e6, &e.lo) || !csv_number(v[f->hi], 0, 1e6, &e.hi)))
+            e.n = 0; /* no interval to show */
+        e.coverage = e.n >= STATS_MIN_VALUES ? stats_order_coverage(e.n, 1) : 0;
+        if (e.n >= STATS_DECIDING_VALUES) e.coverage = STATS_LEVEL; /* the chapter chose the 95 % interval */
+        char text[96];
+        report_cell(rep, "%s", estimate_text(e, "%.2f", text, sizeof text));
+    }
+}
+
+/* Two results folders side by side (an exercise run and the default one): each
+ * series' time / its reference's time with its interval, and its median time. */
+static int compare(const char *a, const char *b)
+{
+    run_folder *f = xcalloc(2, sizeof *f);
+    read_folder(&f[0], a);
+    read_folder(&f[1], b);
+    report *rep = report_new("Two runs side by side");
+    for (int i = 0; i < 2; i++) {
+        char *settings = xstrdup(f[i].settings);
+        for (char *c = settings; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+        report_text(rep, "%s: %s, scale %s, settings: %s", i ? "B" : "A", f[i].dir, f[i].scale, settings);
+        free(settings);
+    }
+    const char *columns[] = { "series", "workers", "A", "B" };
+    report_table(rep, "Each series' time / its reference's time (the same language's serial run), median and "
+                 "interval over the rounds (\"-\": not measured in that run):", 4, columns);
+    for (int i = 0; i < 2; i++)
+        for (int r = 0; r < f[i].row_count; r++) {
+            const char *series = f[i].rows[r][f[i].series], *workers = f[i].rows[r][f[i].workers];
+            if (i == 1 && folder_row(&f[0], series, workers) >= 0) continue; /* listed with A's */
+            char name[SHARE_MAX_KEY + 1], count[16];
+            snprintf(name, sizeof name, "%s", share_printable(series) ? series : "?");
+            snprintf(count, sizeof count, "%s", share_printable(workers) ? workers : "?");
+            report_cell(rep, "%s", name);
+            report_cell(rep, "%s", count);
+            folder_cell(rep, &f[0], folder_row(&f[0], series, workers));
+            folder_cell(rep, &f[1], folder_row(&f[1], series, workers));
+            report_end_row(rep);
+        }
+    report_print(rep, stdout, false);
+    report_free(rep);
+    free(f[0].text), free(f[1].text), free(f);
+    return 0;
+}
+
+#define USAGE "class share [--results DIR] [--out DIR] [--all] | class gather DIR [--chapter N] [--out DIR] | " \
+              "class compare DIR_A DIR_B"
 
 static noreturn void usage(const char *what)
 {
@@ -439,19 +609,30 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         puts("usage: " USAGE "\n"
-             "  share   pack this machine's results (--results, default results/) into one file to hand in\n"
-             "  gather  pool the files handed in (in DIR) for one chapter: data.csv, summary.md, plot-vars.gp");
+             "  share   pack this machine's results (--results, default results/) into one file to hand in:\n"
+             "          each chapter's run of the default experiment at the class scale (--all: its last run,\n"
+             "          whatever its scale and settings, each row labelled with them)\n"
+             "  gather  pool the files handed in (in DIR) for one chapter: data.csv, summary.md, plot-vars.gp\n"
+             "  compare two results folders of a chapter side by side (make compare A=DIR B=DIR)");
         fail_unless_stdout_written("class");
         return 0;
     }
-    if (argc < 2) usage("share or gather?");
+    if (argc < 2) usage("share, gather or compare?");
+    if (strcmp(argv[1], "compare") == 0) {
+        if (argc != 4 || !*argv[2] || !*argv[3]) usage("compare: which two results folders?");
+        int status = compare(argv[2], argv[3]);
+        fail_unless_stdout_written("class");
+        return status;
+    }
     bool sharing = strcmp(argv[1], "share") == 0;
-    if (!sharing && strcmp(argv[1], "gather") != 0) usage("expected share or gather");
+    if (!sharing && strcmp(argv[1], "gather") != 0) usage("expected share, gather or compare");
     const char *results = "results", *out = sharing ? "results/share" : "results/class", *dir = NULL;
     double chapter = 1;
+    bool all = false;
     for (int i = 2; i < argc; i++) {
         bool has_value = i + 1 < argc && *argv[i + 1];
         if (strcmp(argv[i], "--out") == 0 && has_value) out = argv[++i];
+        else if (sharing && strcmp(argv[i], "--all") == 0) all = true;
         else if (sharing && strcmp(argv[i], "--results") == 0 && has_value) results = argv[++i];
         else if (!sharing && strcmp(argv[i], "--chapter") == 0 && has_value) {
             if (!csv_number(argv[++i], 0, SHARE_MAX_CHAPTER, &chapter) || chapter != floor(chapter) || !is_chapter((int)chapter))
@@ -461,7 +642,7 @@ int main(int argc, char **argv)
         else usage(argv[i]);
     }
     if (!sharing && !dir) usage("gather: which folder holds the files handed in?");
-    int status = sharing ? share(results, out) : gather(dir, out, (int)chapter);
+    int status = sharing ? share(results, out, all) : gather(dir, out, (int)chapter);
     fail_unless_stdout_written("class");
     return status;
 }

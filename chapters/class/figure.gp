@@ -16,7 +16,13 @@ set xrange [0.7:*]
 if (log_ratios) { set logscale y; set yrange [ratio_lo / 1.5:ratio_hi * 1.5] } else { set yrange [0:*] }
 set key outside right top
 set samples 200
-plot for [i = 1:words(families)] data using (strcol("family") eq word(families, i) ? column("cores") * 2 ** (spread(column("machine")) + offset(word(families, i))) : NaN):"vs_reference":"vs_reference_lo":"vs_reference_hi" \
+# x of a row of family f: its machine's cores, spread a little.
+at(f) = column("cores") * 2 ** (spread(column("machine")) + offset(f))
+# The default experiment at the class scale, family by family; every other run (another
+# scale, other settings: data.csv's default_run 0) as open grey circles, apart.
+plot for [i = 1:words(families)] data using (strcol("family") eq word(families, i) && column("default_run") == 1 ? at(word(families, i)) : NaN):"vs_reference":"vs_reference_lo":"vs_reference_hi" \
          with yerrorbars pt (i % 13 + 1) ps (is_dumb ? 1 : 1.3) lw 1.5 lc i title word(families, i), \
+     data using (column("default_run") == 0 ? at(strcol("family")) : NaN):"vs_reference" \
+         with points pt 6 ps (is_dumb ? 1 : 1.3) lc rgb "#888888" title "another scale or settings (see the table)", \
      1 with lines dt 2 lc rgb "black" title "as fast as the reference", \
      1 / x with lines dt 3 lc rgb "#888888" title "1 / cores (every core busy)"
