@@ -81,12 +81,22 @@ chapter_manifest() {
     printf '\n'
 }
 
-# The README's chapter table: one row per chapter, its claim linking to its text.
+# How long the chapter's reference run took at the class scale (its summary.md's
+# setup line: "the run took 12.5 s"), or "-".
+chapter_duration() {
+    d=$(chapter_dir "$1") || return 1
+    s=$(sed -n 's/.*the run took \([0-9.]*\) s.*/\1/p' "$root/$d/reference/summary.md" 2>/dev/null | head -1)
+    if [ -n "$s" ]; then echo "$s s"; else echo "-"; fi
+}
+
+# The README's chapter table: one row per chapter, its claim linking to its text,
+# and how long its reference run took at the class scale.
 chapter_table() {
-    echo "| | claim | run it |"
-    echo "|---|---|---|"
+    echo "| | claim | takes (reference run) | run it |"
+    echo "|---|---|---:|---|"
     for n in $(chapter_numbers); do
-        printf '| %s | [%s](%s/README.md) | `make chapter%s` |\n' "$n" "$(chapter_claim "$n")" "$(chapter_dir "$n")" "$n"
+        printf '| %s | [%s](%s/README.md) | %s | `make chapter%s` |\n' "$n" "$(chapter_claim "$n")" \
+            "$(chapter_dir "$n")" "$(chapter_duration "$n")" "$n"
     done
 }
 

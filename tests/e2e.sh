@@ -111,6 +111,42 @@ check "a verdict from one round decides nothing and says so" \
 check "progress to a file: one line per run, named and timed" \
     sh -c "grep -q '^\[chapter8 +[0-9.]* s\] round 1: serial, 1 worker: [0-9.]* s\$' '$tmp/progress.err' && [ \$(wc -l <'$tmp/progress.err') -ge 5 ]"
 
+# The README's lesson plan: every command in it runs, in order, as a student's machine
+# would run it (from a folder of the test's own, where results/ is the default --out),
+# at the tiny scale and without CPython to keep the suite short. make deps all is the
+# README's first command, which CI runs; make share shares the tiny runs (--all), and
+# the class is gathered from this one machine's share.
+lesson_plan_commands() {
+    sed -n '/^## A lesson plan/,/^## The book/p' README.md | tr '\n' ' ' | grep -o '`make [^`]*`' | tr -s ' ' | tr -d '`'
+}
+lp=$tmp/lesson-plan
+bin=$(cd "$BUILD" && pwd)
+mkdir -p "$lp/folder"
+lesson_plan_commands >"$tmp/plan"
+check "the lesson plan names chapters to run ($(wc -l <"$tmp/plan") commands)" test "$(grep -c '^make chapter' "$tmp/plan")" -ge 8
+while read -r command; do
+    eval "set -- ${command#make }" # the words as the shell splits them: ARGS="..." is one
+    target=$1; shift
+    args=; dir=; chapter=; a=; b=
+    for word; do
+        case $word in ARGS=*) args=${word#ARGS=} ;; DIR=*) dir=${word#DIR=} ;; CHAPTER=*) chapter=${word#CHAPTER=} ;;
+        A=*) a=${word#A=} ;; B=*) b=${word#B=} ;; esac
+    done
+    case $target in
+    deps) continue ;;
+    all) continue ;;
+    chapter[0-9]*) (cd "$lp" && eval "set -- $args" && "$bin/$target" "$@" --scale tiny --python none --quiet) ;;
+    compare) (cd "$lp" && "$bin/class" compare "$a" "$b") ;;
+    share) (cd "$lp" && "$bin/class" share --all && cp results/share/*.csv folder/) ;;
+    class) (cd "$lp" && "$bin/class" gather "$dir" --chapter "$chapter" --out results/class) ;;
+    book) "$bin/book" --results "$lp/results" --out "$lp/results/book" ;; # the chapters' texts: from the workbook
+    *) false ;;
+    esac >"$tmp/plan.out" 2>&1
+    check "lesson plan: $command" test $? -eq 0
+done <"$tmp/plan"
+check "lesson plan: the exercise run went beside the default run" \
+    test -s "$lp/results/chapter3/switch-interval-0.1/modes.csv" -a -s "$lp/results/chapter3/modes.csv"
+
 # The committed reference figures too: the book shows them.
 for f in chapters/[0-9][0-9]-*/reference/figure.svg; do
     check "$f renders in another SVG renderer, not blank" svg_renders "$f"
