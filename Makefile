@@ -66,7 +66,8 @@ endif
 
 # The Debian packages the workbook needs (ARCHITECTURE.md, "Dependencies").
 DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev librsvg2-bin \
-                   gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev python3
+                   gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev python3 \
+                   libjs-lunr libjs-highlight.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs headers readme share class compare \

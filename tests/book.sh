@@ -29,6 +29,14 @@ check_book() {
     check "$label: the one link out is to the original post" \
         sh -c "grep -oh 'href=\"http[^\"]*\"' '$book'/*.html | sort -u | grep -v -q 'medium.com/contentsquare-engineering-blog/multithreading-vs-multiprocessing-in-python' && exit 1 || exit 0"
     check "$label: a source page shows the code, escaped" grep -q '#include &lt;' "$book/source/chapter3-chapter3.c.html"
+    check "$label: chapter 3's results are folded under its Predict block until opened" \
+        grep -q '<details class="results">' "$book/chapter3.html"
+    check "$label: common/gil.c has a page, its lines numbered and anchored, coloured by highlight.js" \
+        sh -c "grep -q 'id=\"L1\" href=\"#L1\"' '$book/source/common-gil.c.html' && grep -q 'gil_t \*gil_create' '$book/source/common-gil.c.html' && grep -q 'highlight.min.js' '$book/source/common-gil.c.html' && [ -s '$book/highlight.min.js' ]"
+    check "$label: chapter 9, which cites common/gil.c, links to its page" \
+        grep -q '<a href="source/common-gil.c.html"><code>common/gil.c</code></a>' "$book/chapter9.html"
+    check "$label: lunr.js, from Debian, is in the book for the search" \
+        sh -c "[ -s '$book/lunr.min.js' ] && grep -q 'src=\"lunr.min.js\"' '$book/chapter3.html'"
     # Every src and href: a file in the book, and an anchor that exists in it.
     broken=""
     for page in "$book"/*.html; do

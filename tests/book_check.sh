@@ -4,6 +4,9 @@
 #   projector (results/book/screenshot-*.png);
 # - every image loaded; at 1024 x 768 every figure at least 900 px wide; at 1366 x 768
 #   the smallest text in any figure at least 14 px on the screen;
+# - a reader's page: results folded until opened, the contents on one screen, the
+#   search (whole words, decoded snippets, the word marked), the arrow keys and the
+#   light/dark toggle;
 # - the offline search finds sections for "GIL";
 # - printed: the book (index.html, every chapter) to PDF, its first page not blank,
 #   and a screenshot of a page in the print layout (screenshot-print.png).
@@ -54,6 +57,51 @@ check "chapter3.html at 1024x768: screenshot taken ($shot)" is_png "$shot"
 seen=$(inspect chapter3.html 1024 768)
 check "chapter3.html at 1024x768: every figure at least 900 px wide (${seen:-no report})" \
     sh -c "[ '$(field "$seen" figures)' -ge 1 ] && [ '$(field "$seen" narrowest)' -ge 900 ]"
+# A reader's page, probed once loaded: the results folded under the Predict block
+# (no figure shown until opened, then every one as wide as the column); the front
+# page's contents table within one screen; the search: "GIL" and "false sharing"
+# found, snippets with no HTML entity left in them, "read" matched only at the start
+# of a word (never inside "threads"); a search word marked on the page it opens.
+reader_probe='<script>window.addEventListener("load", function () {
+  var figures = document.querySelectorAll("figure img"), shown = 0, narrowest = 100000, i;
+  for (i = 0; i < figures.length; i++) if (figures[i].checkVisibility()) shown++;
+  var folded = document.querySelectorAll("details.results:not([open])").length;
+  document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  for (i = 0; i < figures.length; i++) narrowest = Math.min(narrowest, Math.round(figures[i].getBoundingClientRect().width));
+  var gil = window.bookSearch("GIL"), sharing = window.bookSearch("false sharing"), read = window.bookSearch("read");
+  var entities = gil.concat(sharing).filter(function (r) { return /&[a-z]+;|&#[0-9]+;/.test(r.snippet); }).length;
+  var inside = read.filter(function (r) { return !/(^|[^a-z0-9_])read/i.test(r.entry.t + " " + r.entry.x); }).length;
+  var marks = window.bookHighlight ? (window.bookHighlight("interval"), document.querySelectorAll("main mark").length) : -1;
+  document.body.setAttribute("data-check", "figures=" + figures.length + " shown_folded=" + shown + " folded=" + folded +
+    " narrowest_open=" + narrowest + " gil=" + gil.length + " sharing=" + sharing.length + " read=" + read.length +
+    " entities=" + entities + " read_inside=" + inside + " marks=" + marks);
+});</script></body>'
+probe_with() { # probe_with PAGE WIDTH HEIGHT SCRIPT: the data-check line
+    awk -v p="$4" '{ i = index($0, "</body>"); if (i) $0 = substr($0, 1, i - 1) p substr($0, i + 7) } 1' \
+        "$book/$1" >"$book/.probe-$1"
+    chrome --window-size="$2,$3" --dump-dom "file://$book_abs/.probe-$1" >"$tmp/dom"
+    rm -f "$book/.probe-$1"
+    grep -o 'data-check="[^"]*"' "$tmp/dom" | head -1 | sed 's/^data-check="//; s/"$//'
+}
+read3=$(probe_with chapter3.html 1366 768 "$(printf '%s' "$reader_probe" | tr '\n' ' ')")
+check "chapter 3: the results folded under the Predict block until opened, then every figure column-wide (${read3:-no report})" \
+    sh -c "[ '$(field "$read3" folded)' -ge 1 ] && [ '$(field "$read3" shown_folded)' = 0 ] && [ '$(field "$read3" figures)' -ge 1 ] && [ '$(field "$read3" narrowest_open)' -ge 900 ]"
+check "search: \"GIL\" and \"false sharing\" found, snippets without HTML entities" \
+    sh -c "[ '$(field "$read3" gil)' -gt 0 ] && [ '$(field "$read3" sharing)' -gt 0 ] && [ '$(field "$read3" entities)' = 0 ]"
+check "search: \"read\" matches whole words and word starts, never the inside of \"threads\" ($(field "$read3" read) hits)" \
+    sh -c "[ '$(field "$read3" read)' -gt 0 ] && [ '$(field "$read3" read_inside)' = 0 ]"
+check "a search word is marked on the page ($(field "$read3" marks) marks of \"interval\")" test "$(field "$read3" marks)" -gt 0
+contents_probe='<script>window.addEventListener("load", function () { var t = document.querySelector("table.contents"); document.body.setAttribute("data-check", "contents_height=" + (t ? Math.round(t.getBoundingClientRect().height) : -1)); });</script></body>'
+front=$(probe_with index.html 1366 768 "$contents_probe")
+check "the front page's contents table fits one screen at 1366x768 ($(field "$front" contents_height) px)" \
+    sh -c "[ '$(field "$front" contents_height)' -gt 0 ] && [ '$(field "$front" contents_height)' -le 768 ]"
+# The keys and the theme: on chapter 3, the toggle pressed, then the right arrow: the
+# page that loads is chapter 4, in the theme chosen (dumped as Chromium left it).
+keys_probe='<script>window.addEventListener("load", function () { document.getElementById("theme").click(); document.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true })); });</script></body>'
+probe_with chapter3.html 1366 768 "$keys_probe" >/dev/null
+check "the right arrow turns to chapter 4, and the light/dark choice stays ($(grep -o '<html[^>]*>' "$tmp/dom" | head -1))" \
+    sh -c "grep -q '<title>Chapter 4' '$tmp/dom' && grep -q '<html[^>]*data-theme=\"\(dark\|light\)\"' '$tmp/dom'"
+
 # From the back of a room: at 1366 x 768, the smallest text of every figure the
 # book shows, in screen pixels: its smallest font size in the SVG, scaled by the
 # width the page gives the figure over the SVG's own width (its viewBox).

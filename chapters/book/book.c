@@ -5,14 +5,17 @@
  * Reads chapters/NN-slug/README.md, renders it with cmark-gfm (CommonMark with
  * tables), and puts at its "<!-- results -->" marker this machine's summary.md and
  * figure (from results/chapterN/) above the committed reference run (from
- * chapters/NN-slug/reference/), and under the Predict block the reference run's
- * answers, folded. Writes DIR/index.html (a table of contents with each verdict,
- * then every chapter: the whole book on one page, for printing), DIR/chapterN.html
- * (one page each, with a sidebar, previous/next links and links to its source),
- * DIR/source/ (each chapter's program, figure script and original.py as pages),
+ * chapters/NN-slug/reference/), both folded until the reader opens them, and under
+ * the Predict block the reference run's answers, folded. Writes DIR/index.html (a
+ * table of contents with each run's answer, then every chapter: the whole book on
+ * one page, for printing), DIR/chapterN.html (one page each, with a sidebar,
+ * previous/next links and links to its source), DIR/source/ (each chapter's
+ * program, figure script and original.py, and every file of common/, as pages with
+ * numbered, anchored lines; a chapter's citations of common/ files link to them),
  * DIR/search-index.js (every section's text, for the offline search in search.js),
- * DIR/book.css, DIR/search.js and DIR/figures/. Self-contained: relative links
- * only, nothing fetched; the one link out is to the original post. */
+ * DIR/book.css, DIR/search.js, DIR/book.js (keys, the light/dark toggle, folding),
+ * Debian's lunr.min.js and highlight.min.js, and DIR/figures/. Self-contained:
+ * relative links only, nothing fetched; the one link out is to the original post. */
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 #include <dirent.h>
@@ -175,11 +178,25 @@ static void verdict_of(const char *summary, char *out, size_t size)
     if (!summary_line(summary, "**Verdict:** ", out, size)) snprintf(out, size, "not measured yet");
 }
 
-/* The verdict's headline (report.h: "**In short:**"), for the contents table; the
- * whole verdict where a summary predates headlines. */
-static void headline_of(const char *summary, char *out, size_t size)
+/* The answer alone, for the contents table, so that it fits one screen: the verdict's
+ * headline (report.h: "**In short:**"; the verdict where a summary predates
+ * headlines) up to its first colon, without its parentheses (the numbers, which the
+ * chapter's page gives): "FALSE under the GIL, TRUE for C threads". */
+static void answer_of_run(const char *summary, char *out, size_t size)
 {
-    if (!summary_line(summary, "**In short:** ", out, size)) verdict_of(summary, out, size);
+    char line[600];
+    if (!summary_line(summary, "**In short:** ", line, sizeof line)) verdict_of(summary, line, sizeof line);
+    line[strcspn(line, ":")] = '\0';
+    size_t n = 0;
+    int depth = 0;
+    for (const char *c = line; *c && n + 1 < size; c++) {
+        if (*c == '(') depth++;
+        if (depth == 0 && !(*c == ' ' && (c[1] == '(' || c[1] == ',' || c[1] == ';' || (n > 0 && out[n - 1] == ' '))))
+            out[n++] = *c;
+        if (*c == ')' && depth > 0) depth--;
+    }
+    while (n > 0 && out[n - 1] == ' ') n--;
+    out[n] = '\0';
 }
 
 static int by_name(const void *a, const void *b)
@@ -362,10 +379,13 @@ static void answers(FILE *out, const chapter_text *c)
     fputs("</tbody>\n</table>\n</details>\n", out);
 }
 
+/* The results, folded under the Predict block until the reader opens them: guesses
+ * first, then the measurement (book.js opens them for a link into them, and to print). */
 static void results_block(FILE *out, const chapter_text *c)
 {
     answers(out, c);
-    fputs("<div class=\"results\">\n", out);
+    fputs("<details class=\"results\">\n<summary>Write your answers to the Predict block first, then show the "
+          "results: this machine's and the reference machine's</summary>\n<div class=\"results\">\n", out);
     char mine[32], theirs[32];
     scale_of(c->summary, mine, sizeof mine);
     scale_of(c->reference, theirs, sizeof theirs);
@@ -379,7 +399,7 @@ static void results_block(FILE *out, const chapter_text *c)
     }
     one_run(out, c, c->summary, false);
     one_run(out, c, c->reference, true);
-    fputs("</div>\n", out);
+    fputs("</div>\n</details>\n", out);
 }
 
 /* An id from a heading's text: "How sure is the verdict?" -> "ch3-how-sure-is-the-verdict". */
@@ -454,6 +474,61 @@ static void source_links(FILE *out, const chapter_text *c)
             "(2018).</p>\n", c->source_count ? ". " : "", POST_URL);
 }
 
+/* The files of common/ (their names), which every chapter builds on and cites. */
+#define MAX_COMMON 128
+static char common_files[MAX_COMMON][64];
+static int common_count;
+
+static void find_common(const char *chapters_dir)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/../common", chapters_dir);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d)) && common_count < MAX_COMMON;) {
+        size_t len = strlen(e->d_name);
+        if (len > 2 && len < sizeof common_files[0] && e->d_name[len - 2] == '.' &&
+            (e->d_name[len - 1] == 'c' || e->d_name[len - 1] == 'h') &&
+            strspn(e->d_name, "abcdefghijklmnopqrstuvwxyz0123456789_.") == len)
+            memcpy(common_files[common_count++], e->d_name, len + 1);
+    }
+    closedir(d);
+    qsort(common_files, (size_t)common_count, sizeof common_files[0], by_name);
+}
+
+/* The chapter's text with every citation of a file of common/ ("<code>common/gil.c</code>",
+ * as cmark-gfm writes `common/gil.c`) made a link to its page. malloc'd. */
+static char *with_common_links(char *html)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    for (const char *p = html; *p;) {
+        const char *code = strstr(p, "<code>common/");
+        if (!code) {
+            fputs(p, out);
+            break;
+        }
+        fwrite(p, 1, (size_t)(code - p), out);
+        const char *name = code + strlen("<code>common/"), *end = strstr(name, "</code>");
+        int found = -1;
+        for (int i = 0; end && i < common_count && found < 0; i++)
+            if ((size_t)(end - name) == strlen(common_files[i]) && strncmp(name, common_files[i], (size_t)(end - name)) == 0)
+                found = i;
+        if (found >= 0) {
+            fprintf(out, "<a href=\"source/common-%s.html\"><code>common/%s</code></a>", common_files[found],
+                    common_files[found]);
+            p = end + strlen("</code>");
+        } else {
+            fputs("<code>", out);
+            p = code + strlen("<code>");
+        }
+    }
+    fclose(out);
+    free(html);
+    return text;
+}
+
 /* The chapter's text with the results where its README says, its headings anchored. */
 static char *chapter_html(const chapter_text *c)
 {
@@ -484,7 +559,7 @@ static char *chapter_html(const chapter_text *c)
     fclose(out);
     char *anchored = with_anchors(text, c->number);
     free(text);
-    return anchored;
+    return with_common_links(anchored);
 }
 
 static void chapter_body(FILE *out, const chapter_text *c)
@@ -498,7 +573,12 @@ static void page_start(FILE *out, const char *title, const char *root)
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<meta name=\"color-scheme\" content=\"light dark\">\n<title>", out);
     html_escaped(out, title);
-    fprintf(out, "</title>\n<link rel=\"stylesheet\" href=\"%sbook.css\">\n</head>\n<body>\n", root);
+    /* The reader's light or dark choice (book.js keeps it), set before the page is
+     * drawn so that it does not flash in the other theme. */
+    fprintf(out, "</title>\n<link rel=\"stylesheet\" href=\"%sbook.css\">\n<script>try { var theme = "
+            "localStorage.getItem(\"tvp-book-theme\"); if (theme === \"light\" || theme === \"dark\") "
+            "document.documentElement.setAttribute(\"data-theme\", theme); } catch (e) {}</script>\n</head>\n<body>\n",
+            root);
 }
 
 /* The sidebar's `current` when the page is not a chapter's. */
@@ -513,8 +593,9 @@ static void sidebar(FILE *out, const chapter_text *chapters, int n, int current,
     fputs("<details class=\"sidebar\" open>\n<summary>Contents and search</summary>\n<nav aria-label=\"Contents\">\n",
           out);
     fprintf(out, "<form class=\"search\" role=\"search\" onsubmit=\"return false\"><input type=\"search\" "
-            "id=\"search\" placeholder=\"Search the book\" aria-label=\"Search the book\" autocomplete=\"off\">"
-            "</form>\n<ol class=\"search-results\" id=\"search-results\"></ol>\n"
+            "id=\"search\" placeholder=\"Search the book (s or /)\" aria-label=\"Search the book\" autocomplete=\"off\">"
+            "</form>\n<p class=\"keys\"><button type=\"button\" id=\"theme\">Light or dark</button> "
+            "<span>&larr; &rarr; turn the pages</span></p>\n<ol class=\"search-results\" id=\"search-results\"></ol>\n"
             "<ol class=\"toc\">\n<li%s><a href=\"%sindex.html\">Contents and verdicts</a></li>\n",
             current == CURRENT_CONTENTS ? " class=\"current\"" : "", root);
     for (int i = 0; i < n; i++) {
@@ -529,7 +610,8 @@ static void sidebar(FILE *out, const chapter_text *chapters, int n, int current,
                 current == CURRENT_CLASS ? " class=\"current\"" : "", root);
     fprintf(out, "</ol>\n<p class=\"post\"><a href=\"%s\">The original post (2018)</a></p>\n</nav>\n</details>\n",
             POST_URL);
-    fprintf(out, "<script src=\"%ssearch-index.js\"></script>\n<script src=\"%ssearch.js\"></script>\n", root, root);
+    fprintf(out, "<script src=\"%slunr.min.js\"></script>\n<script src=\"%ssearch-index.js\"></script>\n"
+            "<script src=\"%ssearch.js\"></script>\n<script src=\"%sbook.js\"></script>\n", root, root, root, root);
 }
 
 static void machine_header(FILE *out, const machine_info *m)
@@ -560,8 +642,8 @@ static void contents(FILE *out, const chapter_text *chapters, int n)
           "<th>On the reference machine</th></tr></thead>\n<tbody>\n", out);
     for (int i = 0; i < n; i++) {
         char mine[600], theirs[600];
-        headline_of(chapters[i].summary, mine, sizeof mine);
-        headline_of(chapters[i].reference, theirs, sizeof theirs);
+        answer_of_run(chapters[i].summary, mine, sizeof mine);
+        answer_of_run(chapters[i].reference, theirs, sizeof theirs);
         fprintf(out, "<tr><td>%d</td><td><a href=\"chapter%d.html\">", chapters[i].number, chapters[i].number);
         const char *colon = strchr(chapters[i].title, ':');
         html_escaped(out, colon ? colon + 2 : chapters[i].title);
@@ -578,8 +660,12 @@ static void contents(FILE *out, const chapter_text *chapters, int n)
  * white space made one space. */
 static void plain_text(FILE *out, const char *html, size_t length)
 {
-    static const struct { const char *entity; char ch; } entities[] = {
-        { "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&quot;", '"' }, { "&#39;", '\'' },
+    /* Every entity the book writes (its own HTML, cmark-gfm's): a search snippet shows
+     * the character, never "&middot;". */
+    static const struct { const char *entity, *text; } entities[] = {
+        { "&lt;", "<" },  { "&gt;", ">" },    { "&amp;", "&" },    { "&quot;", "\"" },  { "&#39;", "'" },
+        { "&middot;", "\u00b7" }, { "&rarr;", "\u2192" }, { "&larr;", "\u2190" }, { "&times;", "\u00d7" },
+        { "&nbsp;", " " }, { "&mdash;", "\u2014" }, { "&ndash;", "\u2013" }, { "&hellip;", "\u2026" },
     };
     bool in_tag = false, space = false;
     for (size_t i = 0; i < length; i++) {
@@ -590,13 +676,19 @@ static void plain_text(FILE *out, const char *html, size_t length)
             space = true;
             continue;
         }
+        const char *decoded = NULL;
         if (ch == '&')
-            for (size_t e = 0; e < sizeof entities / sizeof *entities; e++)
+            for (size_t e = 0; e < sizeof entities / sizeof *entities && !decoded; e++)
                 if (strncmp(html + i, entities[e].entity, strlen(entities[e].entity)) == 0) {
                     i += strlen(entities[e].entity) - 1;
-                    ch = entities[e].ch;
-                    break;
+                    decoded = entities[e].text;
                 }
+        if (decoded) {
+            if (space) fputc(' ', out);
+            space = false;
+            fputs(decoded, out);
+            continue;
+        }
         if (isspace((unsigned char)ch)) {
             space = true;
             continue;
@@ -656,11 +748,13 @@ static void index_sections(FILE *out, const chapter_text *c)
 static void search_index(FILE *out, void *arg);
 
 
-/* A source file of a chapter as a page of the book. */
+/* A source file as a page of the book: a chapter's (chapter set), or one of common/
+ * (chapter NULL), which the chapters cite. */
 typedef struct {
     const char *path, *name;
     const chapter_text *chapter;
 } source_file;
+
 
 /* The book is built in a private folder inside --out (.book-XXXXXX) and moved in
  * whole at the end (atomic_dir_publish), so a full disk or an interrupted build
@@ -739,22 +833,45 @@ static void class_html(FILE *out, void *arg)
     fputs("</main>\n", out);
 }
 
+/* highlight.js's name for a file's language, from its name. */
+static const char *language_of(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (dot && (strcmp(dot, ".c") == 0 || strcmp(dot, ".h") == 0)) return "cpp";
+    if (dot && strcmp(dot, ".py") == 0) return "python";
+    return "plaintext";
+}
+
+/* A source file: its lines numbered in a gutter, each number an anchor (#L12) to
+ * link to; the code coloured by highlight.js (book.js). */
 static void source_page(FILE *out, void *arg)
 {
     book *b = arg;
     const source_file *s = &b->source;
     char title[200];
-    snprintf(title, sizeof title, "%s, chapter %d", s->name, s->chapter->number);
+    if (s->chapter) snprintf(title, sizeof title, "%s, chapter %d", s->name, s->chapter->number);
+    else snprintf(title, sizeof title, "common/%s", s->name);
     page_start(out, title, "../");
-    sidebar(out, b->chapters, b->count, b->index, "../");
-    fprintf(out, "<main>\n<p><a href=\"../chapter%d.html\">&larr; back to chapter %d</a></p>\n<h1>",
-            s->chapter->number, s->chapter->number);
-    html_escaped(out, s->path);
-    fputs("</h1>\n<pre class=\"source\"><code>", out);
+    sidebar(out, b->chapters, b->count, s->chapter ? b->index : CURRENT_CONTENTS, "../");
+    if (s->chapter)
+        fprintf(out, "<main>\n<p><a href=\"../chapter%d.html\">&larr; back to chapter %d</a></p>\n<h1>",
+                s->chapter->number, s->chapter->number);
+    else
+        fputs("<main>\n<p><a href=\"../index.html\">&larr; back to the contents</a> (common/ is shared by every "
+              "chapter)</p>\n<h1>", out);
+    html_escaped(out, s->chapter ? s->path : title);
     char *text = read_text(s->path);
-    html_escaped(out, text ? text : "(could not be read)");
+    const char *code = text ? text : "(could not be read)";
+    int lines = 1;
+    for (const char *c = code; *c; c++) lines += *c == '\n' && c[1];
+    fputs("</h1>\n<div class=\"source\"><pre class=\"gutter\" aria-hidden=\"true\">", out);
+    for (int l = 1; l <= lines; l++) fprintf(out, "<a id=\"L%d\" href=\"#L%d\">%d</a>\n", l, l, l);
+    fprintf(out, "</pre><pre class=\"code\"><code class=\"language-%s\">", language_of(s->name));
+    html_escaped(out, code);
     free(text);
-    fputs("</code></pre>\n</main>\n", out);
+    fputs("</code></pre></div>\n</main>\n<script src=\"../highlight.min.js\"></script>\n"
+          "<script>if (window.hljs) document.querySelectorAll(\"pre.code code\").forEach(function (block) { "
+          "window.hljs.highlightBlock(block); });</script>\n", out);
 }
 
 static void index_page(FILE *out, void *arg)
@@ -773,7 +890,19 @@ static void index_page(FILE *out, void *arg)
     fprintf(out, "<p>The claims come from the post <a href=\"%s\">&ldquo;Multithreading VS Multiprocessing in "
             "Python&rdquo;</a> (2018). This page holds the whole book, for printing; each chapter also has a page of "
             "its own.</p>\n", POST_URL);
+    if (class_page)
+        fputs("<p><a href=\"class.html\">The class, on one figure</a>: every machine that shared its results.</p>\n",
+              out);
     contents(out, b->chapters, b->count);
+    /* The code every chapter builds on, a page per file (the chapters link the ones they cite). */
+    fputs("<p class=\"sources\">The code every chapter shares: ", out);
+    for (int f = 0, shown = 0; f < common_count; f++) {
+        size_t len = strlen(common_files[f]);
+        if (common_files[f][len - 1] != 'c') continue;
+        fprintf(out, "%s<a href=\"source/common-%s.html\"><code>common/%s</code></a>", shown++ ? " &middot; " : "",
+                common_files[f], common_files[f]);
+    }
+    fputs(" (each with its header, <code>.h</code>, which says what it does).</p>\n", out);
     for (int i = 0; i < b->count; i++) chapter_body(out, &b->chapters[i]);
     fputs("</main>\n", out);
 }
@@ -836,6 +965,7 @@ int main(int argc, char **argv)
     book b = { .chapters = xcalloc(MAX_CHAPTERS, sizeof *b.chapters) };
     machine_describe(&b.machine);
     b.count = find_chapters(chapters_dir, results, b.chapters);
+    find_common(chapters_dir); /* before the chapters' pages, which link to them */
     if (b.count <= 0) {
         fail_user("book", EXIT_BAD_INPUT, "no chapters found in %s", chapters_dir);
     }
@@ -859,12 +989,22 @@ int main(int argc, char **argv)
     atomic_dir source = { atomic_dir_open_at(out.fd, "source"), source_path };
     if (figures.fd < 0 || source.fd < 0)
         fail_building("cannot make %s: %s", figures.fd < 0 ? figures_path : source_path, strerror(errno));
-    static const char *const assets[] = { "book.css", "search.js" };
+    static const char *const assets[] = { "book.css", "search.js", "book.js" };
     for (size_t a = 0; a < sizeof assets / sizeof *assets; a++) {
         snprintf(path, sizeof path, "%s/book/%s", chapters_dir, assets[a]);
         if (copy_file(path, out, assets[a]) != 0)
             fail_building("cannot copy %s to %s: %s", path, out_dir, strerror(errno));
     }
+    /* What readers' tools use, from Debian, copied in so that the book works offline:
+     * lunr.js for the search, highlight.js for the code pages. */
+    static const struct { const char *path, *name, *package; } libraries[] = {
+        { "/usr/share/javascript/lunr/lunr.min.js", "lunr.min.js", "libjs-lunr" },
+        { "/usr/share/javascript/highlight.js/highlight.min.js", "highlight.min.js", "libjs-highlight.js" },
+    };
+    for (size_t l = 0; l < sizeof libraries / sizeof *libraries; l++)
+        if (copy_file(libraries[l].path, out, libraries[l].name) != 0)
+            fail_building("cannot copy %s (make deps installs Debian's %s): %s", libraries[l].path,
+                          libraries[l].package, strerror(errno));
     snprintf(path, sizeof path, "%s/class/summary.md", results);
     b.class_summary = read_text(path);
     class_page = b.class_summary != NULL;
@@ -885,6 +1025,13 @@ int main(int argc, char **argv)
             snprintf(name, sizeof name, "chapter%d-%s.html", c->number, c->sources[f]);
             write_page(source, name, source_page, &b);
         }
+    }
+    for (int f = 0; f < common_count; f++) {
+        char name[300];
+        snprintf(path, sizeof path, "%s/../common/%.63s", chapters_dir, common_files[f]);
+        b.source = (source_file){ .path = path, .name = common_files[f], .chapter = NULL };
+        snprintf(name, sizeof name, "common-%.63s.html", common_files[f]);
+        write_page(source, name, source_page, &b);
     }
     if (class_page) write_page(out, "class.html", class_html, &b);
     write_file(out, "search-index.js", search_index, &b, "");
