@@ -917,15 +917,15 @@ void chapter_answer(chapter *c, const char *key, estimate measured)
     c->answered[i] = true;
 }
 
-/* answers.csv: key, median, lo, hi, n: one row per quantity the Predict block names
- * (empty fields where it was not measured). */
+/* answers.csv: key, median, lo, hi, n, guess: one row per quantity the Predict block
+ * names (empty fields where it was not measured, or not guessed with --predict). */
 static void write_answers_csv(chapter *c)
 {
     if (c->cli.answers.count == 0) return;
     csv_writer w;
     chapter_open_csv(c, "answers.csv", &w);
-    const char *columns[] = { "key", "median", "lo", "hi", "n" };
-    csv_header(&w, columns, 5);
+    const char *columns[] = { "key", "median", "lo", "hi", "n", "guess" };
+    csv_header(&w, columns, 6);
     for (int i = 0; i < c->cli.answers.count; i++) {
         estimate e = c->answers[i];
         bool interval = c->answered[i] && e.n >= STATS_MIN_VALUES;
@@ -934,6 +934,10 @@ static void write_answers_csv(chapter *c)
         if (interval) csv_num(&w, e.lo, 4); else csv_str(&w, "");
         if (interval) csv_num(&w, e.hi, 4); else csv_str(&w, "");
         csv_int(&w, c->answered[i] ? (int64_t)e.n : 0);
+        int guessed = -1;
+        for (int g = 0; g < c->cli.guesses.count; g++)
+            if (strcmp(c->cli.guesses.keys[g], c->cli.answers.keys[i]) == 0) guessed = g;
+        if (guessed >= 0) csv_num(&w, c->cli.guesses.values[guessed], 4); else csv_str(&w, "");
         csv_end_row(&w);
     }
     chapter_commit_csv(c, &w, "answers.csv");

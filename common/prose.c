@@ -31,7 +31,7 @@ static bool parse_number(const char *text, double *v)
     return csv_number(text, -DBL_MAX, DBL_MAX, v);
 }
 
-/* answers.csv: "key,median,lo,hi,n". */
+/* answers.csv: "key,median,lo,hi,n" (and ",guess" since guesses are kept). */
 static bool answer_value(const char *answers, const char *key, quantity *q)
 {
     size_t key_length = strlen(key);
@@ -40,7 +40,8 @@ static bool answer_value(const char *answers, const char *key, quantity *q)
         char row[256];
         snprintf(row, sizeof row, "%.*s", (int)strcspn(line, "\n"), line);
         char *f[6];
-        if (csv_split(row, f, 6) != 5) return false;
+        int fields = csv_split(row, f, 6);
+        if (fields != 5 && fields != 6) return false;
         q->has_interval = true;
         return parse_number(f[1], &q->median) && parse_number(f[2], &q->lo) && parse_number(f[3], &q->hi);
     }

@@ -42,6 +42,23 @@ static bool plain_key(const char *text, char *out)
     return true;
 }
 
+/* "CHAPTER,KEY,GUESS,MEDIAN,LO,HI" of a guess line, checked; NULL if good. */
+static const char *parse_guess(char *text, share_guess *g)
+{
+    char *f[7];
+    double chapter;
+    if (csv_split(text, f, 7) != 6) return "a guess that is not CHAPTER,KEY,GUESS,MEDIAN,LO,HI";
+    size_t n = strlen(f[1]);
+    if (!csv_number(f[0], 0, SHARE_MAX_CHAPTER, &chapter) || chapter != floor(chapter) || !n || n >= sizeof g->key ||
+        strspn(f[1], "abcdefghijklmnopqrstuvwxyz0123456789/_-") != n || !csv_number(f[2], 0, 1e6, &g->guess) ||
+        !csv_number(f[3], 0, 1e6, &g->median) || !bound(f[4], &g->lo) || !bound(f[5], &g->hi) ||
+        isnan(g->lo) != isnan(g->hi) || g->lo > g->hi)
+        return "a bad guess (its chapter, key or numbers)";
+    g->chapter = (int)chapter;
+    memcpy(g->key, f[1], n + 1);
+    return NULL;
+}
+
 /* One data row of a share file, checked; NULL if good, else what is wrong. */
 static const char *parse_row(char *line, share_row *row)
 {
@@ -96,6 +113,7 @@ const char *share_parse(char *text, share_machine *s, char *why, size_t why_size
     as_saved_here(text);
     memset(s->values, 0, sizeof s->values);
     s->row_count = 0;
+    s->guess_count = 0;
     int line_number = 0;
     bool header = false;
     const char *problem = NULL;
@@ -113,7 +131,10 @@ const char *share_parse(char *text, share_machine *s, char *why, size_t why_size
         if (!*line && !next) break;
         if (!share_printable(line)) problem = "a control character";
         else if (strlen(line) > 480) problem = "a line over 480 characters";
-        else if (line[0] == '#') {
+        else if (strncmp(line, "# " SHARE_GUESS_KEY "=", strlen("# " SHARE_GUESS_KEY "=")) == 0) {
+            if (s->guess_count == SHARE_MAX_GUESSES) problem = "more than 64 guesses";
+            else problem = parse_guess(line + strlen("# " SHARE_GUESS_KEY "="), &s->guesses[s->guess_count++]);
+        } else if (line[0] == '#') {
             char *eq = strchr(line, '=');
             int key = -1;
             for (int k = 0; eq && k < SHARE_MACHINE_KEY_COUNT; k++)

@@ -4,7 +4,9 @@
  * A share file is CSV: the format line, the machine's description as "# key=value"
  * lines (share_machine_keys, in that order), the header (share_columns), and one
  * row per series and worker count of each chapter run on the machine, with the run's
- * scale and settings ("default", or the flags that changed the experiment). It comes
+ * scale and settings ("default", or the flags that changed the experiment). The
+ * student's --predict guesses, where there were any, come as "# guess=CHAPTER,KEY,
+ * GUESS,MEDIAN,LO,HI" lines in the preamble: each guess beside what its run measured. It comes
  * from another machine, so share_parse() checks it whole before anything uses it:
  * the format line, known keys, printable text of bounded length (no spreadsheet
  * formula: OWASP's CSV-injection rule), known modes and scales, plain names,
@@ -47,12 +49,22 @@ typedef struct {
     double wall_median_s, vs_reference, lo, hi; /* NAN: no ratio (a series without a reference run), no interval */
 } share_row;
 
+#define SHARE_MAX_GUESSES 64
+#define SHARE_GUESS_KEY "guess" /* the preamble key of a guess, which may repeat */
+typedef struct {
+    int chapter;
+    char key[33];                 /* a Predict block's key: "gil/serial" */
+    double guess, median, lo, hi; /* lo, hi: NAN where the run had no interval */
+} share_guess;
+
 typedef struct {
     char file[256]; /* the file's name, for messages (the caller's) */
     char values[SHARE_MACHINE_KEY_COUNT][SHARE_MAX_TEXT + 1];
     int cores;
     share_row rows[SHARE_MAX_ROWS];
     int row_count;
+    share_guess guesses[SHARE_MAX_GUESSES];
+    int guess_count;
 } share_machine;
 
 /* The text of a share file (changed in place) into *s. NULL if it is good; else

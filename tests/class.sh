@@ -53,8 +53,8 @@ check "share with no results: exit 2" sh -c "'$BUILD/class' share --results '$tm
 # test's own (the default --out is results/chapterN under the current folder).
 mkdir -p "$tmp/student"
 bin=$(cd "$BUILD" && pwd)
-(cd "$tmp/student" && "$bin/chapter3" --scale tiny --reps 3 --python none --quiet >/dev/null 2>&1) ||
-    not_ok "chapter3 default run"
+(cd "$tmp/student" && "$bin/chapter3" --scale tiny --reps 3 --python none --quiet \
+    --predict gil/serial=1.0,threads/serial=0.5 >/dev/null 2>&1) || not_ok "chapter3 default run, with predictions"
 sum_before=$(cksum <"$tmp/student/results/chapter3/modes.csv")
 (cd "$tmp/student" && "$bin/chapter3" --scale tiny --reps 3 --switch-interval 1 --runtime gil --python none >"$tmp/ex.out" 2>&1) ||
     not_ok "chapter3 exercise run"
@@ -66,6 +66,12 @@ check "--where names the folder without running" \
 "$BUILD/class" share --results "$tmp/student/results" --out "$tmp/student/share" --all >/dev/null 2>&1
 check "share after the exercise shares the default run" \
     sh -c "grep -q '^3,tiny,default,' '$tmp/student/share/'tvp-*.csv && ! grep -q 'switch-interval' '$tmp/student/share/'tvp-*.csv"
+check "the share holds the student's predictions beside what the run measured" \
+    sh -c "grep -q '^# guess=3,gil/serial,1,[0-9.]*,[0-9.]*,[0-9.]*\$' '$tmp/student/share/'tvp-*.csv && grep -q '^# guess=3,threads/serial,0.5,' '$tmp/student/share/'tvp-*.csv"
+mkdir -p "$tmp/student/handed-in" && cp "$tmp/student/share/"tvp-*.csv "$tmp/student/handed-in/"
+"$BUILD/class" gather "$tmp/student/handed-in" --chapter 3 --out "$tmp/student/class" >/dev/null 2>&1
+check "the class page shows the class's guesses beside its measurements" \
+    sh -c "grep -q '### The class.s predictions' '$tmp/student/class/summary.md' && grep -q '^| .gil/serial. | 1.00 | [0-9.]* | [01] of 1 |\$' '$tmp/student/class/summary.md'"
 "$BUILD/class" compare "$tmp/student/results/chapter3" "$tmp/student/results/chapter3/switch-interval-1_runtime-gil" >"$tmp/cmp" 2>&1
 check "compare: the two runs side by side, C threads only in A" \
     sh -c "grep -q 'settings: switch-interval=1 runtime=gil' '$tmp/cmp' && grep -q '^  threads  *2  *[0-9.]* ([0-9.]*-[0-9.]*, 75 %)  *-\$' '$tmp/cmp'"
@@ -131,6 +137,7 @@ bad "a huge size" "head -c 70000 /dev/zero | tr '\\\\0' 'a' >'$tmp/bad/x.csv'" '
 bad "an interval upside down" "sed 's/^\(1,tiny,default,gil-threads,.*\),[^,]*,[^,]*\$/\1,0.5,0.4/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: an interval whose low end is above its high end'
 bad "settings that are a spreadsheet formula" "sed 's/^1,tiny,default,/1,tiny,=cmd|calc!A0,/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: bad settings'
 bad "a share of an older format" "sed '1s/format 3/format 2/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line 1: a share file of another format'
+bad "a guess that is not numbers" "sed '2i # guess=3,gil/serial,=1+1,1,0.9,1.1' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a bad guess'
 bad "4096 cores" "sed 's/^# cores=.*/# cores=4096/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a bad core count'
 bad "the same machine twice" "cp '$mine' '$tmp/bad/again.csv'" 'come from the same machine (id [0-9a-f]*): keep one file per machine'
 bad "a spreadsheet formula as its id" "sed 's/^# id=.*/# id==cmd|calc!A0/' '$mine' >'$tmp/bad/x.csv'" 'x.csv: line .*: a value that starts with =, +, - or @'

@@ -134,6 +134,8 @@ static const char valid_share[] =
     "# kernel=Linux 6.18.44 x86_64\n"
     "# compiler=gcc 12.2.0\n"
     "# python=CPython 3.11.7\n"
+    "# guess=3,gil/serial,1,1.04,0.9,1.2\n"
+    "# guess=3,threads/serial,0.5,0.56,,\n"
     "chapter,scale,settings,series,family,mode,reference,reference_workers,workers,rounds,wall_median_s,vs_reference,"
     "vs_reference_lo,vs_reference_hi\n"
     "1,class,default,gil-threads,gil-threads,gil-threads,serial,0,2,8,0.052249,1.0125,0.98,1.05\n"
@@ -153,6 +155,9 @@ static void test_share_reader(void **state)
     assert_int_equal(s->row_count, 4);
     assert_int_equal(s->cores, 2);
     assert_string_equal(s->rows[2].settings, "switch-interval=0.1 runtime=gil");
+    assert_int_equal(s->guess_count, 2);
+    assert_string_equal(s->guesses[0].key, "gil/serial");
+    assert_true(s->guesses[0].guess == 1 && s->guesses[0].lo == 0.9 && isnan(s->guesses[1].lo));
     free(seed);
     /* A share of the format before settings were recorded: refused, saying what to do. */
     char *older = xstrdup(valid_share);
@@ -180,6 +185,8 @@ static void test_share_reader(void **state)
                 assert_true(share_printable(row->settings) && *row->settings && !strchr("=+-@", row->settings[0]));
             }
             for (int k = 0; k < SHARE_MACHINE_KEY_COUNT; k++) assert_true(share_printable(s->values[k]));
+            for (int g = 0; g < s->guess_count; g++)
+                assert_true(s->guesses[g].guess >= 0 && !(s->guesses[g].lo > s->guesses[g].hi) && *s->guesses[g].key);
         }
         free(once);
         free(twice);

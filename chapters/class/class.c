@@ -39,6 +39,7 @@
 #include "csv.h"
 #include "fail.h"
 #include "modes.h"
+#include "predict.h"
 #include "report.h"
 #include "share.h"
 #include "textfile.h"
@@ -124,6 +125,27 @@ static void share_chapter(csv_writer *w, int chapter, const char *text)
     free(copy);
 }
 
+/* The student's --predict guesses in a chapter's answers.csv (key, median, lo, hi,
+ * n, guess), each as a "# guess=" line beside what the run measured; rows without a
+ * guess or a measurement, or that are not well formed, are left out. */
+static void share_guesses(csv_writer *w, int chapter, char *answers)
+{
+    for (char *line = strtok(answers, "\n"); line; line = strtok(NULL, "\n")) {
+        char *f[8];
+        double guess, median, lo, hi;
+        if (csv_split(line, f, 8) != 6 || !*f[5] || !csv_number(f[5], 0, 1e6, &guess) ||
+            !csv_number(f[1], 0, 1e6, &median))
+            continue; /* the header, an unguessed or unmeasured key */
+        size_t n = strlen(f[0]);
+        if (!n || n > 32 || strspn(f[0], "abcdefghijklmnopqrstuvwxyz0123456789/_-") != n) continue;
+        bool interval = csv_number(f[2], 0, 1e6, &lo) && csv_number(f[3], 0, 1e6, &hi) && lo <= hi;
+        if (interval)
+            csv_meta(w, SHARE_GUESS_KEY, "%d,%s,%g,%g,%g,%g", chapter, f[0], guess, median, lo, hi);
+        else
+            csv_meta(w, SHARE_GUESS_KEY, "%d,%s,%g,%g,,", chapter, f[0], guess, median);
+    }
+}
+
 /* FNV-1a of a text. */
 static uint32_t fnv1a(const char *text, uint32_t hash)
 {
@@ -199,6 +221,14 @@ static int share(const char *results, const char *out_dir, bool all)
     csv_meta(&w, "kernel", "%.100s", m.kernel);
     csv_meta(&w, "compiler", "%.100s", m.compiler);
     csv_meta(&w, "python", "%.100s", *python ? python : "none");
+    for (int i = 0; i < CHAPTER_COUNT; i++) {
+        int n = chapters[i].number;
+        if (!texts[n]) continue;
+        snprintf(path, sizeof path, "%s/%s/answers.csv", results, strrchr(chapters[i].results, '/') + 1);
+        char *answers = textfile_read(path, SHARE_MAX_FILE_BYTES, why, sizeof why);
+        if (answers) share_guesses(&w, n, answers);
+        free(answers);
+    }
     csv_header(&w, share_columns, SHARE_COLUMN_COUNT);
     for (int n = 0; n <= SHARE_MAX_CHAPTER; n++)
         if (texts[n]) share_chapter(&w, n, texts[n]);
@@ -388,6 +418,56 @@ static const share_row *row_of(const share_machine *s, int chapter, const char *
     return best;
 }
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* "0.50, 0.80, 1.00": sorted values, as a strip a reader scans. */
+static void value_strip(FILE *out, double *values, int n)
+{
+    qsort(values, (size_t)n, sizeof *values, by_value);
+    for (int i = 0; i < n; i++) fprintf(out, "%s%.2f", i ? ", " : "", values[i]);
+}
+
+/* The class's --predict guesses for the chapter, key by key, beside what the class
+ * measured: every guess and every median, sorted, and how many guesses fell inside
+ * their own run's interval. Nothing where nobody guessed. */
+static void write_predictions(FILE *out, const share_machine *machines, int count, int chapter)
+{
+    char keys[PREDICT_MAX_KEYS][33];
+    int key_count = 0;
+    for (int i = 0; i < count; i++)
+        for (int g = 0; g < machines[i].guess_count; g++) {
+            const share_guess *guess = &machines[i].guesses[g];
+            bool seen = false;
+            for (int k = 0; k < key_count; k++) seen |= strcmp(keys[k], guess->key) == 0;
+            if (guess->chapter == chapter && !seen && key_count < PREDICT_MAX_KEYS)
+                snprintf(keys[key_count++], sizeof keys[0], "%s", guess->key);
+        }
+    if (!key_count) return;
+    fprintf(out, "\n### The class's predictions\n\nEach student's guess (`--predict`) beside what the class measured, "
+            "sorted low to high; a guess is *inside* when it fell in its own run's interval.\n\n"
+            "| quantity | guesses | the class measured (medians) | inside |\n|---|---|---|---:|\n");
+    for (int k = 0; k < key_count; k++) {
+        double guesses[SHARE_MAX_GUESSES * 8], medians[SHARE_MAX_GUESSES * 8];
+        int n = 0, inside = 0, intervals = 0;
+        for (int i = 0; i < count; i++)
+            for (int g = 0; g < machines[i].guess_count && n < SHARE_MAX_GUESSES * 8; g++) {
+                const share_guess *guess = &machines[i].guesses[g];
+                if (guess->chapter != chapter || strcmp(guess->key, keys[k]) != 0) continue;
+                guesses[n] = guess->guess, medians[n] = guess->median, n++;
+                if (!isnan(guess->lo)) intervals++, inside += guess->guess >= guess->lo && guess->guess <= guess->hi;
+            }
+        fprintf(out, "| `%s` | ", keys[k]); /* a checked plain key (share.c) */
+        value_strip(out, guesses, n);
+        fputs(" | ", out);
+        value_strip(out, medians, n);
+        fprintf(out, " | %d of %d |\n", inside, intervals);
+    }
+}
+
 /* summary.md: the class page of the book. Everything from the files is escaped. A
  * machine per row; a column per series (at most COLUMNS, the first met). */
 #define COLUMNS 8
@@ -444,6 +524,7 @@ static void write_summary(atomic_dir dir, const share_machine *machines, int cou
     if (without)
         fprintf(out, "\n%d machine%s had not run chapter %d: %s row%s show dashes.\n", without, without == 1 ? "" : "s",
                 chapter, without == 1 ? "its" : "their", without == 1 ? "" : "s");
+    write_predictions(out, machines, count, chapter);
     if (atomic_file_commit(&f) != 0) cannot_write(dir, "summary.md");
 }
 
