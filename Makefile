@@ -173,10 +173,10 @@ $(BUILD) $(BUILD)/common $(BUILD)/tests:
 # Where chapter N's results go, as the program itself decides (--where): an --out in
 # ARGS, else OUT=DIR, else results/chapterN, or a folder in it named from the flags
 # that change the experiment, so an exercise run goes beside the default run. Bad
-# flags stop here, with the program's one-line reason. (With --help or --version
-# nothing is run, nothing drawn.)
+# flags stop here, with the program's one-line reason. (With --help, --version or
+# --where nothing is run, nothing drawn.)
 out_flag = $(if $(OUT),--out "$$OUT")
-out_dir_of = show=--show; set -- $(ARGS); for a; do case $$a in -h|--help|--version) show=;; esac; done; \
+out_dir_of = show=--show; set -- $(ARGS); for a; do case $$a in -h|--help|--version|--where) show=;; esac; done; \
 	out=; if [ -n "$$show" ]; then out=$$($(BUILD)/chapter$(1) $(out_flag) $(ARGS) --where) || exit 2; fi
 
 # Run the experiment, then draw its figure (PNG, SVG, and in the terminal) from the

@@ -132,7 +132,7 @@ const char *share_parse(char *text, share_machine *s, char *why, size_t why_size
         if (!share_printable(line)) problem = "a control character";
         else if (strlen(line) > 480) problem = "a line over 480 characters";
         else if (strncmp(line, "# " SHARE_GUESS_KEY "=", strlen("# " SHARE_GUESS_KEY "=")) == 0) {
-            if (s->guess_count == SHARE_MAX_GUESSES) problem = "more than 64 guesses";
+            if (s->guess_count == SHARE_MAX_GUESSES) problem = "more than 128 guesses";
             else problem = parse_guess(line + strlen("# " SHARE_GUESS_KEY "="), &s->guesses[s->guess_count++]);
         } else if (line[0] == '#') {
             char *eq = strchr(line, '=');
