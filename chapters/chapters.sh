@@ -50,6 +50,14 @@ chapter_answers() {
         sed -n 's/^[0-9][0-9]*\. `\([a-z0-9/_-]*\)`.*/\1/p' | tr '\n' ' ' | sed 's/ $//'
 }
 
+# For each of those keys, in the same order, the section its Predict item names
+# ("... Explained in “SECTION”."), "|"-separated; empty where the item names none.
+chapter_answer_sections() {
+    d=$(chapter_dir "$1") || return 1
+    sed -n '/^## Predict/,/^## [^P]/p' "$root/$d/README.md" | grep '^[0-9][0-9]*\. `[a-z0-9/_-]*`' |
+        sed 's/.*Explained in “\([^”]*\)”\.[[:space:]]*$/\1/; t; s/.*//' | tr '\n' '|' | sed 's/|$//'
+}
+
 chapter_header() {
     claim=$(chapter_claim "$1") || return 1
     if [ -z "$claim" ]; then
@@ -61,8 +69,9 @@ chapter_header() {
     printf '#define CHAPTER_CLAIM "%s"\n' "$(c_string "$claim")"
     printf '#define CHAPTER_DIR "%s"\n' "$(c_string "$(chapter_dir "$1")")"
     printf '#define CHAPTER_ANSWERS "%s"\n' "$(chapter_answers "$1")"
+    printf '#define CHAPTER_ANSWER_SECTIONS "%s"\n' "$(c_string "$(chapter_answer_sections "$1")")"
     printf '#define CHAPTER_RESULTS "%s"\n' "$(chapter_results "$1")"
-    printf '#define CHAPTER_IDENTITY ((chapter_identity){ CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_DIR, CHAPTER_ANSWERS, CHAPTER_RESULTS })\n'
+    printf '#define CHAPTER_IDENTITY ((chapter_identity){ CHAPTER_NUMBER, CHAPTER_CLAIM, CHAPTER_DIR, CHAPTER_ANSWERS, CHAPTER_RESULTS, CHAPTER_ANSWER_SECTIONS })\n'
 }
 
 # Where a chapter's results go by default: the one place that says so.

@@ -943,7 +943,19 @@ static void write_answers_csv(chapter *c)
     chapter_commit_csv(c, &w, "answers.csv");
 }
 
-/* Each --predict guess beside what was measured. */
+/* The README section that explains answer key `i` (chapter_identity's answer_sections),
+ * into out; "" where its Predict item names none. */
+static void answer_section(const chapter *c, int i, char *out, size_t size)
+{
+    const char *s = c->identity.answer_sections ? c->identity.answer_sections : "";
+    for (int k = 0; k < i && s; k++) {
+        s = strchr(s, '|');
+        if (s) s++;
+    }
+    snprintf(out, size, "%.*s", s ? (int)strcspn(s, "|") : 0, s ? s : "");
+}
+
+/* Each --predict guess beside what was measured, and where the chapter explains it. */
 static void print_predictions(const chapter *c)
 {
     const predict_guesses *g = &c->cli.guesses;
@@ -955,6 +967,12 @@ static void print_predictions(const chapter *c)
         predict_verdict(g->keys[k], g->values[k], c->answers[i], c->answered[i], line + 2, sizeof line - 2);
         memcpy(line, "  ", 2);
         report_print_paragraph(stdout, line);
+        char section[160];
+        answer_section(c, i, section, sizeof section);
+        if (*section) {
+            snprintf(line, sizeof line, "    explained in \u201c%s\u201d, %s/README.md", section, c->identity.dir);
+            report_print_paragraph(stdout, line);
+        }
     }
 }
 

@@ -43,6 +43,8 @@ typedef struct {
     const char *dir;     /* chapters/NN-slug */
     const char *answers; /* the Predict block's keys, space-separated */
     const char *results; /* results/chapterN: where its results go by default */
+    const char *answer_sections; /* for each answer key, the README section that explains
+                                  * it ("|"-separated, in the keys' order; "" where none) */
 } chapter_identity;
 
 /* What a chapter honours of the common flags (cli.h: CLI_JOBS | CLI_PYTHON ...), and

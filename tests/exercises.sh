@@ -74,8 +74,19 @@ for n in $only; do
         # The CPython quantities need python3, which --python none left out: "not measured".
         check "chapter$n --predict: $k is set beside the measurement" \
             sh -c "tr -s '\\n ' '  ' <'$tmp/out' | grep -q ' $k: you said 1.00\\(, measured [0-9.e+-]* ([0-9.e+-]*-[0-9.e+-]*, 75 %): \\|; not measured on this run\\)'"
-        check "chapter$n answers.csv has $k" grep -q "^$k," "$tmp/p$n/answers.csv"
+        check "chapter$n answers.csv has $k, and the guess" grep -q "^$k,.*,1\(\.0*\)\?\$" "$tmp/p$n/answers.csv"
     done
+    # After each guess, the section of the chapter that explains it: named in its
+    # Predict item, a heading of the README.
+    readme=$(chapter_dir "$n")/README.md
+    sed -n '/^## Predict/,/^## [^P]/p' "$readme" | grep '^[0-9][0-9]*\. `' >"$tmp/items"
+    check "chapter$n: every Predict item names the section that explains it" \
+        test "$(grep -c 'Explained in “[^”]*”\.$' "$tmp/items")" -eq "$(wc -l <"$tmp/items")"
+    sed -n 's/.*Explained in “\([^”]*\)”\.$/\1/p' "$tmp/items" | sort -u >"$tmp/sections"
+    while IFS= read -r section; do
+        check "chapter$n: the section “$section” exists" grep -qxF -e "## $section" -e "### $section" "$readme"
+        check "chapter$n --predict names “$section” after a guess" sh -c 'tr -s "\n " "  " <"$1" | grep -qF "explained in “$2”"' - "$tmp/out" "$section"
+    done <"$tmp/sections"
     check "chapter$n --predict: a C quantity was measured" \
         sh -c "tr '\\n' ' ' <'$tmp/out' | grep -q 'measured [0-9.]* ([0-9.]*-[0-9.]*, 75 %): \\(inside\\|[0-9]* % \\(above\\|below\\)\\)'"
 done
