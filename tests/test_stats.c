@@ -126,7 +126,7 @@ static void begin(chapter *c)
     snprintf(out_dir, sizeof out_dir, "/tmp/tvp-test-stats-XXXXXX");
     assert_non_null(mkdtemp(out_dir));
     char *argv[] = { "chapterT", "--quiet", "--out", out_dir };
-    chapter_begin(c, (chapter_identity){ 99, "a test", "chapters/99-test", "", out_dir }, (chapter_flags){ 0 }, 4, argv);
+    chapter_begin(c, (chapter_identity){ 99, "a test", "chapters/99-test", "", out_dir, "" }, (chapter_flags){ 0 }, 4, argv);
 }
 
 static void end(chapter *c)
