@@ -346,8 +346,8 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
         if (status != CLI_RUN) return status;
         if (strcmp(name, "--out") == 0) o->out_given = true;
         if (is_setting(name) && !add_setting(o, name, value))
-            return usage_error(error, size, "%s: too many flags to name a results folder after (at most %zu "
-                               "characters of them; --out DIR names one)", o->program, sizeof o->settings - 1);
+            return usage_error(error, size, "%s: too many flags that change the experiment to record (at most %zu "
+                               "characters of them)", o->program, sizeof o->settings - 1);
         const cli_extra *x = find_extra(o, name);
         if (x) given |= 1ull << (x - o->extras);
     }

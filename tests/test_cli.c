@@ -162,6 +162,26 @@ static void test_help_and_version_stop_without_running(void **state)
     assert_int_equal(PARSE(&o, error, "--jobs", "2", "--version"), CLI_DONE);
 }
 
+/* A flag that changes the experiment is a setting: recorded, and the run goes beside
+ * the default one, in a folder named from it;
+ * --scale, --reps, --python, --predict are not settings; --out names the folder. */
+static void test_settings_send_a_run_beside_the_default_one(void **state)
+{
+    (void)state;
+    cli_options o;
+    char error[256];
+    assert_int_equal(PARSE(&o, error, "--scale", "tiny", "--reps", "3", "--python", "none"), CLI_RUN);
+    assert_string_equal(o.settings, "");
+    assert_string_equal(o.out, "results/chapterT");
+    assert_int_equal(PARSE(&o, error, "--switch-interval", "0.1", "--runtime", "c"), CLI_RUN);
+    assert_string_equal(o.settings, "switch-interval=0.1 runtime=c");
+    assert_string_equal(o.out, "results/chapterT/switch-interval-0.1_runtime-c");
+    assert_int_equal(PARSE(&o, error, "--switch-interval", "0.1", "--out", "elsewhere"), CLI_RUN);
+    assert_string_equal(o.out, "elsewhere");
+    assert_string_equal(o.settings, "switch-interval=0.1");
+    assert_int_equal(PARSE(&o, error, "--jobs", "2", "--where"), CLI_DONE); /* printed, not run */
+}
+
 static void test_out_dir_is_created_with_parents(void **state)
 {
     (void)state;
@@ -187,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_scale_defaults_yield_to_explicit_flags),
         cmocka_unit_test(test_help_and_version_stop_without_running),
         cmocka_unit_test(test_out_dir_is_created_with_parents),
+        cmocka_unit_test(test_settings_send_a_run_beside_the_default_one),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
