@@ -414,6 +414,14 @@ mode_summary chapter_summary_of(const chapter *c, pool_mode mode, int workers)
     return chapter_series_summary(c, pool_mode_name(mode), workers);
 }
 
+/* The CPU time all of a run's tasks used, in seconds. */
+static double run_cpu_s(const chapter_run *run)
+{
+    double cpu_s = 0;
+    for (int t = 0; t < run->ntasks; t++) cpu_s += ns_to_s(run->records[t].cpu_ns);
+    return cpu_s;
+}
+
 mode_summary chapter_series_summary(const chapter *c, const char *series, int workers)
 {
     mode_summary s = { 0 };
@@ -423,14 +431,13 @@ mode_summary chapter_series_summary(const chapter *c, const char *series, int wo
     for (int i = 0; i < c->run_count; i++) {
         const chapter_run *run = c->runs[i];
         if (run->series != index || (workers && run->workers != workers)) continue;
-        double cpu_s = 0, v = 0, iv = 0;
+        double v = 0, iv = 0;
         for (int t = 0; t < run->ntasks; t++) {
-            cpu_s += ns_to_s(run->records[t].cpu_ns);
             v += (double)run->records[t].vcsw;
             iv += (double)run->records[t].ivcsw;
         }
         wall[s.reps] = run->time_s;
-        cpu[s.reps] = cpu_s;
+        cpu[s.reps] = run_cpu_s(run);
         vcsw[s.reps] = v;
         ivcsw[s.reps] = iv;
         s.workers = run->workers;
@@ -456,9 +463,7 @@ estimate chapter_cpu_share(const chapter *c, const char *series, int workers)
     for (int i = 0; index >= 0 && i < c->run_count; i++) {
         const chapter_run *run = c->runs[i];
         if (run->series != index || (workers && run->workers != workers) || run->time_s <= 0) continue;
-        double cpu_s = 0;
-        for (int t = 0; t < run->ntasks; t++) cpu_s += ns_to_s(run->records[t].cpu_ns);
-        share[n++] = cpu_s / run->time_s;
+        share[n++] = run_cpu_s(run) / run->time_s;
     }
     return stats_estimate(share, n);
 }

@@ -35,9 +35,14 @@
                               .filter(function (w) { return w.length > 0; }) : [];
   }
 
+  // Where `word` starts a word (never inside one: "read" is not in "threads").
+  function wordStart(word) {
+    return new RegExp("(^|[^A-Za-z0-9_])" + word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i");
+  }
+
   // Around the first place where `word` starts a word in `text`.
   function snippet(text, word) {
-    var match = new RegExp("(^|[^A-Za-z0-9_])" + word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i").exec(text);
+    var match = wordStart(word).exec(text);
     var at = Math.max(0, (match ? match.index : 0) - 60);
     return (at > 0 ? "\u2026" : "") + text.substr(at, 180) + (at + 180 < text.length ? "\u2026" : "");
   }
@@ -56,9 +61,8 @@
     // lunr's OPTIONAL terms rank; keep only the sections that hold every word.
     var results = [];
     hits.forEach(function (hit) {
-      var entry = entries[Number(hit.ref)], text = (entry.t + " " + entry.x).toLowerCase();
-      for (var i = 0; i < words.length; i++)
-        if (!new RegExp("(^|[^a-z0-9_])" + words[i].replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).test(text)) return;
+      var entry = entries[Number(hit.ref)], text = entry.t + " " + entry.x;
+      for (var i = 0; i < words.length; i++) if (!wordStart(words[i]).test(text)) return;
       results.push({ entry: entry, snippet: snippet(entry.x, words[0]), word: words[0] });
     });
     return results.slice(0, 20);

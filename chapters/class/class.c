@@ -91,11 +91,17 @@ static void run_setup(const char *text, char *scale, size_t scale_size, char *se
 
 /* What a class compares by default: the experiment as the chapter defines it, at
  * the class scale or above. */
+static bool default_experiment(const char *scale, const char *settings)
+{
+    return (strcmp(scale, "class") == 0 || strcmp(scale, "paper") == 0) && strcmp(settings, "default") == 0;
+}
+
+/* A run's modes.csv text: of the default experiment? */
 static bool shareable_by_default(const char *text)
 {
     char scale[16], settings[SHARE_MAX_SETTINGS + 1];
     run_setup(text, scale, sizeof scale, settings, sizeof settings);
-    return (strcmp(scale, "class") == 0 || strcmp(scale, "paper") == 0) && strcmp(settings, "default") == 0;
+    return default_experiment(scale, settings);
 }
 
 /* This chapter's rows of modes.csv into the share file, each with the run's scale
@@ -331,10 +337,10 @@ static int families_of(const share_machine *machines, int count, int chapter, ch
     return n;
 }
 
-/* A run of the default experiment at the class scale or above: what the class compares. */
+/* A share row of the default experiment: what the class compares. */
 static bool default_run(const share_row *r)
 {
-    return strcmp(r->settings, "default") == 0 && (strcmp(r->scale, "class") == 0 || strcmp(r->scale, "paper") == 0);
+    return default_experiment(r->scale, r->settings);
 }
 
 /* data.csv: every pooled row, with its run's scale and settings; `default_run` 1 for
@@ -395,16 +401,25 @@ static void write_plot_vars(atomic_dir dir, int count, int chapter, const char *
     if (atomic_file_commit(&f) != 0) cannot_write(dir, "plot-vars.gp");
 }
 
-/* A ratio with its interval, and the interval's coverage where it is not 95 %
- * (fewer than 6 rounds: stats.h). */
+/* A median with the interval a run of `rounds` rounds reported (NAN bounds: none),
+ * for estimate_text: its coverage where fewer rounds made it less than 95 %
+ * (stats.h), no interval at all below STATS_MIN_VALUES rounds. */
+static estimate reported_estimate(double median, double lo, double hi, int rounds)
+{
+    estimate e = { .median = median, .lo = lo, .hi = hi, .n = isnan(lo) || isnan(hi) ? 0 : rounds };
+    e.coverage = e.n >= STATS_DECIDING_VALUES ? STATS_LEVEL /* the chapter chose the 95 % interval */
+                 : e.n >= STATS_MIN_VALUES    ? stats_order_coverage(e.n, 1)
+                                              : 0;
+    return e;
+}
+
+/* A machine's ratio with its interval (estimate_text), or "-". */
 static void ratio_cell(FILE *out, const share_row *r)
 {
+    char text[96];
     if (!r || isnan(r->vs_reference)) fputs(" - |", out);
-    else if (isnan(r->lo)) fprintf(out, " %.2f |", r->vs_reference);
-    else if (r->rounds < STATS_DECIDING_VALUES)
-        fprintf(out, " %.2f (%.2f-%.2f, %.0f %%) |", r->vs_reference, r->lo, r->hi,
-                100 * stats_order_coverage(r->rounds, 1));
-    else fprintf(out, " %.2f (%.2f-%.2f) |", r->vs_reference, r->lo, r->hi);
+    else fprintf(out, " %s |", estimate_text(reported_estimate(r->vs_reference, r->lo, r->hi, r->rounds), "%.2f", text,
+                                             sizeof text));
 }
 
 /* A machine's row of a series (the most workers: the chapter's main setting), or NULL. */
@@ -624,20 +639,15 @@ static int folder_row(const run_folder *f, const char *series, const char *worke
 static void folder_cell(report *rep, const run_folder *f, int r)
 {
     char *const *v = r >= 0 ? f->rows[r] : NULL;
-    estimate e = { 0 };
-    double reps;
+    double median, reps, lo, hi;
     if (!v || !*v[f->ratio]) {
         report_cell(rep, "-");
-    } else if (!csv_number(v[f->ratio], 0, 1e6, &e.median) || !csv_number(v[f->reps], 0, 1000, &reps)) {
+    } else if (!csv_number(v[f->ratio], 0, 1e6, &median) || !csv_number(v[f->reps], 0, 1000, &reps)) {
         report_cell(rep, "?");
     } else {
-        e.n = (int)reps;
-        if (e.n >= STATS_MIN_VALUES && (!csv_number(v[f->lo], 0, 1e6, &e.lo) || !csv_number(v[f->hi], 0, 1e6, &e.hi)))
-            e.n = 0; /* no interval to show */
-        e.coverage = e.n >= STATS_MIN_VALUES ? stats_order_coverage(e.n, 1) : 0;
-        if (e.n >= STATS_DECIDING_VALUES) e.coverage = STATS_LEVEL; /* the chapter chose the 95 % interval */
+        if (!csv_number(v[f->lo], 0, 1e6, &lo) || !csv_number(v[f->hi], 0, 1e6, &hi)) lo = hi = NAN; /* none */
         char text[96];
-        report_cell(rep, "%s", estimate_text(e, "%.2f", text, sizeof text));
+        report_cell(rep, "%s", estimate_text(reported_estimate(median, lo, hi, (int)reps), "%.2f", text, sizeof text));
     }
 }
 
