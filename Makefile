@@ -36,6 +36,11 @@ endif
 
 CFLAGS  := $(CFLAGS_COMMON) $(CFLAGS_VARIANT) $(LIB_CFLAGS) $(CFLAGS_EXTRA)
 LDFLAGS := -pthread $(filter -fsanitize=%,$(CFLAGS_VARIANT)) $(LIB_LIBS) -lm
+# Open MPI (chapter 13): its ranks' program is built only where pkg-config finds it;
+# without it chapter 13 says in one line how to install it.
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
+MPI_RANK   := $(if $(MPI_LIBS),$(BUILD)/mpi-rank)
 BOOK_CFLAGS := $(shell pkg-config --cflags libcmark-gfm 2>/dev/null)
 BOOK_LIBS   := $(shell pkg-config --libs libcmark-gfm 2>/dev/null || echo -lcmark-gfm) -lcmark-gfm-extensions
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -51,6 +56,8 @@ CHAPTER_BIN := $(CHAPTERS:%=$(BUILD)/chapter%)
 CORES      := $(shell nproc 2>/dev/null || echo 1)
 # What plots/render.sh needs besides gnuplot.
 FIGURE_TOOLS := $(BUILD)/plotvars-check $(BUILD)/figure-write
+# What chapters start as children: the I/O lab's server, and chapter 13's MPI ranks.
+CHAPTER_HELPERS := $(BUILD)/latency-server $(MPI_RANK)
 HEADERS    := $(wildcard common/*.h)
 UNIT_SRC   := $(wildcard tests/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -67,7 +74,7 @@ endif
 # The Debian packages the workbook needs (ARCHITECTURE.md, "Dependencies").
 DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev librsvg2-bin \
                    gnuplot-nox fonts-dejavu-core procps valgrind libcmark-gfm-dev libcmark-gfm-extensions-dev python3 \
-                   libjs-lunr libjs-highlight.js
+                   libjs-lunr libjs-highlight.js openmpi-bin libopenmpi-dev python3-mpi4py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs headers readme share class compare \
@@ -114,7 +121,7 @@ deps:
 
 # --- building ------------------------------------------------------------------
 
-programs: $(CHAPTER_BIN) $(BUILD)/bench $(BUILD)/latency-server $(BUILD)/book $(BUILD)/class $(FIGURE_TOOLS)
+programs: $(CHAPTER_BIN) $(BUILD)/bench $(CHAPTER_HELPERS) $(BUILD)/book $(BUILD)/class $(FIGURE_TOOLS)
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
 	$(SAY) "  CC      $<  ($(VARIANT))"
@@ -133,6 +140,10 @@ $(BUILD)/gen/chapter%/chapter_identity.h: $$(call chapter_dir,$$*)/README.md cha
 $(BUILD)/latency-server: chapters/lab/latency-server.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+
+$(BUILD)/mpi-rank: chapters/13-beyond-one-machine/rank/mpi_rank.c $(COMMON_OBJ) | $(BUILD)
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $(MPI_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(MPI_LIBS) -o $@
 
 # plots/render.sh checks a results folder's plot-vars.gp with plotvars-check before
 # gnuplot loads it, and writes each figure through figure-write (by descriptor).
@@ -184,7 +195,7 @@ out_dir_of = show=--show; set -- $(ARGS); for a; do case $$a in -h|--help|--vers
 # the answer is the last thing on the screen. Everything a chapter runs is a
 # prerequisite: its program, and the latency server of the I/O lab that chapters start
 # as a child.
-$(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter% $(BUILD)/latency-server $(FIGURE_TOOLS)
+$(CHAPTERS:%=chapter%): chapter%: $(BUILD)/chapter% $(CHAPTER_HELPERS) $(FIGURE_TOOLS)
 	@$(call out_dir_of,$*); set -e; \
 	$(BUILD)/chapter$* $(out_flag) $(ARGS); \
 	if [ -n "$$show" ]; then plots/render.sh $* "$$out" --show; \
@@ -206,7 +217,7 @@ chapter:
 
 # The book: run the chapters that have no results yet (all of them with FRESH=1), then
 # build results/book/index.html and one page per chapter.
-book: $(CHAPTER_BIN) $(BUILD)/latency-server $(BUILD)/book $(FIGURE_TOOLS)
+book: $(CHAPTER_BIN) $(CHAPTER_HELPERS) $(BUILD)/book $(FIGURE_TOOLS)
 	@for n in $(CHAPTERS); do \
 	  if [ -n "$(FRESH)" ] || [ ! -f results/chapter$$n/summary.md ]; then \
 	    $(BUILD)/chapter$$n --out results/chapter$$n --quiet $(ARGS) && plots/render.sh $$n results/chapter$$n || exit 1; \
@@ -220,7 +231,7 @@ book-check: book
 
 # Regenerate the committed reference runs (summary.md, figure.svg, modes.csv, machine.txt, answers.csv per chapter).
 # (`make reference ONLY="9 10"` regenerates those chapters' only.)
-reference: $(CHAPTER_BIN) $(BUILD)/latency-server $(FIGURE_TOOLS)
+reference: $(CHAPTER_BIN) $(CHAPTER_HELPERS) $(FIGURE_TOOLS)
 	@for n in $(if $(ONLY),$(ONLY),$(CHAPTERS)); do \
 	  d=$$(chapters/chapters.sh dir $$n) && out=results/reference/chapter$$n && \
 	  $(BUILD)/chapter$$n --out $$out --quiet && plots/render.sh $$n $$out >/dev/null && \
@@ -261,7 +272,7 @@ bench: $(BUILD)/bench
 
 # --- testing ---------------------------------------------------------------------
 
-unit: $(UNIT_BIN) $(BUILD)/latency-server
+unit: $(UNIT_BIN) $(CHAPTER_HELPERS)
 
 # The README's chapter table, from the chapter folders (tests/book.sh fails when it is stale).
 readme:

@@ -72,7 +72,10 @@ static void talk_to(child_process *child, int in, int out, int err, const char *
             break;
         }
         if (poll(fds, 3, left_ms > 100 ? 100 : (int)left_ms) < 0 && errno != EINTR) break;
-        if (out >= 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) drain(&out, &r->out);
+        if (out >= 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            drain(&out, &r->out);
+            if (!r->first_out_ns && r->out.length) r->first_out_ns = now_ns();
+        }
         if (err >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) drain(&err, &r->err);
         if (in >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
             ssize_t n = write(in, input + fed, to_feed - fed);
@@ -83,6 +86,7 @@ static void talk_to(child_process *child, int in, int out, int err, const char *
             }
         }
     }
+    r->ended_ns = now_ns();
     if (in >= 0) close(in);
     if (out >= 0) close(out);
     if (err >= 0) close(err);
@@ -119,6 +123,7 @@ int capture_run(char *const argv[], const char *input, double timeout_s, capture
     child_options options = { .death_signal = SIGKILL, .own_group = true, .stdin_fd = in[0], .stdout_fd = out[1],
                               .stderr_fd = err[1] };
     child_process child;
+    r->started_ns = now_ns();
     if (child_start(&child, &options, exec_argv, (void *)argv) != 0) {
         int saved = errno;
         close_all(fds, 6);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* More output than any chapter's script writes: a program that floods is stopped. */
 #define CAPTURE_MAX_OUTPUT (64 << 20)
@@ -24,6 +25,9 @@ typedef struct {
     capture_buffer out, err;
     int status;     /* from waitpid; -1 if it was stopped */
     bool timed_out; /* the deadline passed and the group was stopped */
+    int64_t started_ns, first_out_ns; /* now_ns() just before the fork, and when the first
+                                       * byte of its standard output arrived (0: none came) */
+    int64_t ended_ns;                 /* when both its outputs had closed */
 } capture_result;
 
 /* Run argv[0] (a path) with `argv`, `input` on its standard input (NULL: none),

@@ -1,8 +1,11 @@
 /* child.c — fork, death signal, process group, cleanup registration, reaping. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,4 +96,29 @@ void child_stop(child_process *child)
     if (child->pid <= 0) return;
     kill(child->own_group ? -child->pid : child->pid, SIGKILL);
     child_wait(child);
+}
+
+static bool is_executable_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+bool child_find_command(const char *name, char *path, size_t size)
+{
+    if (strchr(name, '/')) {
+        snprintf(path, size, "%s", name);
+        return is_executable_file(path);
+    }
+    const char *search = getenv("PATH");
+    if (!search) return false;
+    size_t length = strlen(search);
+    char *copy = malloc(length + 1), *save = NULL;
+    if (!copy) return false;
+    memcpy(copy, search, length + 1);
+    bool found = false;
+    for (char *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save))
+        found = snprintf(path, size, "%s/%s", *dir ? dir : ".", name) < (int)size && is_executable_file(path);
+    free(copy);
+    return found;
 }

@@ -12,6 +12,7 @@
 #define TVP_CHILD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdnoreturn.h>
 #include <sys/types.h>
 
@@ -36,6 +37,10 @@ typedef void (*child_body)(void *arg);
 int child_start(child_process *child, const child_options *options, child_body body, void *arg);
 /* Replace the child with `argv[0]` (a path); on failure say so on fd 2, _exit(127). */
 noreturn void child_exec(char *const argv[]);
+
+/* The executable a command names: a name with a '/' is a path, any other is looked up
+ * on PATH, as the shell does. Its path into `path`; false if there is none. */
+bool child_find_command(const char *name, char *path, size_t size);
 
 /* Wait for it to end (EINTR-safe); the waitpid status. A group's other members
  * are then killed and reaped too. */

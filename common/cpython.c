@@ -14,33 +14,11 @@
 
 #include "clock.h"
 #include "capture.h"
+#include "child.h"
 #include "cpython.h"
 #include "fail.h"
 
 /* ---- finding things ---------------------------------------------------------- */
-
-static bool is_executable_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* A command name is looked up on PATH, as the shell does; a name with a '/' is a path. */
-static bool find_command(const char *name, char *path, size_t size)
-{
-    if (strchr(name, '/')) {
-        snprintf(path, size, "%s", name);
-        return is_executable_file(path);
-    }
-    const char *search = getenv("PATH");
-    if (!search) return false;
-    char *copy = xstrdup(search), *save = NULL;
-    bool found = false;
-    for (char *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save))
-        found = snprintf(path, size, "%s/%s", *dir ? dir : ".", name) < (int)size && is_executable_file(path);
-    free(copy);
-    return found;
-}
 
 /* The chapter's folder's original.py (CHAPTER_DIR), next to the build folder the
  * program runs from (build/chapterN, or build/tsan/chapterN). */
@@ -69,13 +47,13 @@ void cpython_open(cpython *py, chapter *c)
     if (py->disabled) return;
     cpython_interpreter *first = &py->interpreters[0];
     if (python) {
-        if (!find_command(python, first->path, sizeof first->path)) {
+        if (!child_find_command(python, first->path, sizeof first->path)) {
             chapter_fail(c, EXIT_BAD_INPUT, "--python: %s is not an executable file (a path, a command on PATH, or none)",
                          python);
         }
         snprintf(first->name, sizeof first->name, "%s", python);
         py->count = 1;
-    } else if (find_command("python3", first->path, sizeof first->path)) {
+    } else if (child_find_command("python3", first->path, sizeof first->path)) {
         snprintf(first->name, sizeof first->name, "python3");
         py->count = 1;
     }
@@ -83,10 +61,44 @@ void cpython_open(cpython *py, chapter *c)
     for (int minor = 30; minor >= 13 && py->count < 2; minor--) {
         char name[32];
         snprintf(name, sizeof name, "python3.%dt", minor);
-        if (find_command(name, py->interpreters[py->count].path, PATH_MAX))
+        if (child_find_command(name, py->interpreters[py->count].path, PATH_MAX))
             snprintf(py->interpreters[py->count++].name, sizeof py->interpreters[0].name, "%s", name);
     }
     find_script(c->identity.dir, py->script);
+}
+
+static bool imports(const char *python, const char *module)
+{
+    char code[96];
+    snprintf(code, sizeof code, "import %s", module);
+    char *argv[] = { (char *)python, "-I", "-c", code, NULL };
+    capture_result r;
+    if (capture_run(argv, NULL, 30, &r) != 0) return false;
+    bool ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+    capture_free(&r);
+    return ok;
+}
+
+bool cpython_require_module(cpython *py, const char *module, const char *fallback)
+{
+    if (py->disabled) return false;
+    py->first_only = true;
+    cpython_interpreter *first = &py->interpreters[0];
+    if (py->count && imports(first->path, module)) return true;
+    if (!py->chapter->cli.python && fallback && imports(fallback, module)) {
+        snprintf(first->path, sizeof first->path, "%s", fallback);
+        snprintf(first->name, sizeof first->name, "%s", fallback);
+        py->count = 1;
+        return true;
+    }
+    char *why = xasprintf("no python3 here imports %s (%s does not%s%s)", module, py->count ? first->path : "python3",
+                          fallback && !py->chapter->cli.python ? ", nor " : "",
+                          fallback && !py->chapter->cli.python ? fallback : "");
+    warn_user(py->chapter->program, "CPython skipped: %s", why);
+    report_text(py->chapter->report, "Real CPython was not run: %s.", why);
+    free(why);
+    py->disabled = true;
+    return false;
 }
 
 /* ---- one interpreter ---------------------------------------------------------- */
@@ -141,8 +153,13 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
     /* Isolated (-I: no PYTHON* variables, no user site-packages, no script folder on
      * sys.path, so a student's sitecustomize or usercustomize cannot run inside the
      * measurement) and writing no __pycache__ into the source tree (-B). */
-    char *argv[64] = { in->path, PYTHON_FLAGS_ISOLATED, PYTHON_FLAGS_NO_BYTECODE, py->script };
-    for (int i = 0, argc = 4; args[i] && argc < 63; i++) argv[argc++] = (char *)args[i];
+    char *argv[128];
+    int argc = 0;
+    for (int i = 0; py->launcher && py->launcher[i] && argc < 60; i++) argv[argc++] = py->launcher[i];
+    char *const own[] = { in->path, PYTHON_FLAGS_ISOLATED, PYTHON_FLAGS_NO_BYTECODE, py->script };
+    for (int i = 0; i < 4; i++) argv[argc++] = own[i];
+    for (int i = 0; args[i] && argc < 127; i++) argv[argc++] = (char *)args[i];
+    argv[argc] = NULL;
     capture_result r;
     int started = capture_run(argv, input, 30 + 10 * expected_s, &r), start_error = errno;
     char err[300];
@@ -186,7 +203,11 @@ static bool run_one(cpython *py, cpython_interpreter *in, const char *const *arg
         if (method && strstr(command, "processes"))
             snprintf(pools, sizeof pools, "; its process pools were started by \"%.*s\"",
                      (int)strcspn(method + 13, "\n"), method + 13);
-        report_text(py->chapter->report, "Real CPython: %s ran `%s %s %s %s%s`%s%s.", in->label, in->name,
+        char launcher[300] = "";
+        for (int i = 0; py->launcher && py->launcher[i]; i++)
+            snprintf(launcher + strlen(launcher), sizeof launcher - strlen(launcher), "%s ",
+                     i || !strrchr(py->launcher[0], '/') ? py->launcher[i] : strrchr(py->launcher[0], '/') + 1);
+        report_text(py->chapter->report, "Real CPython: %s ran `%s%s %s %s %s%s`%s%s.", in->label, launcher, in->name,
                     PYTHON_FLAGS_ISOLATED, PYTHON_FLAGS_NO_BYTECODE, relative_script(py), command, input ? " with the URLs on its standard input" : "", pools);
         free(py->last_facts);
         py->last_facts = p.facts ? xstrdup(p.facts) : NULL;
@@ -230,7 +251,7 @@ static void tell_the_figure(cpython *py)
 {
     char modes[300] = "";
     for (pool_mode mode = MODE_CPYTHON_SERIAL; mode < MODE_COUNT; mode++)
-        if (mode_ran(py->chapter, mode))
+        if (pool_mode_is_cpython(mode) && mode_ran(py->chapter, mode))
             snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s", *modes ? " " : "",
                      pool_mode_name(mode));
     chapter_plot_string(py->chapter, "python_modes", "%s", modes);

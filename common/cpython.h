@@ -49,11 +49,19 @@ typedef struct {
     bool first_only;           /* run python3 (or --python) alone: the chapter's rows would not tell a
                                 * free-threaded build's apart (chapter 8's asyncio is one thread either way) */
     void *name_ctx;
+    char *const *launcher;     /* words run before the interpreter (chapter 13: mpirun and its
+                                * flags), NULL-terminated; NULL: the interpreter alone */
 } cpython;
 
 /* Find the interpreters (--python, else python3; and a free-threaded one) and the
  * chapter's original.py; exit 2 on a bad --python. The chapter honours CLI_PYTHON. */
 void cpython_open(cpython *py, chapter *c);
+
+/* Keep only an interpreter that can import `module` (chapter 13: mpi4py): python3 (or
+ * --python) if it can, else `fallback` (a path; NULL: none) when --python was not
+ * given. False when none can: the CPython rows are then skipped, and one line in the
+ * summary and on the terminal says why. The free-threaded one is not run either. */
+bool cpython_require_module(cpython *py, const char *module, const char *fallback);
 
 /* Run `original.py ARGS --reps R --switch-interval MS` with each interpreter, with
  * py->reps and the chapter's switch interval; ARGS is printf-formatted, split at spaces.

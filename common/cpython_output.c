@@ -33,6 +33,7 @@ pool_mode cpython_mode(bool free_threaded, const char *python_mode)
     if (strcmp(python_mode, "processes") == 0) return base + 2;
     /* One thread either way: the chapter runs it with one build only (cpython.h, first_only). */
     if (strcmp(python_mode, "asyncio") == 0) return MODE_CPYTHON_ASYNCIO;
+    if (strcmp(python_mode, "mpi") == 0 && !free_threaded) return MODE_CPYTHON_MPI;
     return MODE_COUNT;
 }
 

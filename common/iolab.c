@@ -377,7 +377,8 @@ static void timing_cells(const iolab *lab, pool_mode mode, int workers, int conc
 static void python_rows(const iolab *lab)
 {
     chapter *c = lab->chapter;
-    for (pool_mode mode = MODE_CPYTHON_SERIAL; mode < MODE_COUNT; mode++)
+    for (pool_mode mode = MODE_CPYTHON_SERIAL; mode < MODE_COUNT; mode++) {
+        if (!pool_mode_is_cpython(mode)) continue;
         for (int r = 0; r < c->run_count; r++) {
             const chapter_run *run = c->runs[r];
             bool last = true;
@@ -392,6 +393,7 @@ static void python_rows(const iolab *lab)
             report_cell(c->report, "-");
             report_end_row(c->report);
         }
+    }
 }
 
 void iolab_table(const iolab *lab, const char *caption)

@@ -56,3 +56,8 @@ void modes_write_gnuplot(FILE *out)
         fprintf(out, "m eq '%s' ? '%s' : \\\n    ", catalogue[m].name, catalogue[m].label);
     fputs("m\n", out);
 }
+
+bool pool_mode_is_cpython(pool_mode mode)
+{
+    return pool_mode_serial_of(mode) != MODE_SERIAL;
+}

@@ -29,7 +29,10 @@
     X(MODE_FREE_THREADED_THREADS,    "cpython-ft-threads",   "free-threaded CPython threads",   0x17becf, MODE_FREE_THREADED_SERIAL,  false)  \
     X(MODE_FREE_THREADED_PROCESSES,  "cpython-ft-processes", "free-threaded CPython processes", 0x98df8a, MODE_FREE_THREADED_SERIAL,  false)  \
     /* CPython's own event loop (chapter 8's original.py): asyncio, one thread */                                                               \
-    X(MODE_CPYTHON_ASYNCIO,          "cpython-asyncio",      "CPython asyncio",                 0xe377c2, MODE_CPYTHON_SERIAL,        false)
+    X(MODE_CPYTHON_ASYNCIO,          "cpython-asyncio",      "CPython asyncio",                 0xe377c2, MODE_CPYTHON_SERIAL,        false)  \
+    /* MPI ranks started by mpirun (chapter 13, common/mpirun), in C and in CPython (mpi4py) */                                                 \
+    X(MODE_MPI,                      "mpi",                  "MPI ranks",                       0x6a3d9a, MODE_SERIAL,                false)  \
+    X(MODE_CPYTHON_MPI,              "cpython-mpi",          "CPython MPI ranks (mpi4py)",      0xcab2d6, MODE_CPYTHON_SERIAL,        false)
 
 #define MODE_ENUM_VALUE(id, name, label, colour, serial, pooled) id,
 typedef enum { MODE_CATALOGUE(MODE_ENUM_VALUE) MODE_COUNT } pool_mode;
@@ -42,6 +45,8 @@ const char *pool_mode_label(pool_mode mode);
 /* The serial mode a mode is compared with: CPython modes with CPython's serial run,
  * the rest with C's. */
 pool_mode pool_mode_serial_of(pool_mode mode);
+/* Is it real CPython's (compared with a CPython serial run)? */
+bool pool_mode_is_cpython(pool_mode mode);
 /* Its colour in every figure, 0xRRGGBB. */
 unsigned pool_mode_colour(pool_mode mode);
 /* Does pool_map() run it? (serial, GIL-threads, C threads, processes) */

@@ -63,7 +63,7 @@ def arguments(description, extra=None):
     """The flags every original.py takes; `extra` adds a chapter's own."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--modes", default="serial,threads,processes",
-                        help="comma-separated: serial, threads, processes (and asyncio, for a coroutine job)")
+                        help="comma-separated: serial, threads, processes (and asyncio, for a coroutine job; mpi, for MPI ranks)")
     parser.add_argument("--workers", default=str(os.cpu_count()),
                         help="threads or processes, or a comma-separated sweep such as 4,8,16")
     parser.add_argument("--reps", type=int, default=1)
@@ -78,7 +78,7 @@ def arguments(description, extra=None):
     args.modes = args.modes.split(",")
     args.workers = [int(w) for w in args.workers.split(",")]
     for mode in args.modes:
-        if mode not in ("serial", "threads", "processes", "asyncio"):
+        if mode not in ("serial", "threads", "processes", "asyncio", "mpi"):  # mpi: chapter 13's script runs it
             parser.error("--modes: unknown mode " + mode)
     sys.setswitchinterval(args.switch_interval / 1000)
     START_METHOD[0] = args.start_method or multiprocessing.get_start_method()

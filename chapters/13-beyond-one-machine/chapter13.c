@@ -1,0 +1,641 @@
+/* chapter13.c — "Processes scale past one machine; threads can't": the same CPU map
+ * on MPI ranks, what starting them costs, and what a message costs.
+ *
+ * (a) Chapter 1's cpu_heavy jobs split over 1 .. 2 x cores workers, as forked
+ *     processes (the pool) and as MPI ranks (mpirun -np N, Open MPI), in the same
+ *     rounds: speed-up against one worker for both. The ranks' time runs from a
+ *     barrier after MPI_Init to rank 0 holding every job's record (MPI_Gatherv).
+ * (b) Start-up: from the fork of mpirun to rank 0's first line (every rank through
+ *     MPI_Init and a barrier), against a fork pool and a thread pool of as many
+ *     workers, to the moment all of them run (common/pool).
+ * (c) What a message costs: round trips of 8 B to 4 MiB between two ranks over
+ *     Open MPI's shared-memory transport and over TCP, and between two processes
+ *     over a pipe and over shared memory, and two threads (common/pingpong).
+ * (d) When distributing pays: a model of a job of W seconds over P ranks that
+ *     exchange M bytes S times, from (a)'s speed-up and (c)'s message costs.
+ * Real CPython runs (a) with mpi4py (original.py) under the same mpirun.
+ *
+ * usage:  build/chapter13 [--hostfile FILE] [--steps S] [--message-bytes M] ...
+ *
+ * Its verdict on the reference machine, as measured (never typed here): the
+ * "Verdict" line of chapters/13-beyond-one-machine/reference/summary.md. */
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chapter.h"
+#include "chapter_identity.h" /* CHAPTER_NUMBER, CHAPTER_CLAIM: made from this folder */
+#include "clock.h"
+#include "cpython.h"
+#include "mpirun.h"
+#include "pingpong.h"
+#include "work.h"
+
+/* Ranks and processes "match" when their times at one count are within 25 % of each
+ * other, over the whole interval. */
+#define MATCH_WITHIN 1.25
+#define MOST_WORKERS 16
+/* The map: enough jobs that every count from 1 to 2 x cores gets an even share. */
+#define JOBS_PER_CORE 12
+/* The round trips timed per message size, at most (fewer for large ones). */
+#define MOST_TRIPS 2000
+
+static const long sizes[] = { 8, 64, 512, 4096, 32768, 262144, 1048576, 4194304 };
+#define SIZES (int)(sizeof sizes / sizeof *sizes)
+
+/* The ways a message travels, each a family of series over the sizes. */
+enum { WAY_MPI_SHM, WAY_MPI_TCP, WAY_PIPE, WAY_SHM, WAY_THREADS, WAYS };
+static const struct {
+    const char *family, *label;
+    pool_mode mode;
+    unsigned colour;
+} ways[WAYS] = {
+    { "pingpong-mpi-shm", "MPI, shared memory", MODE_MPI, 0x6a3d9a },
+    { "pingpong-mpi-tcp", "MPI, TCP", MODE_MPI, 0xe31a1c },
+    { "pingpong-pipe", "processes, pipe", MODE_PROCESSES, 0x2ca02c },
+    { "pingpong-shm", "processes, shared memory", MODE_PROCESSES, 0x1b9e77 },
+    { "pingpong-threads", "threads, shared buffer", MODE_THREADS, 0x1f77b4 },
+};
+
+typedef struct {
+    chapter *c;
+    mpi_launcher mpi;
+    int counts[MOST_WORKERS], count_n; /* 1 .. 2 x cores workers */
+    int cores;                         /* the cores (or, with a hostfile, the slots) */
+    int jobs;
+    uint64_t iterations;
+    double steps, message_bytes; /* the model's job (--steps, --message-bytes) */
+} experiment;
+
+static const char *pingpong_key(char *out, size_t size, int way, int s)
+{
+    return series_key(out, size, ways[way].family, (double)sizes[s], "B");
+}
+
+static void declare_series(experiment *e)
+{
+    chapter *c = e->c;
+    chapter_series(c, "processes", "processes", NAN, "processes (fork pool)", MODE_PROCESSES, "processes", 1, 0);
+    chapter_series(c, "mpi", "mpi", NAN, NULL, MODE_MPI, "mpi", 1, 0);
+    chapter_series(c, "cpython-mpi", "cpython-mpi", NAN, NULL, MODE_CPYTHON_MPI, "cpython-mpi", 1, 0);
+    chapter_series(c, "launch-threads", "launch-threads", NAN, "start-up: thread pool", MODE_THREADS, "launch-threads", 1, 0);
+    chapter_series(c, "launch-processes", "launch-processes", NAN, "start-up: fork pool", MODE_PROCESSES, "launch-processes", 1, 0);
+    chapter_series(c, "launch-mpi", "launch-mpi", NAN, "start-up: mpirun", MODE_MPI, "launch-mpi", 1, 0);
+    for (int w = 0; w < WAYS; w++)
+        for (int s = 0; s < SIZES; s++) {
+            char key[64];
+            chapter_series(c, pingpong_key(key, sizeof key, w, s), ways[w].family, (double)sizes[s], ways[w].label,
+                           ways[w].mode, NULL, 0, ways[w].colour);
+        }
+}
+
+/* ---- running MPI ---------------------------------------------------------------- */
+
+static double mpirun_timeout_s(const experiment *e)
+{
+    return 60 + 20 * cli_work_seconds(e->c->cli.scale);
+}
+
+/* Run the ranks; a failure ends the chapter (exit 1, one line). The first time the
+ * shared-memory transport fails, once more without its single-copy mechanism: the
+ * documented way round a container that forbids one process to read another's
+ * memory (Open MPI's FAQ; btl_vader_single_copy_mechanism). */
+static void run_ranks(experiment *e, int ranks, mpi_transport transport, const char *const *args, mpi_outcome *out)
+{
+    if (mpirun_run(&e->mpi, ranks, transport, args, mpirun_timeout_s(e), out) == 0) return;
+    if (out->shared_memory_failed && !e->mpi.single_copy_off) {
+        warn_user(e->c->program, "%s; again with --mca btl_vader_single_copy_mechanism none", out->error);
+        chapter_meta(e->c, "mpi_single_copy", "none (the shared-memory transport failed: %s)", out->error);
+        e->mpi.single_copy_off = true;
+        mpirun_done(out);
+        if (mpirun_run(&e->mpi, ranks, transport, args, mpirun_timeout_s(e), out) == 0) return;
+    }
+    chapter_fail(e->c, EXIT_EXPERIMENT_FAILED, "%s%s", out->error,
+                 out->shared_memory_failed ? " (the shared-memory transport: try --mca btl ^vader, or a larger /dev/shm)"
+                                           : "");
+}
+
+/* The next line of rank 0's output, or NULL. */
+static char *next_line(char **cursor)
+{
+    if (!*cursor || !**cursor) return NULL;
+    char *line = *cursor, *end = strchr(line, '\n');
+    if (end) *end = '\0';
+    *cursor = end ? end + 1 : line + strlen(line);
+    return line;
+}
+
+/* "job TASK RANK PID START END CPU RESULT" into a record, times from `base`. */
+static bool parse_job(const char *line, int64_t base, int jobs, task_record *records)
+{
+    int64_t task, rank, pid, start, end, cpu, result;
+    int used = 0;
+    if (sscanf(line, "job %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64 "%n",
+               &task, &rank, &pid, &start, &end, &cpu, &result, &used) != 7 || line[used] != '\0')
+        return false;
+    if (task < 0 || task >= jobs || records[task].end_ns || start < 0 || end < start || cpu < 0) return false;
+    records[task] = (task_record){ .task = (int)task, .worker = (int)rank, .pid = (int)pid, .start_ns = base + start,
+                                   .end_ns = base + end, .cpu_ns = cpu, .core = -1, .result = result };
+    return true;
+}
+
+/* One map on `ranks` ranks: its run (barrier to gather) and its start-up. */
+static void mpi_map(experiment *e, int ranks, int rep)
+{
+    char iterations[32], jobs[16];
+    snprintf(iterations, sizeof iterations, "%" PRIu64, e->iterations);
+    snprintf(jobs, sizeof jobs, "%d", e->jobs);
+    const char *args[] = { "map", iterations, jobs, NULL };
+    mpi_outcome out;
+    run_ranks(e, ranks, MPI_SHARED_MEMORY, args, &out);
+    task_record *records = xcalloc((size_t)e->jobs, sizeof *records);
+    int64_t base = out.capture.first_out_ns, wall = -1;
+    int said_ranks = 0, parsed = 0, bad = 0;
+    char *cursor = out.capture.out.text, *line;
+    while ((line = next_line(&cursor)) && !bad) {
+        if (sscanf(line, "ready %d", &said_ranks) == 1) continue;
+        if (sscanf(line, "map %d %" SCNd64, &said_ranks, &wall) == 2) continue;
+        if (parse_job(line, base, e->jobs, records)) parsed++;
+        else bad = 1;
+    }
+    uint64_t expected = cpu_heavy_expected(e->iterations);
+    for (int t = 0; t < e->jobs && !bad; t++) bad = records[t].result != (int64_t)expected;
+    if (bad || parsed != e->jobs || wall <= 0 || said_ranks != ranks) {
+        free(records);
+        mpirun_done(&out);
+        chapter_fail(e->c, EXIT_EXPERIMENT_FAILED, "the %d ranks' output is not what the chapter expects (%d of %d jobs "
+                     "with the right sum)", ranks, bad ? 0 : parsed, e->jobs);
+    }
+    chapter_add_run(e->c, "mpi", ranks, rep, e->jobs, records, base, base + wall);
+    task_record *ready = xcalloc(1, sizeof *ready);
+    *ready = (task_record){ .start_ns = out.capture.started_ns, .end_ns = out.capture.first_out_ns, .core = -1 };
+    chapter_add_run(e->c, "launch-mpi", ranks, rep, 1, ready, out.capture.started_ns, out.capture.first_out_ns);
+    mpirun_done(&out);
+}
+
+/* One untimed map on 2 ranks: Open MPI's libraries into the page cache, and a
+ * transport that fails (a container's) found before the first round. */
+static void mpi_warm_up(experiment *e)
+{
+    char iterations[32];
+    snprintf(iterations, sizeof iterations, "%" PRIu64, e->iterations);
+    const char *args[] = { "map", iterations, "2", NULL };
+    mpi_outcome out;
+    run_ranks(e, 2, MPI_SHARED_MEMORY, args, &out);
+    mpirun_done(&out);
+}
+
+/* The MPI ping-pong over one transport: every size, one run each. */
+static void mpi_pingpong(experiment *e, int way, int rep)
+{
+    char trips[16], size_text[SIZES][24];
+    const char *args[SIZES + 3] = { "pingpong", trips };
+    snprintf(trips, sizeof trips, "%d", MOST_TRIPS);
+    for (int s = 0; s < SIZES; s++) {
+        snprintf(size_text[s], sizeof size_text[s], "%ld", sizes[s]);
+        args[2 + s] = size_text[s];
+    }
+    args[SIZES + 2] = NULL;
+    mpi_outcome out;
+    run_ranks(e, 2, way == WAY_MPI_TCP ? MPI_TCP : MPI_SHARED_MEMORY, args, &out);
+    char *cursor = out.capture.out.text, *line;
+    int found = 0;
+    while ((line = next_line(&cursor))) {
+        long size;
+        int n;
+        int64_t ns;
+        if (sscanf(line, "pingpong %ld %d %" SCNd64, &size, &n, &ns) != 3) continue;
+        for (int s = 0; s < SIZES; s++) {
+            if (sizes[s] != size || n < 1 || ns <= 0) continue;
+            char key[64];
+            task_record *r = xcalloc(1, sizeof *r);
+            *r = (task_record){ .start_ns = out.capture.first_out_ns, .end_ns = out.capture.first_out_ns + ns,
+                                .core = -1, .result = size };
+            const chapter_run *run = chapter_add_run(e->c, pingpong_key(key, sizeof key, way, s), 2, rep, 1, r,
+                                                     r->start_ns, r->end_ns);
+            chapter_measure_run(e->c, run, (double)ns / 1e9 / n / 2); /* one way */
+            found++;
+        }
+    }
+    mpirun_done(&out);
+    if (found != SIZES)
+        chapter_fail(e->c, EXIT_EXPERIMENT_FAILED, "the MPI ping-pong printed %d of its %d sizes", found, SIZES);
+}
+
+/* ---- the same on one machine, without MPI --------------------------------------- */
+
+static void local_pingpong(experiment *e, int way, int rep)
+{
+    static const pingpong_way local[WAYS] = { [WAY_PIPE] = PINGPONG_PIPE, [WAY_SHM] = PINGPONG_SHM,
+                                              [WAY_THREADS] = PINGPONG_THREADS };
+    for (int s = 0; s < SIZES; s++) {
+        int trips = pingpong_trips(sizes[s], MOST_TRIPS);
+        double seconds;
+        char error[200], key[64];
+        int64_t begun = now_ns();
+        if (pingpong_run(local[way], sizes[s], trips, &seconds, error, sizeof error) != 0)
+            chapter_fail(e->c, EXIT_EXPERIMENT_FAILED, "%s: %s", ways[way].label, error);
+        task_record *r = xcalloc(1, sizeof *r);
+        *r = (task_record){ .start_ns = begun, .end_ns = now_ns(), .core = -1, .result = sizes[s] };
+        const chapter_run *run = chapter_add_run(e->c, pingpong_key(key, sizeof key, way, s), 2, rep, 1, r,
+                                                 r->start_ns, r->end_ns);
+        chapter_measure_run(e->c, run, seconds / trips / 2);
+    }
+}
+
+/* A start-up task: wait until every worker of the pool has started one, so the run
+ * measures the moment all of them run (as mpirun's barrier does for the ranks). */
+typedef struct {
+    atomic_int started;
+    int workers;
+} all_started;
+
+static int64_t wait_for_all(void *ctx, int task)
+{
+    all_started *a = ctx;
+    atomic_fetch_add(&a->started, 1);
+    int64_t deadline = now_ns() + 10 * NS_PER_S;
+    while (atomic_load(&a->started) < a->workers && now_ns() < deadline) sched_yield();
+    return task;
+}
+
+static void pool_launch(experiment *e, const char *series, int workers, int rep)
+{
+    all_started *a = pool_shared_alloc(sizeof *a);
+    atomic_init(&a->started, 0);
+    a->workers = workers;
+    const chapter_run *run = chapter_run_series(e->c, series, workers, rep, wait_for_all, a, workers, NULL);
+    int64_t last = run->outcome.start_ns;
+    for (int t = 0; t < run->ntasks; t++)
+        if (run->records[t].start_ns > last) last = run->records[t].start_ns;
+    chapter_measure_run(e->c, run, run_seconds(run, last));
+    pool_shared_free(a, sizeof *a);
+}
+
+/* ---- one round ------------------------------------------------------------------- */
+
+static void check_sums(experiment *e, const chapter_run *run)
+{
+    for (int t = 0; t < run->ntasks; t++)
+        if (run->records[t].result != (int64_t)cpu_heavy_expected(e->iterations))
+            chapter_fail(e->c, EXIT_EXPERIMENT_FAILED, "a job of the fork pool returned the wrong sum");
+}
+
+/* The ping-pongs' rounds: their intervals are narrow after a few, and each costs two
+ * starts of mpirun. */
+#define PINGPONG_ROUNDS 3
+
+/* Every count once, the pool and the ranks in turn (which goes first alternates from
+ * round to round, so neither always follows the other); the ping-pongs in the first
+ * rounds. */
+static void run_round(experiment *e, int rep)
+{
+    for (int i = 0; i < e->count_n; i++) {
+        int n = e->counts[i];
+        if (rep % 2) mpi_map(e, n, rep);
+        check_sums(e, chapter_run_series(e->c, "processes", n, rep, cpu_heavy_task, &e->iterations, e->jobs, NULL));
+        if (!(rep % 2)) mpi_map(e, n, rep);
+        pool_launch(e, "launch-processes", n, rep);
+        pool_launch(e, "launch-threads", n, rep);
+    }
+    if (rep >= PINGPONG_ROUNDS) return;
+    for (int w = 0; w < WAYS; w++) {
+        if (w == WAY_MPI_SHM || w == WAY_MPI_TCP) mpi_pingpong(e, w, rep);
+        else local_pingpong(e, w, rep);
+    }
+}
+
+/* ---- what it shows --------------------------------------------------------------- */
+
+static void map_table(experiment *e)
+{
+    chapter *c = e->c;
+    const char *names[] = { "workers", "processes s", "speed-up", "MPI ranks s", "speed-up", "ranks / processes" };
+    report_table(c->report, "(a) The same CPU jobs on n workers: forked processes and MPI ranks (median and 95% "
+                 "interval over rounds; speed-up over 1 worker, paired within each round):", 6, names);
+    for (int i = 0; i < e->count_n; i++) {
+        int n = e->counts[i];
+        char a[64], b[64], d[64], f[64], g[64];
+        report_cell(c->report, "%d%s", n, n == e->cores ? (e->mpi.hosts ? " (= slots)" : " (= cores)") : "");
+        report_cell(c->report, "%s", estimate_text(chapter_series_summary(c, "processes", n).wall, "%.3f", a, sizeof a));
+        report_cell(c->report, "%s", estimate_text(stats_inverse(chapter_series_ratio(c, "processes", n, "processes", 1)),
+                                                   "%.2fx", b, sizeof b));
+        report_cell(c->report, "%s", estimate_text(chapter_series_summary(c, "mpi", n).wall, "%.3f", d, sizeof d));
+        report_cell(c->report, "%s", estimate_text(stats_inverse(chapter_series_ratio(c, "mpi", n, "mpi", 1)), "%.2fx",
+                                                   f, sizeof f));
+        report_cell(c->report, "%s", estimate_text(chapter_series_ratio(c, "mpi", n, "processes", n), "%.2fx", g,
+                                                   sizeof g));
+        report_end_row(c->report);
+    }
+}
+
+static void launch_table(experiment *e)
+{
+    chapter *c = e->c;
+    const char *names[] = { "workers", "thread pool ms", "fork pool ms", "mpirun ms" };
+    report_table(c->report, "(b) Start-up: from starting n workers until all of them run (median and 95% interval "
+                 "over rounds, in ms):", 4, names);
+    for (int i = 0; i < e->count_n; i++) {
+        int n = e->counts[i];
+        const char *keys[] = { "launch-threads", "launch-processes", "launch-mpi" };
+        report_cell(c->report, "%d", n);
+        for (int k = 0; k < 3; k++) {
+            char t[64];
+            report_cell(c->report, "%s", estimate_text(stats_scaled(chapter_series_summary(c, keys[k], n).wall, 1e3),
+                                                       "%.2f", t, sizeof t));
+        }
+        report_end_row(c->report);
+    }
+}
+
+static estimate one_way(const chapter *c, int way, int s)
+{
+    char key[64];
+    return chapter_series_summary(c, pingpong_key(key, sizeof key, way, s), 2).wall;
+}
+
+static void size_text(long size, char *out, size_t n)
+{
+    if (size >= 1 << 20) snprintf(out, n, "%ld MiB", size >> 20);
+    else if (size >= 1 << 10) snprintf(out, n, "%ld KiB", size >> 10);
+    else snprintf(out, n, "%ld B", size);
+}
+
+static void pingpong_table(experiment *e)
+{
+    chapter *c = e->c;
+    const char *names[] = { "bytes", "MPI shm", "MPI TCP", "pipe", "shared memory", "threads" };
+    char caption[200];
+    snprintf(caption, sizeof caption, "(c) One message, one way (half a round trip; median and interval over the "
+             "first %d rounds, in microseconds):", PINGPONG_ROUNDS);
+    report_table(c->report, caption, 6, names);
+    for (int s = 0; s < SIZES; s++) {
+        char size[24];
+        size_text(sizes[s], size, sizeof size);
+        report_cell(c->report, "%s", size);
+        for (int w = 0; w < WAYS; w++) {
+            char t[64];
+            report_cell(c->report, "%s", estimate_text(stats_scaled(one_way(c, w, s), 1e6), "%.3g", t, sizeof t));
+        }
+        report_end_row(c->report);
+    }
+}
+
+/* ---- (d) the model --------------------------------------------------------------- */
+
+/* A link: its latency (one way, seconds) and bandwidth (bytes per second). */
+typedef struct {
+    const char *name;
+    double latency_s, bytes_per_s;
+} link_cost;
+
+/* Latency and bandwidth from this run's one-way times: the smallest message's time,
+ * and the largest message's size over its time. */
+static link_cost measured_link(const chapter *c, int way)
+{
+    double small = one_way(c, way, 0).median, large = one_way(c, way, SIZES - 1).median;
+    return (link_cost){ ways[way].label, small, (double)sizes[SIZES - 1] / large };
+}
+
+/* Two cluster links, from published figures (README, "When does distributing pay?"):
+ * 10 Gigabit Ethernet with TCP as Hurwitz and Feng measured it between two PCs (Hot
+ * Interconnects 11, 2003: 20 us end to end, over 4 Gb/s), and InfiniBand HDR at the
+ * 200 Gb/s and sub-600 ns latency NVIDIA's ConnectX-6 user manual states. */
+static const link_cost cluster_links[] = {
+    { "10 Gigabit Ethernet, TCP (2003)", 20e-6, 4e9 / 8 },
+    { "InfiniBand HDR (ConnectX-6)", 0.6e-6, 200e9 / 8 },
+};
+
+/* One exchange of M bytes on P ranks: the α-β (Hockney) cost of one message, times
+ * the log2 P steps of a recursive-doubling allreduce (Thakur, Rabenseifner and Gropp,
+ * 2005). */
+static double exchange_s(link_cost l, double bytes, int ranks)
+{
+    return ranks > 1 ? ceil(log2(ranks)) * (l.latency_s + bytes / l.bytes_per_s) : 0;
+}
+
+/* The rank count (up to 1024) with the shortest predicted time for `work_s` seconds of
+ * work spread ideally: where adding ranks stops paying. */
+static int best_ranks(link_cost l, double work_s, double steps, double bytes)
+{
+    int best = 1;
+    double best_s = work_s;
+    for (int p = 2; p <= 1024; p++) {
+        double t = work_s / p + steps * exchange_s(l, bytes, p);
+        if (t < best_s) best = p, best_s = t;
+    }
+    return best;
+}
+
+/* The smallest job (seconds of work on one rank) for which 2 ranks beat 1: W / s2 +
+ * S x exchange < W, s2 the speed-up 2 ranks measured. */
+static double break_even_s(link_cost l, double steps, double bytes, double speed_up_2)
+{
+    return speed_up_2 > 1 ? steps * exchange_s(l, bytes, 2) / (1 - 1 / speed_up_2) : INFINITY;
+}
+
+static void model(experiment *e, double *tcp_break_even)
+{
+    chapter *c = e->c;
+    estimate s2 = stats_inverse(chapter_series_ratio(c, "mpi", 2, "mpi", 1));
+    link_cost links[4] = { measured_link(c, WAY_MPI_SHM), measured_link(c, WAY_MPI_TCP), cluster_links[0],
+                           cluster_links[1] };
+    const char *names[] = { "link", "latency us", "bandwidth GB/s", "one exchange on 2 ranks ms",
+                            "2 ranks pay from a job of" };
+    char caption[300];
+    snprintf(caption, sizeof caption, "(d) When distributing pays: a job of W seconds on P ranks that exchange %.0f "
+             "bytes %.0f times (2 ranks measured %.2fx the speed of 1):", e->message_bytes, e->steps, s2.median);
+    report_table(c->report, caption, 5, names);
+    for (int i = 0; i < 4; i++) {
+        double w = break_even_s(links[i], e->steps, e->message_bytes, s2.median);
+        if (i == 1) *tcp_break_even = w;
+    }
+    double work_s = isfinite(*tcp_break_even) ? 4 * *tcp_break_even : 1.0;
+    static const char *const var_prefix[] = { "shm", "tcp", "ge", "ib" };
+    for (int i = 0; i < 4; i++) {
+        double w = break_even_s(links[i], e->steps, e->message_bytes, s2.median);
+        report_cell(c->report, "%s%s", links[i].name, i < 2 ? " (measured)" : "");
+        report_cell(c->report, "%.2f", links[i].latency_s * 1e6);
+        report_cell(c->report, "%.2f", links[i].bytes_per_s / 1e9);
+        report_cell(c->report, "%.3f", exchange_s(links[i], e->message_bytes, 2) * 1e3);
+        report_cell(c->report, isfinite(w) ? "%.3f s" : "never", w);
+        report_end_row(c->report);
+        char name[32];
+        snprintf(name, sizeof name, "%s_alpha", var_prefix[i]);
+        chapter_plot_var(c, name, "%g", links[i].latency_s);
+        snprintf(name, sizeof name, "%s_beta", var_prefix[i]);
+        chapter_plot_var(c, name, "%g", links[i].bytes_per_s);
+        snprintf(name, sizeof name, "%s_best_p", var_prefix[i]);
+        chapter_plot_var(c, name, "%d", best_ranks(links[i], work_s, e->steps, e->message_bytes));
+    }
+    chapter_plot_var(c, "model_steps", "%g", e->steps);
+    chapter_plot_var(c, "model_bytes", "%.0f", e->message_bytes);
+    chapter_plot_var(c, "model_work_s", "%g", work_s);
+    chapter_meta(c, "tcp_break_even_s", "%.3g", *tcp_break_even);
+}
+
+/* ---- the verdict ----------------------------------------------------------------- */
+
+static void verdict(experiment *e, double tcp_break_even)
+{
+    chapter *c = e->c;
+    estimate at_cores = chapter_series_ratio(c, "mpi", e->cores, "processes", e->cores);
+    three_way not_slower = stats_below(at_cores, MATCH_WITHIN), not_faster = stats_below(stats_inverse(at_cores),
+                                                                                          MATCH_WITHIN);
+    three_way matched = not_slower == CALL_TRUE && not_faster == CALL_TRUE ? CALL_TRUE
+                        : not_slower == CALL_FALSE || not_faster == CALL_FALSE ? CALL_FALSE : CALL_UNDECIDED;
+    estimate mpi_up = stats_inverse(chapter_series_ratio(c, "mpi", e->cores, "mpi", 1));
+    estimate small_shm = one_way(c, WAY_MPI_SHM, 0), small_tcp = one_way(c, WAY_MPI_TCP, 0);
+    estimate launch = chapter_series_summary(c, "launch-mpi", e->cores).wall;
+    estimate fork = chapter_series_summary(c, "launch-processes", e->cores).wall;
+    chapter_answer(c, "mpi/processes", at_cores);
+    chapter_answer(c, "mpi/one", mpi_up);
+    chapter_answer(c, "launch/fork", chapter_series_ratio(c, "launch-mpi", e->cores, "launch-processes", e->cores));
+    chapter_answer(c, "tcp/shm", chapter_series_ratio(c, "pingpong-mpi-tcp/8B", 2, "pingpong-mpi-shm/8B", 2));
+    char a[64], b[64], d[64], f[64], g[64], h[64];
+    char when[80];
+    if (isfinite(tcp_break_even)) snprintf(when, sizeof when, "from jobs of %.3g s", tcp_break_even);
+    else snprintf(when, sizeof when, "never (2 ranks were not faster than 1)");
+    report_verdict(c->report, "%s on this machine: at %d %s, %d MPI ranks took %s the fork pool's time (a speed-up of %s "
+                   "over one rank); starting them took %s ms against %s ms for the fork pool; one 8-byte message took "
+                   "%s us over MPI's shared memory and %s us over TCP. With %.0f exchanges of %.0f bytes, 2 ranks beat "
+                   "1 over loopback TCP %s.", matched == CALL_TRUE ? "MATCHED" : matched == CALL_FALSE ? "NOT MATCHED"
+                   : "NOT DISTINGUISHABLE", e->cores, e->mpi.hosts ? "slots" : "cores", e->cores,
+                   estimate_text(at_cores, "%.2fx", a, sizeof a), estimate_text(mpi_up, "%.2fx", b, sizeof b),
+                   estimate_text(stats_scaled(launch, 1e3), "%.0f", d, sizeof d),
+                   estimate_text(stats_scaled(fork, 1e3), "%.1f", f, sizeof f),
+                   estimate_text(stats_scaled(small_shm, 1e6), "%.2f", g, sizeof g),
+                   estimate_text(stats_scaled(small_tcp, 1e6), "%.1f", h, sizeof h), e->steps, e->message_bytes, when);
+    report_headline(c->report, "%s: %d MPI ranks %.2fx the fork pool's time; mpirun starts in %.0f ms, a fork pool in "
+                    "%.1f ms; 2 ranks pay over TCP %s", matched == CALL_TRUE ? "MATCHED" : matched == CALL_FALSE ?
+                    "NOT MATCHED" : "NOT DISTINGUISHABLE", e->cores, at_cores.median, launch.median * 1e3,
+                    fork.median * 1e3, when);
+}
+
+/* ---- real CPython ------------------------------------------------------------------ */
+
+static void run_python(experiment *e, cpython *py, int rounds)
+{
+    if (!cpython_require_module(py, "mpi4py", "/usr/bin/python3")) return;
+    py->reps = rounds < 3 ? rounds : 3;
+    /* The same total work as (a), in a tenth as many jobs: CPython's loop is slower. */
+    double job_s = cli_work_seconds(e->c->cli.scale) / e->cores;
+    /* One rank and the core count: each mpirun of python3 costs a second or two. */
+    int ranks[] = { 1, e->cores };
+    for (int i = 0; i < (e->cores > 1 ? 2 : 1); i++) {
+        mpirun_line line;
+        mpirun_command(&e->mpi, ranks[i], MPI_SHARED_MEMORY, &line);
+        py->launcher = line.argv;
+        if (!cpython_run(py, NULL, 4 * job_s * e->cores * py->reps, "--modes mpi --jobs %d --seconds %.4f",
+                         2 * e->cores, job_s / 2))
+            break;
+    }
+    py->launcher = NULL;
+}
+
+static void python_table(experiment *e)
+{
+    chapter *c = e->c;
+    if (!chapter_series_ran(c, "cpython-mpi")) return;
+    const char *names[] = { "ranks", "wall s", "speed-up over 1" };
+    report_table(c->report, "(e) The same map in real CPython on mpi4py ranks (original.py; median and interval over "
+                 "its reps):", 3, names);
+    for (int i = 0; i < e->count_n; i++) {
+        int n = e->counts[i];
+        char a[64], b[64];
+        if (!chapter_series_summary(c, "cpython-mpi", n).ran) continue;
+        report_cell(c->report, "%d", n);
+        report_cell(c->report, "%s", estimate_text(chapter_series_summary(c, "cpython-mpi", n).wall, "%.3f", a, sizeof a));
+        report_cell(c->report, "%s", estimate_text(stats_inverse(chapter_series_ratio(c, "cpython-mpi", n, "cpython-mpi",
+                                                                                      1)), "%.2fx", b, sizeof b));
+        report_end_row(c->report);
+    }
+    chapter_answer(c, "cpython-mpi/one", stats_inverse(chapter_series_ratio(c, "cpython-mpi", e->cores, "cpython-mpi", 1)));
+}
+
+/* ---- setting up -------------------------------------------------------------------- */
+
+/* build/mpi-rank: next to this program. */
+static void rank_program_path(char *out, size_t size)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = '\0';
+    snprintf(out, size, "%s/mpi-rank", n > 0 ? dirname(self) : ".");
+}
+
+static void prepare(experiment *e, const char *hostfile)
+{
+    chapter *c = e->c;
+    char why[400], program[PATH_MAX + 16];
+    e->mpi.hostfile_fd = -1;
+    if (hostfile && mpirun_hostfile(&e->mpi, hostfile, why, sizeof why) != 0)
+        chapter_fail(c, EXIT_BAD_INPUT, "--hostfile %s: %s", hostfile, why);
+    int hostfile_fd = e->mpi.hostfile_fd, hosts = e->mpi.hosts, slots = e->mpi.slots;
+    rank_program_path(program, sizeof program);
+    if (mpirun_find(&e->mpi, program, why, sizeof why) != 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s", why);
+    e->mpi.hostfile_fd = hostfile_fd, e->mpi.hosts = hosts, e->mpi.slots = slots;
+    e->cores = hosts ? slots : c->machine.cores;
+    e->count_n = 0;
+    for (int n = 1; n <= 2 * e->cores && e->count_n < MOST_WORKERS; n++) e->counts[e->count_n++] = n;
+    e->jobs = JOBS_PER_CORE * e->cores;
+    /* Half the scale's work per map: each round runs it 2 x 2 x cores times. */
+    e->iterations = calibrate_cpu_heavy(cli_work_seconds(c->cli.scale) / 2 / e->jobs);
+    chapter_meta(c, "mpi", "%s (%s)", e->mpi.version, e->mpi.mpirun);
+    chapter_meta(c, "mpi_as_root", "%s", e->mpi.as_root ? "yes: --allow-run-as-root" : "no");
+    if (hosts) chapter_meta(c, "hostfile", "%d hosts, %d slots", hosts, slots);
+    chapter_meta(c, "jobs", "%d", e->jobs);
+    chapter_meta(c, "iterations_per_job", "%" PRIu64, e->iterations);
+    chapter_calibrated(c, cli_work_seconds(c->cli.scale) / 2);
+}
+
+int main(int argc, char **argv)
+{
+    const char *hostfile = NULL;
+    double steps = 100, message_bytes = 1 << 20;
+    const cli_extra extras[] = {
+        { "--hostfile", "FILE", "run the ranks on the hosts FILE names (Open MPI's hostfile: HOST slots=N per line)",
+          CLI_TEXT, 0, 0, &hostfile, NULL, NULL },
+        { "--steps", "S", "the model's job: how many times its ranks exchange data", CLI_NUMBER, 1, 1e6, &steps, NULL,
+          NULL },
+        { "--message-bytes", "M", "the model's job: bytes each exchange sends", CLI_NUMBER, 1, 1e10, &message_bytes,
+          NULL, NULL },
+    };
+    chapter c;
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON, extras, 3 }, argc, argv);
+    c.same_work = true;
+    experiment e = { .c = &c, .steps = steps, .message_bytes = message_bytes };
+    prepare(&e, hostfile);
+    cpython py;
+    cpython_open(&py, &c);
+    declare_series(&e);
+
+    /* One untimed map of each kind first: caches, the CPU's clock, Open MPI's files. */
+    chapter_warm_up(&c, MODE_PROCESSES, e.cores, cpu_heavy_task, &e.iterations, e.jobs, NULL);
+    mpi_warm_up(&e);
+    chapter_decide_by(&c, "mpi", e.cores, "processes", e.cores);
+    int rounds = 0;
+    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) run_round(&e, rep);
+    run_python(&e, &py, rounds);
+    cpython_close(&py);
+
+    map_table(&e);
+    launch_table(&e);
+    pingpong_table(&e);
+    double tcp_break_even = INFINITY;
+    model(&e, &tcp_break_even);
+    python_table(&e);
+    verdict(&e, tcp_break_even);
+    chapter_plot_var(&c, "most_workers", "%d", 2 * e.cores);
+    chapter_plot_var(&c, "slots", "%d", e.cores);
+    int status = chapter_finish(&c);
+    mpirun_close(&e.mpi);
+    return status;
+}
