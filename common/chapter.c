@@ -105,6 +105,9 @@ void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, i
     c->cli.extra_count = flags.extra_count;
     c->cli.answer_keys = identity.answers;
     cli_parse_or_exit(&c->cli, argc, argv);
+    char why[400];
+    if (flags.check_input && !flags.check_input(flags.check_ctx, why, sizeof why))
+        fail_user(c->program, EXIT_BAD_INPUT, "%s", why);
 
     /* Refuse an unusable --out before spending time on the experiment: make it now
      * (so whatever would stop it later stops it here), and hold it, so that a second

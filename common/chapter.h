@@ -53,6 +53,11 @@ typedef struct {
     unsigned honours;
     const cli_extra *extras;
     int extra_count;
+    /* Input the flags name that must be checked before anything runs (chapter 13's
+     * hostfile): called once they are parsed; false, with a one-line reason in `why`,
+     * exits 2. NULL: nothing to check. */
+    bool (*check_input)(void *ctx, char *why, size_t why_size);
+    void *check_ctx;
 } chapter_flags;
 
 /* The most rounds any chapter runs (--reps is at most this too). */

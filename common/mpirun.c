@@ -66,8 +66,9 @@ static int slots_of(const char *word, const char *key)
     return word[k + 1] && !*end && v >= 1 && v <= MPIRUN_MOST_SLOTS ? (int)v : -1;
 }
 
-/* One line: "" or a comment (nothing), or HOST and its slots; false with `why`. */
-static bool check_line(char *line, int number, int *hosts, int *slots, char *why, size_t why_size)
+/* One line: "" or a comment (nothing), or HOST and its slots; false with `why`.
+ * `seen` holds the hosts of the lines before (mpirun refuses a host named twice). */
+static bool check_line(char *line, int number, char **seen, int *hosts, int *slots, char *why, size_t why_size)
 {
     char *hash = strchr(line, '#');
     if (hash) *hash = '\0';
@@ -77,6 +78,11 @@ static bool check_line(char *line, int number, int *hosts, int *slots, char *why
         snprintf(why, why_size, "line %d: \"%.40s\" is not a host name (letters, digits, '.', '-', ':')", number, host);
         return false;
     }
+    for (int i = 0; i < *hosts; i++)
+        if (strcmp(seen[i], host) == 0) {
+            snprintf(why, why_size, "line %d: %.40s is named twice (give it slots=N once)", number, host);
+            return false;
+        }
     int given = 1;
     for (char *word = strtok_r(NULL, " \t\r", &save); word; word = strtok_r(NULL, " \t\r", &save)) {
         int s = slots_of(word, "slots"), most = slots_of(word, "max_slots");
@@ -87,7 +93,7 @@ static bool check_line(char *line, int number, int *hosts, int *slots, char *why
         }
         if (s > 0) given = s;
     }
-    (*hosts)++;
+    seen[(*hosts)++] = host;
     *slots += given;
     return true;
 }
@@ -102,6 +108,7 @@ int mpirun_hostfile(mpi_launcher *m, const char *path, char *why, size_t why_siz
     }
     char *copy = strdup(text);
     int hosts = 0, slots = 0, number = 0;
+    char *seen[MPIRUN_HOSTFILE_LINES];
     bool ok = copy != NULL;
     for (char *save = NULL, *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && ok;
          line = strtok_r(NULL, "\n", &save)) {
@@ -109,7 +116,7 @@ int mpirun_hostfile(mpi_launcher *m, const char *path, char *why, size_t why_siz
             snprintf(why, why_size, "more than %d lines", MPIRUN_HOSTFILE_LINES);
             ok = false;
         } else {
-            ok = check_line(line, number, &hosts, &slots, why, why_size);
+            ok = check_line(line, number, seen, &hosts, &slots, why, why_size);
         }
     }
     free(copy);

@@ -25,7 +25,7 @@ no_leftover() {
     ours=$(cd "$BUILD" && pwd -P) || return 1
     for proc in /proc/[0-9]*; do
         exe=$(readlink "$proc/exe" 2>/dev/null) || continue
-        case $exe in "$ours"/chapter[0-9]* | "$ours"/latency-server) ;; *) continue ;; esac
+        case $exe in "$ours"/chapter[0-9]* | "$ours"/latency-server | "$ours"/mpi-rank) ;; *) continue ;; esac
         [ "$(ps -o sid= -p "${proc#/proc/}" 2>/dev/null | tr -d ' ')" = "$our_session" ] && return 1
     done
     return 0

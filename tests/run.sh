@@ -21,7 +21,7 @@ export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 ${UBSAN_OPTIONS:-}"
 # The parts, longest first (measured on 2 cores: exercises about 95 s ... prose 3 s),
 # but tiny_runs at the very start: e2e, cpython and book read its runs as they come.
 PARTS="tiny_runs sanitize-asan exercises-first exercises-second cpython faults e2e noise sanitize-tsan unit-tsan valgrind
-       hostile unit-asan class contract new_chapter unit-release book bad_inputs prose"
+       hostile unit-asan mpi class contract new_chapter unit-release book bad_inputs prose"
 
 # unit-BUILD: every cmocka test of that build, as "ok"/"FAIL" lines and a closing count.
 run_unit() {

@@ -72,6 +72,7 @@ typedef struct {
     int jobs;
     uint64_t iterations;
     double steps, message_bytes; /* the model's job (--steps, --message-bytes) */
+    const char *const *hostfile; /* --hostfile, once parsed; NULL inside: none */
 } experiment;
 
 static const char *pingpong_key(char *out, size_t size, int way, int s)
@@ -571,13 +572,22 @@ static void rank_program_path(char *out, size_t size)
     snprintf(out, size, "%s/mpi-rank", n > 0 ? dirname(self) : ".");
 }
 
-static void prepare(experiment *e, const char *hostfile)
+/* Before anything runs: the hostfile is outside data (common/mpirun checks it). */
+static bool check_hostfile(void *ctx, char *why, size_t why_size)
+{
+    experiment *e = ctx;
+    e->mpi.hostfile_fd = -1;
+    if (!*e->hostfile) return true;
+    char reason[300];
+    if (mpirun_hostfile(&e->mpi, *e->hostfile, reason, sizeof reason) == 0) return true;
+    snprintf(why, why_size, "--hostfile %s: %s", *e->hostfile, reason);
+    return false;
+}
+
+static void prepare(experiment *e)
 {
     chapter *c = e->c;
     char why[400], program[PATH_MAX + 16];
-    e->mpi.hostfile_fd = -1;
-    if (hostfile && mpirun_hostfile(&e->mpi, hostfile, why, sizeof why) != 0)
-        chapter_fail(c, EXIT_BAD_INPUT, "--hostfile %s: %s", hostfile, why);
     int hostfile_fd = e->mpi.hostfile_fd, hosts = e->mpi.hosts, slots = e->mpi.slots;
     rank_program_path(program, sizeof program);
     if (mpirun_find(&e->mpi, program, why, sizeof why) != 0) chapter_fail(c, EXIT_EXPERIMENT_FAILED, "%s", why);
@@ -609,10 +619,11 @@ int main(int argc, char **argv)
           NULL, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON, extras, 3 }, argc, argv);
+    experiment e = { .c = &c, .hostfile = &hostfile };
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON, extras, 3, check_hostfile, &e }, argc, argv);
     c.same_work = true;
-    experiment e = { .c = &c, .steps = steps, .message_bytes = message_bytes };
-    prepare(&e, hostfile);
+    e.steps = steps, e.message_bytes = message_bytes;
+    prepare(&e);
     cpython py;
     cpython_open(&py, &c);
     declare_series(&e);
