@@ -90,6 +90,12 @@ static void check_the_room(chapter *c)
 
 void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, int argc, char **argv)
 {
+    chapter_begin_checked(c, identity, flags, NULL, NULL, argc, argv);
+}
+
+void chapter_begin_checked(chapter *c, chapter_identity identity, chapter_flags flags, chapter_input_check check,
+                           void *check_ctx, int argc, char **argv)
+{
     open_standard_streams();
     memset(c, 0, sizeof *c);
     c->identity = identity;
@@ -106,7 +112,7 @@ void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, i
     c->cli.answer_keys = identity.answers;
     cli_parse_or_exit(&c->cli, argc, argv);
     char why[400];
-    if (flags.check_input && !flags.check_input(flags.check_ctx, why, sizeof why))
+    if (check && !check(check_ctx, why, sizeof why))
         fail_user(c->program, EXIT_BAD_INPUT, "%s", why);
 
     /* Refuse an unusable --out before spending time on the experiment: make it now

@@ -53,11 +53,6 @@ typedef struct {
     unsigned honours;
     const cli_extra *extras;
     int extra_count;
-    /* Input the flags name that must be checked before anything runs (chapter 13's
-     * hostfile): called once they are parsed; false, with a one-line reason in `why`,
-     * exits 2. NULL: nothing to check. */
-    bool (*check_input)(void *ctx, char *why, size_t why_size);
-    void *check_ctx;
 } chapter_flags;
 
 /* The most rounds any chapter runs (--reps is at most this too). */
@@ -139,6 +134,12 @@ typedef struct {
  * may name (from the README's Predict block); each must then be given with
  * chapter_answer(). */
 void chapter_begin(chapter *c, chapter_identity identity, chapter_flags flags, int argc, char **argv);
+/* The same, with input the flags name that must be checked before anything runs
+ * (chapter 13's hostfile): `check` is called once the flags are parsed; false, with a
+ * one-line reason in `why`, exits 2. */
+typedef bool (*chapter_input_check)(void *ctx, char *why, size_t why_size);
+void chapter_begin_checked(chapter *c, chapter_identity identity, chapter_flags flags, chapter_input_check check,
+                           void *check_ctx, int argc, char **argv);
 
 /* Declare a series (series.h: key, family, x, label, mode, reference and its
  * workers, colour). A mode's own series needs no declaration. */

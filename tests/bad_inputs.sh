@@ -68,7 +68,7 @@ make_says() { # make_says WHAT ARGS...: exit 2, and a line holding WHAT (make ad
     status=$?
     check "make $*: exit 2, saying $what" sh -c "[ $status -eq 2 ] && grep -q -- '$what' '$tmp/stderr'"
 }
-make_says "there is no chapter13; the chapters are 0 1" chapter13
+make_says "there is no chapter99; the chapters are 0 1" chapter99
 make_says "a chapter is one word: make chapter3" chapter 3
 make_says "no target .12. (make help" 12
 make_says "--out needs a value (try --help; through make, quote the flags" chapter3 ARGS=--out

@@ -36,6 +36,7 @@ expect_9="cpython-threads"
 expect_10="cpython-serial cpython-threads"
 expect_11="cpython-threads"
 expect_12="cpython-processes"
+expect_13="cpython-mpi"
 for n in $(chapter_numbers); do
     out=$(tiny_run "$n") # lib.sh: as a student runs it, with python3
     # What it said on stderr besides its progress lines ("[chapterN +1.2 s] round 1: ...").
