@@ -751,15 +751,17 @@ static void write_modes_csv(chapter *c)
             csv_str(&w, d->label);
             csv_int(&w, s.workers);
             csv_int(&w, s.reps);
-            csv_num(&w, s.wall_s.median, 6);
-            csv_num(&w, s.wall_s.min, 6);
-            csv_num(&w, s.wall_s.max, 6);
-            csv_num(&w, s.cpu_s, 6);
+            /* Times to the nanosecond, the clock's unit: a message's one-way time
+             * (chapter 13) is well below a microsecond. */
+            csv_num(&w, s.wall_s.median, 9);
+            csv_num(&w, s.wall_s.min, 9);
+            csv_num(&w, s.wall_s.max, 9);
+            csv_num(&w, s.cpu_s, 9);
             csv_num(&w, s.utilisation, 4);
             csv_num(&w, s.vcsw, 0);
             csv_num(&w, s.ivcsw, 0);
-            csv_num(&w, s.wall.lo, 6);
-            csv_num(&w, s.wall.hi, 6);
+            csv_num(&w, s.wall.lo, 9);
+            csv_num(&w, s.wall.hi, 9);
             /* A reference that never ran (a mode's serial run, in a chapter without one): none. */
             bool compared = chapter_series_ran(c, d->reference);
             csv_str(&w, compared ? d->reference : "");

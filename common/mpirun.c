@@ -189,9 +189,13 @@ static void first_words(const capture_buffer *b, char *out, size_t size)
     }
 }
 
+/* Does mpirun's error text name the shared-memory transport? Its words, and the line
+ * its single-copy read prints when process_vm_readv() is refused (Open MPI 4.1,
+ * opal/mca/btl/vader/btl_vader_get.c: "Read %ld, expected %lu, errno = %d"). */
 static bool names_shared_memory(const capture_buffer *b)
 {
-    static const char *const words[] = { "vader", "btl_sm", "process_vm_readv", "CMA", "/dev/shm", "shmem" };
+    static const char *const words[] = { "vader", "btl_sm", "process_vm_readv", "CMA", "/dev/shm", "shmem",
+                                         "Read -1, expected" };
     for (size_t i = 0; b->text && i < sizeof words / sizeof *words; i++)
         if (strstr(b->text, words[i])) return true;
     return false;

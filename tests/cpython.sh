@@ -51,7 +51,7 @@ for n in $(chapter_numbers); do
     done
     check "chapter$n names the interpreter in data.csv" grep -q '^# python=CPython 3\.[0-9]*\.[0-9]* (/' "$out/data.csv"
     check "chapter$n's summary says which CPython ran original.py" \
-        grep -q "Real CPython: CPython 3.* ran .python3 -I -B $(chapter_dir "$n")/original.py --modes " "$out/summary.md"
+        grep -q "Real CPython: CPython 3.* ran \`\(mpirun [^\`]* \)\?[^ \`]*python3 -I -B $(chapter_dir "$n")/original.py --modes " "$out/summary.md"
     check "chapter$n's summary compares the emulation with CPython" \
         grep -q "against real CPython" "$out/summary.md"
     check "chapter$n's summary table has the CPython rows" grep -q '^| CPython ' "$out/summary.md"

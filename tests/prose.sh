@@ -20,7 +20,7 @@ allowed='
 0.1 ms|0.1 s|0.15 s|0.2 s|0.25 s|0.02 s|0.05 s|0.3 s|1 s|5 s|10 s|15 s|20 s|1 ms|5 ms|10 ms|20 ms|50 µs   settings: switch intervals, page latencies, windows, budgets, the scale'"'"'s work
 64 bytes|2047 bytes|5120 bytes|5121 bytes|5 KiB|32 KiB|1 MiB|256 MiB|512 MiB|1024 MiB|1 GiB|2 GiB   sizes the chapters choose
 0.75 ms|4 ms|2048 bytes       constants of the sources cited beside them (EEVDF base slice, the HZ=250 tick, HASHLIB_GIL_MINSIZE)
-8 B|4 MiB|20 µs|0.6 µs        chapter 13: the ping-pong's smallest and largest message; the cited links' latencies (Hurwitz and Feng; ConnectX-6)
+8 B|4 MiB|20 µs|0.6 µs        chapter 13: the ping-pong sizes from the smallest to the largest; the cited links latencies (Hurwitz and Feng; ConnectX-6)
 '
 
 scan() {
