@@ -13,17 +13,12 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+sys.path.insert(1, os.path.join(HERE, "..", "01-same-thing"))
 import harness  # noqa: E402
+from original import cpu_heavy  # noqa: E402  (chapter 1's job: the article's counting loop)
 from mpi4py import MPI  # noqa: E402
-
-
-def cpu_heavy(n):
-    """The article's job: count up to n, one bytecode loop iteration at a time."""
-    count = 0
-    for i in range(n):
-        count += i
-    return count
 
 
 def one_run(comm, n, jobs):
