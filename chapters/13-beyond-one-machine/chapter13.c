@@ -13,7 +13,8 @@
  *     over a pipe and over shared memory, and two threads (common/pingpong).
  * (d) When distributing pays: a model of a job of W seconds over P ranks that
  *     exchange M bytes S times, from (a)'s speed-up and (c)'s message costs.
- * Real CPython runs (a) with mpi4py (original.py) under the same mpirun.
+ * Real CPython runs (a) and (c)'s shared-memory ping-pong with mpi4py (original.py)
+ * under the same mpirun.
  *
  * usage:  build/chapter13 [--hostfile FILE] [--steps S] [--message-bytes M] ...
  *
@@ -46,12 +47,14 @@
 #define JOBS_PER_CORE 12
 /* The round trips timed per message size, at most (fewer for large ones). */
 #define MOST_TRIPS 2000
+/* CPython's round trips are slower (each call goes through the interpreter). */
+#define MOST_PYTHON_TRIPS 500
 
 static const long sizes[] = { 8, 64, 512, 4096, 32768, 262144, 1048576, 4194304 };
 #define SIZES (int)(sizeof sizes / sizeof *sizes)
 
 /* The ways a message travels, each a family of series over the sizes. */
-enum { WAY_MPI_SHM, WAY_MPI_TCP, WAY_PIPE, WAY_SHM, WAY_THREADS, WAYS };
+enum { WAY_MPI_SHM, WAY_MPI_TCP, WAY_PIPE, WAY_SHM, WAY_THREADS, WAY_CPYTHON, WAYS };
 static const struct {
     const char *family, *label;
     pool_mode mode;
@@ -62,6 +65,7 @@ static const struct {
     { "pingpong-pipe", "processes, pipe", MODE_PROCESSES, 0x2ca02c },
     { "pingpong-shm", "processes, shared memory", MODE_PROCESSES, 0x1b9e77 },
     { "pingpong-threads", "threads, shared buffer", MODE_THREADS, 0x1f77b4 },
+    { "pingpong-cpython", "CPython MPI (mpi4py), shared memory", MODE_CPYTHON_MPI, 0xcab2d6 },
 };
 
 typedef struct {
@@ -309,7 +313,7 @@ static void run_round(experiment *e, int rep)
         pool_launch(e, "launch-threads", n, rep);
     }
     if (rep >= PINGPONG_ROUNDS) return;
-    for (int w = 0; w < WAYS; w++) {
+    for (int w = 0; w < WAY_CPYTHON; w++) { /* CPython's comes after the rounds (run_python) */
         if (w != WAY_MPI_SHM && w != WAY_MPI_TCP) local_pingpong(e, w, rep);
         else if (e->have_mpi) mpi_pingpong(e, w, rep);
     }
@@ -374,11 +378,11 @@ static void size_text(long size, char *out, size_t n)
 static void pingpong_table(experiment *e)
 {
     chapter *c = e->c;
-    const char *names[] = { "bytes", "MPI shm", "MPI TCP", "pipe", "shared memory", "threads" };
+    const char *names[] = { "bytes", "MPI shm", "MPI TCP", "pipe", "shared memory", "threads", "CPython MPI" };
     char caption[200];
     snprintf(caption, sizeof caption, "(c) One message, one way (half a round trip; median and interval over the "
              "first %d rounds, in microseconds):", PINGPONG_ROUNDS);
-    report_table(c->report, caption, 6, names);
+    report_table(c->report, caption, WAYS + 1, names);
     for (int s = 0; s < SIZES; s++) {
         char size[24];
         size_text(sizes[s], size, sizeof size);
@@ -535,6 +539,42 @@ static void verdict(experiment *e, double tcp_break_even)
 
 /* ---- real CPython ------------------------------------------------------------------ */
 
+/* CPython's ping-pong runs: one per size, its one task's result the size. */
+static void name_python_pingpong(pool_mode mode, int workers, int ntasks, const task_record *records, void *ctx,
+                                 char *key, size_t size)
+{
+    (void)mode, (void)workers, (void)ctx;
+    for (int s = 0; s < SIZES && ntasks == 1; s++)
+        if (records[0].result == sizes[s]) pingpong_key(key, size, WAY_CPYTHON, s);
+}
+
+/* Their time, one way: the run's trips over twice their count. */
+static void measure_python_pingpong(experiment *e)
+{
+    for (int i = 0; i < e->c->run_count; i++) {
+        const chapter_run *run = e->c->runs[i];
+        const char *family = e->c->series.items[run->series].family;
+        if (strcmp(family, ways[WAY_CPYTHON].family) != 0 || run->ntasks != 1) continue;
+        int trips = pingpong_trips(run->records[0].result, MOST_PYTHON_TRIPS);
+        chapter_measure_run(e->c, run, ns_to_s(run->records[0].end_ns - run->records[0].start_ns) / trips / 2);
+    }
+}
+
+static void python_pingpong(experiment *e, cpython *py)
+{
+    char list[400] = "";
+    for (int s = 0; s < SIZES; s++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%ld:%d", s ? "," : "", sizes[s],
+                 pingpong_trips(sizes[s], MOST_PYTHON_TRIPS));
+    mpirun_line line;
+    mpirun_command(&e->mpi, 2, MPI_SHARED_MEMORY, &line);
+    py->launcher = line.argv;
+    py->name_series = name_python_pingpong;
+    if (cpython_run(py, NULL, 10, "--modes mpi --part pingpong --sizes %s", list)) measure_python_pingpong(e);
+    py->name_series = NULL;
+    py->launcher = NULL;
+}
+
 static void run_python(experiment *e, cpython *py, int rounds)
 {
     if (!e->have_mpi) {
@@ -552,10 +592,13 @@ static void run_python(experiment *e, cpython *py, int rounds)
         mpirun_command(&e->mpi, ranks[i], MPI_SHARED_MEMORY, &line);
         py->launcher = line.argv;
         if (!cpython_run(py, NULL, 4 * job_s * e->cores * py->reps, "--modes mpi --jobs %d --seconds %.4f",
-                         2 * e->cores, job_s / 2))
-            break;
+                         2 * e->cores, job_s / 2)) {
+            py->launcher = NULL;
+            return;
+        }
     }
     py->launcher = NULL;
+    python_pingpong(e, py);
 }
 
 static void python_table(experiment *e, const cpython *py)

@@ -46,7 +46,7 @@ set xrange [5:6e6]
 set xtics ("8 B" 8, "64 B" 64, "512 B" 512, "4 KiB" 4096, "32 KiB" 32768, "256 KiB" 262144, "4 MiB" 4194304)
 set yrange [0.05:*]
 if (is_dumb) { set key below } else { set key below font small_font maxcols 3 }
-plot for [f in "pingpong-mpi-shm pingpong-mpi-tcp pingpong-pipe pingpong-shm pingpong-threads"] modes \
+plot for [f in "pingpong-mpi-shm pingpong-mpi-tcp pingpong-pipe pingpong-shm pingpong-threads pingpong-cpython"] modes \
          using (is_family(f) ? column("x") : NaN):(1e6 * column("wall_median_s")) \
          with linespoints pt 7 lw 2 lc rgb series_color(f) title series_label(f)
 

@@ -1,10 +1,16 @@
 """Chapter 13 in Python: "Processes scale past one machine; threads can't".
 
-The same CPU-heavy jobs as chapter 1, split over MPI ranks with mpi4py: rank r
-runs jobs r, r + N, r + 2N, ...; rank 0 gathers every job's record and prints
-them. Run it under mpirun, one rank per process:
+--part map: the same CPU-heavy jobs as chapter 1, split over MPI ranks with
+mpi4py: rank r runs jobs r, r + N, r + 2N, ...; rank 0 gathers every job's
+record and prints them.
+--part pingpong: ranks 0 and 1 send a message back and forth (comm.Send and
+comm.Recv on a bytearray: the buffer, not a pickled object), TRIPS times for
+each SIZE:TRIPS of --sizes; each size is one run of one task whose result is
+the size and whose time is all the trips.
+Run it under mpirun, one rank per process:
 
     mpirun -np 2 python3 original.py --modes mpi --jobs 4 --seconds 0.5   (prints CSV; see ../python/harness.py)
+    mpirun -np 2 python3 original.py --modes mpi --part pingpong --sizes 8:1000,4096:500
 
 mpi4py calls MPI_Init when it is imported (mpi4py.rc.initialize) and
 MPI_Finalize at exit.
@@ -37,13 +43,58 @@ def one_run(comm, n, jobs):
     return wall, records, min(start for start, _ in gathered)
 
 
+def pingpong(comm, size, trips):
+    """Rank 0's record of `trips` round trips of `size` bytes (after two untimed ones);
+    its result is the size."""
+    rank, buffer = comm.Get_rank(), bytearray(size)
+    for n in (2, trips):
+        comm.Barrier()
+        record = harness.timed(round_trips, 0, (comm, rank, buffer, n))
+    return record
+
+
+def round_trips(arguments):
+    comm, rank, buffer, n = arguments
+    for _ in range(n):
+        exchange(comm, rank, buffer)
+    return len(buffer)
+
+
+def exchange(comm, rank, buffer):
+    if rank == 0:
+        comm.Send(buffer, dest=1)
+        comm.Recv(buffer, source=1)
+    elif rank == 1:
+        comm.Recv(buffer, source=0)
+        comm.Send(buffer, dest=0)
+
+
+def run_pingpong(comm, args):
+    sizes = [tuple(int(v) for v in pair.split(":")) for pair in args.sizes.split(",")]
+    for rep in range(args.reps):
+        for size, trips in sizes:
+            record = pingpong(comm, size, trips)
+            if comm.Get_rank() == 0:
+                harness.report("mpi", comm.Get_size(), rep, record["end"] - record["start"], [record],
+                               record["start"])
+                sys.stdout.flush()
+
+
 def main(description=__doc__):
     def own_flags(parser):
+        parser.add_argument("--part", choices=("map", "pingpong"), default="map")
         parser.add_argument("--jobs", type=int, default=os.cpu_count())
         parser.add_argument("--seconds", type=float, default=1.0, help="how long one job takes alone")
+        parser.add_argument("--sizes", default="8:1000", help="SIZE:TRIPS,...: the ping-pong's messages")
 
     args = harness.arguments(description.splitlines()[0], own_flags)
     comm = MPI.COMM_WORLD
+    if args.part == "pingpong":
+        if comm.Get_rank() == 0:
+            harness.describe(part="pingpong", ranks=comm.Get_size(),
+                             mpi=MPI.Get_library_version().split(",")[0].strip())
+        run_pingpong(comm, args)
+        return
     # Every rank sizes the jobs the same way: rank 0's count, sent to all.
     n = comm.bcast(harness.iterations_for(args.seconds, cpu_heavy) if comm.Get_rank() == 0 else None, root=0)
     if comm.Get_rank() == 0:
