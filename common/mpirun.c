@@ -12,7 +12,8 @@
 #include "mpirun.h"
 #include "textfile.h"
 
-#define INSTALL_HINT "make deps installs it (Debian: openmpi-bin libopenmpi-dev, and python3-mpi4py for the CPython rows)"
+#define INSTALL_HINT \
+    "make deps installs it (Debian: openmpi-bin libopenmpi-dev, and python3-mpi4py for the CPython rows)"
 
 /* "mpirun (Open MPI) 4.1.4" -> "Open MPI 4.1.4" */
 static void read_version(mpi_launcher *m)

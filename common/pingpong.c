@@ -104,7 +104,8 @@ typedef struct {
 static bool move_all(int fd, char *data, long size, bool writing)
 {
     for (long done = 0; done < size;) {
-        ssize_t n = writing ? write(fd, data + done, (size_t)(size - done)) : read(fd, data + done, (size_t)(size - done));
+        size_t left = (size_t)(size - done);
+        ssize_t n = writing ? write(fd, data + done, left) : read(fd, data + done, left);
         if (n > 0) done += n;
         else if (n == 0 || errno != EINTR) return false;
     }
