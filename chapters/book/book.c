@@ -59,7 +59,8 @@ typedef struct {
     char *answers;       /* this machine's answers.csv, or NULL */
     char *reference_answers;
     int has_figure, has_reference_figure;
-    char sources[MAX_SOURCES][128]; /* the folder's *.c, figure.gp, original.py */
+    char sources[MAX_SOURCES][128]; /* the folder's *.c, figure.gp, original.py, and the
+                                     * .c files of its subfolders ("rank/mpi_rank.c") */
     int source_count;
     char *body;          /* the chapter's HTML, once built */
 } chapter_text;
@@ -204,21 +205,52 @@ static int by_name(const void *a, const void *b)
     return strcmp(a, b);
 }
 
-/* The files of the chapter's folder a reader may want to read: its program, its
- * figure script, its CPython original. */
-static void find_sources(chapter_text *c)
+static bool plain_name(const char *name)
 {
-    DIR *d = opendir(c->dir);
+    size_t len = strlen(name);
+    return len > 0 && name[0] != '.' && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == len;
+}
+
+/* The files of `dir` (the chapter's folder, or `sub` inside it) a reader may want to
+ * read: its programs; in the folder itself also its figure script and CPython
+ * original, and the programs of its subfolders (chapter 13's ranks: rank/). */
+static void find_sources_in(chapter_text *c, const char *sub)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s%s%s", c->dir, sub ? "/" : "", sub ? sub : "");
+    DIR *d = opendir(path);
     if (!d) return;
     for (struct dirent *e; (e = readdir(d)) && c->source_count < MAX_SOURCES;) {
         size_t len = strlen(e->d_name);
         bool program = len > 2 && strcmp(e->d_name + len - 2, ".c") == 0;
-        if ((program || strcmp(e->d_name, "figure.gp") == 0 || strcmp(e->d_name, "original.py") == 0) &&
-            len < sizeof c->sources[0] && strspn(e->d_name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == len)
-            memcpy(c->sources[c->source_count++], e->d_name, len + 1); /* len < its size: checked */
+        if (!plain_name(e->d_name)) continue;
+        char full[1600];
+        struct stat st;
+        snprintf(full, sizeof full, "%s/%s", path, e->d_name);
+        bool folder = e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && lstat(full, &st) == 0 && S_ISDIR(st.st_mode));
+        if (!sub && folder) {
+            find_sources_in(c, e->d_name);
+        } else if (program || (!sub && (strcmp(e->d_name, "figure.gp") == 0 || strcmp(e->d_name, "original.py") == 0))) {
+            char name[128];
+            if (snprintf(name, sizeof name, "%s%s%s", sub ? sub : "", sub ? "/" : "", e->d_name) < (int)sizeof name)
+                memcpy(c->sources[c->source_count++], name, strlen(name) + 1);
+        }
     }
     closedir(d);
+}
+
+static void find_sources(chapter_text *c)
+{
+    find_sources_in(c, NULL);
     qsort(c->sources, (size_t)c->source_count, sizeof c->sources[0], by_name);
+}
+
+/* A source's page: source/chapterN-NAME.html, a subfolder's '/' as '-'. */
+static const char *source_page_name(const chapter_text *c, const char *source, char *out, size_t size)
+{
+    snprintf(out, size, "chapter%d-%s.html", c->number, source);
+    for (char *slash = strchr(out, '/'); slash; slash = strchr(slash, '/')) *slash = '-';
+    return out;
 }
 
 /* The chapters of the manifest (chapters/chapters.sh), in order, each with its text
@@ -467,9 +499,11 @@ static char *with_anchors(const char *html, int chapter)
 static void source_links(FILE *out, const chapter_text *c)
 {
     fputs("<p class=\"sources\">Read the code: ", out);
-    for (int i = 0; i < c->source_count; i++)
-        fprintf(out, "%s<a href=\"source/chapter%d-%s.html\"><code>%s</code></a>", i ? " &middot; " : "", c->number,
-                c->sources[i], c->sources[i]);
+    for (int i = 0; i < c->source_count; i++) {
+        char page[300];
+        fprintf(out, "%s<a href=\"source/%s\"><code>%s</code></a>", i ? " &middot; " : "",
+                source_page_name(c, c->sources[i], page, sizeof page), c->sources[i]);
+    }
     fprintf(out, "%sThe original post: <a href=\"%s\">&ldquo;Multithreading VS Multiprocessing in Python&rdquo;</a> "
             "(2018).</p>\n", c->source_count ? ". " : "", POST_URL);
 }
@@ -1022,8 +1056,7 @@ int main(int argc, char **argv)
             char name[300];
             snprintf(path, sizeof path, "%s/%s", c->dir, c->sources[f]);
             b.source = (source_file){ .path = path, .name = c->sources[f], .chapter = c };
-            snprintf(name, sizeof name, "chapter%d-%s.html", c->number, c->sources[f]);
-            write_page(source, name, source_page, &b);
+            write_page(source, source_page_name(c, c->sources[f], name, sizeof name), source_page, &b);
         }
     }
     for (int f = 0; f < common_count; f++) {
