@@ -1035,3 +1035,21 @@ int chapter_finish(chapter *c)
     report_free(c->report);
     return 0;
 }
+
+chapter_plateau chapter_plateau_of(const chapter *c, const char *series, const int *counts, int n)
+{
+    estimate times[CHAPTER_MOST_COUNTS] = { { 0 } };
+    int on[CHAPTER_MOST_COUNTS] = { 0 };
+    if (n > CHAPTER_MOST_COUNTS) n = CHAPTER_MOST_COUNTS;
+    for (int i = 0; i < n; i++) times[i] = chapter_series_summary(c, series, counts[i]).wall;
+    int best = stats_plateau(times, n, on);
+    chapter_plateau r = { .best = counts[best], .smallest = 0, .best_at_edge = best == n - 1 };
+    for (int i = 0; i < n; i++) {
+        if (!on[i]) continue;
+        if (!r.smallest) r.smallest = counts[i];
+        r.largest = counts[i];
+        snprintf(r.plateau + strlen(r.plateau), sizeof r.plateau - strlen(r.plateau), "%s%d", *r.plateau ? ", " : "",
+                 counts[i]);
+    }
+    return r;
+}

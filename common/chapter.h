@@ -253,6 +253,17 @@ int chapter_finish(chapter *c);
  * default lowered to it (said in the preamble). Returns the size to use. */
 int chapter_memory_flag(chapter *c, const char *flag, int mib);
 
+/* What a sweep of worker counts found: every count whose time's interval overlaps the
+ * fastest one's (stats_plateau), never a single best chosen by noise. */
+#define CHAPTER_MOST_COUNTS 768
+typedef struct {
+    int best, smallest, largest; /* counts: the lowest median, the plateau's ends */
+    char plateau[160];           /* "4, 5, 6" */
+    bool best_at_edge;           /* the lowest median is at the largest count tried */
+} chapter_plateau;
+/* The plateau of `series` over `counts` (its runs with each count of workers). */
+chapter_plateau chapter_plateau_of(const chapter *c, const char *series, const int *counts, int n);
+
 /* The points of a sweep up to `most`: every step not above it, then `most` itself if
  * it is not a step, so the value a flag asked for always has its row. Returns the
  * count (at most steps + 1). */

@@ -162,10 +162,10 @@ void mpirun_command(const mpi_launcher *m, int ranks, mpi_transport transport, m
         argv[n++] = "--hostfile";
         argv[n++] = line->hostfile;
     }
-    if (transport == MPI_TCP) {
+    if (transport == MPI_TCP || m->hostfile_fd < 0) {
         argv[n++] = "--mca";
         argv[n++] = "btl";
-        argv[n++] = "tcp,self";
+        argv[n++] = transport == MPI_TCP ? "tcp,self" : "vader,self";
     }
     if (m->single_copy_off) {
         argv[n++] = "--mca";
@@ -238,12 +238,6 @@ int mpirun_run(const mpi_launcher *m, int ranks, mpi_transport transport, const 
 void mpirun_done(mpi_outcome *out)
 {
     capture_free(&out->capture);
-}
-
-const char *mpi_transport_label(mpi_transport transport, const mpi_launcher *m)
-{
-    if (transport == MPI_TCP) return m->hostfile_fd >= 0 ? "MPI over TCP" : "MPI over TCP (loopback)";
-    return "MPI over shared memory";
 }
 
 void mpirun_close(mpi_launcher *m)

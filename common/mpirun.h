@@ -21,9 +21,12 @@
 
 #include "capture.h"
 
-/* How the ranks reach each other. On one machine Open MPI picks its shared-memory
- * transport (the "vader" BTL in Open MPI 4, "sm" from 5); MPI_TCP asks for TCP (the
- * "tcp" BTL, over loopback here) and "self" for a rank's messages to itself. */
+/* How the ranks reach each other. MPI_SHARED_MEMORY on one machine asks for Open
+ * MPI's shared-memory transport by name (--mca btl vader,self: the "vader" BTL of
+ * Open MPI 4, "sm" from 5; "self" for a rank's messages to itself), so that a run
+ * never measures another transport under its label; with a hostfile Open MPI picks
+ * (shared memory within a host, a network between hosts). MPI_TCP asks for TCP
+ * (--mca btl tcp,self), over loopback on one machine. */
 typedef enum { MPI_SHARED_MEMORY, MPI_TCP } mpi_transport;
 
 /* The largest hostfile read, its most lines, and the most slots one line may give. */
@@ -77,9 +80,6 @@ void mpirun_command(const mpi_launcher *m, int ranks, mpi_transport transport, m
 int mpirun_run(const mpi_launcher *m, int ranks, mpi_transport transport, const char *const *rank_args,
                double timeout_s, mpi_outcome *out);
 void mpirun_done(mpi_outcome *out);
-
-/* The transport's name for people: "shared memory (vader)", "TCP over loopback". */
-const char *mpi_transport_label(mpi_transport transport, const mpi_launcher *m);
 
 void mpirun_close(mpi_launcher *m);
 

@@ -30,32 +30,6 @@
 static const int multipliers[] = { 1, 2, 4, 8, 16, 32 };
 #define MULTIPLIERS 6
 
-/* What one sweep found: the plateau of counts as fast as the best. */
-typedef struct {
-    int best, smallest, largest; /* counts */
-    char plateau[160];           /* "4, 5, 6" */
-    bool best_at_edge;
-} sweep_result;
-
-/* The plateau over `counts`, from each count's wall time (median and interval). */
-static sweep_result plateau_of(const chapter *c, pool_mode mode, const int *counts, int n)
-{
-    estimate times[3 * 256] = { { 0 } };
-    int on[3 * 256] = { 0 };
-    if (n > 3 * 256) n = 3 * 256;
-    for (int i = 0; i < n; i++) times[i] = chapter_summary_of(c, mode, counts[i]).wall;
-    int best = stats_plateau(times, n, on);
-    sweep_result r = { .best = counts[best], .smallest = 0, .best_at_edge = best == n - 1 };
-    for (int i = 0; i < n; i++) {
-        if (!on[i]) continue;
-        if (!r.smallest) r.smallest = counts[i];
-        r.largest = counts[i];
-        snprintf(r.plateau + strlen(r.plateau), sizeof r.plateau - strlen(r.plateau), "%s%d", *r.plateau ? ", " : "",
-                 counts[i]);
-    }
-    return r;
-}
-
 /* ---- (a) n_processes: one CPU workload on 1 .. 3 x cores processes ---- */
 
 typedef struct {
@@ -185,8 +159,8 @@ static void python_tables(chapter *c, const cpu_sweep *cpu, const int *py_thread
         report_cell(c->report, "%s", estimate_text(m.wall, "%.3f", a, sizeof a));
         report_end_row(c->report);
     }
-    sweep_result p = plateau_of(c, MODE_CPYTHON_PROCESSES, cpu->counts, cpu->n);
-    sweep_result t = plateau_of(c, MODE_CPYTHON_THREADS, py_threads, py_thread_n);
+    chapter_plateau p = chapter_plateau_of(c, pool_mode_name(MODE_CPYTHON_PROCESSES), cpu->counts, cpu->n);
+    chapter_plateau t = chapter_plateau_of(c, pool_mode_name(MODE_CPYTHON_THREADS), py_threads, py_thread_n);
     bool default_on = t.smallest <= executor_default && executor_default <= t.largest;
     chapter_meta(c, "python_cpu_plateau", "%s", p.plateau);
     chapter_meta(c, "python_io_plateau", "%s", t.plateau);
@@ -202,7 +176,7 @@ static void python_tables(chapter *c, const cpu_sweep *cpu, const int *py_thread
 static void verdict(chapter *c, const iolab *lab, const cpu_sweep *cpu, const int *thread_counts)
 {
     int cores = c->machine.cores;
-    sweep_result a = plateau_of(c, MODE_PROCESSES, cpu->counts, cpu->n);
+    chapter_plateau a = chapter_plateau_of(c, pool_mode_name(MODE_PROCESSES), cpu->counts, cpu->n);
     bool cores_on_plateau = a.smallest <= cores && cores <= a.largest;
     char io_part[400] = "", io_short[160] = "";
     for (pool_mode mode = MODE_GIL_THREADS; mode <= MODE_THREADS; mode++) {
@@ -215,7 +189,7 @@ static void verdict(chapter *c, const iolab *lab, const cpu_sweep *cpu, const in
                      *io_short ? ", " : "", pool_mode_label(mode));
             continue;
         }
-        sweep_result b = plateau_of(c, mode, thread_counts, MULTIPLIERS);
+        chapter_plateau b = chapter_plateau_of(c, pool_mode_name(mode), thread_counts, MULTIPLIERS);
         snprintf(io_short + strlen(io_short), sizeof io_short - strlen(io_short), "%s%s m = %d to %d",
                  *io_short ? ", " : "", pool_mode_label(mode), b.smallest / cores, b.largest / cores);
         snprintf(io_part + strlen(io_part), sizeof io_part - strlen(io_part), "%s%s: as fast as the fastest within "

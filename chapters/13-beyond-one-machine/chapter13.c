@@ -336,9 +336,29 @@ static void estimate_cell(report *r, estimate e, const char *format)
     report_cell(r, "%s", e.n ? estimate_text(e, format, text, sizeof text) : "-");
 }
 
+/* The command line of the map at the core count, as a student would type it. */
+static void say_command(experiment *e)
+{
+    mpirun_line line;
+    mpirun_command(&e->mpi, e->cores, MPI_SHARED_MEMORY, &line);
+    char text[600] = "";
+    for (int i = 0; i < line.count; i++) {
+        /* mpirun by name, not where PATH found it; the hostfile as given, not its copy */
+        bool copy = i > 0 && strcmp(line.argv[i - 1], "--hostfile") == 0;
+        const char *path = *e->hostfile && strspn(*e->hostfile, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                               "0123456789._/-") == strlen(*e->hostfile)
+                               ? *e->hostfile : "FILE"; /* a path that is plain text inside a code span */
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%s ",
+                 i == 0 ? "mpirun" : copy ? path : line.argv[i]);
+    }
+    report_text(e->c->report, "The ranks ran as `%sbuild/mpi-rank map %" PRIu64 " %d` (-np: 1 to %d); the TCP "
+                "ping-pong with `--mca btl tcp,self` instead.", text, e->iterations, e->jobs, 2 * e->cores);
+}
+
 static void map_table(experiment *e)
 {
     chapter *c = e->c;
+    if (e->have_mpi) say_command(e);
     const char *names[] = { "workers", "processes s", "speed-up", "MPI ranks s", "speed-up", "ranks / processes" };
     report_table(c->report, "(a) The same CPU jobs on n workers: forked processes and MPI ranks (median and 95% "
                  "interval over rounds; speed-up over 1 worker, paired within each round):", 6, names);
@@ -352,6 +372,18 @@ static void map_table(experiment *e)
         estimate_cell(c->report, chapter_series_ratio(c, "mpi", n, "processes", n), "%.2fx");
         report_end_row(c->report);
     }
+    /* Where adding workers stops paying, for each (as chapter 7 names it). */
+    chapter_plateau pool = chapter_plateau_of(c, "processes", e->counts, e->count_n);
+    chapter_meta(c, "processes_plateau", "%s", pool.plateau);
+    if (!e->have_mpi) {
+        report_text(c->report, "The fork pool was as fast as its fastest within the intervals at %s workers.",
+                    pool.plateau);
+        return;
+    }
+    chapter_plateau ranks = chapter_plateau_of(c, "mpi", e->counts, e->count_n);
+    chapter_meta(c, "mpi_plateau", "%s", ranks.plateau);
+    report_text(c->report, "As fast as the fastest within the intervals (the plateau): the fork pool at %s workers, "
+                "the ranks at %s (%s = %d).", pool.plateau, ranks.plateau, e->mpi.hosts ? "slots" : "cores", e->cores);
 }
 
 static void launch_table(experiment *e)
