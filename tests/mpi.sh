@@ -43,6 +43,15 @@ check "a tiny run: a verdict" grep -q '^\*\*Verdict:\*\* ' "$tmp/run/summary.md"
 check "a tiny run: which Open MPI, in the preamble" grep -q '^# mpi=Open MPI ' "$tmp/run/data.csv"
 check "a tiny run: nothing of Open MPI left" no_mpi_leftover
 
+# ---- a class: the tiny run shared (ALL=1: it is not the class scale) and gathered ----
+mkdir -p "$tmp/results" && cp -r "$tmp/run" "$tmp/results/chapter13"
+"$BUILD/class" share --results "$tmp/results" --out "$tmp/share" --all >"$tmp/share.out" 2>&1
+check "make share ALL=1: chapter 13's run in the file" sh -c "grep -q '^13,' '$tmp'/share/*.csv"
+"$BUILD/class" gather "$tmp/share" --chapter 13 --out "$tmp/class" >"$tmp/class.out" 2>&1
+check "make class CHAPTER=13: exit 0" test $? -eq 0
+check "make class CHAPTER=13: the class page names chapter 13 and its machine" \
+    grep -q '^## The class: chapter 13 on 1 machine' "$tmp/class/summary.md"
+
 # ---- the hostfile path: this machine, with two slots ----
 printf '# this machine, twice\nlocalhost slots=2\n' >"$tmp/hosts"
 "$BUILD/chapter13" --scale tiny --out "$tmp/hf" --python none --hostfile "$tmp/hosts" --quiet >"$tmp/hf.out" 2>&1

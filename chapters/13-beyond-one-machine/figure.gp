@@ -50,7 +50,7 @@ plot for [f in "pingpong-mpi-shm pingpong-mpi-tcp pingpong-pipe pingpong-shm pin
          using (is_family(f) ? column("x") : NaN):(1e6 * column("wall_median_s")) \
          with linespoints pt 7 lw 2 lc rgb series_color(f) title series_label(f)
 
-set title sprintf("(d) the model: %.3g s of work on P ranks, %.0f exchanges of %.0f bytes", model_work_s, model_steps, model_bytes)
+set title sprintf("(d) the model: W = %.3g s of work (4 x the TCP break-even) on P ranks,\n%.0f exchanges of %.0f bytes; a dot: the fastest P", model_work_s, model_steps, model_bytes)
 set xlabel "ranks (log scale)"
 set ylabel "seconds (log scale)"
 set xrange [1:1024]
