@@ -12,8 +12,8 @@
 #include "mpirun.h"
 #include "textfile.h"
 
-#define INSTALL_HINT \
-    "make deps installs it (Debian: openmpi-bin libopenmpi-dev, and python3-mpi4py for the CPython rows)"
+/* Short enough for one 80-column line after "chapter13: ". */
+#define INSTALL_HINT "make deps installs it"
 
 /* "mpirun (Open MPI) 4.1.4" -> "Open MPI 4.1.4" */
 static void read_version(mpi_launcher *m)
@@ -37,8 +37,7 @@ int mpirun_find(mpi_launcher *m, const char *rank_program, char *why, size_t why
         return -1;
     }
     if (access(rank_program, X_OK) != 0) {
-        snprintf(why, why_size, "%s was not built (pkg-config found no ompi-c when the workbook was built): %s, then "
-                 "make chapter13", rank_program, INSTALL_HINT);
+        snprintf(why, why_size, "build/mpi-rank was not built (no ompi-c for pkg-config): %s", INSTALL_HINT);
         return -1;
     }
     snprintf(m->rank_program, sizeof m->rank_program, "%s", rank_program);

@@ -55,7 +55,7 @@ typedef struct {
 } mpi_outcome;
 
 /* Find mpirun on PATH (and its version) and `rank_program` (a path). 0; or -1 with a
- * one-line reason and how to install Open MPI in `why`. */
+ * one-line reason and how to install Open MPI in `why` (under 70 characters). */
 int mpirun_find(mpi_launcher *m, const char *rank_program, char *why, size_t why_size);
 
 /* Check the hostfile at `path` (a regular file, at most MPIRUN_HOSTFILE_LIMIT bytes,

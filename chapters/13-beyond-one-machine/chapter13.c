@@ -544,6 +544,7 @@ static void verdict(experiment *e, double tcp_break_even)
     estimate small_shm = one_way(c, WAY_MPI_SHM, 0), small_tcp = one_way(c, WAY_MPI_TCP, 0);
     estimate launch = chapter_series_summary(c, "launch-mpi", e->cores).wall;
     estimate fork = chapter_series_summary(c, "launch-processes", e->cores).wall;
+    chapter_answer(c, "pipe/shm", chapter_series_ratio(c, "pingpong-pipe/8B", 2, "pingpong-shm/8B", 2));
     if (!e->have_mpi) {
         char up[64], msg[64];
         estimate pool_up = stats_inverse(chapter_series_ratio(c, "processes", e->cores, "processes", 1));
@@ -700,7 +701,8 @@ static void prepare(experiment *e)
     e->have_mpi = mpirun_find(&e->mpi, program, e->no_mpi, sizeof e->no_mpi) == 0;
     if (!e->have_mpi) {
         warn_user(c->program, "%s", e->no_mpi);
-        report_text(c->report, "The MPI rows are missing: %s.", e->no_mpi);
+        report_text(c->report, "The MPI rows are missing: %s (Debian's openmpi-bin and libopenmpi-dev, and "
+                    "python3-mpi4py for the CPython rows).", e->no_mpi);
     }
     e->mpi.hostfile_fd = hostfile_fd, e->mpi.hosts = hosts, e->mpi.slots = slots;
     e->cores = hosts ? slots : c->machine.cores;
@@ -735,9 +737,9 @@ int main(int argc, char **argv)
                           argv);
     c.same_work = true;
     e.steps = steps, e.message_bytes = message_bytes;
-    prepare(&e);
     cpython py;
-    cpython_open(&py, &c);
+    cpython_open(&py, &c); /* a bad --python stops here, before anything runs */
+    prepare(&e);
     declare_series(&e);
 
     /* One untimed map of each kind first: caches, the CPU's clock, Open MPI's files. */
