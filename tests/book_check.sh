@@ -7,6 +7,7 @@
 # - a reader's page: results folded until opened, the contents on one screen, the
 #   search (whole words, decoded snippets, the word marked), the arrow keys and the
 #   light/dark toggle;
+# - a phone: no page wider than the screen, the contents table without scrolling;
 # - the offline search finds sections for "GIL";
 # - printed: the book (index.html, every chapter) to PDF, its first page not blank,
 #   and a screenshot of a page in the print layout (screenshot-print.png).
@@ -49,6 +50,23 @@ for page in index.html chapter2.html; do
     check "$page: every image loaded (${seen:-no report})" \
         sh -c "[ '$(field "$seen" broken)' = none ] && [ '$(field "$seen" images)' -gt 0 ]"
 done
+
+# A phone (a 390 px window; headless Chromium lays a page out at least 500 px wide):
+# no page is wider than the screen (long code breaks, wide tables scroll inside
+# themselves), and the front page's contents table fits without scrolling.
+phone_probe='<script>window.addEventListener("load", function () { var t = document.querySelector("table.contents"); document.body.setAttribute("data-check", "page_width=" + document.documentElement.scrollWidth + " view=" + window.innerWidth + " contents_scroll=" + (t ? t.scrollWidth - t.clientWidth : 0)); });</script></body>'
+wide=
+for page in index.html $(cd "$book" && ls chapter[0-9]*.html); do
+    awk -v p="$phone_probe" '{ i = index($0, "</body>"); if (i) $0 = substr($0, 1, i - 1) p substr($0, i + 7) } 1' \
+        "$book/$page" >"$book/.probe-$page"
+    chrome --window-size=390,844 --dump-dom "file://$book_abs/.probe-$page" >"$tmp/dom"
+    rm -f "$book/.probe-$page"
+    seen=$(grep -o 'data-check="[^"]*"' "$tmp/dom" | head -1 | sed 's/^data-check="//; s/"$//')
+    [ -n "$seen" ] && [ "$(field "$seen" page_width)" -le "$(field "$seen" view)" ] || wide="$wide $page($seen)"
+    [ "$page" = index.html ] && front=$seen
+done
+check "on a phone no page is wider than the screen${wide:+:$wide}" test -z "$wide"
+check "on a phone the front page's contents fit its width ($front)" test "$(field "$front" contents_scroll)" -le 1
 
 # A projector: 1024 x 768.
 shot=$book/screenshot-chapter3-1024x768.png
