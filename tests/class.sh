@@ -72,6 +72,17 @@ mkdir -p "$tmp/student/handed-in" && cp "$tmp/student/share/"tvp-*.csv "$tmp/stu
 "$BUILD/class" gather "$tmp/student/handed-in" --chapter 3 --out "$tmp/student/class" >/dev/null 2>&1
 check "the class page shows the class's guesses beside its measurements" \
     sh -c "grep -q '### The class.s predictions' '$tmp/student/class/summary.md' && grep -q '^| .gil/serial. | 1.00 | [0-9.]* | [01] of 1 |\$' '$tmp/student/class/summary.md'"
+check "the class figure's data: each guess beside its run's measurement, keys numbered" \
+    sh -c "grep -q '^1,gil/serial,1,1.0000,[0-9.]*,' '$tmp/student/class/guesses.csv' && grep -q '^2,threads/serial,1,0.5000,' '$tmp/student/class/guesses.csv' && grep -qx 'guesses = 2' '$tmp/student/class/plot-vars.gp'"
+plots/render.sh class "$tmp/student/class" --show >"$tmp/guess-figure" 2>&1
+check "the class figure draws the guesses in a panel of their own" \
+    sh -c "[ -s '$tmp/student/class/figure.png' ] && grep -q 'guesses (--predict) beside what their runs measured' '$tmp/guess-figure'"
+mkdir -p "$tmp/student/unguessed" && for f in "$tmp/student/handed-in/"tvp-*.csv; do
+    grep -v '^# guess=' "$f" >"$tmp/student/unguessed/$(basename "$f")"
+done
+"$BUILD/class" gather "$tmp/student/unguessed" --chapter 3 --out "$tmp/student/class" >/dev/null 2>&1
+check "a class that guessed nothing: guesses.csv replaced by its header alone, no panel" \
+    sh -c "[ \$(wc -l <'$tmp/student/class/guesses.csv') -eq 1 ] && grep -qx 'guesses = 0' '$tmp/student/class/plot-vars.gp'"
 "$BUILD/class" compare "$tmp/student/results/chapter3" "$tmp/student/results/chapter3/switch-interval-1_runtime-gil" >"$tmp/cmp" 2>&1
 check "compare: the two runs side by side, C threads only in A" \
     sh -c "grep -q 'settings: switch-interval=1 runtime=gil' '$tmp/cmp' && grep -q '^  threads  *2  *[0-9.]* ([0-9.]*-[0-9.]*, 75 %)  *-\$' '$tmp/cmp'"

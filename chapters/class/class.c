@@ -18,8 +18,9 @@
  * range, at most MAX_ROWS rows and SHARE_MAX_FILE_BYTES) before anything is written; a
  * bad one stops the gathering with one line naming the file and the line (exit 2).
  * Then, for one chapter (default 1), DIR_OUT/data.csv (one row per machine and
- * mode), plot-vars.gp (for chapters/class/figure.gp, drawn by plots/render.sh
- * class DIR_OUT) and summary.md (the class page of the book). */
+ * mode), guesses.csv (every --predict guess beside its run's measurement),
+ * plot-vars.gp (for chapters/class/figure.gp, drawn by plots/render.sh class
+ * DIR_OUT) and summary.md (the class page of the book). */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -385,7 +386,8 @@ static void write_data(atomic_dir dir, const share_machine *machines, int count,
     if (csv_commit(&w) != 0) cannot_write(dir, "data.csv");
 }
 
-static void write_plot_vars(atomic_dir dir, int count, int chapter, const char *families, double lo, double hi)
+static void write_plot_vars(atomic_dir dir, int count, int chapter, const char *families, double lo, double hi,
+                            int guesses)
 {
     atomic_file f;
     if (atomic_file_open_at(&f, dir.fd, dir.path, "plot-vars.gp") != 0) cannot_write(dir, "plot-vars.gp");
@@ -397,6 +399,7 @@ static void write_plot_vars(atomic_dir dir, int count, int chapter, const char *
             chapter, count, count, count == 1 ? "" : "s", families);
     /* Ratios over more than a factor of 20 (chapter 9's slowdowns) read on a log axis. */
     fprintf(f.stream, "ratio_lo = %g\nratio_hi = %g\nlog_ratios = %d\n", lo, hi, lo > 0 && hi / lo > 20);
+    fprintf(f.stream, "guesses = %d\n", guesses); /* guesses.csv's rows: a second panel when any */
     modes_write_gnuplot(f.stream);
     if (atomic_file_commit(&f) != 0) cannot_write(dir, "plot-vars.gp");
 }
@@ -449,9 +452,9 @@ static void value_strip(FILE *out, double *values, int n)
 /* The class's --predict guesses for the chapter, key by key, beside what the class
  * measured: every guess and every median, sorted, and how many guesses fell inside
  * their own run's interval. Nothing where nobody guessed. */
-static void write_predictions(FILE *out, const share_machine *machines, int count, int chapter)
+/* The keys the class guessed for the chapter, in the order first met. Their count. */
+static int guessed_keys(const share_machine *machines, int count, int chapter, char keys[PREDICT_MAX_KEYS][33])
 {
-    char keys[PREDICT_MAX_KEYS][33];
     int key_count = 0;
     for (int i = 0; i < count; i++)
         for (int g = 0; g < machines[i].guess_count; g++) {
@@ -461,6 +464,44 @@ static void write_predictions(FILE *out, const share_machine *machines, int coun
             if (guess->chapter == chapter && !seen && key_count < PREDICT_MAX_KEYS)
                 snprintf(keys[key_count++], sizeof keys[0], "%s", guess->key);
         }
+    return key_count;
+}
+
+/* guesses.csv, for the figure's second panel: every guess of the chapter beside its
+ * run's median and interval, keys numbered from 1 in the order first met. Its row
+ * count (the header alone where nobody guessed: a previous gathering's file is
+ * replaced, never left behind). */
+static int write_guesses(atomic_dir dir, const share_machine *machines, int count, int chapter)
+{
+    char keys[PREDICT_MAX_KEYS][33];
+    int key_count = guessed_keys(machines, count, chapter, keys), rows = 0;
+    csv_writer w;
+    if (csv_open_at(&w, dir.fd, dir.path, "guesses.csv") != 0) cannot_write(dir, "guesses.csv");
+    const char *columns[] = { "key_index", "key", "machine", "guess", "median", "lo", "hi" };
+    csv_header(&w, columns, 7);
+    for (int k = 0; k < key_count; k++)
+        for (int i = 0; i < count; i++)
+            for (int g = 0; g < machines[i].guess_count; g++) {
+                const share_guess *guess = &machines[i].guesses[g];
+                if (guess->chapter != chapter || strcmp(guess->key, keys[k]) != 0) continue;
+                csv_int(&w, k + 1);
+                csv_str(&w, keys[k]); /* a checked plain key (share.c) */
+                csv_int(&w, i + 1);
+                csv_num(&w, guess->guess, 4);
+                csv_num(&w, guess->median, 4);
+                if (isnan(guess->lo)) csv_str(&w, ""); else csv_num(&w, guess->lo, 4);
+                if (isnan(guess->hi)) csv_str(&w, ""); else csv_num(&w, guess->hi, 4);
+                csv_end_row(&w);
+                rows++;
+            }
+    if (csv_commit(&w) != 0) cannot_write(dir, "guesses.csv");
+    return rows;
+}
+
+static void write_predictions(FILE *out, const share_machine *machines, int count, int chapter)
+{
+    char keys[PREDICT_MAX_KEYS][33];
+    int key_count = guessed_keys(machines, count, chapter, keys);
     if (!key_count) return;
     fprintf(out, "\n### The class's predictions\n\nEach student's guess (`--predict`) beside what the class measured, "
             "sorted low to high; a guess is *inside* when it fell in its own run's interval.\n\n"
@@ -569,7 +610,8 @@ static int gather(const char *dir, const char *out_dir, int chapter)
     cleanup_temp_dir(out.fd, name);
     double lo, hi;
     write_data(staging, machines, count, chapter, &lo, &hi);
-    write_plot_vars(staging, count, chapter, families, lo, hi);
+    int guesses = write_guesses(staging, machines, count, chapter);
+    write_plot_vars(staging, count, chapter, families, lo, hi, guesses);
     write_summary(staging, machines, count, chapter);
     char refused[256] = "";
     int failed = atomic_dir_publish(staging.fd, out.fd, refused, sizeof refused) != 0 ? errno : 0;
