@@ -384,6 +384,16 @@ static void map_table(experiment *e)
     chapter_meta(c, "mpi_plateau", "%s", ranks.plateau);
     report_text(c->report, "As fast as the fastest within the intervals (the plateau): the fork pool at %s workers, "
                 "the ranks at %s (%s = %d).", pool.plateau, ranks.plateau, e->mpi.hosts ? "slots" : "cores", e->cores);
+    /* What the times are made of: the same loop and iterations in both, so a difference
+     * in CPU time per job is a difference in how fast the loop ran, not start-up or
+     * messages. */
+    double pool_job = chapter_series_summary(c, "processes", 1).cpu_s / e->jobs;
+    double rank_job = chapter_series_summary(c, "mpi", 1).cpu_s / e->jobs;
+    chapter_meta(c, "cpu_ms_per_job", "fork pool %.2f, ranks %.2f (1 worker)", 1e3 * pool_job, 1e3 * rank_job);
+    report_text(c->report, "CPU time per job on 1 worker (median over rounds): %.2f ms in the fork pool, %.2f ms in the "
+                "ranks: the same loop and iterations, so the ranks' loop ran %.2fx as fast. This chapter does not "
+                "measure why; it moves the ratio of their times by as much.", 1e3 * pool_job, 1e3 * rank_job,
+                rank_job > 0 ? pool_job / rank_job : NAN);
 }
 
 static void launch_table(experiment *e)
@@ -532,12 +542,40 @@ static void model(experiment *e, double *tcp_break_even)
 
 /* ---- the verdict ----------------------------------------------------------------- */
 
+/* A series' time with `workers` in round `rep` (0: none). */
+static double time_in_round(const chapter *c, const char *series, int workers, int rep)
+{
+    for (int i = 0; i < c->run_count; i++) {
+        const chapter_run *run = c->runs[i];
+        if (run->rep == rep && run->workers == workers && strcmp(c->series.items[run->series].key, series) == 0)
+            return run->time_s;
+    }
+    return 0;
+}
+
+/* The ranks' speed-up at `workers` over the fork pool's, round by round (each over its
+ * own 1-worker time, so a loop that runs faster in one program cancels out). */
+static estimate speed_up_ratio(const experiment *e, int workers)
+{
+    double ranks[CHAPTER_MAX_ROUNDS], pool[CHAPTER_MAX_ROUNDS];
+    int n = 0;
+    for (int rep = 0; rep < e->c->rounds && n < CHAPTER_MAX_ROUNDS; rep++) {
+        double m1 = time_in_round(e->c, "mpi", 1, rep), mw = time_in_round(e->c, "mpi", workers, rep);
+        double p1 = time_in_round(e->c, "processes", 1, rep), pw = time_in_round(e->c, "processes", workers, rep);
+        if (m1 <= 0 || mw <= 0 || p1 <= 0 || pw <= 0) continue;
+        ranks[n] = m1 / mw, pool[n] = p1 / pw, n++;
+    }
+    return stats_paired_ratio(ranks, pool, (size_t)n);
+}
+
 static void verdict(experiment *e, double tcp_break_even)
 {
     chapter *c = e->c;
     estimate at_cores = chapter_series_ratio(c, "mpi", e->cores, "processes", e->cores);
-    three_way not_slower = stats_below(at_cores, MATCH_WITHIN), not_faster = stats_below(stats_inverse(at_cores),
-                                                                                          MATCH_WITHIN);
+    /* The claim is about speed-up: the ranks' over the fork pool's, at the core count. */
+    estimate speed_ups = speed_up_ratio(e, e->cores);
+    three_way not_slower = stats_below(stats_inverse(speed_ups), MATCH_WITHIN),
+              not_faster = stats_below(speed_ups, MATCH_WITHIN);
     three_way matched = not_slower == CALL_TRUE && not_faster == CALL_TRUE ? CALL_TRUE
                         : not_slower == CALL_FALSE || not_faster == CALL_FALSE ? CALL_FALSE : CALL_UNDECIDED;
     estimate mpi_up = stats_inverse(chapter_series_ratio(c, "mpi", e->cores, "mpi", 1));
@@ -559,7 +597,7 @@ static void verdict(experiment *e, double tcp_break_even)
     chapter_answer(c, "mpi/one", mpi_up);
     chapter_answer(c, "launch/fork", chapter_series_ratio(c, "launch-mpi", e->cores, "launch-processes", e->cores));
     chapter_answer(c, "tcp/shm", chapter_series_ratio(c, "pingpong-mpi-tcp/8B", 2, "pingpong-mpi-shm/8B", 2));
-    char a[64], b[64], d[64], f[64], g[64], h[64];
+    char a[64], b[64], d[64], f[64], g[64], h[64], k[64];
     char when[80];
     const char *call = matched == CALL_TRUE    ? "MATCHED"
                        : matched == CALL_FALSE ? "NOT MATCHED"
@@ -567,18 +605,20 @@ static void verdict(experiment *e, double tcp_break_even)
     if (isfinite(tcp_break_even)) snprintf(when, sizeof when, "from jobs of %.3g s", tcp_break_even);
     else snprintf(when, sizeof when, "never (2 ranks were not faster than 1)");
     report_verdict(c->report,
-                   "%s on this machine: at %d %s, %d MPI ranks took %s the fork pool's time (a speed-up of %s "
-                   "over one rank); starting them took %s ms against %s ms for the fork pool; one 8-byte message took "
+                   "%s on this machine: at %d %s, %d MPI ranks reached a speed-up of %s over one rank, %s the fork "
+                   "pool's (their time: %s the fork pool's); starting them took %s ms against %s ms for the fork pool; "
+                   "one 8-byte message took "
                    "%s us over MPI's shared memory and %s us over TCP. With %.0f exchanges of %.0f bytes, 2 ranks beat "
                    "1 over %s %s.", call, e->cores, e->mpi.hosts ? "slots" : "cores", e->cores,
-                   estimate_text(at_cores, "%.2fx", a, sizeof a), estimate_text(mpi_up, "%.2fx", b, sizeof b),
+                   estimate_text(mpi_up, "%.2fx", b, sizeof b), estimate_text(speed_ups, "%.2fx", k, sizeof k),
+                   estimate_text(at_cores, "%.2fx", a, sizeof a),
                    estimate_text(stats_scaled(launch, 1e3), "%.0f", d, sizeof d),
                    estimate_text(stats_scaled(fork, 1e3), "%.1f", f, sizeof f),
                    estimate_text(stats_scaled(small_shm, 1e6), "%.2f", g, sizeof g),
                    estimate_text(stats_scaled(small_tcp, 1e6), "%.1f", h, sizeof h), e->steps, e->message_bytes,
                    e->mpi.hosts ? "TCP" : "loopback TCP", when);
-    report_headline(c->report, "%s: ranks %.2fx the fork pool's time; mpirun starts in %.0f ms, a fork in %.1f ms", call,
-                    at_cores.median, launch.median * 1e3, fork.median * 1e3);
+    report_headline(c->report, "%s: the ranks' speed-up %.2fx the fork pool's; mpirun starts in %.0f ms, a fork in "
+                    "%.1f ms", call, speed_ups.median, launch.median * 1e3, fork.median * 1e3);
 }
 
 /* ---- real CPython ------------------------------------------------------------------ */
