@@ -29,8 +29,6 @@ static void read_version(mpi_launcher *m)
 
 int mpirun_find(mpi_launcher *m, const char *rank_program, char *why, size_t why_size)
 {
-    memset(m, 0, sizeof *m);
-    m->hostfile_fd = -1;
     m->as_root = geteuid() == 0;
     if (!child_find_command("mpirun", m->mpirun, sizeof m->mpirun)) {
         snprintf(why, why_size, "Open MPI is not installed (no mpirun on PATH): %s", INSTALL_HINT);

@@ -54,6 +54,10 @@ typedef struct {
     char error[300];          /* why it failed, one line; "" when it did not */
 } mpi_outcome;
 
+/* MPI_LAUNCHER_INIT first; then mpirun_hostfile() (if one is given) and mpirun_find(),
+ * in either order. */
+#define MPI_LAUNCHER_INIT { .hostfile_fd = -1 }
+
 /* Find mpirun on PATH (and its version) and `rank_program` (a path). 0; or -1 with a
  * one-line reason and how to install Open MPI in `why` (under 70 characters). */
 int mpirun_find(mpi_launcher *m, const char *rank_program, char *why, size_t why_size);

@@ -722,7 +722,6 @@ static void rank_program_path(char *out, size_t size)
 static bool check_hostfile(void *ctx, char *why, size_t why_size)
 {
     experiment *e = ctx;
-    e->mpi.hostfile_fd = -1;
     if (!*e->hostfile) return true;
     char reason[300];
     if (mpirun_hostfile(&e->mpi, *e->hostfile, reason, sizeof reason) == 0) return true;
@@ -734,7 +733,6 @@ static void prepare(experiment *e)
 {
     chapter *c = e->c;
     char program[PATH_MAX + 16];
-    int hostfile_fd = e->mpi.hostfile_fd, hosts = e->mpi.hosts, slots = e->mpi.slots;
     rank_program_path(program, sizeof program);
     /* Without Open MPI the chapter still runs what needs none (the fork pool, the
      * pipe, shared memory and threads), and says what is missing and how to get it. */
@@ -744,8 +742,7 @@ static void prepare(experiment *e)
         report_text(c->report, "The MPI rows are missing: %s (Debian's openmpi-bin and libopenmpi-dev, and "
                     "python3-mpi4py for the CPython rows).", e->no_mpi);
     }
-    e->mpi.hostfile_fd = hostfile_fd, e->mpi.hosts = hosts, e->mpi.slots = slots;
-    e->cores = hosts ? slots : c->machine.cores;
+    e->cores = e->mpi.hosts ? e->mpi.slots : c->machine.cores;
     e->count_n = 0;
     for (int n = 1; n <= 2 * e->cores && e->count_n < MOST_WORKERS; n++) e->counts[e->count_n++] = n;
     e->jobs = JOBS_PER_CORE * e->cores;
@@ -753,7 +750,7 @@ static void prepare(experiment *e)
     e->iterations = calibrate_cpu_heavy(cli_work_seconds(c->cli.scale) / 2 / e->jobs);
     chapter_meta(c, "mpi", "%s (%s)", e->have_mpi ? e->mpi.version : "none", e->have_mpi ? e->mpi.mpirun : "not found");
     chapter_meta(c, "mpi_as_root", "%s", e->mpi.as_root ? "yes: --allow-run-as-root" : "no");
-    if (hosts) chapter_meta(c, "hostfile", "%d hosts, %d slots", hosts, slots);
+    if (e->mpi.hosts) chapter_meta(c, "hostfile", "%d hosts, %d slots", e->mpi.hosts, e->mpi.slots);
     chapter_meta(c, "jobs", "%d", e->jobs);
     chapter_meta(c, "iterations_per_job", "%" PRIu64, e->iterations);
     chapter_calibrated(c, cli_work_seconds(c->cli.scale) / 2);
@@ -772,7 +769,7 @@ int main(int argc, char **argv)
           NULL, NULL },
     };
     chapter c;
-    experiment e = { .c = &c, .hostfile = &hostfile };
+    experiment e = { .c = &c, .hostfile = &hostfile, .mpi = MPI_LAUNCHER_INIT };
     chapter_begin_checked(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON, extras, 3 }, check_hostfile, &e, argc,
                           argv);
     c.same_work = true;
