@@ -159,6 +159,17 @@ void report_verdict_append(report *r, const char *fmt, ...)
     }
 }
 
+const char *bytes_text(size_t bytes, char *out, size_t size)
+{
+    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+        snprintf(out, size, "%zu MiB", bytes >> 20);
+    else if (bytes >= 1024 && bytes % 1024 == 0)
+        snprintf(out, size, "%zu KiB", bytes >> 10);
+    else
+        snprintf(out, size, "%zu bytes", bytes);
+    return out;
+}
+
 const char *estimate_text(estimate e, const char *format, char *out, size_t size)
 {
     char median[32], lo[32], hi[32];

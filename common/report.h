@@ -43,6 +43,8 @@ void report_verdict_append(report *r, const char *fmt, ...) __attribute__((forma
  * `format` (one double, e.g. "%.2fx"); the median alone where there is no interval;
  * "1.15x (1.08-1.22, 75 %)", its coverage after it, where that is below 95 %. */
 const char *estimate_text(estimate e, const char *format, char *out, size_t size);
+/* A size for people, in the largest unit that divides it: "4 MiB", "32 KiB", "8 bytes". */
+const char *bytes_text(size_t bytes, char *out, size_t size);
 
 /* Text from outside the program (a URL, an interpreter's words) made plain text for
  * summary.md: Markdown's special characters backslash-escaped, so it can never

@@ -8,17 +8,8 @@
 #include <unistd.h>
 
 #include "fail.h"
+#include "report.h" /* bytes_text */
 #include "textfile.h"
-
-static void size_text(size_t bytes, char *out, size_t size)
-{
-    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
-        snprintf(out, size, "%zu MiB", bytes >> 20);
-    else if (bytes >= 1024 && bytes % 1024 == 0)
-        snprintf(out, size, "%zu KiB", bytes >> 10);
-    else
-        snprintf(out, size, "%zu bytes", bytes);
-}
 
 /* Open `path` for reading as a regular file of at most `limit` bytes: its descriptor
  * and size, or -1 with errno and the reason. */
@@ -41,7 +32,7 @@ static int open_regular(int dirfd, const char *path, size_t limit, size_t *lengt
     }
     if (!S_ISREG(st.st_mode) || (size_t)st.st_size > limit) {
         char most[32];
-        size_text(limit, most, sizeof most);
+        bytes_text(limit, most, sizeof most);
         if (S_ISDIR(st.st_mode)) snprintf(why, why_size, "is a directory");
         else if (!S_ISREG(st.st_mode)) snprintf(why, why_size, "is not a regular file");
         else snprintf(why, why_size, "is larger than %s", most);
