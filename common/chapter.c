@@ -373,6 +373,13 @@ estimate chapter_series_ratio(const chapter *c, const char *series, int workers,
     return ratio_of(c, s, workers, r, ref_workers);
 }
 
+double chapter_round_time(const chapter *c, const char *series, int workers, int rep)
+{
+    int s = series_find(&c->series, series);
+    const chapter_run *run = s < 0 ? NULL : run_in_round(c, s, workers, rep);
+    return run ? run->time_s : 0;
+}
+
 estimate chapter_ratio(const chapter *c, pool_mode mode, int workers, pool_mode ref, int ref_workers)
 {
     return chapter_series_ratio(c, pool_mode_name(mode), workers, pool_mode_name(ref), ref_workers);

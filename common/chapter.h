@@ -203,6 +203,9 @@ void chapter_calibrated(chapter *c, double serial_seconds);
 estimate chapter_ratio(const chapter *c, pool_mode mode, int workers, pool_mode ref, int ref_workers);
 /* The same for two series by key. */
 estimate chapter_series_ratio(const chapter *c, const char *series, int workers, const char *ref, int ref_workers);
+/* The time of `series` with `workers` in round `rep` (0 where it did not run): for
+ * ratios the ones above do not pair (chapter 13's speed-up over a speed-up). */
+double chapter_round_time(const chapter *c, const char *series, int workers, int rep);
 /* A series (with `workers`, 0: any) against its declared reference. */
 estimate chapter_vs_reference(const chapter *c, const char *series, int workers);
 

@@ -418,13 +418,6 @@ static estimate one_way(const chapter *c, int way, int s)
     return chapter_series_summary(c, pingpong_key(key, sizeof key, way, s), 2).wall;
 }
 
-static void size_text(long size, char *out, size_t n)
-{
-    if (size >= 1 << 20) snprintf(out, n, "%ld MiB", size >> 20);
-    else if (size >= 1 << 10) snprintf(out, n, "%ld KiB", size >> 10);
-    else snprintf(out, n, "%ld B", size);
-}
-
 static void pingpong_table(experiment *e)
 {
     chapter *c = e->c;
@@ -435,8 +428,7 @@ static void pingpong_table(experiment *e)
     report_table(c->report, caption, WAYS + 1, names);
     for (int s = 0; s < SIZES; s++) {
         char size[24];
-        size_text(sizes[s], size, sizeof size);
-        report_cell(c->report, "%s", size);
+        report_cell(c->report, "%s", bytes_text((size_t)sizes[s], size, sizeof size));
         for (int w = 0; w < WAYS; w++) estimate_cell(c->report, stats_scaled(one_way(c, w, s), 1e6), "%.3g");
         report_end_row(c->report);
     }
@@ -542,17 +534,6 @@ static void model(experiment *e, double *tcp_break_even)
 
 /* ---- the verdict ----------------------------------------------------------------- */
 
-/* A series' time with `workers` in round `rep` (0: none). */
-static double time_in_round(const chapter *c, const char *series, int workers, int rep)
-{
-    for (int i = 0; i < c->run_count; i++) {
-        const chapter_run *run = c->runs[i];
-        if (run->rep == rep && run->workers == workers && strcmp(c->series.items[run->series].key, series) == 0)
-            return run->time_s;
-    }
-    return 0;
-}
-
 /* The ranks' speed-up at `workers` over the fork pool's, round by round (each over its
  * own 1-worker time, so a loop that runs faster in one program cancels out). */
 static estimate speed_up_ratio(const experiment *e, int workers)
@@ -560,8 +541,9 @@ static estimate speed_up_ratio(const experiment *e, int workers)
     double ranks[CHAPTER_MAX_ROUNDS], pool[CHAPTER_MAX_ROUNDS];
     int n = 0;
     for (int rep = 0; rep < e->c->rounds && n < CHAPTER_MAX_ROUNDS; rep++) {
-        double m1 = time_in_round(e->c, "mpi", 1, rep), mw = time_in_round(e->c, "mpi", workers, rep);
-        double p1 = time_in_round(e->c, "processes", 1, rep), pw = time_in_round(e->c, "processes", workers, rep);
+        double m1 = chapter_round_time(e->c, "mpi", 1, rep), mw = chapter_round_time(e->c, "mpi", workers, rep);
+        double p1 = chapter_round_time(e->c, "processes", 1, rep);
+        double pw = chapter_round_time(e->c, "processes", workers, rep);
         if (m1 <= 0 || mw <= 0 || p1 <= 0 || pw <= 0) continue;
         ranks[n] = m1 / mw, pool[n] = p1 / pw, n++;
     }
