@@ -17,15 +17,21 @@ check()  { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 # No chapter, worker or latency server this suite started is still running: a process
 # of this suite's session (tests/run.sh starts each suite in its own, with setsid, so
 # suites running side by side are not each other's) whose executable is this
-# checkout's $BUILD/chapterN or latency-server (so another copy of the workbook running
-# beside the suite is not ours either). Zombies have no executable and are left out:
-# once a parent is gone, reaping them is PID 1's job, and some PID 1s never do.
+# checkout's $BUILD/chapterN, latency-server or mpi-rank (so another copy of the workbook
+# running beside the suite is not ours either), or Open MPI's mpirun (orterun, prterun)
+# or daemon (orted, prted) that a chapter of ours started. Zombies have no executable
+# and are left out: once a parent is gone, reaping them is PID 1's job, and some PID 1s
+# never do.
 our_session=$(ps -o sid= -p $$ | tr -d ' ')
 no_leftover() {
     ours=$(cd "$BUILD" && pwd -P) || return 1
     for proc in /proc/[0-9]*; do
         exe=$(readlink "$proc/exe" 2>/dev/null) || continue
-        case $exe in "$ours"/chapter[0-9]* | "$ours"/latency-server | "$ours"/mpi-rank) ;; *) continue ;; esac
+        case $exe in
+        "$ours"/chapter[0-9]* | "$ours"/latency-server | "$ours"/mpi-rank) ;;
+        */mpirun | */orterun | */prterun | */orted | */prted) ;;
+        *) continue ;;
+        esac
         [ "$(ps -o sid= -p "${proc#/proc/}" 2>/dev/null | tr -d ' ')" = "$our_session" ] && return 1
     done
     return 0

@@ -23,16 +23,6 @@ if ! command -v mpirun >/dev/null 2>&1 || [ ! -x "$BUILD/mpi-rank" ]; then
     exit
 fi
 
-# A process of ours that is Open MPI's: mpirun (orterun), its daemons, or a rank.
-no_mpi_leftover() {
-    for proc in /proc/[0-9]*; do
-        exe=$(readlink "$proc/exe" 2>/dev/null) || continue
-        case $exe in */orterun | */mpirun | */prterun | */orted | */prted | */mpi-rank) ;; *) continue ;; esac
-        [ "$(ps -o sid= -p "${proc#/proc/}" 2>/dev/null | tr -d ' ')" = "$our_session" ] && return 1
-    done
-    return 0
-}
-
 # ---- a run on 2 ranks ----
 "$BUILD/chapter13" --scale tiny --out "$tmp/run" --python none --quiet >"$tmp/run.out" 2>&1
 check "a tiny run: exit 0" test $? -eq 0
@@ -41,7 +31,7 @@ check "a tiny run: the MPI ping-pong over TCP in modes.csv" grep -q '^pingpong-m
 check "a tiny run: mpirun's start-up in modes.csv" grep -q '^launch-mpi,' "$tmp/run/modes.csv"
 check "a tiny run: a verdict" grep -q '^\*\*Verdict:\*\* ' "$tmp/run/summary.md"
 check "a tiny run: which Open MPI, in the preamble" grep -q '^# mpi=Open MPI ' "$tmp/run/data.csv"
-check "a tiny run: nothing of Open MPI left" no_mpi_leftover
+check "a tiny run: nothing of Open MPI left (lib.sh: mpirun, its daemons, ranks)" no_leftover
 
 # ---- a class: the tiny run shared (ALL=1: it is not the class scale) and gathered ----
 mkdir -p "$tmp/results" && cp -r "$tmp/run" "$tmp/results/chapter13"
@@ -120,7 +110,7 @@ PATH="$tmp/bin:$PATH" "$BUILD/chapter13" --scale tiny --out "$tmp/cma2" --python
 check "shared memory failing either way: exit 1" test $? -eq 1
 check "shared memory failing either way: the last line names the transport" \
     sh -c "tail -1 '$tmp/cma2.out' | grep -q 'the shared-memory transport: try'"
-check "shared memory failing: nothing of Open MPI left" no_mpi_leftover
+check "shared memory failing: nothing of Open MPI left" no_leftover
 
 # ---- faults ----
 # fault NAME WHAT DELAY: start a tiny run, after DELAY seconds do WHAT (term: SIGTERM
@@ -153,8 +143,7 @@ fault() {
         check "$label: exit 1 ($status)" test "$status" -eq 1
         check "$label: one line" test "$(wc -l <"$tmp/fault.out")" -eq 1
     fi
-    check "$label: nothing of Open MPI left" no_mpi_leftover
-    check "$label: no chapter left" no_leftover
+    check "$label: no chapter, mpirun or rank left" no_leftover
     check "$label: nothing left in its group" test "$(in_group "$pid")" -eq 0
     check "$label: earlier results intact" grep -qx "earlier results" "$out/data.csv"
     check "$label: no temporary file" no_temp_files "$out"
