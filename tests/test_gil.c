@@ -219,12 +219,20 @@ static void test_release_around_blocking_sleep_lets_others_run(void **state)
 
 /* ---- forced switching shares the GIL ------------------------------------------ */
 
+/* Spins 200 ms, and on past that until the GIL has changed hands 6 times (3 turns
+ * each at least, if it alternates): on a loaded machine the second thread may start
+ * only when the first one's 200 ms are nearly over. A GIL that never switches fails at
+ * the stress test's deadline. */
+enum { TURNS_MIN_SWITCHES = 6 };
+
 static void *spinner_thread(void *p)
 {
     stress_arg *a = p;
     gil_enter(a->gil, a->tag);
-    int64_t until = now_ns() + 200 * MS;
-    while (now_ns() < until) gil_tick();
+    int64_t begun = now_ns();
+    while (now_ns() < begun + 200 * MS ||
+           (gil_switches(a->gil) < TURNS_MIN_SWITCHES && now_ns() < begun + STRESS_DEADLINE_NS))
+        gil_tick();
     gil_leave();
     return NULL;
 }
