@@ -351,7 +351,7 @@ static void name_python_run(pool_mode mode, int workers, int ntasks, const task_
 
 static void run_cpython(chapter *c, cpython *py, const long *sizes, int count)
 {
-    py->reps = 3;
+    py->reps = c->cli.scale == SCALE_TINY ? 1 : 3; /* tiny: shows that it runs; each rep starts 3 pools */
     py->name_series = name_python_run;
     for (int m = 0; m < count && sizes[m] <= PYTHON_MAX_MIB; m++) {
         long mib = sizes[m];
