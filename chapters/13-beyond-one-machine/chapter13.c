@@ -72,7 +72,6 @@ typedef struct {
     chapter *c;
     mpi_launcher mpi;
     int counts[MOST_WORKERS], count_n; /* 1 .. 2 x cores workers (tiny: 1 and the cores) */
-    int pingpong_rounds;
     int cores;                         /* the cores (or, with a hostfile, the slots) */
     int jobs;
     uint64_t iterations;
@@ -305,7 +304,7 @@ static void check_sums(experiment *e, const chapter_run *run)
 }
 
 /* The ping-pongs' rounds: their intervals are narrow after a few, and each costs two
- * starts of mpirun (the tiny scale, which only shows that everything runs: one). */
+ * starts of mpirun. */
 #define PINGPONG_ROUNDS 3
 
 /* Every count once, the pool and the ranks in turn (which goes first alternates from
@@ -321,7 +320,7 @@ static void run_round(experiment *e, int rep)
         pool_launch(e, "launch-processes", n, rep);
         pool_launch(e, "launch-threads", n, rep);
     }
-    if (rep >= e->pingpong_rounds) return;
+    if (rep >= PINGPONG_ROUNDS) return;
     for (int w = 0; w < WAY_CPYTHON; w++) { /* CPython's comes after the rounds (run_python) */
         if (w != WAY_MPI_SHM && w != WAY_MPI_TCP) local_pingpong(e, w, rep);
         else if (e->have_mpi) mpi_pingpong(e, w, rep);
@@ -425,7 +424,7 @@ static void pingpong_table(experiment *e)
     const char *names[] = { "bytes", "MPI shm", "MPI TCP", "pipe", "shared memory", "threads", "CPython MPI" };
     char caption[200];
     snprintf(caption, sizeof caption, "(c) One message, one way (half a round trip; median and interval over the "
-             "first %d rounds, in microseconds):", e->pingpong_rounds);
+             "first %d rounds, in microseconds):", PINGPONG_ROUNDS);
     report_table(c->report, caption, WAYS + 1, names);
     for (int s = 0; s < SIZES; s++) {
         char size[24];
@@ -732,7 +731,6 @@ static void prepare(experiment *e)
     bool tiny = c->cli.scale == SCALE_TINY;
     for (int n = 1; n <= 2 * e->cores && e->count_n < MOST_WORKERS; n++)
         if (!tiny || n == 1 || n == e->cores || (e->cores == 1 && n == 2)) e->counts[e->count_n++] = n;
-    e->pingpong_rounds = tiny ? 1 : PINGPONG_ROUNDS;
     e->jobs = JOBS_PER_CORE * e->cores;
     /* Half the scale's work per map: each round runs it 2 x 2 x cores times. */
     e->iterations = calibrate_cpu_heavy(cli_work_seconds(c->cli.scale) / 2 / e->jobs);
