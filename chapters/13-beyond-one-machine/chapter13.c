@@ -49,6 +49,9 @@
 #define MOST_TRIPS 2000
 /* CPython's round trips are slower (each call goes through the interpreter). */
 #define MOST_PYTHON_TRIPS 500
+/* At the tiny scale, which only shows that everything runs (and runs under the
+ * sanitizers, which slow every copy down): at most this many, in C and CPython. */
+#define MOST_TINY_TRIPS 64
 
 static const long sizes[] = { 8, 64, 512, 4096, 32768, 262144, 1048576, 4194304 };
 #define SIZES (int)(sizeof sizes / sizeof *sizes)
@@ -72,6 +75,7 @@ typedef struct {
     chapter *c;
     mpi_launcher mpi;
     int counts[MOST_WORKERS], count_n; /* 1 .. 2 x cores workers (tiny: 1 and the cores) */
+    int most_trips, most_python_trips; /* per message size (pingpong_trips) */
     int cores;                         /* the cores (or, with a hostfile, the slots) */
     int jobs;
     uint64_t iterations;
@@ -212,7 +216,7 @@ static void mpi_pingpong(experiment *e, int way, int rep)
 {
     char trips[16], size_text[SIZES][24];
     const char *args[SIZES + 3] = { "pingpong", trips };
-    snprintf(trips, sizeof trips, "%d", MOST_TRIPS);
+    snprintf(trips, sizeof trips, "%d", e->most_trips);
     for (int s = 0; s < SIZES; s++) {
         snprintf(size_text[s], sizeof size_text[s], "%ld", sizes[s]);
         args[2 + s] = size_text[s];
@@ -251,7 +255,7 @@ static void local_pingpong(experiment *e, int way, int rep)
     static const pingpong_way local[WAYS] = { [WAY_PIPE] = PINGPONG_PIPE, [WAY_SHM] = PINGPONG_SHM,
                                               [WAY_THREADS] = PINGPONG_THREADS };
     for (int s = 0; s < SIZES; s++) {
-        int trips = pingpong_trips(sizes[s], MOST_TRIPS);
+        int trips = pingpong_trips(sizes[s], e->most_trips);
         double seconds;
         char error[200], key[64];
         int64_t begun = now_ns();
@@ -621,7 +625,7 @@ static void measure_python_pingpong(experiment *e)
         const chapter_run *run = e->c->runs[i];
         const char *family = e->c->series.items[run->series].family;
         if (strcmp(family, ways[WAY_CPYTHON].family) != 0 || run->ntasks != 1) continue;
-        int trips = pingpong_trips(run->records[0].result, MOST_PYTHON_TRIPS);
+        int trips = pingpong_trips(run->records[0].result, e->most_python_trips);
         chapter_measure_run(e->c, run, ns_to_s(run->records[0].end_ns - run->records[0].start_ns) / trips / 2);
     }
 }
@@ -631,7 +635,7 @@ static void python_pingpong(experiment *e, cpython *py)
     char list[400] = "";
     for (int s = 0; s < SIZES; s++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%ld:%d", s ? "," : "", sizes[s],
-                 pingpong_trips(sizes[s], MOST_PYTHON_TRIPS));
+                 pingpong_trips(sizes[s], e->most_python_trips));
     mpirun_line line;
     mpirun_command(&e->mpi, 2, MPI_SHARED_MEMORY, &line);
     py->launcher = line.argv;
@@ -731,6 +735,8 @@ static void prepare(experiment *e)
     bool tiny = c->cli.scale == SCALE_TINY;
     for (int n = 1; n <= 2 * e->cores && e->count_n < MOST_WORKERS; n++)
         if (!tiny || n == 1 || n == e->cores || (e->cores == 1 && n == 2)) e->counts[e->count_n++] = n;
+    e->most_trips = tiny ? MOST_TINY_TRIPS : MOST_TRIPS;
+    e->most_python_trips = tiny ? MOST_TINY_TRIPS : MOST_PYTHON_TRIPS;
     e->jobs = JOBS_PER_CORE * e->cores;
     /* Half the scale's work per map: each round runs it 2 x 2 x cores times. */
     e->iterations = calibrate_cpu_heavy(cli_work_seconds(c->cli.scale) / 2 / e->jobs);
