@@ -109,6 +109,7 @@ void chapter_begin_checked(chapter *c, chapter_identity identity, chapter_flags 
     c->cli.honours = flags.honours;
     c->cli.extras = flags.extras;
     c->cli.extra_count = flags.extra_count;
+    c->cli.class_most_reps = flags.class_rounds;
     c->cli.answer_keys = identity.answers;
     cli_parse_or_exit(&c->cli, argc, argv);
     char why[400];
@@ -194,6 +195,14 @@ static chapter_run *new_run(chapter *c, const char *series, int workers, int rep
     return run;
 }
 
+/* What the GIL did during a run: its hand-over gaps and count, added to the run's. */
+static void add_gil_record(chapter_run *run, const gil_t *gil)
+{
+    unsigned long handovers;
+    run->gil_gaps_s += ns_to_s(gil_handover_gap_ns(gil, &handovers));
+    run->gil_handovers += handovers;
+}
+
 static double wall_of(const chapter_run *run)
 {
     return ns_to_s(run->outcome.end_ns - run->outcome.start_ns);
@@ -229,6 +238,7 @@ const chapter_run *chapter_run_series(chapter *c, const char *series, int worker
     if (pool_map(&config, task, ctx, ntasks, run->records, &run->outcome) != 0) {
         chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s run failed: %s", name, run->outcome.error);
     }
+    if (gil && mode == MODE_GIL_THREADS) add_gil_record(run, gil);
     run->time_s = wall_of(run);
     progress_milestone("round %d: %s, %d worker%s: %.3f s", rep + 1, name, run->workers,
                        run->workers == 1 ? "" : "s", run->time_s);
@@ -328,6 +338,11 @@ bool chapter_next_round(chapter *c, int *rep)
     return true;
 }
 
+bool chapter_past_minimum(const chapter *c, int rep)
+{
+    return rep >= c->cli.reps;
+}
+
 estimate chapter_capacity(const chapter *c)
 {
     return stats_estimate(c->capacity, (size_t)c->capacity_count);
@@ -399,6 +414,53 @@ bool chapter_series_ran(const chapter *c, const char *series)
     for (int i = 0; s >= 0 && i < c->run_count; i++)
         if (c->runs[i]->series == s) return true;
     return false;
+}
+
+/* One turn of an interleaved round: the tasks once, their records appended to `run`'s. */
+static void run_turn(chapter *c, chapter_run *run, int workers, pool_task task, void *ctx, int ntasks,
+                     double switch_interval_s, int turn)
+{
+    gil_t *gil = run->mode == MODE_GIL_THREADS ? gil_create(switch_interval_s) : NULL;
+    pool_config config = { .mode = run->mode, .workers = workers, .chunksize = 1, .gil = gil };
+    pool_outcome outcome;
+    if (pool_map(&config, task, ctx, ntasks, run->records + (size_t)turn * (size_t)ntasks, &outcome) != 0) {
+        char name[160];
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s run failed: %s", run_name(c, run, name, sizeof name),
+                     outcome.error);
+    }
+    if (gil) {
+        add_gil_record(run, gil);
+        gil_destroy(gil);
+    }
+    if (turn == 0) run->outcome = outcome;
+    run->outcome.end_ns = outcome.end_ns;
+    run->time_s += ns_to_s(outcome.end_ns - outcome.start_ns);
+}
+
+void chapter_run_interleaved(chapter *c, const pool_mode *modes, int nmodes, int workers, int rep, pool_task task,
+                             void *slice_ctx, int ntasks, int turns, double switch_interval_s,
+                             const chapter_run **runs)
+{
+    chapter_run *own[POOL_MODES]; /* the modes pool_map runs, each at most once */
+    if (nmodes > POOL_MODES || turns < 1)
+        fail_at(__FILE__, __LINE__, "chapter_run_interleaved: more modes than pool_map runs, or no turn", EINVAL);
+    for (int m = 0; m < nmodes; m++) {
+        own[m] = new_run(c, pool_mode_name(modes[m]), workers, rep, ntasks * turns);
+        own[m]->records = xcalloc((size_t)ntasks * (size_t)turns, sizeof *own[m]->records);
+    }
+    progress("round %d: %d modes, %d turns each ...", rep + 1, nmodes, turns);
+    for (int turn = 0; turn < turns; turn++)
+        for (int i = 0; i < nmodes; i++) {
+            int m = turn % 2 ? nmodes - 1 - i : i; /* mirrored every other turn */
+            run_turn(c, own[m], workers, task, slice_ctx, ntasks, switch_interval_s, turn);
+        }
+    for (int m = 0; m < nmodes; m++) {
+        char name[160];
+        progress_milestone("round %d: %s, %d worker%s: %.3f s in %d turns", rep + 1,
+                           run_name(c, own[m], name, sizeof name), own[m]->workers, own[m]->workers == 1 ? "" : "s",
+                           own[m]->time_s, turns);
+        runs[m] = own[m];
+    }
 }
 
 const chapter_run *chapter_add_run(chapter *c, const char *series, int workers, int rep, int ntasks,

@@ -53,6 +53,9 @@ typedef struct {
     unsigned honours;
     const cli_extra *extras;
     int extra_count;
+    int class_rounds; /* at the class scale, rounds at most (0: the scale's 16): for a verdict
+                       * whose ratio lies near its threshold, which a noisy machine decides
+                       * only with more paired rounds (--reps N still fixes them) */
 } chapter_flags;
 
 /* The most rounds any chapter runs (--reps is at most this too). */
@@ -68,6 +71,8 @@ typedef struct {
     pool_outcome outcome;
     double time_s; /* what ratios compare: its wall time, unless the chapter measures it otherwise */
     double values[CHAPTER_MAX_VALUES]; /* chapter_values(); NAN: not set */
+    double gil_gaps_s;                 /* under a GIL: how long it lay free between two threads' turns */
+    unsigned long gil_handovers;       /* and how many times it passed from one thread to another */
 } chapter_run;
 
 typedef struct chapter chapter;
@@ -165,6 +170,10 @@ void chapter_decide_by(chapter *c, const char *series, int workers, const char *
  * and in between while the decisive series' interval is wider than 3 % and the time
  * budget lasts. */
 bool chapter_next_round(chapter *c, int *rep);
+/* Is round `rep` past the minimum (the scale's, or --reps)? Every mode runs in the
+ * minimum rounds; past them a chapter may spend its time only on what its verdict
+ * compares. */
+bool chapter_past_minimum(const chapter *c, int rep);
 /* The machine's parallel capacity for the C loop over this run's rounds: the cores'
  * worth all its CPUs delivered together (capacity.h; median and interval). */
 estimate chapter_capacity(const chapter *c);
@@ -183,6 +192,19 @@ const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int
 /* The same for a declared series, in its mode. */
 const chapter_run *chapter_run_series(chapter *c, const char *series, int workers, int rep, pool_task task,
                                       void *ctx, int ntasks, gil_t *gil);
+
+/* Several modes in one round, finely interleaved: the modes take `turns` turns, in
+ * mirrored order (A B C, C B A, A B C ...), each turn the `ntasks` tasks with a slice of
+ * the work (`slice_ctx`: the task's context for one turn). Each mode becomes one run of
+ * its own series: its turns' records together, its time the sum of its turns' wall
+ * times. On a host whose speed changes from one moment to the next, every mode then
+ * meets the same moments, and the ratios between them vary far less from round to
+ * round than with one long run each. GIL-threads get a GIL with this switch interval,
+ * a new one each turn (so the time between turns is no hand-over). runs[m] receives
+ * mode m's run. */
+void chapter_run_interleaved(chapter *c, const pool_mode *modes, int nmodes, int workers, int rep, pool_task task,
+                             void *slice_ctx, int ntasks, int turns, double switch_interval_s,
+                             const chapter_run **runs);
 
 /* Keep a run made some other way than pool_map (chapter 8's event loop, real
  * CPython), as a run of `series` (a declared key, or a mode's CSV name). The chapter

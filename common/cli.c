@@ -89,6 +89,16 @@ static void extra_default(const cli_extra *x, char *out, size_t size)
         snprintf(out, size, "default %s", *(const char *const *)x->value ? *(const char *const *)x->value : "none");
 }
 
+/* Rounds by scale, at least and at most. Six is the fewest whose [min, max] is a 95 %
+ * interval on the median (stats.h); more rounds let the interval leave out the extremes. */
+static const int min_reps_by_scale[] = { 1, 6, 10 }, max_reps_by_scale[] = { 1, 16, 30 };
+
+/* The class scale's most rounds, or more for a chapter whose verdict needs them. */
+static int class_most_reps(const cli_options *o)
+{
+    return o->class_most_reps > max_reps_by_scale[SCALE_CLASS] ? o->class_most_reps : max_reps_by_scale[SCALE_CLASS];
+}
+
 static void print_help(const cli_options *o, FILE *out)
 {
     fprintf(out, "usage: %s [flags]\n  The claim: %s\n\n", o->program, o->claim);
@@ -100,8 +110,9 @@ static void print_help(const cli_options *o, FILE *out)
                 cli_honours(o, CLI_JOBS) ? "--jobs" : "the chapter's sweep");
     fprintf(out,
             "  --scale S            tiny | class | paper (default class; tiny is for tests)\n"
-            "  --reps N             rounds, interleaved (1-%d; default: tiny 1, class 6-16 and\n"
-            "                       paper 10-30, more while the intervals are wide)\n", MAX_REPS);
+            "  --reps N             rounds, interleaved (1-%d; default: tiny 1, class 6-%d and\n"
+            "                       paper 10-30, more while the intervals are wide)\n", MAX_REPS,
+            class_most_reps(o));
     if (cli_honours(o, CLI_RUNTIME))
         fprintf(out, "  --runtime R          which threads to run: c | gil | both (default both)\n");
     if (cli_honours(o, CLI_SWITCH_INTERVAL))
@@ -363,11 +374,8 @@ cli_status cli_parse(cli_options *o, int argc, char **argv, char *error, size_t 
     o->extras_given = given;
     o->workers_set = workers_set;
     if (!workers_set) o->workers = o->jobs;
-    /* Six rounds is the fewest whose [min, max] is a 95 % interval on the median
-     * (stats.h); more rounds let the interval leave out the extremes. */
-    static const int min_reps[] = { 1, 6, 10 }, max_reps[] = { 1, 16, 30 };
-    o->max_reps = o->reps ? o->reps : max_reps[o->scale];
-    if (!o->reps) o->reps = min_reps[o->scale];
+    o->max_reps = o->reps ? o->reps : o->scale == SCALE_CLASS ? class_most_reps(o) : max_reps_by_scale[o->scale];
+    if (!o->reps) o->reps = min_reps_by_scale[o->scale];
     /* A run of other settings goes beside the default one, not over it. */
     if (!o->out_given && o->settings[0]) out_for_settings(o);
     if (o->where) {

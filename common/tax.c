@@ -7,12 +7,12 @@
 #include "fail.h"
 #include "tax.h"
 
-gil_tax gil_tax_of_round(const chapter_run *serial, const chapter_run *with_gil, const gil_t *gil)
+gil_tax gil_tax_of_round(const chapter_run *serial, const chapter_run *with_gil)
 {
     gil_tax tax = { 0 };
-    tax.gaps_s = ns_to_s(gil_handover_gap_ns(gil, &tax.handovers));
-    tax.excess_s = ns_to_s((with_gil->outcome.end_ns - with_gil->outcome.start_ns) -
-                           (serial->outcome.end_ns - serial->outcome.start_ns));
+    tax.gaps_s = with_gil->gil_gaps_s;
+    tax.handovers = with_gil->gil_handovers;
+    tax.excess_s = with_gil->time_s - serial->time_s;
     int tasks = serial->ntasks < with_gil->ntasks ? serial->ntasks : with_gil->ntasks;
     for (int t = 0; t < tasks; t++)
         tax.extra_cpu_s += ns_to_s(with_gil->records[t].cpu_ns - serial->records[t].cpu_ns);

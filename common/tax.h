@@ -22,7 +22,7 @@ typedef struct {
 
 /* The tax of one round, from its serial run, its GIL-threads run and that run's GIL
  * (before gil_destroy). Both runs must have run the same tasks. */
-gil_tax gil_tax_of_round(const chapter_run *serial, const chapter_run *with_gil, const gil_t *gil);
+gil_tax gil_tax_of_round(const chapter_run *serial, const chapter_run *with_gil);
 
 /* One paragraph: the medians over rounds of (a), (b) and the excess, and which part
  * was larger on this run. Says nothing when there is no round. */

@@ -60,6 +60,35 @@ static void test_defaults(void **state)
     assert_false(o.quiet);
 }
 
+/* A chapter whose verdict needs more rounds raises the class scale's most; --reps N and
+ * the other scales are left as they are. */
+static void test_a_chapter_may_raise_the_class_rounds(void **state)
+{
+    (void)state;
+    char error[256];
+    struct { char *args[3]; int argc, class_most, reps, max_reps; } cases[] = {
+        { { "chapterT" }, 1, 24, 6, 24 },
+        { { "chapterT" }, 1, 8, 6, 16 }, /* never below the scale's own 16 */
+        { { "chapterT", "--reps", "5" }, 3, 24, 5, 5 },
+        { { "chapterT", "--scale", "tiny" }, 3, 24, 1, 1 },
+        { { "chapterT", "--scale", "paper" }, 3, 24, 10, 30 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cli_options o;
+        memset(&o, 0, sizeof o);
+        o.honours = honours;
+        o.program = "chapterT";
+        o.claim = "a claim";
+        o.default_out = "results/chapterT";
+        o.class_most_reps = cases[i].class_most;
+        FILE *sink = fopen("/dev/null", "w");
+        assert_int_equal(cli_parse(&o, cases[i].argc, cases[i].args, error, sizeof error, sink), CLI_RUN);
+        fclose(sink);
+        assert_int_equal(o.reps, cases[i].reps);
+        assert_int_equal(o.max_reps, cases[i].max_reps);
+    }
+}
+
 static void test_good_values(void **state)
 {
     (void)state;
@@ -201,6 +230,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_a_chapter_may_raise_the_class_rounds),
         cmocka_unit_test(test_good_values),
         cmocka_unit_test(test_bad_values_are_refused_with_one_line),
         cmocka_unit_test(test_flags_not_honoured_are_refused),

@@ -394,7 +394,8 @@ int main(int argc, char **argv)
           "lowered to it)", CLI_INT, 0, 65536, &max_rss_mib, max_rss_by_scale, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, extras, 1 },
+    chapter_begin(&c, CHAPTER_IDENTITY,
+                  (chapter_flags){ .honours = CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, .extras = extras, .extra_count = 1 },
                   argc, argv);
     max_rss_mib = chapter_memory_flag(&c, "--max-rss-mib", max_rss_mib);
     cpython py;

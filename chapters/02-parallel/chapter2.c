@@ -329,8 +329,10 @@ int main(int argc, char **argv)
           100000, &gap_us, NULL, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
-                                                         extras, 1 }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY,
+                  (chapter_flags){ .honours = CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                   .extras = extras, .extra_count = 1 },
+                  argc, argv);
     cpython py;
     cpython_open(&py, &c);
 

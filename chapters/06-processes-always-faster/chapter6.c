@@ -259,7 +259,8 @@ int main(int argc, char **argv)
           NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON, extras, 1 }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY,
+                  (chapter_flags){ .honours = CLI_PYTHON, .extras = extras, .extra_count = 1 }, argc, argv);
     cpython py;
     cpython_open(&py, &c); /* a bad --python stops here, before anything runs */
     int cores = c.machine.cores, most = 4 * cores;

@@ -217,8 +217,10 @@ int main(int argc, char **argv)
         { "--cpu-ms", "MS", "CPU work after each request, in ms", CLI_NUMBER, 0, 1000, &cpu_ms, NULL, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, extras,
-                                                         IOLAB_EXTRA_COUNT + 1 }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY,
+                  (chapter_flags){ .honours = CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                   .extras = extras, .extra_count = IOLAB_EXTRA_COUNT + 1 },
+                  argc, argv);
     int cores = c.machine.cores;
     cpython py;
     cpython_open(&py, &c); /* a bad --python stops here, before anything runs */

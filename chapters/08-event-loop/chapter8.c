@@ -122,8 +122,10 @@ int main(int argc, char **argv)
     iolab_flags flags = IOLAB_DEFAULTS;
     const cli_extra extras[] = { IOLAB_EXTRAS(flags, iolab_requests_by_scale, iolab_profiles_by_scale) };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_WORKERS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
-                                                         extras, IOLAB_EXTRA_COUNT }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY,
+                  (chapter_flags){ .honours = CLI_WORKERS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                   .extras = extras, .extra_count = IOLAB_EXTRA_COUNT },
+                  argc, argv);
 
     cpython py;
     cpython_open(&py, &c); /* a bad --python stops here, before anything runs */

@@ -462,7 +462,10 @@ int main(int argc, char **argv)
           window_by_scale, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_SWITCH_INTERVAL | CLI_PYTHON, extras, 1 }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY,
+                  (chapter_flags){ .honours = CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                   .extras = extras, .extra_count = 1 },
+                  argc, argv);
     cpython py;
     cpython_open(&py, &c);
     c.round_budget_s = 9; /* CPython's runs come after the rounds: the chapter stays within 20 s */

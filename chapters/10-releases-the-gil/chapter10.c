@@ -389,8 +389,10 @@ static void python_table(chapter *c, const cpython *py)
 int main(int argc, char **argv)
 {
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
-                                                         NULL, 0 }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY,
+                  (chapter_flags){ .honours = CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                    },
+                  argc, argv);
     cpython py;
     cpython_open(&py, &c);
     c.round_budget_s = 8; /* CPython's 12 runs come after the rounds: the chapter stays within 20 s */

@@ -332,7 +332,7 @@ static void python_table(chapter *c, const cpython *py)
 int main(int argc, char **argv)
 {
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON | CLI_SWITCH_INTERVAL, NULL, 0 }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ .honours = CLI_PYTHON | CLI_SWITCH_INTERVAL }, argc, argv);
     cpython py;
     cpython_open(&py, &c);
     int cores = c.machine.cores, most = 2 * cores < MAX_THREADS ? 2 * cores : MAX_THREADS;

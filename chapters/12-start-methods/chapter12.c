@@ -494,7 +494,8 @@ int main(int argc, char **argv)
           forks_by_scale, NULL },
     };
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON, extras, 2 }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY,
+                  (chapter_flags){ .honours = CLI_PYTHON, .extras = extras, .extra_count = 2 }, argc, argv);
     cpython py;
     cpython_open(&py, &c);
     max_rss_mib = chapter_memory_flag(&c, "--max-rss-mib", max_rss_mib);

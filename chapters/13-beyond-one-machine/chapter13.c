@@ -762,7 +762,10 @@ int main(int argc, char **argv)
     };
     chapter c;
     experiment e = { .c = &c, .hostfile = &hostfile, .mpi = MPI_LAUNCHER_INIT };
-    chapter_begin_checked(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_PYTHON, extras, 3 }, check_hostfile, &e, argc,
+    chapter_begin_checked(&c, CHAPTER_IDENTITY,
+                  (chapter_flags){ .honours = CLI_PYTHON,
+                                   .extras = extras, .extra_count = 3 },
+                  check_hostfile, &e, argc,
                           argv);
     c.same_work = true;
     e.steps = steps, e.message_bytes = message_bytes;
