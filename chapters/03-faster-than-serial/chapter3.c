@@ -2,9 +2,10 @@
  *
  * The article ran CPU work serially and on threads: threads were 0.6 % slower.
  * Here serial code, GIL-threads and C threads run the very same loop (with its
- * GIL polls), so the ratios isolate the GIL's effect. The modes run in rounds
- * (serial, GIL-threads, C threads, then again), and every ratio is taken within a
- * round, so a slow moment of the machine slows both sides of a ratio alike. The
+ * GIL polls), so the ratios isolate the GIL's effect. The modes run in rounds,
+ * and inside a round in turns (serial, GIL-threads, C threads, then back, TURNS
+ * times, a slice of the work each), and every ratio is taken within a round, so
+ * the machine's slow moments fall on both sides of a ratio alike. The
  * verdict is three-way: TRUE or FALSE only when the whole interval of the ratio is
  * on one side of the threshold. The GIL-threads' excess over serial is split into
  * hand-over gaps (from the GIL's hold records) and slower execution (more CPU time
@@ -26,6 +27,16 @@
 
 /* "Faster" means a time ratio below this: 5 % faster, more than a stopwatch's doubt. */
 #define FASTER_BELOW 0.95
+/* The rounds the verdict may take at the class scale, and the seconds they may last:
+ * the GIL-threads' ratio lies a few per cent above 0.95x, and on a host whose speed
+ * changes from moment to moment about 24 paired rounds decide where 12 often did not. */
+#define VERDICT_ROUNDS 24
+#define ROUNDS_BUDGET_S 16
+/* Each round's modes take turns this many times, each turn a sixth of the work: on
+ * the reference machine the ratios' intervals came out much narrower than with one
+ * long run per mode, at the same cost (the README's "Why turns, and the median of
+ * paired rounds"). */
+#define TURNS 6
 
 static void table(chapter *c, const gil_tax *taxes, int rounds)
 {
@@ -109,44 +120,50 @@ static void compare_with_cpython(chapter *c, const cpython *py)
     cpython_check_cpu_time(py);
 }
 
-/* One round: serial, GIL-threads, C threads; what GIL-threads cost beyond serial. */
-static gil_tax run_round(chapter *c, int rep, uint64_t *iterations)
+/* One round: serial, GIL-threads and C threads taking turns (TURNS each, a slice of
+ * the jobs' iterations per turn); what GIL-threads cost beyond serial. */
+static gil_tax run_round(chapter *c, int rep, uint64_t *slice_iterations)
 {
-    gil_tax tax = { 0 };
-    const chapter_run *serial = NULL;
+    pool_mode modes[3];
+    const chapter_run *runs[3];
+    int n = 0, gil_at = -1;
     const pool_mode order[] = { MODE_SERIAL, MODE_GIL_THREADS, MODE_THREADS };
     for (int m = 0; m < 3; m++) {
         if (!chapter_wants(c, order[m])) continue;
-        gil_t *gil = gil_create(c->cli.switch_interval_ms / 1000.0);
-        const chapter_run *run = chapter_run_mode(c, order[m], c->cli.workers, rep, cpu_heavy_task, iterations,
-                                                  c->cli.jobs, gil);
-        if (order[m] == MODE_SERIAL) serial = run;
-        if (order[m] == MODE_GIL_THREADS && serial) tax = gil_tax_of_round(serial, run, gil);
-        gil_destroy(gil);
+        if (order[m] == MODE_GIL_THREADS) gil_at = n;
+        modes[n++] = order[m];
     }
-    return tax;
+    chapter_run_interleaved(c, modes, n, c->cli.workers, rep, cpu_heavy_task, slice_iterations, c->cli.jobs, TURNS,
+                            c->cli.switch_interval_ms / 1000.0, runs);
+    return gil_at > 0 ? gil_tax_of_round(runs[0], runs[gil_at]) : (gil_tax){ 0 }; /* runs[0]: serial */
 }
 
 int main(int argc, char **argv)
 {
     chapter c;
-    chapter_begin(&c, CHAPTER_IDENTITY, (chapter_flags){ CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, NULL, 0 }, argc, argv);
+    chapter_begin(&c, CHAPTER_IDENTITY,
+                  (chapter_flags){ .honours = CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                   .class_rounds = VERDICT_ROUNDS },
+                  argc, argv);
     c.same_work = true;
+    c.round_budget_s = ROUNDS_BUDGET_S;
     cpython py;
     cpython_open(&py, &c);
 
-    uint64_t iterations = chapter_cpu_jobs(&c);
+    uint64_t iterations = chapter_cpu_jobs(&c), slice_iterations = iterations / TURNS;
     double job_seconds = cli_work_seconds(c.cli.scale) / c.cli.jobs;
     /* Rounds; more while the decisive interval is wide. */
     gil_tax taxes[CHAPTER_MAX_ROUNDS];
     chapter_decide_by(&c, pool_mode_name(chapter_wants(&c, MODE_GIL_THREADS) ? MODE_GIL_THREADS : MODE_THREADS), 0,
                       NULL, 0);
     int rounds = 0;
-    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) taxes[rep] = run_round(&c, rep, &iterations);
+    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1)
+        taxes[rep] = run_round(&c, rep, &slice_iterations);
 
-    /* Real CPython: the article's loop, serial and on threads, as many rounds; each
-     * job a sixth of a C job's time (CPython's loop is slower per iteration). */
-    py.reps = rounds;
+    /* Real CPython: the article's loop, serial and on threads, in as many rounds as the
+     * minimum (the extra rounds are the verdict's); each job a sixth of a C job's time
+     * (CPython's loop is slower per iteration). */
+    py.reps = rounds < c.cli.reps ? rounds : c.cli.reps;
     cpython_run(&py, NULL, job_seconds * c.cli.jobs * py.reps / 3, "--modes serial,threads --jobs %d "
                 "--workers %d --seconds %.4f", c.cli.jobs, c.cli.workers, job_seconds / 6);
 
