@@ -6,10 +6,15 @@
  * local latency server, serially and on 16 C threads, 16 GIL-threads, 16
  * processes and one curl-multi event loop; then what a process costs to start
  * against a thread, and oversubscribed (4 x cores processes) against right-sized
- * (cores) on the same CPU work. Speedup = serial time / mode time. */
+ * (cores) on the same CPU work; last, chapter 3's two ways of pairing GIL-threads with
+ * serial (one long run each per round, or six alternating turns each), quiet and
+ * beside a busy loop pinned to the first CPU. Speedup = serial time / mode time. */
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,6 +198,77 @@ static void spawn_and_oversubscription_bench(int cores)
     print_ratio(name, paired(over, right, REPS));
 }
 
+/* ---- chapter 3's pairing: one long run per mode, or turns ---- */
+
+enum { PAIRING_ROUNDS = 12, TURNS = 6 };
+
+/* A busy loop on the first CPU this process may use, until killed. */
+static pid_t start_pinned_hog(void)
+{
+    cpu_set_t mine, first;
+    CPU_ZERO(&first);
+    if (sched_getaffinity(0, sizeof mine, &mine) != 0) return -1;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &mine)) {
+            CPU_SET(cpu, &first);
+            break;
+        }
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the bench */
+        sched_setaffinity(0, sizeof first, &first);
+        for (volatile unsigned long spin = 0;; spin++) {
+        }
+    }
+    return pid;
+}
+
+/* GIL-threads' time / serial's, per round, both ways, the ways alternating who goes first. */
+static void pairing_rounds(int cores, double *one_run, double *turns)
+{
+    uint64_t full = calibrate_cpu_heavy(0.15), slice = full / TURNS;
+    gil_t *gil = gil_create(0.005);
+    pool_config config = { MODE_SERIAL, cores, 1, gil };
+    for (int r = 0; r < PAIRING_ROUNDS; r++)
+        for (int way = 0; way < 2; way++) {
+            if ((way + r) % 2 == 0) {
+                double s = wall_s(MODE_SERIAL, &config, cpu_heavy_task, &full, cores);
+                one_run[r] = wall_s(MODE_GIL_THREADS, &config, cpu_heavy_task, &full, cores) / s;
+                continue;
+            }
+            double s = 0, g = 0;
+            for (int t = 0; t < TURNS; t++) { /* serial first, then GIL-threads first, ... */
+                pool_mode first = t % 2 ? MODE_GIL_THREADS : MODE_SERIAL;
+                double a = wall_s(first, &config, cpu_heavy_task, &slice, cores);
+                double b = wall_s(t % 2 ? MODE_SERIAL : MODE_GIL_THREADS, &config, cpu_heavy_task, &slice, cores);
+                s += first == MODE_SERIAL ? a : b;
+                g += first == MODE_SERIAL ? b : a;
+            }
+            turns[r] = g / s;
+        }
+    gil_destroy(gil);
+}
+
+static void pairing_bench(int cores)
+{
+    for (int hog = 0; hog < 2; hog++) {
+        pid_t pid = hog ? start_pinned_hog() : 0;
+        double one_run[PAIRING_ROUNDS], turns[PAIRING_ROUNDS];
+        pairing_rounds(cores, one_run, turns);
+        if (pid > 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+        }
+        printf("bench: chapter 3's pairing, GIL-threads / serial, %d rounds%s\n", PAIRING_ROUNDS,
+               hog ? ", beside a busy loop on the first CPU" : "");
+        estimate a = stats_estimate(one_run, PAIRING_ROUNDS), b = stats_estimate(turns, PAIRING_ROUNDS);
+        printf("  one run each:   %.3f (%.3f-%.3f), interval +-%.1f %%\n", a.median, a.lo, a.hi,
+               100 * stats_relative_width(a));
+        printf("  %d turns each:  %.3f (%.3f-%.3f), interval +-%.1f %%\n", TURNS, b.median, b.lo, b.hi,
+               100 * stats_relative_width(b));
+    }
+}
+
 int main(void)
 {
     /* The server child first, before any thread exists. */
@@ -231,6 +307,7 @@ int main(void)
     io_bench(&server, gil);
     lab_server_stop(&server);
     spawn_and_oversubscription_bench(cores);
+    pairing_bench(cores);
     gil_destroy(gil);
     return 0;
 }

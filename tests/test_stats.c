@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "chapter.h"
+#include "clock.h"
 #include "noise.h"
 #include "stats.h"
 
@@ -147,6 +148,58 @@ static void add_series(chapter *c, const char *series, int rep, double seconds)
     chapter_add_run(c, series, 2, rep, 1, records, 0, (int64_t)(seconds * 1e9));
 }
 
+/* A task that takes 20 ms and returns its context's number. */
+static int64_t sleep_a_little(void *ctx, int task)
+{
+    (void)task;
+    sleep_ns(20 * 1000 * 1000);
+    return *(const int64_t *)ctx;
+}
+
+/* Modes interleaved in turns: each one run of the round, its turns' records together,
+ * its time the sum of its turns, the order mirrored every other turn, and the GIL's
+ * hand-overs counted within turns only. */
+static void test_interleaved_turns(void **state)
+{
+    (void)state;
+    chapter c;
+    begin(&c);
+    enum { TASKS = 2, TURNS = 4 };
+    const pool_mode modes[] = { MODE_SERIAL, MODE_GIL_THREADS, MODE_THREADS };
+    const chapter_run *runs[3];
+    int64_t turn_marker = 7;
+    chapter_run_interleaved(&c, modes, 3, 2, 0, sleep_a_little, &turn_marker, TASKS, TURNS, 0.005, runs);
+    assert_int_equal(c.run_count, 3);
+    for (int m = 0; m < 3; m++) {
+        const chapter_run *r = runs[m];
+        assert_int_equal(r->mode, modes[m]);
+        assert_int_equal(r->rep, 0);
+        assert_int_equal(r->ntasks, TASKS * TURNS);
+        double sum = 0;
+        for (int turn = 0; turn < TURNS; turn++) {
+            int64_t start = INT64_MAX, end = 0;
+            for (int t = 0; t < TASKS; t++) {
+                const task_record *rec = &r->records[turn * TASKS + t];
+                assert_int_equal(rec->result, 7);
+                if (rec->start_ns < start) start = rec->start_ns;
+                if (rec->end_ns > end) end = rec->end_ns;
+            }
+            sum += (double)(end - start) / 1e9;
+        }
+        /* the sum of the turns, which hold the tasks (and a pool's start-up besides) */
+        assert_true(r->time_s >= sum && r->time_s < r->outcome.end_ns - r->outcome.start_ns);
+    }
+    /* turn 0: serial before C threads; turn 1: C threads before serial */
+    assert_true(runs[0]->records[0].start_ns < runs[2]->records[0].start_ns);
+    assert_true(runs[2]->records[TASKS].start_ns < runs[0]->records[TASKS].start_ns);
+    /* The GIL lay free between GIL-threads' turns while the other modes ran (60 ms a
+     * turn): none of that is a hand-over gap. Within a turn, one hand-over each. */
+    assert_true(runs[1]->gil_gaps_s < 0.1);
+    assert_true(runs[1]->gil_handovers >= 1 && runs[1]->gil_handovers <= (unsigned long)(TASKS * TURNS));
+    assert_int_equal(runs[0]->gil_handovers, 0);
+    end(&c);
+}
+
 /* Two variants of one mode, each compared with its own reference in the same round:
  * a reference against itself is exactly 1, and no series borrows another's. */
 static void test_series_pair_with_their_own_reference(void **state)
@@ -241,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_inverse_swaps_the_bounds),
         cmocka_unit_test(test_paired_ratio_cancels_a_slow_round),
         cmocka_unit_test(test_series_pair_with_their_own_reference),
+        cmocka_unit_test(test_interleaved_turns),
         cmocka_unit_test(test_noise_judgement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
