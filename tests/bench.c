@@ -264,7 +264,7 @@ static void pairing_bench(int cores)
         estimate a = stats_estimate(one_run, PAIRING_ROUNDS), b = stats_estimate(turns, PAIRING_ROUNDS);
         printf("  one run each:   %.3f (%.3f-%.3f), interval +-%.1f %%\n", a.median, a.lo, a.hi,
                100 * stats_relative_width(a));
-        printf("  %d turns each:  %.3f (%.3f-%.3f), interval +-%.1f %%\n", TURNS, b.median, b.lo, b.hi,
+        printf("  %d turns each:   %.3f (%.3f-%.3f), interval +-%.1f %%\n", TURNS, b.median, b.lo, b.hi,
                100 * stats_relative_width(b));
     }
 }
