@@ -218,6 +218,20 @@ static const char *run_name(const chapter *c, const chapter_run *run, char *out,
     return out;
 }
 
+/* pool_map in the run's mode, its records into `records`: the chapter stops (exit 1)
+ * if it fails; under GIL-threads, what the GIL did is added to the run. */
+static void map_or_fail(chapter *c, chapter_run *run, int workers, pool_task task, void *ctx, int ntasks, gil_t *gil,
+                        task_record *records, pool_outcome *outcome)
+{
+    pool_config config = { .mode = run->mode, .workers = workers, .chunksize = 1, .gil = gil };
+    if (pool_map(&config, task, ctx, ntasks, records, outcome) != 0) {
+        char name[160];
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s run failed: %s", run_name(c, run, name, sizeof name),
+                     outcome->error);
+    }
+    if (gil && run->mode == MODE_GIL_THREADS) add_gil_record(run, gil);
+}
+
 const chapter_run *chapter_run_mode(chapter *c, pool_mode mode, int workers, int rep, pool_task task, void *ctx,
                                     int ntasks, gil_t *gil)
 {
@@ -228,17 +242,12 @@ const chapter_run *chapter_run_series(chapter *c, const char *series, int worker
                                       void *ctx, int ntasks, gil_t *gil)
 {
     chapter_run *run = new_run(c, series, workers, rep, ntasks);
-    pool_mode mode = run->mode;
     char name[160];
     run_name(c, run, name, sizeof name);
     progress("%s: %d tasks, %d worker%s, round %d ...", name, ntasks, run->workers, run->workers == 1 ? "" : "s",
              rep + 1);
     run->records = xcalloc((size_t)ntasks, sizeof *run->records);
-    pool_config config = { .mode = mode, .workers = workers, .chunksize = 1, .gil = gil };
-    if (pool_map(&config, task, ctx, ntasks, run->records, &run->outcome) != 0) {
-        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s run failed: %s", name, run->outcome.error);
-    }
-    if (gil && mode == MODE_GIL_THREADS) add_gil_record(run, gil);
+    map_or_fail(c, run, workers, task, ctx, ntasks, gil, run->records, &run->outcome);
     run->time_s = wall_of(run);
     progress_milestone("round %d: %s, %d worker%s: %.3f s", rep + 1, name, run->workers,
                        run->workers == 1 ? "" : "s", run->time_s);
@@ -421,17 +430,9 @@ static void run_turn(chapter *c, chapter_run *run, int workers, pool_task task, 
                      double switch_interval_s, int turn)
 {
     gil_t *gil = run->mode == MODE_GIL_THREADS ? gil_create(switch_interval_s) : NULL;
-    pool_config config = { .mode = run->mode, .workers = workers, .chunksize = 1, .gil = gil };
     pool_outcome outcome;
-    if (pool_map(&config, task, ctx, ntasks, run->records + (size_t)turn * (size_t)ntasks, &outcome) != 0) {
-        char name[160];
-        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the %s run failed: %s", run_name(c, run, name, sizeof name),
-                     outcome.error);
-    }
-    if (gil) {
-        add_gil_record(run, gil);
-        gil_destroy(gil);
-    }
+    map_or_fail(c, run, workers, task, ctx, ntasks, gil, run->records + (size_t)turn * (size_t)ntasks, &outcome);
+    if (gil) gil_destroy(gil);
     if (turn == 0) run->outcome = outcome;
     run->outcome.end_ns = outcome.end_ns;
     run->time_s += ns_to_s(outcome.end_ns - outcome.start_ns);

@@ -20,8 +20,9 @@ typedef struct {
     unsigned long handovers;
 } gil_tax;
 
-/* The tax of one round, from its serial run, its GIL-threads run and that run's GIL
- * (before gil_destroy). Both runs must have run the same tasks. */
+/* The tax of one round, from its serial run and its GIL-threads run (which carries
+ * what its GIL did: chapter_run's gil_gaps_s and gil_handovers). Both runs must have
+ * run the same tasks. */
 gil_tax gil_tax_of_round(const chapter_run *serial, const chapter_run *with_gil);
 
 /* One paragraph: the medians over rounds of (a), (b) and the excess, and which part
