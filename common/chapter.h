@@ -177,6 +177,10 @@ bool chapter_past_minimum(const chapter *c, int rep);
 /* The machine's parallel capacity for the C loop over this run's rounds: the cores'
  * worth all its CPUs delivered together (capacity.h; median and interval). */
 estimate chapter_capacity(const chapter *c);
+/* A cause to name when a parallel verdict is undecided: some rounds (not the run's
+ * median, which chapter_finish names) began with the CPUs doing well under their
+ * count's worth. Writes the sentence and returns true, or "" and false. */
+bool chapter_low_capacity_rounds(const chapter *c, char *out, size_t size);
 
 /* Stop the chapter: "chapterN: message" on one line, exit `status`
  * (EXIT_BAD_INPUT or EXIT_EXPERIMENT_FAILED; see fail.h). */

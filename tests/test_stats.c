@@ -200,6 +200,30 @@ static void test_interleaved_turns(void **state)
     end(&c);
 }
 
+/* Rounds that began with the CPUs doing well under their count's worth are named, unless
+ * the whole run's capacity was low (chapter_finish names that). */
+static void test_low_capacity_rounds_named(void **state)
+{
+    (void)state;
+    chapter c;
+    begin(&c);
+    c.machine.cores = 2;
+    char text[300];
+    const double one_low[] = { 1.9, 1.2, 1.95, 1.9 }, all_low[] = { 1.2, 1.1, 1.3, 1.9 }, none[] = { 1.9, 1.8, 1.7, 2.0 };
+    c.capacity_count = 4;
+    memcpy(c.capacity, one_low, sizeof one_low);
+    assert_true(chapter_low_capacity_rounds(&c, text, sizeof text));
+    assert_non_null(strstr(text, "1 of 4 rounds the 2 CPUs did under 1.6 cores' worth"));
+    memcpy(c.capacity, all_low, sizeof all_low);
+    assert_false(chapter_low_capacity_rounds(&c, text, sizeof text));
+    assert_string_equal(text, "");
+    memcpy(c.capacity, none, sizeof none);
+    assert_false(chapter_low_capacity_rounds(&c, text, sizeof text));
+    c.capacity_count = 0;
+    assert_false(chapter_low_capacity_rounds(&c, text, sizeof text));
+    end(&c);
+}
+
 /* Two variants of one mode, each compared with its own reference in the same round:
  * a reference against itself is exactly 1, and no series borrows another's. */
 static void test_series_pair_with_their_own_reference(void **state)
@@ -295,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_paired_ratio_cancels_a_slow_round),
         cmocka_unit_test(test_series_pair_with_their_own_reference),
         cmocka_unit_test(test_interleaved_turns),
+        cmocka_unit_test(test_low_capacity_rounds_named),
         cmocka_unit_test(test_noise_judgement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
