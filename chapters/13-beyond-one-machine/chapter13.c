@@ -102,7 +102,7 @@ static void declare_series(experiment *e)
         { "launch-processes", "start-up: fork pool", MODE_PROCESSES },
         { "launch-mpi", "start-up: mpirun", MODE_MPI },
     };
-    for (int i = 0; i < 3; i++)
+    for (size_t i = 0; i < sizeof launches / sizeof *launches; i++)
         chapter_series(c, launches[i].key, launches[i].key, NAN, launches[i].label, launches[i].mode, launches[i].key,
                        1, 0);
     for (int w = 0; w < WAYS; w++)
@@ -345,18 +345,20 @@ static void say_command(experiment *e)
 {
     mpirun_line line;
     mpirun_command(&e->mpi, e->cores, MPI_SHARED_MEMORY, &line);
+    /* the hostfile as given, not its copy, where it is plain text inside a code span */
+    const char *path = *e->hostfile && strspn(*e->hostfile, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                           "0123456789._/-") == strlen(*e->hostfile)
+                           ? *e->hostfile : "FILE";
     char text[600] = "";
     for (int i = 0; i < line.count; i++) {
-        /* mpirun by name, not where PATH found it; the hostfile as given, not its copy */
+        /* mpirun by name, not where PATH found it */
         bool copy = i > 0 && strcmp(line.argv[i - 1], "--hostfile") == 0;
-        const char *path = *e->hostfile && strspn(*e->hostfile, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                               "0123456789._/-") == strlen(*e->hostfile)
-                               ? *e->hostfile : "FILE"; /* a path that is plain text inside a code span */
         snprintf(text + strlen(text), sizeof text - strlen(text), "%s ",
                  i == 0 ? "mpirun" : copy ? path : line.argv[i]);
     }
     report_text(e->c->report, "The ranks ran as `%sbuild/mpi-rank map %" PRIu64 " %d` (-np: 1 to %d); the TCP "
-                "ping-pong with `--mca btl tcp,self` instead.", text, e->iterations, e->jobs, 2 * e->cores);
+                "ping-pong with `--mca btl tcp,self` instead.", text, e->iterations, e->jobs,
+                e->counts[e->count_n - 1]);
 }
 
 static void map_table(experiment *e)
@@ -763,10 +765,8 @@ int main(int argc, char **argv)
     chapter c;
     experiment e = { .c = &c, .hostfile = &hostfile, .mpi = MPI_LAUNCHER_INIT };
     chapter_begin_checked(&c, CHAPTER_IDENTITY,
-                  (chapter_flags){ .honours = CLI_PYTHON,
-                                   .extras = extras, .extra_count = 3 },
-                  check_hostfile, &e, argc,
-                          argv);
+                          (chapter_flags){ .honours = CLI_PYTHON, .extras = extras, .extra_count = 3 },
+                          check_hostfile, &e, argc, argv);
     c.same_work = true;
     e.steps = steps, e.message_bytes = message_bytes;
     cpython py;
