@@ -111,6 +111,13 @@ static void test_a_guess_is_set_beside_the_measurement(void **state)
     assert_non_null(strstr(line, "you said 10.0, measured 212 (141-299): 95 % below the median"));
     predict_verdict("gil/serial", 1.0, measured(1.02, 0.98, 1.10, 4), true, line, sizeof line);
     assert_non_null(strstr(line, "measured 1.02 (0.980-1.10, 88 %)")); /* 4 values: 87.5 % */
+    /* A guess that reads as the median, and a median of 0 (no percentage of it). */
+    predict_verdict("gil/together", 0.0, measured(0, 0, 0, 1), true, line, sizeof line);
+    assert_non_null(strstr(line, "you said 0.00, measured 0.00: the median itself (one round: no interval)"));
+    predict_verdict("gil/together", 0.5, measured(0, 0, 0, 1), true, line, sizeof line);
+    assert_non_null(strstr(line, "measured 0.00: above the median (one round"));
+    predict_verdict("threads/serial", 0.5, measured(0.5001, 0.5001, 0.5003, 6), true, line, sizeof line);
+    assert_non_null(strstr(line, "the median itself, outside the interval"));
     predict_verdict("cpython/serial", 1.0, measured(0, 0, 0, 0), false, line, sizeof line);
     assert_non_null(strstr(line, "not measured on this run"));
 }
