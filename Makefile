@@ -77,7 +77,7 @@ DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicroht
                    libjs-lunr libjs-highlight.js openmpi-bin libopenmpi-dev python3-mpi4py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help all figures book book-check reference test unit sanitize bench clean deps programs headers readme share class compare \
+.PHONY: FORCE help all figures book book-check reference test unit sanitize bench clean deps programs headers readme share class compare \
         $(CHAPTERS:%=chapter%) $(CHAPTERS:%=figure%)
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
@@ -126,6 +126,15 @@ programs: $(CHAPTER_BIN) $(BUILD)/bench $(CHAPTER_HELPERS) $(BUILD)/book $(BUILD
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
 	$(SAY) "  CC      $<  ($(VARIANT))"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The revision the programs report (--version, data.csv's "# revision="): a file
+# rewritten only when `git describe` says something else, so that the two objects
+# that print it are rebuilt then (the -D flag alone left them naming an old one).
+$(BUILD)/gen/revision: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(REVISION)' | cmp -s - $@ || echo '$(REVISION)' >$@
+$(BUILD)/common/cli.o $(BUILD)/common/machine.o: $(BUILD)/gen/revision
+FORCE:
 
 # A chapter's program: every .c file of its folder, and a header made from the folder
 # (its number, its claim from the README's title line, its path).
