@@ -62,6 +62,10 @@ HEADERS    := $(wildcard common/*.h)
 UNIT_SRC   := $(wildcard tests/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 ARGS       ?=
+# Compile or link into a file of this make's own, then rename it into place: a program
+# someone runs while make rebuilds it (another terminal, a test suite beside) is the
+# old one or the new one, never missing or half written.
+WRITE_TARGET = -o $@.$$$$.new && mv -f $@.$$$$.new $@
 # `make V=1` shows the full compiler commands.
 ifeq ($(V),1)
   Q :=
@@ -125,7 +129,7 @@ programs: $(CHAPTER_BIN) $(BUILD)/bench $(CHAPTER_HELPERS) $(BUILD)/book $(BUILD
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
 	$(SAY) "  CC      $<  ($(VARIANT))"
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -c $< $(WRITE_TARGET)
 
 # The revision the programs report (--version, data.csv's "# revision="): a file
 # rewritten only when `git describe` says something else, so that the two objects
@@ -140,7 +144,7 @@ FORCE:
 # (its number, its claim from the README's title line, its path).
 $(BUILD)/chapter%: $(COMMON_OBJ) $$(wildcard $$(call chapter_dir,$$*)/*.c) $(BUILD)/gen/chapter%/chapter_identity.h | $(BUILD)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/gen/chapter$* $(filter %.c,$^) $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/gen/chapter$* $(filter %.c,$^) $(COMMON_OBJ) $(LDFLAGS) $(WRITE_TARGET)
 
 $(BUILD)/gen/chapter%/chapter_identity.h: $$(call chapter_dir,$$*)/README.md chapters/chapters.sh
 	$(Q)mkdir -p $(@D)
@@ -148,20 +152,20 @@ $(BUILD)/gen/chapter%/chapter_identity.h: $$(call chapter_dir,$$*)/README.md cha
 
 $(BUILD)/latency-server: chapters/lab/latency-server.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(WRITE_TARGET)
 
 $(BUILD)/mpi-rank: chapters/13-beyond-one-machine/rank/mpi_rank.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $(MPI_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(MPI_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(MPI_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(MPI_LIBS) $(WRITE_TARGET)
 
 # plots/render.sh checks a results folder's plot-vars.gp with plotvars-check before
 # gnuplot loads it, and writes each figure through figure-write (by descriptor).
 $(BUILD)/plotvars-check: plots/plotvars_check.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(WRITE_TARGET)
 $(BUILD)/figure-write: plots/figure_write.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(WRITE_TARGET)
 
 # Every chapter's number, folder, claim and results folder, for the programs that
 # handle them all (the book, the class): made from the chapter folders.
@@ -171,19 +175,19 @@ $(BUILD)/gen/manifest.h: $(wildcard chapters/*/README.md) chapters/chapters.sh
 
 $(BUILD)/book: chapters/book/book.c $(COMMON_OBJ) $(BUILD)/gen/manifest.h | $(BUILD)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/gen $(BOOK_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(BOOK_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/gen $(BOOK_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(BOOK_LIBS) $(WRITE_TARGET)
 
 $(BUILD)/class: chapters/class/class.c $(COMMON_OBJ) $(BUILD)/gen/manifest.h | $(BUILD)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/gen $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/gen $< $(COMMON_OBJ) $(LDFLAGS) $(WRITE_TARGET)
 
 $(BUILD)/bench: tests/bench.c $(COMMON_OBJ) | $(BUILD)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(WRITE_TARGET)
 
 $(BUILD)/tests/%: tests/%.c $(COMMON_OBJ) | $(BUILD)/tests
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(CMOCKA_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $< $(COMMON_OBJ) $(LDFLAGS) $(CMOCKA_LIBS) $(WRITE_TARGET)
 
 $(BUILD) $(BUILD)/common $(BUILD)/tests:
 	$(Q)mkdir -p $@
