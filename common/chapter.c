@@ -993,17 +993,17 @@ static void measure_noise(chapter *c)
                               "run: no parallel mode can go faster than that here.)", c->machine.cores, worth.median);
 }
 
-bool chapter_low_capacity_rounds(const chapter *c, char *out, size_t size)
+const char *chapter_undecided_cause(chapter *c, three_way call)
 {
     int low = 0, cores = c->machine.cores;
     for (int i = 0; i < c->capacity_count; i++) low += c->capacity[i] < CAPACITY_LOW * cores;
     estimate worth = chapter_capacity(c);
-    out[0] = '\0';
-    if (low == 0 || cores < 2 || worth.median < CAPACITY_LOW * cores) return false; /* the run's note says it */
-    snprintf(out, size, "At the start of %d of %d rounds the %d CPUs did under %.1f cores' worth of the C loop "
-             "together: around those moments no parallel mode could show its speed.", low, c->capacity_count, cores,
-             CAPACITY_LOW * cores);
-    return true;
+    c->undecided_cause[0] = '\0';
+    if (call == CALL_UNDECIDED && low > 0 && cores > 1 && worth.median >= CAPACITY_LOW * cores) /* else the run's note says it */
+        snprintf(c->undecided_cause, sizeof c->undecided_cause, " At the start of %d of %d rounds the %d CPUs did "
+                 "under %.1f cores' worth of the C loop together: around those moments no parallel mode could show "
+                 "its speed.", low, c->capacity_count, cores, CAPACITY_LOW * cores);
+    return c->undecided_cause;
 }
 
 

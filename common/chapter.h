@@ -107,6 +107,7 @@ struct chapter {
     room_report room;         /* what else used the CPU just before the first round (room.h) */
     double capacity[CHAPTER_MAX_ROUNDS]; /* each round's parallel capacity for the C loop (capacity.h) */
     int capacity_count;
+    char undecided_cause[300]; /* chapter_undecided_cause's sentence */
     uint64_t capacity_iterations; /* the probe's loop: 10 ms (tiny) or 20 ms of one core */
     bool same_work;           /* every mode's runs do the same work as serial's: CPU drift is meaningful */
     double calibrated_serial_s; /* what the calibration predicted a serial run takes (0: none) */
@@ -177,10 +178,12 @@ bool chapter_past_minimum(const chapter *c, int rep);
 /* The machine's parallel capacity for the C loop over this run's rounds: the cores'
  * worth all its CPUs delivered together (capacity.h; median and interval). */
 estimate chapter_capacity(const chapter *c);
-/* A cause to name when a parallel verdict is undecided: some rounds (not the run's
- * median, which chapter_finish names) began with the CPUs doing well under their
- * count's worth. Writes the sentence and returns true, or "" and false. */
-bool chapter_low_capacity_rounds(const chapter *c, char *out, size_t size);
+/* The measured cause an undecided parallel verdict names: " At the start of k of n
+ * rounds the CPUs did under ... cores' worth ..." (a leading space: it follows the
+ * verdict's sentence) when `call` is undecided and some rounds (not the run's median,
+ * which chapter_finish names) began with the CPUs doing well under their count's
+ * worth; else "". The text stays the chapter's until the next call. */
+const char *chapter_undecided_cause(chapter *c, three_way call);
 
 /* Stop the chapter: "chapterN: message" on one line, exit `status`
  * (EXIT_BAD_INPUT or EXIT_EXPERIMENT_FAILED; see fail.h). */

@@ -200,27 +200,28 @@ static void test_interleaved_turns(void **state)
     end(&c);
 }
 
-/* Rounds that began with the CPUs doing well under their count's worth are named, unless
- * the whole run's capacity was low (chapter_finish names that). */
+/* An undecided verdict names rounds that began with the CPUs doing well under their
+ * count's worth; a decided one names nothing, nor does a run whose capacity was low
+ * throughout (chapter_finish names that). */
 static void test_low_capacity_rounds_named(void **state)
 {
     (void)state;
     chapter c;
     begin(&c);
     c.machine.cores = 2;
-    char text[300];
     const double one_low[] = { 1.9, 1.2, 1.95, 1.9 }, all_low[] = { 1.2, 1.1, 1.3, 1.9 }, none[] = { 1.9, 1.8, 1.7, 2.0 };
     c.capacity_count = 4;
     memcpy(c.capacity, one_low, sizeof one_low);
-    assert_true(chapter_low_capacity_rounds(&c, text, sizeof text));
-    assert_non_null(strstr(text, "1 of 4 rounds the 2 CPUs did under 1.6 cores' worth"));
+    assert_non_null(strstr(chapter_undecided_cause(&c, CALL_UNDECIDED),
+                           " At the start of 1 of 4 rounds the 2 CPUs did under 1.6 cores' worth"));
+    assert_string_equal(chapter_undecided_cause(&c, CALL_TRUE), "");
+    assert_string_equal(chapter_undecided_cause(&c, CALL_FALSE), "");
     memcpy(c.capacity, all_low, sizeof all_low);
-    assert_false(chapter_low_capacity_rounds(&c, text, sizeof text));
-    assert_string_equal(text, "");
+    assert_string_equal(chapter_undecided_cause(&c, CALL_UNDECIDED), "");
     memcpy(c.capacity, none, sizeof none);
-    assert_false(chapter_low_capacity_rounds(&c, text, sizeof text));
+    assert_string_equal(chapter_undecided_cause(&c, CALL_UNDECIDED), "");
     c.capacity_count = 0;
-    assert_false(chapter_low_capacity_rounds(&c, text, sizeof text));
+    assert_string_equal(chapter_undecided_cause(&c, CALL_UNDECIDED), "");
     end(&c);
 }
 

@@ -86,14 +86,11 @@ static void verdict(chapter *c)
                         c->machine.cores == 1 ? "" : "s", *c_short ? "; " : "", c_short);
     } else if (gil.n > 0) {
         three_way call = stats_below(gil, SAME_BELOW);
-        /* Undecided: rounds that began with low capacity are a measured cause to name. */
-        char low[300] = "";
-        if (call == CALL_UNDECIDED && chapter_low_capacity_rounds(c, low + 1, sizeof low - 1)) low[0] = ' ';
         report_verdict(c->report, "%s on this machine under the GIL: %d GIL-threads took %s the time of %d processes "
                        "on %d jobs%s.%s%s", stats_call_word(call), c->cli.workers,
                        estimate_text(gil, "%.2fx", a, sizeof a), c->cli.workers, c->cli.jobs,
                        call == CALL_FALSE ? ", not below 1.25x" : call == CALL_TRUE ? ", below 1.25x" :
-                       stats_decides(gil) ? ": the interval straddles 1.25x" : "", c_note, low);
+                       stats_decides(gil) ? ": the interval straddles 1.25x" : "", c_note, chapter_undecided_cause(c, call));
         report_headline(c->report, "%s under the GIL (GIL-threads %.2fx the processes' time)%s%s",
                         stats_call_word(call), gil.median, *c_short ? ", " : "", c_short);
     } else {

@@ -106,10 +106,8 @@ static void verdict(chapter *c)
         snprintf(c_short, sizeof c_short, "%s%s for C threads (%.2fx)", gil.n > 0 ? ", " : "", stats_call_word(c_call),
                  threads.median);
     }
-    /* C threads undecided: rounds that began with low capacity are a measured cause to name. */
-    char low[300] = "";
-    if (decides && threads.n > 0 && c_call == CALL_UNDECIDED && chapter_low_capacity_rounds(c, low + 1, sizeof low - 1))
-        low[0] = ' ';
+    /* C threads undecided with serial's CPU: name rounds that began with low capacity. */
+    const char *low = decides && threads.n > 0 ? chapter_undecided_cause(c, c_call) : "";
     report_verdict(c->report, "%s%s%s%s%s", gil_part, c_part, low, decides ? "" : " ", starved);
     report_headline(c->report, "%s%s", gil_short, c_short);
 }

@@ -250,13 +250,11 @@ static void verdict(chapter *c, int most, const estimate *vs_one, const estimate
     report_text(c->report, "(b) Done right, %d tiny tasks per message: the pool took %s the serial time: %s that "
                 "it beat serial code (below 1x over the whole interval).", chunks[2],
                 estimate_text(tiny_vs_serial[2], "%.2fx", b, sizeof b), stats_call_word(chunked));
-    char low[300] = "";
-    if (right_call == CALL_UNDECIDED && chapter_low_capacity_rounds(c, low + 1, sizeof low - 1)) low[0] = ' ';
     report_verdict(c->report, "%s as stated (\"always\") on this machine: tiny tasks sent one per message took %s "
                    "the serial time%s. Done right: %s.%s", stats_call_word(call), a,
                    call == CALL_FALSE ? ", slower over the whole interval" :
                    call == CALL_TRUE ? ", faster even so" : ", on both sides of 1x within the interval", done_right,
-                   low);
+                   chapter_undecided_cause(c, right_call));
     int cores = c->machine.cores;
     report_headline(c->report, "%s as stated: one tiny task per message took %.2fx serial's time; done right, %d "
                     "processes took %.2fx one's: %s", stats_call_word(call), tiny_vs_serial[0].median, cores,
