@@ -6,8 +6,18 @@
 
 elapsed_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
-# interrupt NAME SIGNAL TARGET DELAY CHAPTER ARGS...: start the chapter in a process
-# group of its own, send SIGNAL after DELAY seconds to TARGET (leader: the chapter
+# wait_for WHEN SESSION: sleep WHEN seconds, or, for WHEN = "until:PATTERN", until a
+# process of the session SESSION (the chapter started it: setsid) has PATTERN in its
+# command line (at most 60 s).
+wait_for() {
+    case $1 in
+    until:*) for _ in $(seq 600); do pgrep -s "$2" -f -- "${1#until:}" >/dev/null && return; sleep 0.1; done ;;
+    *) sleep "$1" ;;
+    esac
+}
+
+# interrupt NAME SIGNAL TARGET WHEN CHAPTER ARGS...: start the chapter in a process
+# group of its own, send SIGNAL at WHEN (wait_for) to TARGET (leader: the chapter
 # alone, as `kill` does; group: everyone, as Ctrl-C does), then check the aftermath.
 interrupt() {
     name=$1 sig=$2 target=$3 delay=$4 n=$5
@@ -17,7 +27,7 @@ interrupt() {
     # A script's background job ignores SIGINT unless told not to; setsid gives it its own group.
     setsid env --default-signal=INT "$BUILD/chapter$n" --out "$out" --quiet "$@" >/dev/null 2>&1 &
     pid=$!
-    sleep "$delay"
+    wait_for "$delay" "$pid"
     if [ "$target" = group ]; then kill -s "$sig" -- "-$pid"; else kill -s "$sig" "$pid"; fi
     t0=$(date +%s%N)
     wait "$pid" 2>/dev/null
@@ -32,6 +42,8 @@ interrupt() {
         # Caught: the chapter killed and reaped its own children before dying.
         check "$label: nothing left in its process group, not even a zombie" test "$(in_group "$pid" any)" -eq 0
     fi
+    check "$label: nothing alive left in its session (an interpreter's own group included)" \
+        test "$(in_session "$pid")" -eq 0
     check "$label: no server or worker left" no_leftover
     check "$label: earlier results intact" grep -qx "earlier results" "$out/data.csv"
     check "$label: no temporary file" no_temp_files "$out"
@@ -50,7 +62,7 @@ interrupt "fetching on processes" INT group 5.0 5 --runtime c
 interrupt "in the event loop" KILL leader 4.2 8
 # Chapter 9's echo peer and CPU processes, chapter 10's zlib runs and CPython.
 interrupt "beside CPU processes (the echo peer and burners alive)" INT group 3.5 9 --python none
-interrupt "while CPython's echo peer runs" TERM leader 12.5 9
+interrupt "while CPython's echo peer runs" TERM leader until:peer.sendall 9 --scale tiny
 interrupt "in its checksum rounds" INT group 2.0 10 --python none
 interrupt "in its counting rounds (processes among them)" TERM group 1.5 11
 interrupt "with its fork server and workers alive" INT group 0.8 12 --python none

@@ -38,6 +38,9 @@ no_leftover() {
 }
 # How many processes of process group $1 exist: live ones, or (with "any") zombies too.
 in_group() { ps -eo pgid=,stat= | awk -v g="$1" -v any="${2:-}" '$1 == g && (any || $2 !~ /^Z/)' | wc -l; }
+# How many live processes of session $1 exist (a chapter's interpreter and MPI
+# launcher have process groups of their own in it).
+in_session() { ps -eo sid=,stat= | awk -v s="$1" '$1 == s && $2 !~ /^Z/' | wc -l; }
 no_temp_files() { [ -z "$(find "$1" -name '*.tmp.*' 2>/dev/null)" ]; }
 
 # The full verdict paragraph of a results folder (summary.md's, as the terminal prints
