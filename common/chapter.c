@@ -912,6 +912,13 @@ static double serial_spread(const chapter *c)
 /* Below this share of the CPUs' count, the measured capacity is low enough to name. */
 #define CAPACITY_LOW 0.8
 
+/* Did the CPUs do under CAPACITY_LOW of their count's worth over this run (median)? */
+static bool capacity_was_low(const chapter *c)
+{
+    estimate worth = chapter_capacity(c);
+    return worth.n > 0 && c->machine.cores > 1 && worth.median < CAPACITY_LOW * c->machine.cores;
+}
+
 /* " Parallel capacity: ..." for the Noise paragraph, its preamble keys and plot
  * variables (capacity.h); "" where no round probed it. */
 static void describe_capacity(chapter *c, char *out, size_t size)
@@ -987,19 +994,23 @@ static void measure_noise(chapter *c)
         report_verdict_append(c->report, " (This machine was noisy during the run: see the Noise line. `--reps %d` "
                               "runs more rounds.)", 2 * (c->cli.max_reps > 3 ? c->cli.max_reps : 3));
     }
-    estimate worth = chapter_capacity(c);
-    if (worth.n > 0 && c->machine.cores > 1 && worth.median < CAPACITY_LOW * c->machine.cores)
+    if (capacity_was_low(c))
         report_verdict_append(c->report, " (The %d CPUs did only %.2f cores' worth of the C loop together on this "
-                              "run: no parallel mode can go faster than that here.)", c->machine.cores, worth.median);
+                              "run: no parallel mode can go faster than that here.)", c->machine.cores,
+                              chapter_capacity(c).median);
+}
+
+three_way chapter_parallel_call(const chapter *c, three_way call, three_way serial_answer)
+{
+    return call == serial_answer && capacity_was_low(c) ? CALL_UNDECIDED : call;
 }
 
 const char *chapter_undecided_cause(chapter *c, three_way call)
 {
     int low = 0, cores = c->machine.cores;
     for (int i = 0; i < c->capacity_count; i++) low += c->capacity[i] < CAPACITY_LOW * cores;
-    estimate worth = chapter_capacity(c);
     c->undecided_cause[0] = '\0';
-    if (call == CALL_UNDECIDED && low > 0 && cores > 1 && worth.median >= CAPACITY_LOW * cores) /* else the run's note says it */
+    if (call == CALL_UNDECIDED && low > 0 && cores > 1 && !capacity_was_low(c)) /* else the run's note says it */
         snprintf(c->undecided_cause, sizeof c->undecided_cause, " At the start of %d of %d rounds the %d CPUs did "
                  "under %.1f cores' worth of the C loop together: around those moments no parallel mode could show "
                  "its speed.", low, c->capacity_count, cores, CAPACITY_LOW * cores);

@@ -178,6 +178,13 @@ bool chapter_past_minimum(const chapter *c, int rep);
 /* The machine's parallel capacity for the C loop over this run's rounds: the cores'
  * worth all its CPUs delivered together (capacity.h; median and interval). */
 estimate chapter_capacity(const chapter *c);
+/* A verdict on parallel speed: `call`, unless it is `serial_answer` (what a machine
+ * that runs one thing at a time would answer: "not faster") and this run's measured
+ * parallel capacity was low (under 0.8 x the CPUs, which chapter_finish names after
+ * the verdict): then the machine decided it, not the threads or processes, and the
+ * answer is NOT DISTINGUISHABLE HERE. A speed-up measured despite low capacity
+ * stands. */
+three_way chapter_parallel_call(const chapter *c, three_way call, three_way serial_answer);
 /* The measured cause an undecided parallel verdict names: " At the start of k of n
  * rounds the CPUs did under ... cores' worth ..." (a leading space: it follows the
  * verdict's sentence) when `call` is undecided and some rounds (not the run's median,

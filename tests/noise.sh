@@ -32,6 +32,16 @@ supported() {
         if ($2 == "NOT" && (hi < 0.945 || lo > 0.955) && !/Serial got only [0-9.]+ /) exit 1
         found = 1 } END { exit !found }' "$1"
 }
+# Where the run's CPUs did under 0.8 x their count's worth (its preamble's
+# parallel_capacity), "not faster" is the machine's answer, not the threads': C
+# threads are then never FALSE.
+not_false_on_low_capacity() {
+    capacity=$(sed -n 's/^# parallel_capacity=\([0-9.]*\) .*/\1/p' "$1/data.csv")
+    cores=$(sed -n 's/^# cores=//p' "$1/data.csv")
+    [ -n "$capacity" ] && [ -n "$cores" ] || return 1
+    awk -v c="$capacity" -v n="$cores" 'BEGIN { exit !(c >= 0.8 * n) }' && return 0
+    ! verdict_of "$1" | tr '\n' ' ' | grep -q 'FALSE for C threads'
+}
 for i in 1 2 3 4 5; do
     start_hog 1.5
     if "$BUILD/chapter3" --scale tiny --reps 6 --python none --quiet --out "$tmp/ch3" >"$tmp/out" 2>"$tmp/err"; then
@@ -46,6 +56,8 @@ for i in 1 2 3 4 5; do
         check "chapter 3 under a hog, run $i: the Noise line is in the summary" grep -q '^\*\*Noise:\*\* ' "$tmp/ch3/summary.md"
         verdict_of "$tmp/ch3" >"$tmp/verdict"
         check "chapter 3 under a hog, run $i: the verdict agrees with its own interval" supported "$tmp/verdict"
+        check "chapter 3 under a hog, run $i: C threads not called slower where the CPUs' capacity was low" \
+            not_false_on_low_capacity "$tmp/ch3"
     else
         not_ok "chapter 3 under a hog, run $i exits 0" "$(cat "$tmp/err")"
     fi

@@ -338,8 +338,7 @@ static void verdict(chapter *c)
     three_way crc_call = sizes_faster(by_crc, crc_list, sizeof crc_list);
     three_way sha_call = sizes_faster(by_sha, sha_list, sizeof sha_list);
     /* The claim is about Python: CPython decides it when it ran (one kernel that
-     * surely ran faster on threads refutes it), else the emulation; and nothing is
-     * decided from fewer rounds than make an interval (--scale tiny). */
+     * surely ran faster on threads refutes it), else the emulation. */
     three_way p_call = crc_call == CALL_FALSE || sha_call == CALL_FALSE       ? CALL_FALSE
                        : crc_call == CALL_TRUE && sha_call == CALL_TRUE       ? CALL_TRUE
                                                                               : CALL_UNDECIDED;
@@ -349,11 +348,15 @@ static void verdict(chapter *c)
     /* Where the C code holds the GIL: were the GIL-threads faster anywhere? (Measured, not assumed.) */
     int held = last_held_size();
     three_way held_call = sizes_faster_among(emulated, 0, held, held_list, sizeof held_list);
+    /* "Cannot speed up" on CPUs that did well under their count's worth: the machine
+     * decided it, not the GIL; and nothing is decided from fewer rounds than make an
+     * interval (--scale tiny). */
+    three_way call = c->rounds < STATS_MIN_VALUES ? CALL_UNDECIDED
+                                                 : chapter_parallel_call(c, have_python ? p_call : e_call, CALL_TRUE);
     report_verdict(c->report, "%s on this machine: threads were faster than serial (below 0.8x over the whole "
                    "interval) under the emulated GIL at %s%s. At %zu bytes the GIL-threads took %s the serial time; "
                    "at the sizes where the C code holds the GIL (%zu to %zu bytes) they were faster at %s%s.",
-                   stats_call_word(c->rounds < STATS_MIN_VALUES ? CALL_UNDECIDED : have_python ? p_call : e_call),
-                   e_list, p_part, sizes[SIZES - 1], estimate_text(emulated[SIZES - 1], "%.2fx", a, sizeof a),
+                   stats_call_word(call), e_list, p_part, sizes[SIZES - 1], estimate_text(emulated[SIZES - 1], "%.2fx", a, sizeof a),
                    sizes[0], sizes[held], held_list,
                    held_call == CALL_UNDECIDED ? " (some undecided)" : "");
     char python_short[120] = "";
@@ -361,8 +364,7 @@ static void verdict(chapter *c)
         snprintf(python_short, sizeof python_short, "; CPython's, %.2fx (crc32) and %.2fx (sha256)",
                  by_crc[SIZES - 1].median, by_sha[SIZES - 1].median);
     report_headline(c->report, "%s: at %zu KiB, threads took %.2fx serial's time under the emulated GIL%s",
-                    stats_call_word(c->rounds < STATS_MIN_VALUES ? CALL_UNDECIDED : have_python ? p_call : e_call),
-                    sizes[SIZES - 1] / 1024, emulated[SIZES - 1].median, python_short);
+                    stats_call_word(call), sizes[SIZES - 1] / 1024, emulated[SIZES - 1].median, python_short);
 }
 
 static void python_table(chapter *c, const cpython *py)
