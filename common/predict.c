@@ -132,19 +132,19 @@ const char *predict_verdict(const char *key, double guess, estimate measured, bo
     if (has_interval)
         snprintf(interval, sizeof interval, measured.coverage < STATS_LEVEL ? " (%s-%s, %.0f %%)" : " (%s-%s)",
                  number(measured.lo, lo, sizeof lo), number(measured.hi, hi, sizeof hi), 100 * measured.coverage);
-    const char *no_interval = has_interval ? ", outside the interval" : " (one round: no interval)";
+    const char *interval_note = has_interval ? ", outside the interval" : " (one round: no interval)";
     char shown_guess[32], shown_median[32]; /* as printed: a guess that reads the same is the median */
     bool same = strcmp(number(guess, shown_guess, sizeof shown_guess),
                        number(measured.median, shown_median, sizeof shown_median)) == 0;
     if (has_interval && guess >= measured.lo && guess <= measured.hi)
         snprintf(where, sizeof where, "inside the interval: a good prediction");
     else if (same)
-        snprintf(where, sizeof where, "the median itself%s", no_interval);
+        snprintf(where, sizeof where, "the median itself%s", interval_note);
     else if (measured.median == 0) /* no percentage of zero */
-        snprintf(where, sizeof where, "%s the median%s", guess > 0 ? "above" : "below", no_interval);
+        snprintf(where, sizeof where, "%s the median%s", guess > 0 ? "above" : "below", interval_note);
     else {
         double off = 100 * (guess - measured.median) / fabs(measured.median);
-        snprintf(where, sizeof where, "%.0f %% %s the median%s", fabs(off), off > 0 ? "above" : "below", no_interval);
+        snprintf(where, sizeof where, "%.0f %% %s the median%s", fabs(off), off > 0 ? "above" : "below", interval_note);
     }
     snprintf(out, size, "%s: you said %s, measured %s%s: %s", key, said, number(measured.median, median, sizeof median),
              interval, where);

@@ -93,7 +93,8 @@ static void verdict(chapter *c)
                        estimate_text(gil, "%.2fx", a, sizeof a), c->cli.workers, c->cli.jobs,
                        call == CALL_FALSE ? ", not below 1.25x" : call == CALL_TRUE ? ", below 1.25x" :
                        measured == CALL_TRUE ? ", below 1.25x, as low parallel capacity alone would make it" :
-                       stats_decides(gil) ? ": the interval straddles 1.25x" : "", c_note, chapter_undecided_cause(c, call));
+                       stats_decides(gil) ? ": the interval straddles 1.25x" : "", c_note,
+                       chapter_undecided_cause(c, call));
         report_headline(c->report, "%s under the GIL (GIL-threads %.2fx the processes' time)%s%s",
                         stats_call_word(call), gil.median, *c_short ? ", " : "", c_short);
     } else {

@@ -91,7 +91,8 @@ static void verdict(chapter *c)
     three_way gil_call = decides ? stats_below(gil, FASTER_BELOW) : CALL_UNDECIDED;
     /* C threads not faster on CPUs that did well under their count's worth: the machine
      * decided that, and nothing is decided about threads. */
-    three_way c_call = decides ? chapter_parallel_call(c, stats_below(threads, FASTER_BELOW), CALL_FALSE) : CALL_UNDECIDED;
+    three_way c_call =
+        decides ? chapter_parallel_call(c, stats_below(threads, FASTER_BELOW), CALL_FALSE) : CALL_UNDECIDED;
     char gil_part[300] = "", c_part[300] = "", gil_short[100] = "", c_short[100] = "", a[64];
     if (gil.n > 0) {
         snprintf(gil_part, sizeof gil_part, "%s under the GIL on this machine: %d GIL-threads took %s the serial "

@@ -356,8 +356,8 @@ static void verdict(chapter *c)
     report_verdict(c->report, "%s on this machine: threads were faster than serial (below 0.8x over the whole "
                    "interval) under the emulated GIL at %s%s. At %zu bytes the GIL-threads took %s the serial time; "
                    "at the sizes where the C code holds the GIL (%zu to %zu bytes) they were faster at %s%s.",
-                   stats_call_word(call), e_list, p_part, sizes[SIZES - 1], estimate_text(emulated[SIZES - 1], "%.2fx", a, sizeof a),
-                   sizes[0], sizes[held], held_list,
+                   stats_call_word(call), e_list, p_part, sizes[SIZES - 1],
+                   estimate_text(emulated[SIZES - 1], "%.2fx", a, sizeof a), sizes[0], sizes[held], held_list,
                    held_call == CALL_UNDECIDED ? " (some undecided)" : "");
     char python_short[120] = "";
     if (have_python)
