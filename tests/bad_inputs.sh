@@ -143,4 +143,15 @@ kill "$holder"
 wait "$holder"
 check "no process left behind by refused runs" no_leftover
 
+# The test runner's own setting: refused in one line before any part starts (a part
+# started would take minutes; the timeout says so).
+for jobs in 0 00 abc -1 1.5; do
+    env TEST_JOBS="$jobs" timeout 20 tests/run.sh >"$tmp/stdout" 2>"$tmp/stderr"
+    status=$?
+    check "TEST_JOBS='$jobs': exit 2, one line naming TEST_JOBS and the value, no part started" \
+        sh -c '[ "$1" -eq 2 ] && [ "$(wc -l <"$2/stderr")" -eq 1 ] && [ ! -s "$2/stdout" ] &&
+            grep -qF "TEST_JOBS: expected how many parts run at a time, a whole number from 1, got '"'"'$3'"'"'" "$2/stderr"' \
+        - "$status" "$tmp" "$jobs"
+done
+
 finish bad_inputs

@@ -81,6 +81,15 @@ if [ "${1:-}" = --one ]; then
     exit 0
 fi
 [ $# -eq 0 ] || { echo "usage: tests/run.sh [--one PART DIR]" >&2; exit 2; }
+jobs=${TEST_JOBS:-$(($(nproc) + 2))}
+case $jobs in
+*[!0-9]*) valid=no ;;
+*) if [ "$jobs" -ge 1 ] 2>/dev/null; then valid=yes; else valid=no; fi ;;
+esac
+if [ "$valid" = no ]; then
+    echo "tests/run.sh: TEST_JOBS: expected how many parts run at a time, a whole number from 1, got '$jobs'" >&2
+    exit 2
+fi
 
 logs=$(mktemp -d /tmp/tvp-tests-XXXXXX)
 # Interrupted (Ctrl-C reaches only this session): stop every part's session too.
@@ -95,7 +104,6 @@ trap 'rm -rf "$logs"' EXIT
 export TVP_TINY_RUNS="$logs/tiny"
 mkdir -p "$TVP_TINY_RUNS"
 trap 'stop_parts; exit 130' INT TERM HUP
-jobs=${TEST_JOBS:-$(($(nproc) + 2))}
 started=$(date +%s)
 printf '%s\n' $PARTS | xargs -P "$jobs" -I PART setsid tests/run.sh --one PART "$logs"
 
