@@ -9,8 +9,7 @@
 #include "pool.h"
 #include "work.h"
 
-/* The loop, as a pool task: each task runs the same number of iterations. */
-double capacity_probe(int workers, uint64_t iterations)
+double capacity_probe(int workers, pool_task task, void *ctx)
 {
     if (workers < 1) return -1;
     task_record before[1], after[1], together[workers];
@@ -20,9 +19,8 @@ double capacity_probe(int workers, uint64_t iterations)
      * start-up is not counted. Interference only ever adds time, so the faster of
      * the two lone runs is the better measure of one core's speed at this moment (a
      * slow lone run alone would make the CPUs look like more than they are). */
-    if (pool_map(&one, cpu_heavy_task, &iterations, 1, before, &outcome) != 0 ||
-        pool_map(&all, cpu_heavy_task, &iterations, workers, together, &outcome) != 0 ||
-        pool_map(&one, cpu_heavy_task, &iterations, 1, after, &outcome) != 0)
+    if (pool_map(&one, task, ctx, 1, before, &outcome) != 0 || pool_map(&all, task, ctx, workers, together, &outcome) != 0 ||
+        pool_map(&one, task, ctx, 1, after, &outcome) != 0)
         return -1;
     double took[workers], alone_before = (double)(before[0].end_ns - before[0].start_ns),
                           alone_after = (double)(after[0].end_ns - after[0].start_ns);

@@ -15,11 +15,14 @@
 
 #include <stdint.h>
 
-/* One probe: `workers` forked processes each running cpu_heavy(iterations) at once,
- * against one process running it alone just before and just after (the faster of
- * the two: noise only adds time). The cores' worth, or -1 if a process could not be
- * started. */
-double capacity_probe(int workers, uint64_t iterations);
+#include "pool.h"
+
+/* One probe: `workers` forked processes each running task(ctx, i) at once, against
+ * one process running it alone just before and just after (the faster of the two:
+ * noise only adds time). The task is the workload whose capacity is measured: the C
+ * loop (cpu_heavy_task with its iterations), or a chapter's own kernel. The cores'
+ * worth, or -1 if a process could not be started. */
+double capacity_probe(int workers, pool_task task, void *ctx);
 
 /* Iterations of cpu_heavy for a probe of about `seconds` of one core: from one short
  * timed run (a millisecond), not calibrate_cpu_heavy's careful 0.1 s: the probe

@@ -102,6 +102,7 @@ void chapter_begin_checked(chapter *c, chapter_identity identity, chapter_flags 
     c->number = identity.number;
     c->claim = identity.claim;
     c->decisive_series = -1;
+    snprintf(c->capacity_what, sizeof c->capacity_what, "the C loop");
     snprintf(c->program, sizeof c->program, "chapter%d", identity.number);
     c->cli.program = c->program;
     c->cli.claim = identity.claim;
@@ -324,15 +325,29 @@ static bool another_round(chapter *c, int done, double relative_width)
 static estimate ratio_of(const chapter *c, int series, int workers, int ref, int ref_workers);
 
 /* The machine's parallel capacity at the start of a round (capacity.h): all its CPUs'
- * workers against one, on the C loop, so that it sees the same moment as the round.
- * At the tiny scale (tests: nothing is decided) once, on a 5 ms loop. */
+ * workers against one, on the C loop (a 20 ms one) or the chapter's own workload, so
+ * that it sees the same moment as the round. At the tiny scale (tests: nothing is
+ * decided) once, on a 5 ms loop. */
 static void probe_capacity(chapter *c)
 {
     bool tiny = c->cli.scale == SCALE_TINY;
     if (c->capacity_count >= CHAPTER_MAX_ROUNDS || (tiny && c->capacity_count > 0)) return;
-    if (!c->capacity_iterations) c->capacity_iterations = capacity_iterations(tiny ? 0.005 : 0.02);
-    double worth = capacity_probe(c->machine.cores, c->capacity_iterations);
+    if (!c->capacity_task) {
+        c->capacity_iterations = capacity_iterations(tiny ? 0.005 : 0.02);
+        c->capacity_task = cpu_heavy_task;
+        c->capacity_ctx = &c->capacity_iterations;
+    }
+    double worth = capacity_probe(c->machine.cores, c->capacity_task, c->capacity_ctx);
     if (worth > 0) c->capacity[c->capacity_count++] = worth;
+}
+
+void chapter_capacity_workload(chapter *c, const char *what, pool_task task, void *ctx)
+{
+    if (c->capacity_count > 0 || !task)
+        fail_at(__FILE__, __LINE__, "chapter_capacity_workload: after the first round, or without a task", EINVAL);
+    snprintf(c->capacity_what, sizeof c->capacity_what, "%s", what);
+    c->capacity_task = task;
+    c->capacity_ctx = ctx;
 }
 
 bool chapter_next_round(chapter *c, int *rep)
@@ -930,7 +945,8 @@ static void describe_capacity(chapter *c, char *out, size_t size)
     if (worth.n == 0) return;
     char text[96], kernel[240] = "";
     estimate_text(worth, "%.2f", text, sizeof text);
-    chapter_meta(c, "parallel_capacity", "%s cores' worth of %d CPUs (the C loop, over %d round%s)", text, cpus, worth.n,
+    chapter_meta(c, "parallel_capacity", "%s cores' worth of %d CPUs (%s, over %d round%s)", text, cpus, c->capacity_what,
+                 worth.n,
                  worth.n == 1 ? "" : "s");
     chapter_plot_var(c, "capacity", "%.4f", worth.median);
     chapter_plot_var(c, "capacity_lo", "%.4f", worth.lo);
@@ -941,8 +957,8 @@ static void describe_capacity(chapter *c, char *out, size_t size)
     else if (physical == cpus && cpus > 1 && worth.median < CAPACITY_LOW * cpus)
         snprintf(kernel, sizeof kernel, "; the kernel shows %d separate cores, yet they did less: on a virtual machine "
                  "they may be hardware threads of fewer cores on the host, or the host was busy", cpus);
-    snprintf(out, size, " Parallel capacity: %d CPUs did %s cores' worth of the C loop together (all at once against "
-             "one alone, at the start of each round)%s.", cpus, text, kernel);
+    snprintf(out, size, " Parallel capacity: %d CPUs did %s cores' worth of %s together (all at once against one "
+             "alone, at the start of each round)%s.", cpus, text, c->capacity_what, kernel);
 }
 
 /* The noise meter's line, its preamble keys, and a warning on the verdict when high. */
@@ -995,9 +1011,9 @@ static void measure_noise(chapter *c)
                               "runs more rounds.)", 2 * (c->cli.max_reps > 3 ? c->cli.max_reps : 3));
     }
     if (capacity_was_low(c))
-        report_verdict_append(c->report, " (The %d CPUs did only %.2f cores' worth of the C loop together on this "
-                              "run: no parallel mode can go faster than that here.)", c->machine.cores,
-                              chapter_capacity(c).median);
+        report_verdict_append(c->report, " (The %d CPUs did only %.2f cores' worth of %s together on this run: no "
+                              "parallel mode can go faster than that here.)", c->machine.cores,
+                              chapter_capacity(c).median, c->capacity_what);
 }
 
 three_way chapter_parallel_call(const chapter *c, three_way call, three_way serial_answer)
@@ -1012,8 +1028,8 @@ const char *chapter_undecided_cause(chapter *c, three_way call)
     c->undecided_cause[0] = '\0';
     if (call == CALL_UNDECIDED && low > 0 && cores > 1 && !capacity_was_low(c)) /* else the run's note says it */
         snprintf(c->undecided_cause, sizeof c->undecided_cause, " At the start of %d of %d rounds the %d CPUs did "
-                 "under %.1f cores' worth of the C loop together: around those moments no parallel mode could show "
-                 "its speed.", low, c->capacity_count, cores, CAPACITY_LOW * cores);
+                 "under %.1f cores' worth of %s together: around those moments no parallel mode could show its "
+                 "speed.", low, c->capacity_count, cores, CAPACITY_LOW * cores, c->capacity_what);
     return c->undecided_cause;
 }
 

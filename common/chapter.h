@@ -105,10 +105,13 @@ struct chapter {
     int64_t begun_ns;
     noise_snapshot noise_start;
     room_report room;         /* what else used the CPU just before the first round (room.h) */
-    double capacity[CHAPTER_MAX_ROUNDS]; /* each round's parallel capacity for the C loop (capacity.h) */
+    double capacity[CHAPTER_MAX_ROUNDS]; /* each round's parallel capacity (capacity.h) */
     int capacity_count;
+    pool_task capacity_task;  /* the probe's workload: the C loop unless chapter_capacity_workload set one */
+    void *capacity_ctx;
+    char capacity_what[64];   /* its name in the text: "the C loop", "zlib.crc32 on 1 MiB" */
     char undecided_cause[300]; /* chapter_undecided_cause's sentence */
-    uint64_t capacity_iterations; /* the probe's loop: 10 ms (tiny) or 20 ms of one core */
+    uint64_t capacity_iterations; /* the C loop's, for the probe: 5 ms (tiny) or 20 ms of one core */
     bool same_work;           /* every mode's runs do the same work as serial's: CPU drift is meaningful */
     double calibrated_serial_s; /* what the calibration predicted a serial run takes (0: none) */
     int rounds;               /* rounds done (set by chapter_next_round) */
@@ -175,9 +178,14 @@ bool chapter_next_round(chapter *c, int *rep);
  * minimum rounds; past them a chapter may spend its time only on what its verdict
  * compares. */
 bool chapter_past_minimum(const chapter *c, int rep);
-/* The machine's parallel capacity for the C loop over this run's rounds: the cores'
- * worth all its CPUs delivered together (capacity.h; median and interval). */
+/* The machine's parallel capacity over this run's rounds: the cores' worth all its
+ * CPUs delivered together on the probe's workload (capacity.h; median and interval). */
 estimate chapter_capacity(const chapter *c);
+/* The probe's workload, before the first round: the chapter's own kernel (`task` on
+ * `ctx`, about 10 to 20 ms of one core per task, still valid through the rounds),
+ * named `what` in the text ("zlib.crc32 on 1 MiB"), where its CPUs may deliver more
+ * or less than on the C loop, the default. */
+void chapter_capacity_workload(chapter *c, const char *what, pool_task task, void *ctx);
 /* A verdict on parallel speed: `call`, unless it is `serial_answer` (what a machine
  * that runs one thing at a time would answer: "not faster") and this run's measured
  * parallel capacity was low (under 0.8 x the CPUs, which chapter_finish names after

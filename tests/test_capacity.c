@@ -29,9 +29,10 @@ static void test_a_probe_runs_and_measures_something(void **state)
     /* One worker against itself: a positive, finite worth (its size is the machine's
      * business: beside other tests' load a lone run and the "together" run differ by
      * any factor; CI saw 0.3x). What it equals for given times is tested above. */
-    double worth = capacity_probe(1, calibrate_cpu_heavy(0.01));
+    uint64_t iterations = calibrate_cpu_heavy(0.01), few = 1000;
+    double worth = capacity_probe(1, cpu_heavy_task, &iterations);
     assert_true(worth > 0 && isfinite(worth));
-    assert_true(capacity_probe(0, 1000) < 0);
+    assert_true(capacity_probe(0, cpu_heavy_task, &few) < 0);
 }
 
 static void test_the_topology_counts_cores_not_hardware_threads(void **state)

@@ -225,6 +225,31 @@ static void test_low_capacity_rounds_named(void **state)
     end(&c);
 }
 
+static int64_t a_kernel(void *ctx, int task)
+{
+    return *(const int *)ctx + task;
+}
+
+/* The C loop by default; a chapter's own kernel when it names one before the first
+ * round, and the text then names that workload. */
+static void test_capacity_workload_is_named(void **state)
+{
+    (void)state;
+    chapter c;
+    begin(&c);
+    c.machine.cores = 2;
+    assert_string_equal(c.capacity_what, "the C loop");
+    int base = 7;
+    chapter_capacity_workload(&c, "a kernel", a_kernel, &base);
+    assert_ptr_equal(c.capacity_task, a_kernel);
+    assert_ptr_equal(c.capacity_ctx, &base);
+    const double one_low[] = { 1.9, 1.2, 1.95, 1.9 };
+    memcpy(c.capacity, one_low, sizeof one_low);
+    c.capacity_count = 4;
+    assert_non_null(strstr(chapter_undecided_cause(&c, CALL_UNDECIDED), "cores' worth of a kernel together"));
+    end(&c);
+}
+
 /* A "not faster" answer on CPUs that did well under their count's worth is the
  * machine's, not the threads': undecided. A speed-up measured even so stands, and
  * nothing changes when the capacity was fine or not measured, or on one CPU. */
@@ -349,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_interleaved_turns),
         cmocka_unit_test(test_low_capacity_rounds_named),
         cmocka_unit_test(test_parallel_call_on_low_capacity),
+        cmocka_unit_test(test_capacity_workload_is_named),
         cmocka_unit_test(test_noise_judgement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -419,6 +419,9 @@ int main(int argc, char **argv)
         chapter_meta(&c, "calls_per_job", "%zu bytes: %zu", sizes[s], jobs[s].calls);
     }
 
+    /* What the CPUs deliver together on this chapter's own work: a job of crc32 calls
+     * on 1 MiB buffers (a job of the scale's length, no GIL in the probe's processes). */
+    chapter_capacity_workload(&c, "zlib.crc32 on 1 MiB", checksum_task, &jobs[SIZES - 1]);
     char decisive[64];
     chapter_decide_by(&c, key_of(decisive, sizeof decisive, chapter_wants(&c, MODE_GIL_THREADS) ? "releasing"
                                  : "threads", SIZES - 1), 0, NULL, 0);
