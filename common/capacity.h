@@ -5,8 +5,8 @@
  * what a laptop's "8 CPUs, 4 cores" are, and what a VM's vCPUs may be on the host)
  * share its execution units, so two workers on them can do far less than twice one
  * worker's work, and how much less depends on the loop. So each round a chapter
- * measures it: `workers` processes run the same C loop at once, against one process
- * running it alone; the cores' worth is the sum over the workers of (time alone /
+ * measures it: `workers` processes run the same work (the C loop, or the chapter's
+ * own) at once, against one process running it alone; the cores' worth is the sum over the workers of (time alone /
  * its time beside the others): 2.0 on two real cores, about 1.2 on two hardware
  * threads of one core. The kernel's view of the topology
  * (/sys/devices/system/cpu/cpuN/topology/thread_siblings_list) is read beside it. */
