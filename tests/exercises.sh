@@ -47,8 +47,8 @@ for n in $only; do
         answer=$(sed -n "${i}p" "$tmp/answers")
         case " $args $answer" in *" --python"* | *CPython*) ;; *) takes_flag "$n" --python && set -- "$@" --python none ;; esac
         case " $args" in *" --requests"*) ;; *) takes_flag "$n" --requests && set -- "$@" --requests 4 ;; esac
-        # More rounds (--reps 12) change no line the exercise names: 3 show it, in a quarter of the time.
-        case " $args" in *" --reps"*) set -- "$@" --reps 3 ;; esac
+        # More rounds (--reps 12) change no line the exercise names: the tiny scale's one shows it.
+        case " $args" in *" --reps"*) set -- "$@" --reps 1 ;; esac
         # The same for the sizes of work (more tiny tasks, longer windows, more children): the tiny scale's.
         for size in --tiny-tasks --window-ms --forks; do
             case " $args" in *" $size"*) set -- "$@" "$size" "$(tiny_default "$n" "$size")" ;; esac
