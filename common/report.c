@@ -482,18 +482,27 @@ void progress_name_as(const char *program)
     snprintf(progress_name, sizeof progress_name, "%s", program);
 }
 
+/* A progress line on the terminal: "  .. what", wrapped to its width like the rest of
+ * the terminal form (a CPython command line with its paths is wider than 80). */
+static void progress_on_terminal(const char *fmt, va_list ap)
+{
+    char *text = xvasprintf(fmt, ap);
+    print_wrapped(stderr, "  .. ", text, report_columns(stderr));
+    free(text);
+}
+
 void progress_milestone(const char *fmt, ...)
 {
     if (!progress_on) return;
     va_list ap;
     va_start(ap, fmt);
     if (isatty(STDERR_FILENO)) {
-        fputs("  .. ", stderr);
+        progress_on_terminal(fmt, ap);
     } else { /* a pipe or a file (tee): say who and when, one line per finished run */
         fprintf(stderr, "[%s +%.1f s] ", progress_name, ns_to_s(now_ns() - progress_started));
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
     }
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
     fflush(stderr);
     va_end(ap);
 }
@@ -503,8 +512,6 @@ void progress(const char *fmt, ...)
     if (!progress_on || !isatty(STDERR_FILENO)) return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("  .. ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    progress_on_terminal(fmt, ap);
     va_end(ap);
 }

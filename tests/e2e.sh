@@ -62,11 +62,15 @@ for n in $(chapter_numbers); do
     check "chapter$n --version exits 0" sh -c "'$BUILD/chapter$n' --version | grep -q threads-vs-processes"
 done
 
-# In a real 80x24 terminal (a pty, where progress lines are drawn too): the last
+# In a real 80x24 terminal (a pty, where progress lines are drawn too, CPython's
+# with its paths among them): no line wider than the terminal, and the last
 # non-empty lines are still the headline.
 if command -v script >/dev/null 2>&1; then
-    script -qec "stty cols 80 rows 24; make -s --no-print-directory chapter3 ARGS='--scale tiny --python none' OUT='$tmp/pty'" \
+    script -qec "stty cols 80 rows 24; make -s --no-print-directory chapter3 ARGS='--scale tiny' OUT='$tmp/pty'" \
         /dev/null >"$tmp/pty.out" 2>&1 </dev/null
+    check "make chapter3 in an 80x24 pty: no line wider than 80, progress lines included ($(tr '\r' '\n' <"$tmp/pty.out" | LC_ALL=C.UTF-8 wc -L) at most)" \
+        test "$(tr '\r' '\n' <"$tmp/pty.out" | LC_ALL=C.UTF-8 wc -L)" -le 80
+    check "...and a progress line was drawn there" grep -q '^  \.\. ' "$tmp/pty.out"
     check "make chapter3 in an 80x24 pty ends with the verdict's headline ($(tr -d '\r' <"$tmp/pty.out" | grep -v '^$' | tail -1 | cut -c1-60))" \
         ends_with_headline "$tmp/pty.out"
 else
