@@ -1,6 +1,6 @@
 #!/bin/sh
 # e2e.sh — every chapter end to end at --scale tiny, through make as a student runs
-# it: exit 0, at most 80 columns wide at COLUMNS=80, the documented CSV, summary.md,
+# it: exit 0, at most 80 columns wide in an 80x24 pty, the documented CSV, summary.md,
 # both figures, no process or temporary file left behind.
 . "$(dirname "$0")/lib.sh"
 
@@ -23,17 +23,22 @@ ends_with_headline() {
 }
 
 for n in $(chapter_numbers); do
-    # As a student runs it (make, in an 80-column terminal), with everything it prints
+    # As a student runs it (make, in an 80x24 terminal), with everything it prints
     # (lib.sh: tiny_run, made once for the suites that read it).
     out=$(tiny_run "$n")
     if tiny_run_ok "$out"; then
         ok "make chapter$n ARGS=\"--scale tiny\" exits 0"
     else
-        not_ok "make chapter$n ARGS=\"--scale tiny\" exits 0" "$(cat "$out.stderr")"
+        not_ok "make chapter$n ARGS=\"--scale tiny\" exits 0" "$(tail -5 "$out.stdout" | tr -d '\r') $(cat "$out.stderr")"
         continue
     fi
-    check "make chapter$n at COLUMNS=80 prints no line wider than 80 characters ($(cat "$out.stdout" "$out.stderr" | LC_ALL=C.UTF-8 wc -L) at most)" \
-        test "$(cat "$out.stdout" "$out.stderr" | LC_ALL=C.UTF-8 wc -L)" -le 80
+    # (A terminal's line ends in CR LF; a CR alone would redraw a line.)
+    width=$(cat "$out.stdout" "$out.stderr" | tr '\r' '\n' | LC_ALL=C.UTF-8 wc -L)
+    check "make chapter$n in 80 columns prints no line wider than 80 characters, progress lines included ($width at most)" \
+        test "$width" -le 80
+    if [ -e "$out.session" ]; then
+        check "chapter$n drew its progress lines in the terminal" grep -q '^  \.\. ' "$out.stdout"
+    fi
     check "chapter$n prints a computed verdict" grep -q '^VERDICT: ' "$out.stdout"
     check "make chapter$n ends with the verdict's headline, at most two lines, under the terminal figure" \
         ends_with_headline "$out.stdout"
@@ -62,20 +67,6 @@ for n in $(chapter_numbers); do
     check "chapter$n --version exits 0" sh -c "'$BUILD/chapter$n' --version | grep -q threads-vs-processes"
 done
 
-# In a real 80x24 terminal (a pty, where progress lines are drawn too, CPython's
-# with its paths among them): no line wider than the terminal, and the last
-# non-empty lines are still the headline.
-if command -v script >/dev/null 2>&1; then
-    script -qec "stty cols 80 rows 24; make -s --no-print-directory chapter3 ARGS='--scale tiny' OUT='$tmp/pty'" \
-        /dev/null >"$tmp/pty.out" 2>&1 </dev/null
-    check "make chapter3 in an 80x24 pty: no line wider than 80, progress lines included ($(tr '\r' '\n' <"$tmp/pty.out" | LC_ALL=C.UTF-8 wc -L) at most)" \
-        test "$(tr '\r' '\n' <"$tmp/pty.out" | LC_ALL=C.UTF-8 wc -L)" -le 80
-    check "...and a progress line was drawn there" grep -q '^  \.\. ' "$tmp/pty.out"
-    check "make chapter3 in an 80x24 pty ends with the verdict's headline ($(tr -d '\r' <"$tmp/pty.out" | grep -v '^$' | tail -1 | cut -c1-60))" \
-        ends_with_headline "$tmp/pty.out"
-else
-    not_ok "make chapter3 in an 80x24 pty (script(1), util-linux, is missing)"
-fi
 
 # 4 rounds: an interval that holds the median 87.5 % of the time, printed as such, and
 # no decision from it.

@@ -48,14 +48,25 @@ no_temp_files() { [ -z "$(find "$1" -name '*.tmp.*' 2>/dev/null)" ]; }
 verdict_of() { sed -n 's/^\*\*Verdict:\*\* /VERDICT: /p' "$1/summary.md"; }
 
 # tiny_run N: the folder of chapter N run as a student runs it at the tiny scale
-# (COLUMNS=80 make chapterN ARGS="--scale tiny", with real CPython and the figures),
-# with what make printed beside it: FOLDER.stdout, FOLDER.stderr and FOLDER.status.
+# (make chapterN ARGS="--scale tiny", with real CPython and the figures), in an
+# 80x24 terminal (a pty, script(1): progress lines are drawn there), with what make
+# printed beside it: FOLDER.stdout (the terminal's, CR LF line ends), FOLDER.stderr
+# (script's own), FOLDER.status and FOLDER.session (the pty's session, where
+# tiny_runs.sh looks for anything left behind). Without script(1): COLUMNS=80 and
+# separate stdout and stderr, and no .session.
 # tests/run.sh makes these runs once for the suites that read them (tests/tiny_runs.sh,
 # into $TVP_TINY_RUNS); a suite run alone makes its own, once per chapter.
 make_tiny_run() { # make_tiny_run N BASE
     mkdir -p "$2"
-    COLUMNS=80 make -s --no-print-directory "chapter$1" ARGS="--scale tiny" OUT="$2/chapter$1" \
-        >"$2/chapter$1.stdout" 2>"$2/chapter$1.stderr"
+    if command -v script >/dev/null 2>&1; then
+        # The shell script starts leads the pty's session; make takes its place (exec).
+        TINY_N=$1 TINY_BASE=$2 script -qec 'stty cols 80 rows 24; echo $$ >"$TINY_BASE/chapter$TINY_N.session";
+            exec make -s --no-print-directory "chapter$TINY_N" ARGS="--scale tiny" OUT="$TINY_BASE/chapter$TINY_N"' \
+            /dev/null >"$2/chapter$1.stdout" 2>"$2/chapter$1.stderr" </dev/null
+    else
+        COLUMNS=80 make -s --no-print-directory "chapter$1" ARGS="--scale tiny" OUT="$2/chapter$1" \
+            >"$2/chapter$1.stdout" 2>"$2/chapter$1.stderr"
+    fi
     echo $? >"$2/chapter$1.status.new" && mv "$2/chapter$1.status.new" "$2/chapter$1.status"
 }
 tiny_run() {

@@ -8,6 +8,11 @@
 for n in $(chapter_numbers); do
     make_tiny_run "$n" "$1"
     check "chapter$n ran at the tiny scale for the other suites" tiny_run_ok "$1/chapter$n"
+    # In a pty the run had a session of its own: nothing of it may be alive there.
+    if [ -s "$1/chapter$n.session" ]; then
+        check "chapter$n's tiny run left nothing alive in its terminal's session" \
+            test "$(in_session "$(cat "$1/chapter$n.session")")" -eq 0
+    fi
 done
 check "the tiny runs leave no process behind" no_leftover
 finish tiny_runs
