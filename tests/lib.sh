@@ -59,8 +59,9 @@ verdict_of() { sed -n 's/^\*\*Verdict:\*\* /VERDICT: /p' "$1/summary.md"; }
 make_tiny_run() { # make_tiny_run N BASE
     mkdir -p "$2"
     if command -v script >/dev/null 2>&1; then
-        # The shell script starts leads the pty's session; make takes its place (exec).
-        TINY_N=$1 TINY_BASE=$2 script -qec 'stty cols 80 rows 24; echo $$ >"$TINY_BASE/chapter$TINY_N.session";
+        # The shell script starts (sh, whatever the user's SHELL) leads the pty's
+        # session; make takes its place (exec).
+        SHELL=/bin/sh TINY_N=$1 TINY_BASE=$2 script -qec 'stty cols 80 rows 24; echo $$ >"$TINY_BASE/chapter$TINY_N.session";
             exec make -s --no-print-directory "chapter$TINY_N" ARGS="--scale tiny" OUT="$TINY_BASE/chapter$TINY_N"' \
             /dev/null >"$2/chapter$1.stdout" 2>"$2/chapter$1.stderr" </dev/null
     else
