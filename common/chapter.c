@@ -367,6 +367,11 @@ bool chapter_past_minimum(const chapter *c, int rep)
     return rep >= c->cli.reps;
 }
 
+int chapter_minimum_rounds(const chapter *c)
+{
+    return c->rounds < c->cli.reps ? c->rounds : c->cli.reps;
+}
+
 estimate chapter_capacity(const chapter *c)
 {
     return stats_estimate(c->capacity, (size_t)c->capacity_count);
@@ -945,16 +950,15 @@ static void describe_capacity(chapter *c, char *out, size_t size)
     if (worth.n == 0) return;
     char text[96], kernel[240] = "";
     estimate_text(worth, "%.2f", text, sizeof text);
-    chapter_meta(c, "parallel_capacity", "%s cores' worth of %d CPUs (%s, over %d round%s)", text, cpus, c->capacity_what,
-                 worth.n,
-                 worth.n == 1 ? "" : "s");
+    chapter_meta(c, "parallel_capacity", "%s cores' worth of %d CPUs (%s, over %d round%s)", text, cpus,
+                 c->capacity_what, worth.n, worth.n == 1 ? "" : "s");
     chapter_plot_var(c, "capacity", "%.4f", worth.median);
     chapter_plot_var(c, "capacity_lo", "%.4f", worth.lo);
     chapter_plot_var(c, "capacity_hi", "%.4f", worth.hi);
     if (physical > 0 && physical < cpus)
         snprintf(kernel, sizeof kernel, "; the kernel shows them as hardware threads of %d core%s, which share their "
                  "execution units", physical, physical == 1 ? "" : "s");
-    else if (physical == cpus && cpus > 1 && worth.median < CAPACITY_LOW * cpus)
+    else if (physical == cpus && capacity_was_low(c))
         snprintf(kernel, sizeof kernel, "; the kernel shows %d separate cores, yet they did less: on a virtual machine "
                  "they may be hardware threads of fewer cores on the host, or the host was busy", cpus);
     snprintf(out, size, " Parallel capacity: %d CPUs did %s cores' worth of %s together (all at once against one "

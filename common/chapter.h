@@ -178,6 +178,9 @@ bool chapter_next_round(chapter *c, int *rep);
  * minimum rounds; past them a chapter may spend its time only on what its verdict
  * compares. */
 bool chapter_past_minimum(const chapter *c, int rep);
+/* Once the rounds are over: how many ran every mode (the minimum, or fewer if the
+ * rounds stopped sooner). */
+int chapter_minimum_rounds(const chapter *c);
 /* The machine's parallel capacity over this run's rounds: the cores' worth all its
  * CPUs delivered together on the probe's workload (capacity.h; median and interval). */
 estimate chapter_capacity(const chapter *c);

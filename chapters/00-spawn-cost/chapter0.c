@@ -395,7 +395,8 @@ int main(int argc, char **argv)
     };
     chapter c;
     chapter_begin(&c, CHAPTER_IDENTITY,
-                  (chapter_flags){ .honours = CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON, .extras = extras, .extra_count = 1 },
+                  (chapter_flags){ .honours = CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
+                                   .extras = extras, .extra_count = 1 },
                   argc, argv);
     max_rss_mib = chapter_memory_flag(&c, "--max-rss-mib", max_rss_mib);
     cpython py;

@@ -187,14 +187,13 @@ int main(int argc, char **argv)
     gil_tax taxes[CHAPTER_MAX_ROUNDS];
     pool_mode decisive = chapter_wants(&c, MODE_GIL_THREADS) ? MODE_GIL_THREADS : MODE_THREADS;
     chapter_decide_by(&c, pool_mode_name(decisive), 0, pool_mode_name(MODE_PROCESSES), 0);
-    int rounds = 0;
-    for (int rep = -1; chapter_next_round(&c, &rep); rounds = rep + 1) taxes[rep] = run_round(&c, rep, &iterations);
+    for (int rep = -1; chapter_next_round(&c, &rep);) taxes[rep] = run_round(&c, rep, &iterations);
 
     /* Real CPython runs the article's own loop, as many rounds as serial ran. It is
      * about 100 times slower per iteration, so its jobs are sized by time: a sixth of
      * a C job, and above the tiny scale at least CPYTHON_JOB_S, so that starting the
      * ProcessPoolExecutor's workers is a small part of each job. */
-    int every_mode_rounds = rounds < c.cli.reps ? rounds : c.cli.reps;
+    int every_mode_rounds = chapter_minimum_rounds(&c);
     py.reps = every_mode_rounds;
     double py_job_s = c.cli.scale == SCALE_TINY || job_seconds / 6 > CPYTHON_JOB_S ? job_seconds / 6 : CPYTHON_JOB_S;
     cpython_run(&py, NULL, 4 * py_job_s * c.cli.jobs * py.reps, "--modes serial,threads,processes --jobs %d "

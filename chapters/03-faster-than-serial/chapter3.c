@@ -168,7 +168,7 @@ int main(int argc, char **argv)
     /* Real CPython: the article's loop, serial and on threads, in as many rounds as the
      * minimum (the extra rounds are the verdict's); each job a sixth of a C job's time
      * (CPython's loop is slower per iteration). */
-    py.reps = rounds < c.cli.reps ? rounds : c.cli.reps;
+    py.reps = chapter_minimum_rounds(&c);
     cpython_run(&py, NULL, job_seconds * c.cli.jobs * py.reps / 3, "--modes serial,threads --jobs %d "
                 "--workers %d --seconds %.4f", c.cli.jobs, c.cli.workers, job_seconds / 6);
 

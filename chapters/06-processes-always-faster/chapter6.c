@@ -301,13 +301,11 @@ int main(int argc, char **argv)
     /* Processes on k workers against one process, in the same round. */
     chapter_series(&c, "processes", "processes", NAN, NULL, MODE_PROCESSES, "processes", 1, 0);
     chapter_decide_by(&c, pool_mode_name(MODE_PROCESSES), cores, pool_mode_name(MODE_PROCESSES), 1);
-    int tiny_rounds = 0;
     for (int rep = -1; chapter_next_round(&c, &rep);) {
         oversubscription_round(&c, rep, tasks, &task_iterations, most);
-        if (chapter_past_minimum(&c, rep)) continue; /* part (b) is decided in the minimum rounds */
-        tiny_round(&c, rep, &tiny);
-        tiny_rounds = rep + 1;
+        if (!chapter_past_minimum(&c, rep)) tiny_round(&c, rep, &tiny); /* part (b) is decided in the minimum rounds */
     }
+    int tiny_rounds = chapter_minimum_rounds(&c);
     free(tiny.records);
 
     estimate vs_one[most], tiny_vs_serial[CHUNK_SIZES];

@@ -392,8 +392,7 @@ int main(int argc, char **argv)
 {
     chapter c;
     chapter_begin(&c, CHAPTER_IDENTITY,
-                  (chapter_flags){ .honours = CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON,
-                                    },
+                  (chapter_flags){ .honours = CLI_JOBS | CLI_RUNTIME | CLI_SWITCH_INTERVAL | CLI_PYTHON },
                   argc, argv);
     cpython py;
     cpython_open(&py, &c);
