@@ -200,6 +200,13 @@ static void test_interleaved_turns(void **state)
     end(&c);
 }
 
+/* The rounds' parallel capacities, as chapter_next_round's probes would leave them. */
+#define SET_CAPACITIES(c, values)                                                                    \
+    do {                                                                                             \
+        memcpy((c)->capacity, (values), sizeof(values));                                             \
+        (c)->capacity_count = (int)(sizeof(values) / sizeof *(values));                              \
+    } while (0)
+
 /* An undecided verdict names rounds that began with the CPUs doing well under their
  * count's worth; a decided one names nothing, nor does a run whose capacity was low
  * throughout (chapter_finish names that). */
@@ -210,15 +217,14 @@ static void test_low_capacity_rounds_named(void **state)
     begin(&c);
     c.machine.cores = 2;
     const double one_low[] = { 1.9, 1.2, 1.95, 1.9 }, all_low[] = { 1.2, 1.1, 1.3, 1.9 }, none[] = { 1.9, 1.8, 1.7, 2.0 };
-    c.capacity_count = 4;
-    memcpy(c.capacity, one_low, sizeof one_low);
+    SET_CAPACITIES(&c, one_low);
     assert_non_null(strstr(chapter_undecided_cause(&c, CALL_UNDECIDED),
                            " At the start of 1 of 4 rounds the 2 CPUs did under 1.6 cores' worth"));
     assert_string_equal(chapter_undecided_cause(&c, CALL_TRUE), "");
     assert_string_equal(chapter_undecided_cause(&c, CALL_FALSE), "");
-    memcpy(c.capacity, all_low, sizeof all_low);
+    SET_CAPACITIES(&c, all_low);
     assert_string_equal(chapter_undecided_cause(&c, CALL_UNDECIDED), "");
-    memcpy(c.capacity, none, sizeof none);
+    SET_CAPACITIES(&c, none);
     assert_string_equal(chapter_undecided_cause(&c, CALL_UNDECIDED), "");
     c.capacity_count = 0;
     assert_string_equal(chapter_undecided_cause(&c, CALL_UNDECIDED), "");
@@ -244,8 +250,7 @@ static void test_capacity_workload_is_named(void **state)
     assert_ptr_equal(c.capacity_task, a_kernel);
     assert_ptr_equal(c.capacity_ctx, &base);
     const double one_low[] = { 1.9, 1.2, 1.95, 1.9 };
-    memcpy(c.capacity, one_low, sizeof one_low);
-    c.capacity_count = 4;
+    SET_CAPACITIES(&c, one_low);
     assert_non_null(strstr(chapter_undecided_cause(&c, CALL_UNDECIDED), "cores' worth of a kernel together"));
     end(&c);
 }
@@ -260,15 +265,14 @@ static void test_parallel_call_on_low_capacity(void **state)
     begin(&c);
     c.machine.cores = 2;
     const double low[] = { 1.1, 1.2, 1.05, 1.3 }, fine[] = { 1.9, 1.2, 1.95, 1.9 };
-    c.capacity_count = 4;
-    memcpy(c.capacity, low, sizeof low);
+    SET_CAPACITIES(&c, low);
     assert_int_equal(chapter_parallel_call(&c, CALL_FALSE, CALL_FALSE), CALL_UNDECIDED);
     assert_int_equal(chapter_parallel_call(&c, CALL_TRUE, CALL_TRUE), CALL_UNDECIDED);
     assert_int_equal(chapter_parallel_call(&c, CALL_TRUE, CALL_FALSE), CALL_TRUE);
     assert_int_equal(chapter_parallel_call(&c, CALL_UNDECIDED, CALL_FALSE), CALL_UNDECIDED);
-    memcpy(c.capacity, fine, sizeof fine);
+    SET_CAPACITIES(&c, fine);
     assert_int_equal(chapter_parallel_call(&c, CALL_FALSE, CALL_FALSE), CALL_FALSE);
-    memcpy(c.capacity, low, sizeof low);
+    SET_CAPACITIES(&c, low);
     c.machine.cores = 1;
     assert_int_equal(chapter_parallel_call(&c, CALL_FALSE, CALL_FALSE), CALL_FALSE);
     c.machine.cores = 2;
