@@ -16,7 +16,6 @@ Times are seconds from the run's start. The C chapter reads these rows and shows
 them beside its own. Standard library only.
 """
 import argparse
-import asyncio
 import ctypes
 import multiprocessing
 import os
@@ -141,6 +140,7 @@ async def timed_async(job, task, argument):
 
 
 async def gather_all(job, argument_list):
+    import asyncio  # imported by run() before its clock starts
     return await asyncio.gather(*(timed_async(job, task, a) for task, a in enumerate(argument_list)))
 
 
@@ -149,6 +149,10 @@ def run(mode, workers, job, argument_list, chunksize=1):
     A process pool sends `chunksize` jobs per message (Executor.map's chunksize)."""
     tasks = range(len(argument_list))
     jobs = [job] * len(argument_list)
+    if mode == "asyncio":
+        # Imported only where it runs (its import takes about 80 ms, which every
+        # chapter's interpreter would pay at start-up), and before the clock starts.
+        import asyncio
     t0 = time.perf_counter()
     if mode == "serial":
         records = [timed(job, task, a) for task, a in zip(tasks, argument_list)]
@@ -195,7 +199,10 @@ def run_all(args, job, argument_list):
 
 def iterations_for(seconds, job, probe=0.2, start=10000):
     """How many loop iterations make `job` last about `seconds` here: grow a trial run
-    until it takes longer than `probe` seconds, then scale (a shorter probe for short jobs)."""
+    until it takes longer than the probe, then scale. The probe is `probe` seconds at
+    most and no longer than the job itself (20 ms at least): a longer trial would cost
+    more time than the jobs it sizes, for an accuracy their own timing does not have."""
+    probe = min(probe, max(seconds, 0.02))
     n = start
     while True:
         begin = time.perf_counter()
