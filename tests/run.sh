@@ -77,7 +77,7 @@ if [ "${1:-}" = --one ]; then
     # (`times` in a file: in a command substitution it would report that subshell's.)
     times >"$3/$2.times"
     cpu=$(awk '{ for (i = 1; i <= NF; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } } END { printf "%.0f", s }' "$3/$2.times")
-    echo "$status $(($(date +%s) - started)) $cpu" >"$3/$2.status"
+    echo "$status $(($(date +%s) - started)) $cpu $started" >"$3/$2.status"
     exit 0
 fi
 [ $# -eq 0 ] || { echo "usage: tests/run.sh [--one PART DIR]" >&2; exit 2; }
@@ -121,14 +121,14 @@ passed=0 failed=0 cpu_total=0
 for part in $PARTS; do
     name=${part%%-*} # unit-tsan reports as "unit", exercises-first as "exercises"
     log=$logs/$part.log
-    read -r status seconds cpu <"$logs/$part.status" 2>/dev/null || { status=1 seconds=? cpu=?; }
+    read -r status seconds cpu began <"$logs/$part.status" 2>/dev/null || { status=1 seconds=? cpu=? began=$started; }
     cpu_total=$((cpu_total + ${cpu:-0}))
     ok=$(sed -n "s/^$name: \([0-9]*\) passed.*/\1/p" "$log" 2>/dev/null)
     bad=$(sed -n "s/^$name: [0-9]* passed, \([0-9]*\) failed/\1/p" "$log" 2>/dev/null)
     passed=$((passed + ${ok:-0}))
     failed=$((failed + ${bad:-1}))
     if [ "$status" -eq 0 ]; then
-        echo "ok   $part: ${ok:-0} passed in $seconds s (CPU $cpu s)$(grep -c '^skip' "$log" | sed 's/^0$//; s/^\(.\)/, \1 skipped/')"
+        echo "ok   $part: ${ok:-0} passed in $seconds s from +$((began - started)) s (CPU $cpu s)$(grep -c '^skip' "$log" | sed 's/^0$//; s/^\(.\)/, \1 skipped/')"
     else
         echo "FAIL $part (in $seconds s)"
         grep -v '^ok' "$log"
