@@ -84,7 +84,7 @@ DEBIAN_PACKAGES := gcc libc6-dev make pkg-config libcurl4-openssl-dev libmicroht
                    libjs-lunr libjs-highlight.js openmpi-bin libopenmpi-dev python3-mpi4py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: FORCE help all figures book book-check reference test unit sanitize bench clean deps programs headers readme share class compare \
+.PHONY: FORCE help all figures book book-check reference test unit sanitize sanitized bench clean deps programs headers readme share class compare \
         $(CHAPTERS:%=chapter%) $(CHAPTERS:%=figure%)
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
@@ -129,6 +129,9 @@ deps:
 # --- building ------------------------------------------------------------------
 
 programs: $(CHAPTER_BIN) $(BUILD)/bench $(CHAPTER_HELPERS) $(BUILD)/book $(BUILD)/class $(FIGURE_TOOLS)
+# What runs under the sanitizers (tests/sanitize.sh, the unit tests): the chapters and
+# what they start.
+sanitized: $(CHAPTER_BIN) $(CHAPTER_HELPERS) $(UNIT_BIN)
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
 	$(SAY) "  CC      $<  ($(VARIANT))"
@@ -314,19 +317,17 @@ headers:
 	done; echo "headers: all $(words $(HEADERS)) compile alone"
 
 # Everything, in the three builds; then every suite (TESTING.md says what each checks).
-# The three builds, each with as many compilers as cores, then every part of the suite
-# side by side (tests/run.sh).
+# The release build with as many compilers as cores, then every part of the suite side
+# by side (tests/run.sh), whose sanitizer parts make the other two builds as they start.
 test:
 	@$(MAKE) --no-print-directory headers
 	@$(MAKE) --no-print-directory -j$(CORES) unit programs
-	@$(MAKE) --no-print-directory -j$(CORES) VARIANT=tsan unit programs
-	@$(MAKE) --no-print-directory -j$(CORES) VARIANT=asan unit programs
 	@tests/run.sh
 
 # Every chapter and the server under ThreadSanitizer and ASan+UBSan, at --scale tiny.
 sanitize:
-	@$(MAKE) --no-print-directory VARIANT=tsan programs
-	@$(MAKE) --no-print-directory VARIANT=asan programs
+	@$(MAKE) --no-print-directory -j$(CORES) VARIANT=tsan sanitized
+	@$(MAKE) --no-print-directory -j$(CORES) VARIANT=asan sanitized
 	@tests/sanitize.sh
 
 clean:

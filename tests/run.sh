@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh — run every test: the cmocka unit tests in each build (release,
-# ThreadSanitizer, AddressSanitizer+UBSan), then the shell suites (end to end, bad
+# ThreadSanitizer, AddressSanitizer+UBSan: the two sanitizer builds are made here,
+# the release build is expected made), then the shell suites (end to end, bad
 # input, faults, every chapter under the sanitizers, valgrind). Ends with one line,
 # "tests: N passed, M failed"; exits non-zero if anything failed.
 #
@@ -53,14 +54,22 @@ run_unit() {
     [ "$failed" -eq 0 ]
 }
 
+# The ThreadSanitizer or ASan+UBSan build, made by the first of its two parts to start
+# (the other waits on the lock, then finds it made): the sanitizer builds compile while
+# other parts run, filling the CPU time those spend waiting. Its compiler's messages
+# go into the part's log.
+build_variant() {
+    flock "$logs/build-$1.lock" make --no-print-directory -j"$(nproc)" VARIANT="$1" sanitized
+}
+
 run_part() {
     case $1 in
     unit-release) run_unit build ;;
-    unit-tsan) run_unit build/tsan ;;
-    unit-asan) run_unit build/asan ;;
+    unit-tsan) build_variant tsan && run_unit build/tsan ;;
+    unit-asan) build_variant asan && run_unit build/asan ;;
     tiny_runs) tests/tiny_runs.sh "$TVP_TINY_RUNS" ;;
-    sanitize-tsan) tests/sanitize.sh tsan ;;
-    sanitize-asan) tests/sanitize.sh asan ;;
+    sanitize-tsan) build_variant tsan && tests/sanitize.sh tsan ;;
+    sanitize-asan) build_variant asan && tests/sanitize.sh asan ;;
     # The chapters' exercises in two halves, split by chapter (0-6, 7-12: about even).
     exercises-first) tests/exercises.sh $(chapter_numbers | head -7) ;;
     exercises-second) tests/exercises.sh $(chapter_numbers | tail -n +8) ;;
@@ -70,6 +79,7 @@ run_part() {
 
 if [ "${1:-}" = --one ]; then
     [ $# -eq 3 ] || { echo "usage: tests/run.sh [--one PART DIR]" >&2; exit 2; }
+    logs=$3
     started=$(date +%s)
     if run_part "$2" >"$3/$2.log" 2>&1; then status=0; else status=1; fi
     # CPU seconds of the part's own processes (the shell's and its children's, user +
