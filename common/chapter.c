@@ -634,6 +634,15 @@ void chapter_plot_string(chapter *c, const char *name, const char *fmt, ...)
     free(text);
 }
 
+void chapter_plot_text(chapter *c, const char *name, const char *text)
+{
+    chapter_plot_string(c, name, "%s", text);
+    char *enhanced = gnuplot_enhanced_text(text), *enhanced_name = xasprintf("%s_enhanced", name);
+    chapter_plot_string(c, enhanced_name, "%s", enhanced);
+    free(enhanced_name);
+    free(enhanced);
+}
+
 void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...)
 {
     va_list ap;
@@ -885,11 +894,12 @@ static void write_plot_vars(chapter *c)
     if (cli_honours(&c->cli, CLI_JOBS)) snprintf(jobs, sizeof jobs, ", %d jobs", c->cli.jobs);
     char *note = xasprintf("%d CPUs (%s), scale %s%s, switch interval %g ms", c->machine.cores, c->machine.cpu_model,
                            cli_scale_name(c->cli.scale), jobs, c->cli.switch_interval_ms);
-    char *enhanced = gnuplot_enhanced_text(c->claim);
+    char *enhanced = gnuplot_enhanced_text(c->claim), *note_enhanced = gnuplot_enhanced_text(note);
     write_plot_string(f.stream, "note", note);
+    write_plot_string(f.stream, "note_enhanced", note_enhanced); /* the CPU's name may hold _ or ^ */
     write_plot_string(f.stream, "claim", c->claim);
     write_plot_string(f.stream, "claim_enhanced", enhanced);
-    free(note), free(enhanced);
+    free(note), free(note_enhanced), free(enhanced);
     modes_write_gnuplot(f.stream);
     series_write_gnuplot(&c->series, f.stream);
     if (c->plot_vars) fputs(c->plot_vars, f.stream); /* the chapter's own, after: they may override */
@@ -948,21 +958,27 @@ static void describe_capacity(chapter *c, char *out, size_t size)
     int physical = capacity_physical_cores(), cpus = c->machine.cores;
     chapter_meta(c, "physical_cores", "%d", physical);
     if (worth.n == 0) return;
-    char text[96], kernel[240] = "";
+    char text[96], remark[240] = "";
     estimate_text(worth, "%.2f", text, sizeof text);
     chapter_meta(c, "parallel_capacity", "%s cores' worth of %d CPUs (%s, over %d round%s)", text, cpus,
                  c->capacity_what, worth.n, worth.n == 1 ? "" : "s");
     chapter_plot_var(c, "capacity", "%.4f", worth.median);
     chapter_plot_var(c, "capacity_lo", "%.4f", worth.lo);
     chapter_plot_var(c, "capacity_hi", "%.4f", worth.hi);
+    chapter_plot_text(c, "capacity_what", c->capacity_what);
     if (physical > 0 && physical < cpus)
-        snprintf(kernel, sizeof kernel, "; the kernel shows them as hardware threads of %d core%s, which share their "
+        snprintf(remark, sizeof remark, "; the kernel shows them as hardware threads of %d core%s, which share their "
                  "execution units", physical, physical == 1 ? "" : "s");
     else if (physical == cpus && capacity_was_low(c))
-        snprintf(kernel, sizeof kernel, "; the kernel shows %d separate cores, yet they did less: on a virtual machine "
+        snprintf(remark, sizeof remark, "; the kernel shows %d separate cores, yet they did less: on a virtual machine "
                  "they may be hardware threads of fewer cores on the host, or the host was busy", cpus);
+    else if (worth.median > cpus)
+        /* Each worker's share is its time alone over its time beside the others: above 1
+         * only when the lone run was the slower one. */
+        snprintf(remark, sizeof remark, "; that is more than %d CPUs can do, which happens only when the same work "
+                 "alone took longer than beside the others: read it as %d", cpus, cpus);
     snprintf(out, size, " Parallel capacity: %d CPUs did %s cores' worth of %s together (all at once against one "
-             "alone, at the start of each round)%s.", cpus, text, c->capacity_what, kernel);
+             "alone, at the start of each round)%s.", cpus, text, c->capacity_what, remark);
 }
 
 /* The noise meter's line, its preamble keys, and a warning on the verdict when high. */

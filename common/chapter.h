@@ -281,6 +281,9 @@ void chapter_plot_var(chapter *c, const char *name, const char *fmt, ...) __attr
 /* A string variable for the figure: always use this for text (it is quoted so that
  * gnuplot reads it as data, never as code). */
 void chapter_plot_string(chapter *c, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Text for the figure's labels: `name` as it is (the terminal figure) and
+ * `name_enhanced` with gnuplot's enhanced-text markup characters escaped (PNG, SVG). */
+void chapter_plot_text(chapter *c, const char *name, const char *text);
 
 /* Open DIR/name with the preamble written; the caller writes header and rows and
  * commits. Exits 1 with a message if the file cannot be created. */

@@ -7,10 +7,12 @@
 # (written by the chapter program: note, cores, claim, the modes' names and colours).
 
 note = ""
+note_enhanced = ""  # the same, its enhanced-text markup characters escaped (PNG, SVG)
 python_modes = ""   # the CPython modes original.py ran, when it did
 python_label = "CPython"
 python_version = ""
 load dir."/plot-vars.gp"
+if (note_enhanced eq "") note_enhanced = note
 # Text longer than `limit` characters is broken in two at the first space after its
 # middle (a space is never part of an enhanced-text escape), so that each line fits
 # the canvas (the terminal wraps nothing: it is as wide as the terminal).
@@ -20,7 +22,9 @@ wrapped(s, limit) = (wrap_at = wrap_point(s, limit), wrap_at > 0 ? s[1:wrap_at -
 # The heading: the chapter and its claim; under it, in figure_title, the run's note
 # and what the CPUs delivered together on this run (common/capacity.h).
 heading = sprintf("Chapter %d: \"%s\"", chapter, wrapped(target eq "dumb" ? claim : claim_enhanced, 50))
-capacity_note = exists("capacity") ? sprintf("this run, the %d CPUs together did %.2f cores' worth of work", cores, capacity) : ""
+# (capacity_what: what the CPUs ran together, "the C loop" or the chapter's own work.)
+capacity_work = !exists("capacity_what") ? "work" : target eq "dumb" ? capacity_what : capacity_what_enhanced
+capacity_note = exists("capacity") ? sprintf("this run, the %d CPUs together did %.2f cores' worth of %s", cores, capacity, capacity_work) : ""
 
 # mode_color(m) and mode_label(m) come from plot-vars.gp: common/modes.h is their one source.
 # Real CPython's lines are dashed, the C program's solid.
@@ -85,7 +89,7 @@ small(s) = is_dumb ? s : sprintf("{/*%.3f %s}", 1.0 * font_small_px / font_px, s
 # (small() applies to one line: the note's halves each get their own.)
 small_wrapped(s, limit) = (wrap_at = wrap_point(s, limit), \
                            wrap_at > 0 ? small(s[1:wrap_at - 1])."\n".small(s[wrap_at + 1:]) : small(s))
-figure_title = heading."\n".small_wrapped(note, 90).(capacity_note ne "" ? "\n".small(capacity_note) : "")
+figure_title = heading."\n".small_wrapped(is_dumb ? note : note_enhanced, 90).(capacity_note ne "" ? "\n".small(capacity_note) : "")
 set border 3
 set tics nomirror
 set key noautotitle

@@ -59,6 +59,10 @@ for n in $(chapter_numbers); do
         check "chapter$n figure.svg is an SVG" grep -q '<svg' "$out/figure.svg"
         check "chapter$n gnuplot said nothing" test ! -s "$tmp/gp"
         check "chapter$n figure.svg renders in another SVG renderer, not blank" svg_renders "$out/figure.svg"
+        # Where the run measured its CPUs' capacity, the figure names the work it was measured on.
+        what=$(sed -n 's/^# parallel_capacity=.* of [0-9]* CPUs (\(.*\), over [0-9]* rounds*)$/\1/p' "$out/data.csv")
+        [ -z "$what" ] || check "chapter$n figure says what its capacity was measured on ($what)" \
+            grep -qF "cores' worth of $what" "$out/figure.svg"
     else
         not_ok "chapter$n figure (gnuplot missing: make deps)"
     fi
