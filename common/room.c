@@ -15,6 +15,7 @@
 typedef struct {
     int pid;
     unsigned long long start, ticks; /* start time (to tell a reused pid) and utime + stime, in clock ticks */
+    int threads;
     char name[32];
 } proc_sample;
 
@@ -33,11 +34,11 @@ static bool read_stat(int pid, proc_sample *p)
     snprintf(p->name, sizeof p->name, "%.*s", (int)(close - open - 1), open + 1);
     fail_one_line(p->name);
     /* After the name: state (3), ..., flags (9), ..., utime (14), stime (15), ...,
-     * starttime (22). A kernel thread (PF_KTHREAD in its flags) is the kernel's own
-     * work for everyone, not another program: left out. */
+     * num_threads (20), starttime (22). A kernel thread (PF_KTHREAD in its flags) is
+     * the kernel's own work for everyone, not another program: left out. */
     unsigned long long flags, utime, stime, start;
-    if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %llu %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu", &flags,
-               &utime, &stime, &start) != 4 ||
+    if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %llu %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %d %*d %llu", &flags,
+               &utime, &stime, &p->threads, &start) != 5 ||
         (flags & PF_KTHREAD))
         return false;
     p->pid = pid;
@@ -64,13 +65,23 @@ static proc_sample *sample_all(int *count)
     return all ? all : xcalloc(1, sizeof *all);
 }
 
-/* Ticks a process used between the samples: all of them if it was not there before. */
-static unsigned long long used_since(const proc_sample *now, const proc_sample *before, int before_count)
+/* The same process in the first sample (the same pid and start time), or NULL. */
+static const proc_sample *earlier(const proc_sample *now, const proc_sample *before, int before_count)
 {
     for (int i = 0; i < before_count; i++)
-        if (before[i].pid == now->pid && before[i].start == now->start)
-            return now->ticks >= before[i].ticks ? now->ticks - before[i].ticks : 0;
-    return now->ticks;
+        if (before[i].pid == now->pid && before[i].start == now->start) return &before[i];
+    return NULL;
+}
+
+/* The cores' worth a process used between the samples (all its ticks if it was not
+ * there before), at most one per thread it had at either sample: CPU time is counted in clock ticks, so
+ * over a one-second window a single-threaded loop can read as 101 %. */
+static double cores_used(const proc_sample *now, const proc_sample *then, long ticks_per_s, double elapsed)
+{
+    unsigned long long ticks = !then ? now->ticks : now->ticks >= then->ticks ? now->ticks - then->ticks : 0;
+    double cores = (double)ticks / (double)ticks_per_s / elapsed;
+    int threads = then && then->threads > now->threads ? then->threads : now->threads;
+    return threads > 0 && cores > threads ? threads : cores;
 }
 
 /* Add `cores` to the consumer named `name` (a new one if it is not there yet). */
@@ -114,7 +125,7 @@ room_report room_measure(double seconds)
     room_consumer *names = NULL;
     int name_count = 0;
     for (int i = 0; i < after_count; i++) {
-        double cores = (double)used_since(&after[i], before, before_count) / (double)ticks_per_s / elapsed;
+        double cores = cores_used(&after[i], earlier(&after[i], before, before_count), ticks_per_s, elapsed);
         if (cores <= 0) continue;
         r.others_cores += cores;
         add_to(&names, &name_count, after[i].name, cores);
