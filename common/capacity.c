@@ -9,18 +9,21 @@
 #include "pool.h"
 #include "work.h"
 
-double capacity_probe(int workers, pool_task task, void *ctx)
+double capacity_probe(int workers, pool_task task, void *ctx, pool_outcome *outcome)
 {
-    if (workers < 1) return -1;
+    *outcome = (pool_outcome){ .failed_task = -1 };
+    if (workers < 1) {
+        snprintf(outcome->error, sizeof outcome->error, "no workers to probe with");
+        return -1;
+    }
     task_record before[1], after[1], together[workers];
-    pool_outcome outcome;
     pool_config one = { .mode = MODE_PROCESSES, .workers = 1 }, all = { .mode = MODE_PROCESSES, .workers = workers };
     /* Alone, together, alone again: each task's own start and end, so the pool's
      * start-up is not counted. Interference only ever adds time, so the faster of
      * the two lone runs is the better measure of one core's speed at this moment (a
      * slow lone run alone would make the CPUs look like more than they are). */
-    if (pool_map(&one, task, ctx, 1, before, &outcome) != 0 || pool_map(&all, task, ctx, workers, together, &outcome) != 0 ||
-        pool_map(&one, task, ctx, 1, after, &outcome) != 0)
+    if (pool_map(&one, task, ctx, 1, before, outcome) != 0 || pool_map(&all, task, ctx, workers, together, outcome) != 0 ||
+        pool_map(&one, task, ctx, 1, after, outcome) != 0)
         return -1;
     double took[workers], alone_before = (double)(before[0].end_ns - before[0].start_ns),
                           alone_after = (double)(after[0].end_ns - after[0].start_ns);

@@ -21,8 +21,9 @@
  * one process running it alone just before and just after (the faster of the two:
  * noise only adds time). The task is the workload whose capacity is measured: the C
  * loop (cpu_heavy_task with its iterations), or a chapter's own kernel. The cores'
- * worth, or -1 if a process could not be started. */
-double capacity_probe(int workers, pool_task task, void *ctx);
+ * worth, or -1 with `outcome` saying why: a process that could not be started
+ * (failed_task -1), or a worker that died in its task (failed_task its task). */
+double capacity_probe(int workers, pool_task task, void *ctx, pool_outcome *outcome);
 
 /* Iterations of cpu_heavy for a probe of about `seconds` of one core: from one short
  * timed run (a millisecond), not calibrate_cpu_heavy's careful 0.1 s: the probe

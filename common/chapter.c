@@ -337,8 +337,14 @@ static void probe_capacity(chapter *c)
         c->capacity_task = cpu_heavy_task;
         c->capacity_ctx = &c->capacity_iterations;
     }
-    double worth = capacity_probe(c->machine.cores, c->capacity_task, c->capacity_ctx);
+    pool_outcome outcome;
+    double worth = capacity_probe(c->machine.cores, c->capacity_task, c->capacity_ctx, &outcome);
     if (worth > 0) c->capacity[c->capacity_count++] = worth;
+    /* A worker that died in its task (killed, or crashed) stops the chapter as in any of
+     * its runs; processes that could not be started (a limit on them) measure nothing,
+     * and the round goes on without a probe. */
+    else if (outcome.failed_task >= 0)
+        chapter_fail(c, EXIT_EXPERIMENT_FAILED, "the parallel capacity's probe failed: %s", outcome.error);
 }
 
 void chapter_capacity_workload(chapter *c, const char *what, pool_task task, void *ctx)

@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <signal.h>
+#include <string.h>
 
 #include "capacity.h"
 #include "clock.h"
@@ -30,9 +32,28 @@ static void test_a_probe_runs_and_measures_something(void **state)
      * business: beside other tests' load a lone run and the "together" run differ by
      * any factor; CI saw 0.3x). What it equals for given times is tested above. */
     uint64_t iterations = calibrate_cpu_heavy(0.01), few = 1000;
-    double worth = capacity_probe(1, cpu_heavy_task, &iterations);
+    pool_outcome outcome;
+    double worth = capacity_probe(1, cpu_heavy_task, &iterations, &outcome);
     assert_true(worth > 0 && isfinite(worth));
-    assert_true(capacity_probe(0, cpu_heavy_task, &few) < 0);
+    assert_int_equal(outcome.failed_task, -1);
+    assert_true(capacity_probe(0, cpu_heavy_task, &few, &outcome) < 0);
+}
+
+/* A task that kills its own worker process, as someone's kill -9 would. */
+static int64_t killed_task(void *ctx, int task)
+{
+    (void)ctx, (void)task;
+    raise(SIGKILL);
+    return 0;
+}
+
+static void test_a_probe_whose_worker_is_killed_says_so(void **state)
+{
+    (void)state;
+    pool_outcome outcome;
+    assert_true(capacity_probe(2, killed_task, NULL, &outcome) < 0);
+    assert_int_equal(outcome.failed_task, 0);
+    assert_non_null(strstr(outcome.error, "was killed by signal 9"));
 }
 
 static void test_the_topology_counts_cores_not_hardware_threads(void **state)
@@ -47,6 +68,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worth_adds_each_workers_share_of_a_core),
         cmocka_unit_test(test_a_probe_runs_and_measures_something),
+        cmocka_unit_test(test_a_probe_whose_worker_is_killed_says_so),
         cmocka_unit_test(test_the_topology_counts_cores_not_hardware_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
