@@ -74,8 +74,8 @@ static const proc_sample *earlier(const proc_sample *now, const proc_sample *bef
 }
 
 /* The cores' worth a process used between the samples (all its ticks if it was not
- * there before), at most one per thread it had at either sample: CPU time is counted in clock ticks, so
- * over a one-second window a single-threaded loop can read as 101 %. */
+ * there before), at most one per thread it had at either sample: CPU time is counted
+ * in clock ticks, so over a one-second window a single-threaded loop can read 101 %. */
 static double cores_used(const proc_sample *now, const proc_sample *then, long ticks_per_s, double elapsed)
 {
     unsigned long long ticks = !then ? now->ticks : now->ticks >= then->ticks ? now->ticks - then->ticks : 0;

@@ -23,7 +23,8 @@ wrapped(s, limit) = (wrap_at = wrap_point(s, limit), wrap_at > 0 ? s[1:wrap_at -
 # and what the CPUs delivered together on this run (common/capacity.h).
 heading = sprintf("Chapter %d: \"%s\"", chapter, wrapped(target eq "dumb" ? claim : claim_enhanced, 50))
 # (capacity_what: what the CPUs ran together, "the C loop" or the chapter's own work.)
-capacity_work = !exists("capacity_what") ? "work" : target eq "dumb" ? capacity_what : capacity_what_enhanced
+capacity_work = target ne "dumb" && exists("capacity_what_enhanced") ? capacity_what_enhanced : \
+                exists("capacity_what") ? capacity_what : "work"
 capacity_note = exists("capacity") ? sprintf("this run, the %d CPUs together did %.2f cores' worth of %s", cores, capacity, capacity_work) : ""
 
 # mode_color(m) and mode_label(m) come from plot-vars.gp: common/modes.h is their one source.
