@@ -25,11 +25,13 @@ ifeq ($(VARIANT),release)
   BUILD  := build
   CFLAGS_VARIANT := -O2 -g
 else ifeq ($(VARIANT),tsan)
+  # -g1: the line tables a sanitizer's report needs (function, file, line), without
+  # the variables' debug information, which takes a fifth of the compile time.
   BUILD  := build/tsan
-  CFLAGS_VARIANT := -O1 -g -fsanitize=thread
+  CFLAGS_VARIANT := -O1 -g1 -fsanitize=thread
 else ifeq ($(VARIANT),asan)
   BUILD  := build/asan
-  CFLAGS_VARIANT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  CFLAGS_VARIANT := -O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 else
   $(error VARIANT must be release, tsan or asan)
 endif
