@@ -57,7 +57,8 @@ for n in $(chapter_numbers); do
         plots/render.sh "$n" "$out" >/dev/null 2>"$tmp/gp" || not_ok "chapter$n figure renders" "$(cat "$tmp/gp")"
         check "chapter$n figure.png is a PNG" sh -c "head -c 8 '$out/figure.png' | grep -q PNG"
         check "chapter$n figure.svg is an SVG" grep -q '<svg' "$out/figure.svg"
-        check "chapter$n gnuplot said nothing" test ! -s "$tmp/gp"
+        if [ -s "$tmp/gp" ]; then not_ok "chapter$n gnuplot said nothing" "$(head -c 600 "$tmp/gp")"
+        else ok "chapter$n gnuplot said nothing"; fi
         check "chapter$n figure.svg renders in another SVG renderer, not blank" svg_renders "$out/figure.svg"
         # Where the run measured its CPUs' capacity, the figure names the work it was measured on.
         what=$(sed -n 's/^# parallel_capacity=.* of [0-9]* CPUs (\(.*\), over [0-9]* rounds*)$/\1/p' "$out/data.csv")
