@@ -34,7 +34,10 @@ unset arrow 1
 set format y "%g"
 set title "(b) updates lost: C with no lock, CPython with its GIL"
 set xrange [0.5:most + 0.5]
-set yrange [0:*]
+# From 0 to the most lost (the top of its interval), and at least to 1 %: a run whose
+# threads lost no update draws its zeros on an axis (gnuplot has no range for 0 to 0).
+stats modes using (strcol("lost_pct_hi") ne "" ? column("lost_pct_hi") : 0) nooutput
+set yrange [0:(STATS_max > 1 ? 1.05 * STATS_max : 1)]
 set xtics 1
 set ylabel "% of additions lost"
 if (is_dumb) { set key below } else { set key inside top left font small_font }
