@@ -890,6 +890,17 @@ static void write_plot_string(FILE *out, const char *name, const char *text)
     free(quoted);
 }
 
+/* name = 'text' for the terminal figure, and name_enhanced = the same with gnuplot's
+ * enhanced-text markup escaped, for PNG and SVG (a CPU's name may hold _ or ^). */
+static void write_plot_text(FILE *out, const char *name, const char *text)
+{
+    char *enhanced = gnuplot_enhanced_text(text), *enhanced_name = xasprintf("%s_enhanced", name);
+    write_plot_string(out, name, text);
+    write_plot_string(out, enhanced_name, enhanced);
+    free(enhanced_name);
+    free(enhanced);
+}
+
 static void write_plot_vars(chapter *c)
 {
     atomic_file f;
@@ -900,12 +911,9 @@ static void write_plot_vars(chapter *c)
     if (cli_honours(&c->cli, CLI_JOBS)) snprintf(jobs, sizeof jobs, ", %d jobs", c->cli.jobs);
     char *note = xasprintf("%d CPUs (%s), scale %s%s, switch interval %g ms", c->machine.cores, c->machine.cpu_model,
                            cli_scale_name(c->cli.scale), jobs, c->cli.switch_interval_ms);
-    char *enhanced = gnuplot_enhanced_text(c->claim), *note_enhanced = gnuplot_enhanced_text(note);
-    write_plot_string(f.stream, "note", note);
-    write_plot_string(f.stream, "note_enhanced", note_enhanced); /* the CPU's name may hold _ or ^ */
-    write_plot_string(f.stream, "claim", c->claim);
-    write_plot_string(f.stream, "claim_enhanced", enhanced);
-    free(note), free(note_enhanced), free(enhanced);
+    write_plot_text(f.stream, "note", note);
+    write_plot_text(f.stream, "claim", c->claim);
+    free(note);
     modes_write_gnuplot(f.stream);
     series_write_gnuplot(&c->series, f.stream);
     if (c->plot_vars) fputs(c->plot_vars, f.stream); /* the chapter's own, after: they may override */
